@@ -1,0 +1,42 @@
+package runtime
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/durable-go/durable/runtime/store"
+)
+
+// Options configures an engine.
+type Options struct {
+	// Store keeps events, runs and steps; see the sqlite package for the
+	// embedded default. Required.
+	Store store.Store
+	// Functions are the durable functions this engine executes; usually
+	// the generated registry's Functions().
+	Functions []*Function
+	// Logger receives the engine's logs; nil discards them.
+	Logger *slog.Logger
+	// Clock tells time; nil is the wall clock. Tests use a virtual one.
+	Clock Clock
+	// Workers bounds the runs executing at once in this process; 0 means 256.
+	Workers int
+	// LeaseDuration is how long a claimed run stays owned by this process
+	// without a heartbeat; 0 means 30s. Heartbeats come every third of it.
+	LeaseDuration time.Duration
+	// PollInterval is how often the engine looks for due runs when nothing
+	// wakes it; 0 means 1s.
+	PollInterval time.Duration
+}
+
+// Clock tells time. The engine reads time only through it.
+type Clock interface {
+	Now() time.Time
+	// After delivers the time on the channel after d, as time.After does.
+	After(d time.Duration) <-chan time.Time
+}
+
+type wallClock struct{}
+
+func (wallClock) Now() time.Time                         { return time.Now() }
+func (wallClock) After(d time.Duration) <-chan time.Time { return time.After(d) }

@@ -1,0 +1,208 @@
+// Package store defines what the engine needs from a database. It is the only
+// place that knows the shape of the data; the sqlite package implements it
+// (embedded, the default) and the storetest package is the conformance suite
+// every implementation must pass.
+//
+// The engine composes its operations inside Update, so that what must happen
+// together (commit a step and the events it sends and the runs they start)
+// commits in one transaction. Implementations may run several Updates in
+// one database transaction (group commit), each isolated by a savepoint.
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+)
+
+// Store is a database of events, runs, steps and waits.
+type Store interface {
+	// Update runs fn in a read-write transaction. If fn returns an error,
+	// nothing it did is kept and Update returns that error. fn must only use
+	// tx and must not block on anything but tx: implementations may run
+	// several fns one after another in one transaction.
+	Update(ctx context.Context, fn func(tx Tx) error) error
+	// View runs fn with a read-only view of the data.
+	View(ctx context.Context, fn func(tx Tx) error) error
+	// Close releases the store. Updates after Close fail with ErrClosed.
+	Close() error
+}
+
+// Tx is what Update and View give fn. Times are stored with nanosecond
+// precision; zero times are stored as NULL and read back as zero.
+type Tx interface {
+	// InsertEvent stores ev unless an event with its ID exists; it reports
+	// whether it stored it.
+	InsertEvent(ctx context.Context, ev Event) (bool, error)
+	GetEvent(ctx context.Context, id string) (Event, error)
+
+	InsertRun(ctx context.Context, r Run) error
+	GetRun(ctx context.Context, id string) (Run, error)
+	ListRuns(ctx context.Context, f RunFilter) ([]Run, error)
+	// UpdateRun applies u to run id if cond holds and reports whether it did.
+	UpdateRun(ctx context.Context, id string, cond RunCond, u RunUpdate) (bool, error)
+	// ClaimRuns leases up to limit runs that are queued, sleeping or waiting
+	// and available at or before now, oldest first: they become running,
+	// owned by owner until leaseUntil.
+	ClaimRuns(ctx context.Context, owner string, now, leaseUntil time.Time, limit int) ([]Run, error)
+	// RenewLeases extends every lease owner holds on a running run.
+	RenewLeases(ctx context.Context, owner string, leaseUntil time.Time) (int, error)
+	// ReleaseExpired requeues running runs whose lease ended before now.
+	ReleaseExpired(ctx context.Context, now time.Time) (int, error)
+	// NextAvailable is the earliest available_at of a claimable run.
+	NextAvailable(ctx context.Context) (time.Time, bool, error)
+
+	// PutStep inserts or replaces the step (RunID, Key).
+	PutStep(ctx context.Context, s Step) error
+	GetStep(ctx context.Context, runID, key string) (Step, error)
+	// ListSteps returns a run's steps in the order they were first recorded.
+	ListSteps(ctx context.Context, runID string) ([]Step, error)
+
+	InsertWait(ctx context.Context, w Wait) error
+	// DeleteWait deletes one wait and reports whether it existed; whoever
+	// deletes a wait owns its resolution.
+	DeleteWait(ctx context.Context, runID, stepKey string) (bool, error)
+	DeleteRunWaits(ctx context.Context, runID string) error
+	WaitsForEvent(ctx context.Context, name string) ([]Wait, error)
+	WaitsForChild(ctx context.Context, childRunID string) ([]Wait, error)
+
+	// GetState and PutState keep small values that must outlive a process
+	// (cron cursors, flow-control windows).
+	GetState(ctx context.Context, key string) ([]byte, error)
+	PutState(ctx context.Context, key string, value []byte) error
+}
+
+// ErrNotFound is returned for a missing event, run, step or state key.
+var ErrNotFound = errors.New("not found")
+
+// ErrClosed is returned by a closed store.
+var ErrClosed = errors.New("store is closed")
+
+// Event is a stored event.
+type Event struct {
+	ID   string
+	Name string
+	// TS is the event's timestamp in milliseconds since the Unix epoch.
+	TS         int64
+	Envelope   json.RawMessage
+	ReceivedAt time.Time
+}
+
+// Status is the state of a run.
+type Status string
+
+const (
+	StatusQueued    Status = "queued"
+	StatusRunning   Status = "running"
+	StatusSleeping  Status = "sleeping"
+	StatusWaiting   Status = "waiting"
+	StatusCompleted Status = "completed"
+	StatusFailed    Status = "failed"
+	StatusCancelled Status = "cancelled"
+)
+
+// Terminal reports whether a run in this status is over.
+func (s Status) Terminal() bool {
+	return s == StatusCompleted || s == StatusFailed || s == StatusCancelled
+}
+
+// Run is one execution of a function.
+type Run struct {
+	ID         string
+	FunctionID string
+	Status     Status
+	// Events is the JSON array of the envelopes of the run's events.
+	Events      json.RawMessage
+	Attempt     int
+	CreatedAt   time.Time
+	StartedAt   time.Time
+	EndedAt     time.Time
+	AvailableAt time.Time
+	LeaseOwner  string
+	LeaseUntil  time.Time
+	Output      json.RawMessage
+	Error       string
+	// ParentRunID and ParentStepKey name the step.Invoke that started the run.
+	ParentRunID   string
+	ParentStepKey string
+	// Deadline is when the run is cancelled if not finished (Timeouts).
+	Deadline time.Time
+}
+
+// RunCond restricts UpdateRun. Empty fields do not restrict.
+type RunCond struct {
+	Owner    string
+	Statuses []Status
+}
+
+// RunUpdate lists what UpdateRun changes; nil fields are left alone.
+type RunUpdate struct {
+	Status      *Status
+	Attempt     *int
+	StartedAt   *time.Time
+	EndedAt     *time.Time
+	AvailableAt *time.Time
+	// ClearLease drops the lease (owner and expiry).
+	ClearLease bool
+	Output     json.RawMessage
+	Error      *string
+	Deadline   *time.Time
+}
+
+// RunFilter selects runs for ListRuns, newest first.
+type RunFilter struct {
+	FunctionID string
+	Statuses   []Status
+	Limit      int
+}
+
+// StepStatus is the state of a step.
+type StepStatus string
+
+const (
+	StepCompleted StepStatus = "completed"
+	StepFailed    StepStatus = "failed"
+	// StepRetrying: an attempt failed and another is due at WakeAt.
+	StepRetrying StepStatus = "retrying"
+	// StepSleeping: a sleep until WakeAt.
+	StepSleeping StepStatus = "sleeping"
+	// StepWaiting: a wait for an event or an invoked run, until WakeAt.
+	StepWaiting StepStatus = "waiting"
+)
+
+// Step is one entry of a run's journal.
+type Step struct {
+	RunID string
+	// Key identifies the step in its run: scope, ID and occurrence.
+	Key string
+	// ID is the ID the function gave the step.
+	ID string
+	// Scope is "" for top-level steps and names the branch of step.Parallel.
+	Scope string
+	// Pos is the step's position within its scope.
+	Pos      int
+	Kind     string
+	Status   StepStatus
+	Output   json.RawMessage
+	Error    string
+	Attempts int
+	WakeAt   time.Time
+	// StartedAt is when the step was first reached, UpdatedAt when it last changed.
+	StartedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Wait is a run waiting for an event or for an invoked run.
+type Wait struct {
+	RunID   string
+	StepKey string
+	// EventName and If select the awaited event; Trigger is the waiting run's
+	// triggering envelope, `event` in If.
+	EventName string
+	If        string
+	Trigger   json.RawMessage
+	// ChildRunID is set for invokes.
+	ChildRunID string
+	ExpiresAt  time.Time
+}
