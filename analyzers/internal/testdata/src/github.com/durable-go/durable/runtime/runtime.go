@@ -1,0 +1,96 @@
+// Package runtime is a test stub with the shapes of
+// github.com/durable-go/durable/runtime that the analyzers look at.
+package runtime
+
+import (
+	"context"
+	"net/http"
+	"time"
+)
+
+type FunctionOpts struct {
+	ID          string
+	Name        string
+	Retries     *RetryPolicy
+	Timeouts    Timeouts
+	Idempotency string
+	OnFailure   Handler[FunctionFailedData]
+}
+
+type Timeouts struct{ Start, Finish time.Duration }
+
+type RetryPolicy struct {
+	Retries                int
+	MinBackoff, MaxBackoff time.Duration
+}
+
+func Retries(n int) *RetryPolicy { return &RetryPolicy{Retries: n} }
+
+type Handler[T any] func(ctx context.Context, in Input[T]) (any, error)
+
+type Input[T any] struct {
+	Event   TypedEvent[T]
+	Events  []TypedEvent[T]
+	RunID   string
+	Attempt int
+}
+
+type Function struct{ opts FunctionOpts }
+
+func (f *Function) ID() string { return f.opts.ID }
+
+func NewFunction[T any](opts FunctionOpts, trigger Trigger, handler Handler[T]) *Function {
+	return &Function{opts: opts}
+}
+
+type Trigger struct{ event, ifSrc, cron string }
+
+func EventTrigger(name, ifExpr string) Trigger { return Trigger{event: name, ifSrc: ifExpr} }
+func CronTrigger(spec string) Trigger          { return Trigger{cron: spec} }
+func Triggers(ts ...Trigger) Trigger           { return Trigger{} }
+
+type Event struct {
+	Name string
+	Data any
+	ID   string
+	TS   int64
+	V    string
+}
+
+type TypedEvent[T any] struct {
+	Name string
+	Data T
+	ID   string
+	TS   int64
+	V    string
+}
+
+type EventType[T any] struct{ name string }
+
+func NewEventType[T any](name, version string, schema []byte) EventType[T] {
+	return EventType[T]{name: name}
+}
+func (t EventType[T]) Name() string             { return t.name }
+func (t EventType[T]) New(data T) Event         { return Event{Name: t.name, Data: data} }
+func (t EventType[T]) Trigger() Trigger         { return EventTrigger(t.name, "") }
+func (t EventType[T]) TriggerIf(string) Trigger { return EventTrigger(t.name, "") }
+
+type FunctionFailedData struct {
+	FunctionID string
+	RunID      string
+	Error      string
+}
+
+func NonRetriable(err error) error { return err }
+
+type Options struct {
+	Functions []*Function
+}
+
+type Engine struct{}
+
+func New(opts Options) (*Engine, error)                                    { return &Engine{}, nil }
+func (e *Engine) Start(ctx context.Context) error                          { return nil }
+func (e *Engine) Stop(ctx context.Context) error                           { return nil }
+func (e *Engine) Handler() http.Handler                                    { return nil }
+func (e *Engine) Send(ctx context.Context, evs ...Event) ([]string, error) { return nil, nil }
