@@ -48,8 +48,14 @@ type Tx interface {
 	ClaimRuns(ctx context.Context, owner string, now, leaseUntil time.Time, limit int) ([]Run, error)
 	// RenewLeases extends every lease owner holds on a running run.
 	RenewLeases(ctx context.Context, owner string, leaseUntil time.Time) (int, error)
-	// ReleaseExpired requeues running runs whose lease ended before now.
-	ReleaseExpired(ctx context.Context, now time.Time) (int, error)
+	// ReleaseExpired requeues running runs whose lease ended before now,
+	// except those of exceptOwner (a process never expires its own leases:
+	// it is alive, and a virtual clock may jump past them).
+	ReleaseExpired(ctx context.Context, now time.Time, exceptOwner string) (int, error)
+	// OwnsRun reports whether run id is running under a lease of owner; the
+	// engine checks it in every commit so that a run cancelled or taken over
+	// in the meantime commits nothing more.
+	OwnsRun(ctx context.Context, id, owner string) (bool, error)
 	// NextAvailable is the earliest available_at of a claimable run.
 	NextAvailable(ctx context.Context) (time.Time, bool, error)
 

@@ -1,0 +1,643 @@
+package runtime
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/durable-go/durable/runtime/store"
+	"github.com/oklog/ulid/v2"
+)
+
+// Engine executes durable functions: it stores the events it is sent, starts
+// the runs they trigger, executes them step by step, and resumes the runs that
+// sleep, wait or were left behind by a crashed process.
+type Engine struct {
+	store   store.Store
+	fns     map[string]*Function
+	byEvent map[string][]eventTrigger
+	crons   []cronTrigger
+	log     *slog.Logger
+	clock   Clock
+	owner   string
+	lease   time.Duration
+	poll    time.Duration
+
+	// slots bounds the executions in flight; a token is taken per run.
+	slots chan struct{}
+	wake  chan struct{}
+
+	mu       sync.Mutex
+	running  bool
+	stopped  bool
+	stopCh   chan struct{}
+	execCtx  context.Context
+	cancel   context.CancelFunc
+	loops    sync.WaitGroup
+	inflight sync.WaitGroup
+	stopping atomic.Bool
+
+	idMu    sync.Mutex
+	entropy io.Reader
+}
+
+type eventTrigger struct {
+	fn *Function
+	t  *Trigger
+}
+
+type cronTrigger struct {
+	fn *Function
+	t  *Trigger
+}
+
+// New checks the functions and returns an engine; Start makes it work.
+func New(opts Options) (*Engine, error) {
+	if opts.Store == nil {
+		return nil, errors.New("runtime.New: Options.Store is required (for example sqlite.Open(\"app.db\"))")
+	}
+	e := &Engine{
+		store:   opts.Store,
+		fns:     map[string]*Function{},
+		byEvent: map[string][]eventTrigger{},
+		log:     opts.Logger,
+		clock:   opts.Clock,
+		lease:   opts.LeaseDuration,
+		poll:    opts.PollInterval,
+		wake:    make(chan struct{}, 1),
+		entropy: ulid.Monotonic(rand.Reader, 0),
+	}
+	if e.log == nil {
+		e.log = slog.New(slog.DiscardHandler)
+	}
+	if e.clock == nil {
+		e.clock = wallClock{}
+	}
+	if e.lease <= 0 {
+		e.lease = 30 * time.Second
+	}
+	if e.poll <= 0 {
+		e.poll = time.Second
+	}
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = 256
+	}
+	e.slots = make(chan struct{}, workers)
+	e.owner = "engine-" + e.newID()
+
+	var errs []error
+	var add func(f *Function)
+	add = func(f *Function) {
+		if f == nil {
+			errs = append(errs, errors.New("nil function in Options.Functions"))
+			return
+		}
+		if f.err != nil {
+			errs = append(errs, f.err)
+			return
+		}
+		if _, dup := e.fns[f.ID()]; dup {
+			errs = append(errs, fmt.Errorf("function %q: given twice (function IDs must be unique)", f.ID()))
+			return
+		}
+		e.fns[f.ID()] = f
+		for i := range f.triggers {
+			t := &f.triggers[i]
+			if t.cron != "" {
+				e.crons = append(e.crons, cronTrigger{fn: f, t: t})
+			} else {
+				e.byEvent[t.event] = append(e.byEvent[t.event], eventTrigger{fn: f, t: t})
+			}
+		}
+		if f.onFailure != nil {
+			add(f.onFailure)
+		}
+	}
+	for _, f := range opts.Functions {
+		add(f)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("runtime.New: %w", err)
+	}
+	return e, nil
+}
+
+func (e *Engine) newID() string {
+	e.idMu.Lock()
+	defer e.idMu.Unlock()
+	return ulid.MustNew(ulid.Timestamp(time.Now()), e.entropy).String()
+}
+
+// Start starts executing runs: new ones, due ones, and those a crashed
+// process left. It returns at once; Stop ends the work.
+func (e *Engine) Start(ctx context.Context) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.running {
+		return errors.New("runtime: engine already started")
+	}
+	if e.stopped {
+		return errors.New("runtime: engine was stopped; create a new one")
+	}
+	e.running = true
+	e.stopCh = make(chan struct{})
+	e.execCtx, e.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	e.loops.Add(2)
+	go e.pollLoop()
+	go e.heartbeatLoop()
+	if len(e.crons) > 0 {
+		e.loops.Add(1)
+		go e.cronLoop()
+	}
+	return nil
+}
+
+// Stop stops taking work and waits for the runs in flight: each finishes the
+// step it is executing and is then released for a later start (or another
+// process) to resume. If ctx ends first, the steps still executing see their
+// context cancelled, their runs are released, and Stop returns ctx's error.
+func (e *Engine) Stop(ctx context.Context) error {
+	e.mu.Lock()
+	if !e.running {
+		e.mu.Unlock()
+		return nil
+	}
+	e.running, e.stopped = false, true
+	e.stopping.Store(true)
+	close(e.stopCh)
+	e.mu.Unlock()
+
+	e.loops.Wait()
+	done := make(chan struct{})
+	go func() { e.inflight.Wait(); close(done) }()
+	var err error
+	select {
+	case <-done:
+	case <-ctx.Done():
+		err = ctx.Err()
+		e.cancel()
+		<-done
+	}
+	e.cancel()
+	return err
+}
+
+// signal wakes the poll loop.
+func (e *Engine) signal() {
+	select {
+	case e.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (e *Engine) pollLoop() {
+	defer e.loops.Done()
+	for {
+		if e.stopping.Load() {
+			return
+		}
+		claimed := e.claim()
+		if claimed {
+			continue
+		}
+		wait := e.poll
+		var next time.Time
+		var ok bool
+		err := e.store.View(e.execCtx, func(tx store.Tx) error {
+			var err error
+			next, ok, err = tx.NextAvailable(e.execCtx)
+			return err
+		})
+		if err != nil && !errors.Is(err, store.ErrClosed) {
+			e.log.Error("durable: looking for due runs", "err", err)
+		}
+		if ok {
+			if d := next.Sub(e.clock.Now()); d < wait {
+				wait = max(d, 0)
+			}
+		}
+		if wait == 0 && len(e.slots) == cap(e.slots) {
+			// Due work but no free slot: an execution ending will signal.
+			wait = e.poll
+		}
+		select {
+		case <-e.stopCh:
+			return
+		case <-e.wake:
+		case <-e.clock.After(wait):
+		}
+	}
+}
+
+// claim leases as many due runs as there are free slots and starts them. It
+// reports whether it filled every free slot (there may be more work).
+func (e *Engine) claim() bool {
+	free := 0
+	for free < cap(e.slots) {
+		select {
+		case e.slots <- struct{}{}:
+			free++
+			continue
+		default:
+		}
+		break
+	}
+	if free == 0 {
+		return false
+	}
+	var runs []store.Run
+	now := e.clock.Now()
+	err := e.store.Update(e.execCtx, func(tx store.Tx) error {
+		var err error
+		runs, err = tx.ClaimRuns(e.execCtx, e.owner, now, now.Add(e.lease), free)
+		return err
+	})
+	if err != nil && !errors.Is(err, store.ErrClosed) && !errors.Is(err, context.Canceled) {
+		e.log.Error("durable: claiming runs", "err", err)
+	}
+	for i := len(runs); i < free; i++ {
+		<-e.slots
+	}
+	for _, r := range runs {
+		e.startExecution(r)
+	}
+	return len(runs) == free && err == nil
+}
+
+// startExecution executes r in a new goroutine; the caller holds a slot for it.
+func (e *Engine) startExecution(r store.Run) {
+	e.inflight.Add(1)
+	go func() {
+		defer func() {
+			<-e.slots
+			e.inflight.Done()
+			e.signal()
+		}()
+		e.execute(r)
+	}()
+}
+
+func (e *Engine) heartbeatLoop() {
+	defer e.loops.Done()
+	for {
+		select {
+		case <-e.stopCh:
+			return
+		case <-time.After(e.lease / 3):
+		}
+		now := e.clock.Now()
+		err := e.store.Update(e.execCtx, func(tx store.Tx) error {
+			if _, err := tx.RenewLeases(e.execCtx, e.owner, now.Add(e.lease)); err != nil {
+				return err
+			}
+			n, err := tx.ReleaseExpired(e.execCtx, now, e.owner)
+			if n > 0 {
+				e.log.Info("durable: resuming runs of a process whose leases expired", "runs", n)
+			}
+			return err
+		})
+		if err != nil && !errors.Is(err, store.ErrClosed) && !errors.Is(err, context.Canceled) {
+			e.log.Error("durable: renewing leases", "err", err)
+		}
+	}
+}
+
+// Send stores events and starts the runs they trigger; events that complete
+// a wait resume the waiting runs. It returns the events' IDs, in order. An
+// event whose ID was already seen is not stored again and triggers nothing.
+// Either every event is stored or, on error, none is.
+func (e *Engine) Send(ctx context.Context, events ...Event) ([]string, error) {
+	envs, err := e.envelopes(events, nil)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(envs))
+	var started []store.Run
+	err = e.store.Update(ctx, func(tx store.Tx) error {
+		started = started[:0]
+		for i, env := range envs {
+			ids[i] = env.ID
+			runs, err := e.dispatch(ctx, tx, env, true)
+			if err != nil {
+				return err
+			}
+			started = append(started, runs...)
+		}
+		return nil
+	})
+	if err != nil {
+		e.releaseSlots(started)
+		return nil, fmt.Errorf("runtime: send: %w", err)
+	}
+	e.launch(started)
+	e.signal()
+	return ids, nil
+}
+
+// envelope is an event ready to store.
+type envelope struct {
+	ID   string
+	Name string
+	TS   int64
+	JSON json.RawMessage
+}
+
+// envelopes validates events and encodes them. idFor, if set, gives the ID
+// of an event that has none (deterministic IDs for sends from steps).
+func (e *Engine) envelopes(events []Event, idFor func(i int) string) ([]envelope, error) {
+	out := make([]envelope, len(events))
+	now := e.clock.Now()
+	for i, ev := range events {
+		if ev.Name == "" {
+			return nil, fmt.Errorf("runtime: event %d: name is required", i)
+		}
+		data, err := json.Marshal(ev.Data)
+		if err != nil {
+			return nil, fmt.Errorf("runtime: event %d (%q): data cannot be encoded as JSON: %w", i, ev.Name, err)
+		}
+		if string(data) == "null" {
+			data = []byte("{}")
+		}
+		if len(data) == 0 || data[0] != '{' {
+			return nil, fmt.Errorf("runtime: event %d (%q): data must encode to a JSON object, not %s", i, ev.Name, jsonKind(data))
+		}
+		if ev.ID == "" {
+			if idFor != nil {
+				ev.ID = idFor(i)
+			} else {
+				ev.ID = e.newID()
+			}
+		}
+		if ev.TS == 0 {
+			ev.TS = now.UnixMilli()
+		}
+		raw, err := json.Marshal(struct {
+			Name string          `json:"name"`
+			Data json.RawMessage `json:"data"`
+			ID   string          `json:"id"`
+			TS   int64           `json:"ts"`
+			V    string          `json:"v,omitempty"`
+		}{ev.Name, data, ev.ID, ev.TS, ev.V})
+		if err != nil {
+			return nil, fmt.Errorf("runtime: event %d (%q): %w", i, ev.Name, err)
+		}
+		out[i] = envelope{ID: ev.ID, Name: ev.Name, TS: ev.TS, JSON: raw}
+	}
+	return out, nil
+}
+
+func jsonKind(b []byte) string {
+	if len(b) == 0 {
+		return "nothing"
+	}
+	switch b[0] {
+	case '[':
+		return "an array"
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "a boolean"
+	default:
+		return "a number"
+	}
+}
+
+// dispatch stores one event, starts the runs it triggers and completes the
+// waits it satisfies, all in tx. When direct is set, new runs are leased to
+// this engine as far as free slots allow, so that they start without a
+// round trip through the poll loop; the caller must launch or release them.
+func (e *Engine) dispatch(ctx context.Context, tx store.Tx, env envelope, direct bool) ([]store.Run, error) {
+	now := e.clock.Now()
+	inserted, err := tx.InsertEvent(ctx, store.Event{ID: env.ID, Name: env.Name, TS: env.TS, Envelope: env.JSON, ReceivedAt: now})
+	if err != nil || !inserted {
+		return nil, err
+	}
+	var vars map[string]any
+	eventVars := func() (map[string]any, error) {
+		if vars == nil {
+			ev, err := envelopeVar(env.JSON)
+			if err != nil {
+				return nil, err
+			}
+			vars = map[string]any{"event": ev}
+		}
+		return vars, nil
+	}
+	var started []store.Run
+	for _, et := range e.byEvent[env.Name] {
+		if et.t.ifProg != nil {
+			v, err := eventVars()
+			if err != nil {
+				return started, err
+			}
+			ok, err := et.t.ifProg.match(v)
+			if err != nil {
+				e.log.Warn("durable: trigger expression failed; no run started", "function", et.fn.ID(), "event", env.ID, "err", err)
+				continue
+			}
+			if !ok {
+				continue
+			}
+		}
+		r := e.newRun(et.fn, "["+string(env.JSON)+"]", now)
+		if direct && e.takeSlot() {
+			r.Status, r.LeaseOwner, r.LeaseUntil = store.StatusRunning, e.owner, now.Add(e.lease)
+			started = append(started, r)
+		}
+		if err := tx.InsertRun(ctx, r); err != nil {
+			return started, err
+		}
+	}
+	waits, err := tx.WaitsForEvent(ctx, env.Name)
+	if err != nil {
+		return started, err
+	}
+	var async map[string]any
+	for _, w := range waits {
+		if w.If != "" {
+			if async == nil {
+				if async, err = envelopeVar(env.JSON); err != nil {
+					return started, err
+				}
+			}
+			trig, err := envelopeVar(w.Trigger)
+			if err != nil {
+				return started, err
+			}
+			prog, err := cachedExpr(w.If, true)
+			if err != nil {
+				return started, err
+			}
+			ok, err := prog.match(map[string]any{"event": trig, "async": async})
+			if err != nil {
+				e.log.Warn("durable: wait expression failed; event ignored for this wait", "run", w.RunID, "event", env.ID, "err", err)
+				continue
+			}
+			if !ok {
+				continue
+			}
+		}
+		if err := e.resolveWait(ctx, tx, w.RunID, w.StepKey, store.StepCompleted, env.JSON, ""); err != nil {
+			return started, err
+		}
+	}
+	return started, nil
+}
+
+func (e *Engine) newRun(f *Function, events string, now time.Time) store.Run {
+	r := store.Run{
+		ID:          e.newID(),
+		FunctionID:  f.ID(),
+		Status:      store.StatusQueued,
+		Events:      json.RawMessage(events),
+		CreatedAt:   now,
+		AvailableAt: now,
+	}
+	if d := f.opts.Timeouts.Start; d > 0 {
+		r.Deadline = now.Add(d)
+	}
+	return r
+}
+
+// resolveWait completes the wait of run at stepKey with the given result, if
+// nobody else did first, and makes the run due.
+func (e *Engine) resolveWait(ctx context.Context, tx store.Tx, runID, stepKey string, status store.StepStatus, output json.RawMessage, errMsg string) error {
+	deleted, err := tx.DeleteWait(ctx, runID, stepKey)
+	if err != nil || !deleted {
+		return err
+	}
+	st, err := tx.GetStep(ctx, runID, stepKey)
+	if err != nil {
+		return fmt.Errorf("wait of run %s at %s has no step: %w", runID, stepKey, err)
+	}
+	now := e.clock.Now()
+	st.Status, st.Output, st.Error, st.UpdatedAt = status, output, errMsg, now
+	if err := tx.PutStep(ctx, st); err != nil {
+		return err
+	}
+	queued := store.StatusQueued
+	// A running run finds the result when it next looks; only a parked run
+	// needs waking.
+	_, err = tx.UpdateRun(ctx, runID, store.RunCond{Statuses: []store.Status{store.StatusWaiting, store.StatusSleeping, store.StatusQueued}},
+		store.RunUpdate{Status: &queued, AvailableAt: &now})
+	return err
+}
+
+func (e *Engine) takeSlot() bool {
+	if e.stopping.Load() || !e.isRunning() {
+		return false
+	}
+	select {
+	case e.slots <- struct{}{}:
+		return true
+	default:
+		return false
+	}
+}
+
+func (e *Engine) isRunning() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.running
+}
+
+func (e *Engine) releaseSlots(runs []store.Run) {
+	for range runs {
+		<-e.slots
+	}
+}
+
+// launch executes runs leased to this engine by dispatch.
+func (e *Engine) launch(runs []store.Run) {
+	for _, r := range runs {
+		e.startExecution(r)
+	}
+}
+
+// Cancel cancels a run that has not ended: a sleeping or waiting run ends at
+// once; a running one stops at its next step boundary. Cancelling an ended
+// run does nothing.
+func (e *Engine) Cancel(ctx context.Context, runID string) error {
+	defer e.signal()
+	return e.store.Update(ctx, func(tx store.Tx) error {
+		r, err := tx.GetRun(ctx, runID)
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("runtime: cancel %s: %w", runID, ErrRunNotFound)
+		}
+		if err != nil || r.Status.Terminal() {
+			return err
+		}
+		return e.finishRun(ctx, tx, r, store.StatusCancelled, nil, "cancelled", false)
+	})
+}
+
+// finishRun ends run r in tx: it records the outcome, drops its waits,
+// completes the Invoke that started it, and announces a failure.
+func (e *Engine) finishRun(ctx context.Context, tx store.Tx, r store.Run, status store.Status, output json.RawMessage, errMsg string, owned bool) error {
+	now := e.clock.Now()
+	cond := store.RunCond{}
+	if owned {
+		cond = store.RunCond{Owner: e.owner, Statuses: []store.Status{store.StatusRunning}}
+	}
+	ok, err := tx.UpdateRun(ctx, r.ID, cond, store.RunUpdate{Status: &status, EndedAt: &now, Output: output, Error: &errMsg, ClearLease: true})
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errLostRun
+	}
+	if err := tx.DeleteRunWaits(ctx, r.ID); err != nil {
+		return err
+	}
+	if r.ParentRunID != "" {
+		st, out, msg := store.StepCompleted, output, ""
+		if status != store.StatusCompleted {
+			st, out, msg = store.StepFailed, nil, fmt.Sprintf("invoked function %q (run %s) %s: %s", r.FunctionID, r.ID, status, errMsg)
+		}
+		if err := e.resolveWait(ctx, tx, r.ParentRunID, r.ParentStepKey, st, out, msg); err != nil {
+			return err
+		}
+	}
+	if status == store.StatusFailed && !triggeredBy(r, FunctionFailedEvent) {
+		var events []json.RawMessage
+		_ = json.Unmarshal(r.Events, &events)
+		var first json.RawMessage
+		if len(events) > 0 {
+			first = events[0]
+		}
+		envs, err := e.envelopes([]Event{{
+			Name: FunctionFailedEvent,
+			Data: FunctionFailedData{FunctionID: r.FunctionID, RunID: r.ID, Event: first, Error: errMsg},
+		}}, func(int) string { return "failed-" + r.ID })
+		if err != nil {
+			return err
+		}
+		if _, err := e.dispatch(ctx, tx, envs[0], false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// errLostRun means the run is no longer this engine's to change: it was
+// cancelled, or its lease passed to another process.
+var errLostRun = errors.New("run is no longer leased to this engine")
+
+// triggeredBy reports whether the run's first event has the given name.
+func triggeredBy(r store.Run, name string) bool {
+	var events []struct {
+		Name string `json:"name"`
+	}
+	if json.Unmarshal(r.Events, &events) != nil || len(events) == 0 {
+		return false
+	}
+	return events[0].Name == name
+}

@@ -1,0 +1,828 @@
+package runtime
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	goruntime "runtime"
+	"runtime/debug"
+	"sort"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/durable-go/durable/runtime/internal/runctx"
+	"github.com/durable-go/durable/runtime/store"
+)
+
+// Step kinds as recorded in the journal.
+const (
+	kindRun    = "run"
+	kindSleep  = "sleep"
+	kindWait   = "wait"
+	kindInvoke = "invoke"
+	kindSend   = "send"
+)
+
+// timedOut is the error recorded for a wait or invoke whose timeout passed.
+const timedOut = "timed out"
+
+// execution runs a run's handler once, from the top: memoized steps return
+// their recorded results, new steps execute and commit, and the first step
+// that cannot finish now (a sleep, a wait, a retry) suspends the run. The
+// handler runs in its own goroutine, which a suspension ends with
+// runtime.Goexit: deferred calls run, and nothing can swallow it.
+type execution struct {
+	e      *Engine
+	fn     *Function
+	run    store.Run
+	policy RetryPolicy
+	first  json.RawMessage // the triggering envelope, `event` in wait expressions
+
+	mu       sync.Mutex
+	journal  map[string]store.Step
+	byScope  map[string][]store.Step
+	pos      map[string]int
+	occ      map[string]int
+	par      map[string]int
+	setStart bool
+
+	wakeAt       time.Time
+	parked       store.Status
+	pendingWaits []string
+	fatal        error
+	lost         error
+	release      bool
+}
+
+type scopeKey struct{}
+
+func scopeOf(ctx context.Context) string {
+	s, _ := ctx.Value(scopeKey{}).(string)
+	return s
+}
+
+// execute runs one leased run until it completes, fails, or suspends.
+func (e *Engine) execute(r store.Run) {
+	ctx := e.execCtx
+	f := e.fns[r.FunctionID]
+	if f == nil {
+		e.finishOwned(ctx, r, store.StatusFailed, nil, fmt.Sprintf("function %q is not registered with this engine", r.FunctionID))
+		return
+	}
+	now := e.clock.Now()
+	if !r.Deadline.IsZero() && !now.Before(r.Deadline) {
+		reason := fmt.Sprintf("cancelled: not finished within Timeouts.Finish (%v)", f.opts.Timeouts.Finish)
+		if r.StartedAt.IsZero() {
+			reason = fmt.Sprintf("cancelled: not started within Timeouts.Start (%v)", f.opts.Timeouts.Start)
+		}
+		e.finishOwned(ctx, r, store.StatusCancelled, nil, reason)
+		return
+	}
+	var steps []store.Step
+	if err := e.store.View(ctx, func(tx store.Tx) error {
+		var err error
+		steps, err = tx.ListSteps(ctx, r.ID)
+		return err
+	}); err != nil {
+		e.log.Error("durable: loading journal", "run", r.ID, "err", err)
+		e.releaseRun(r, e.clock.Now().Add(time.Second))
+		return
+	}
+	x := &execution{
+		e: e, fn: f, run: r, policy: f.retryPolicy(),
+		journal: make(map[string]store.Step, len(steps)),
+		byScope: map[string][]store.Step{},
+		pos:     map[string]int{}, occ: map[string]int{}, par: map[string]int{},
+		setStart: r.StartedAt.IsZero(),
+	}
+	var events []json.RawMessage
+	if err := json.Unmarshal(r.Events, &events); err != nil {
+		e.finishOwned(ctx, r, store.StatusFailed, nil, fmt.Sprintf("run events are not valid JSON: %v", err))
+		return
+	}
+	if len(events) > 0 {
+		x.first = events[0]
+	}
+	for _, s := range steps {
+		x.journal[s.Key] = s
+		x.byScope[s.Scope] = append(x.byScope[s.Scope], s)
+	}
+	for _, list := range x.byScope {
+		sort.Slice(list, func(i, j int) bool { return list[i].Pos < list[j].Pos })
+	}
+
+	out, err, panicked, exited := x.callHandler(ctx, events)
+	switch {
+	case x.lost != nil:
+		if !errors.Is(x.lost, errLostRun) {
+			e.log.Error("durable: run abandoned after a store error; it resumes when its lease expires or the process restarts", "run", r.ID, "err", x.lost)
+		}
+	case x.fatal != nil:
+		e.finishOwned(ctx, r, store.StatusFailed, nil, x.fatal.Error())
+	case exited:
+		x.park()
+	case panicked:
+		x.retryOrFail(err)
+	case err != nil:
+		x.retryOrFail(err)
+	default:
+		raw, merr := json.Marshal(out)
+		if merr != nil {
+			e.finishOwned(ctx, r, store.StatusFailed, nil, fmt.Sprintf("output of type %T cannot be encoded as JSON: %v", out, merr))
+			return
+		}
+		x.finish(store.StatusCompleted, raw, "")
+	}
+}
+
+// callHandler runs the handler in its own goroutine and reports how it ended.
+func (x *execution) callHandler(ctx context.Context, events []json.RawMessage) (out any, err error, panicked, exited bool) {
+	type result struct {
+		out      any
+		err      error
+		panicked bool
+		exited   bool
+	}
+	done := make(chan result, 1)
+	hctx := runctx.With(ctx, x)
+	go func() {
+		returned := false
+		defer func() {
+			if returned {
+				return
+			}
+			if p := recover(); p != nil {
+				done <- result{err: fmt.Errorf("panic: %v\n%s", p, debug.Stack()), panicked: true}
+				return
+			}
+			done <- result{exited: true}
+		}()
+		o, err := x.fn.invoke(hctx, events, x.run.ID, x.run.Attempt)
+		returned = true
+		done <- result{out: o, err: err}
+	}()
+	r := <-done
+	return r.out, r.err, r.panicked, r.exited
+}
+
+// permanent reports whether retrying the function body cannot help: the
+// error comes from memoized steps, which return the same on every replay.
+func permanent(err error) bool {
+	var se *StepError
+	var nd *NonDeterminismError
+	return IsNonRetriable(err) || errors.As(err, &se) || errors.As(err, &nd) || errors.Is(err, runctx.ErrTimeout)
+}
+
+func (x *execution) retryOrFail(err error) {
+	if permanent(err) || x.run.Attempt >= x.policy.Retries {
+		x.finish(store.StatusFailed, nil, err.Error())
+		return
+	}
+	attempt := x.run.Attempt + 1
+	next, ok := retryTime(err)
+	if !ok {
+		next = x.e.clock.Now().Add(backoff(x.policy, attempt))
+	}
+	queued := store.StatusQueued
+	x.e.log.Info("durable: run failed; retrying", "run", x.run.ID, "function", x.fn.ID(), "attempt", attempt, "at", next, "err", err)
+	x.updateOwned(store.RunUpdate{Status: &queued, Attempt: &attempt, AvailableAt: &next, ClearLease: true})
+}
+
+// backoff is exponential with jitter: a random duration in [d/2, d] where d
+// doubles with every attempt from MinBackoff up to MaxBackoff.
+func backoff(p RetryPolicy, attempt int) time.Duration {
+	d := p.MinBackoff
+	for i := 1; i < attempt && d < p.MaxBackoff; i++ {
+		d *= 2
+	}
+	d = min(d, p.MaxBackoff)
+	half := d / 2
+	return half + time.Duration(rand.Int64N(int64(half)+1))
+}
+
+func (x *execution) finish(status store.Status, output json.RawMessage, errMsg string) {
+	if status == store.StatusFailed {
+		x.e.log.Warn("durable: run failed", "run", x.run.ID, "function", x.fn.ID(), "err", errMsg)
+	}
+	err := x.e.store.Update(x.e.execCtx, func(tx store.Tx) error {
+		if err := x.applyStart(tx); err != nil {
+			return err
+		}
+		return x.e.finishRun(x.e.execCtx, tx, x.run, status, output, errMsg, true)
+	})
+	x.e.signal()
+	if err != nil && !errors.Is(err, errLostRun) {
+		x.e.log.Error("durable: recording the end of a run", "run", x.run.ID, "err", err)
+	}
+}
+
+func (e *Engine) finishOwned(ctx context.Context, r store.Run, status store.Status, output json.RawMessage, errMsg string) {
+	err := e.store.Update(ctx, func(tx store.Tx) error {
+		return e.finishRun(ctx, tx, r, status, output, errMsg, true)
+	})
+	e.signal()
+	if err != nil && !errors.Is(err, errLostRun) {
+		e.log.Error("durable: recording the end of a run", "run", r.ID, "err", err)
+	}
+}
+
+func (x *execution) updateOwned(u store.RunUpdate) {
+	err := x.e.store.Update(x.e.execCtx, func(tx store.Tx) error {
+		if err := x.applyStart(tx); err != nil {
+			return err
+		}
+		ok, err := tx.UpdateRun(x.e.execCtx, x.run.ID, store.RunCond{Owner: x.e.owner, Statuses: []store.Status{store.StatusRunning}}, u)
+		if err == nil && !ok {
+			err = errLostRun
+		}
+		return err
+	})
+	x.e.signal()
+	if err != nil && !errors.Is(err, errLostRun) {
+		x.e.log.Error("durable: updating a run", "run", x.run.ID, "err", err)
+	}
+}
+
+// releaseRun gives a run back to the queue, due at at.
+func (e *Engine) releaseRun(r store.Run, at time.Time) {
+	queued := store.StatusQueued
+	err := e.store.Update(context.WithoutCancel(e.execCtx), func(tx store.Tx) error {
+		_, err := tx.UpdateRun(e.execCtx, r.ID, store.RunCond{Owner: e.owner, Statuses: []store.Status{store.StatusRunning}},
+			store.RunUpdate{Status: &queued, AvailableAt: &at, ClearLease: true})
+		return err
+	})
+	if err != nil && !errors.Is(err, store.ErrClosed) {
+		e.log.Error("durable: releasing a run", "run", r.ID, "err", err)
+	}
+}
+
+// park records why the handler stopped early: the run sleeps or waits until
+// the earliest time something it waits for is due, or is released when the
+// engine stops.
+func (x *execution) park() {
+	x.mu.Lock()
+	wake, status, waits, release := x.wakeAt, x.parked, x.pendingWaits, x.release
+	x.mu.Unlock()
+	now := x.e.clock.Now()
+	if release {
+		x.e.releaseRun(x.run, now)
+		return
+	}
+	deadline := x.run.Deadline
+	if x.setStart && x.fn.opts.Timeouts.Finish > 0 {
+		deadline = now.Add(x.fn.opts.Timeouts.Finish)
+	}
+	if !deadline.IsZero() && deadline.Before(wake) {
+		wake = deadline
+	}
+	err := x.e.store.Update(x.e.execCtx, func(tx store.Tx) error {
+		if err := x.applyStart(tx); err != nil {
+			return err
+		}
+		at := wake
+		// A wait resolved while the run was still running left the run
+		// alone; it must not park past its result.
+		for _, key := range waits {
+			st, err := tx.GetStep(x.e.execCtx, x.run.ID, key)
+			if err != nil {
+				return err
+			}
+			if st.Status != store.StepWaiting {
+				at = now
+			}
+		}
+		ok, err := tx.UpdateRun(x.e.execCtx, x.run.ID, store.RunCond{Owner: x.e.owner, Statuses: []store.Status{store.StatusRunning}},
+			store.RunUpdate{Status: &status, AvailableAt: &at, ClearLease: true})
+		if err == nil && !ok {
+			err = errLostRun
+		}
+		return err
+	})
+	x.e.signal()
+	if err != nil && !errors.Is(err, errLostRun) {
+		x.e.log.Error("durable: parking a run", "run", x.run.ID, "err", err)
+	}
+}
+
+// applyStart records, with the first commit of a run's first execution,
+// when it started and when it must finish.
+func (x *execution) applyStart(tx store.Tx) error {
+	x.mu.Lock()
+	set := x.setStart
+	x.mu.Unlock()
+	if !set {
+		return nil
+	}
+	now := x.e.clock.Now()
+	u := store.RunUpdate{StartedAt: &now}
+	var none time.Time
+	u.Deadline = &none
+	if d := x.fn.opts.Timeouts.Finish; d > 0 {
+		dl := now.Add(d)
+		u.Deadline = &dl
+	}
+	_, err := tx.UpdateRun(x.e.execCtx, x.run.ID, store.RunCond{}, u)
+	return err
+}
+
+// commit runs fn in a transaction that first checks the run is still ours.
+// When the run is lost (cancelled, taken over) or the store fails, the
+// handler stops: nothing more may be committed for this execution.
+func (x *execution) commit(ctx context.Context, fn func(tx store.Tx) error) {
+	if err := x.tryCommit(ctx, fn); err != nil {
+		x.stop(err)
+	}
+}
+
+func (x *execution) tryCommit(_ context.Context, fn func(tx store.Tx) error) error {
+	ctx := x.e.execCtx
+	err := x.e.store.Update(ctx, func(tx store.Tx) error {
+		ok, err := tx.OwnsRun(ctx, x.run.ID, x.e.owner)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errLostRun
+		}
+		if err := x.applyStart(tx); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
+	if err == nil {
+		x.mu.Lock()
+		x.setStart = false
+		x.mu.Unlock()
+	}
+	return err
+}
+
+// stop ends the handler because the run cannot go on in this execution.
+func (x *execution) stop(err error) {
+	x.mu.Lock()
+	if x.lost == nil {
+		x.lost = err
+	}
+	x.mu.Unlock()
+	goruntime.Goexit()
+}
+
+// failRun ends the handler and fails the run with err, whatever the handler
+// would have done with an error.
+func (x *execution) failRun(err error) {
+	x.mu.Lock()
+	if x.fatal == nil {
+		x.fatal = err
+	}
+	x.mu.Unlock()
+	goruntime.Goexit()
+}
+
+// suspend ends the handler; the run resumes at until (or sooner, for a wait
+// resolved earlier).
+func (x *execution) suspend(until time.Time, status store.Status, waitKey string) {
+	x.mu.Lock()
+	if x.wakeAt.IsZero() || until.Before(x.wakeAt) {
+		x.wakeAt = until
+	}
+	if rank(status) > rank(x.parked) {
+		x.parked = status
+	}
+	if waitKey != "" {
+		x.pendingWaits = append(x.pendingWaits, waitKey)
+	}
+	x.mu.Unlock()
+	goruntime.Goexit()
+}
+
+func rank(s store.Status) int {
+	switch s {
+	case store.StatusWaiting:
+		return 3
+	case store.StatusSleeping:
+		return 2
+	case store.StatusQueued:
+		return 1
+	}
+	return 0
+}
+
+// releaseForStop ends the handler before it starts a new step because the
+// engine is stopping; the run is requeued for a later start.
+func (x *execution) releaseForStop() {
+	x.mu.Lock()
+	x.release = true
+	x.mu.Unlock()
+	goruntime.Goexit()
+}
+
+// stepKey renders a step's identity: its scope, its ID quoted (so that no ID
+// can imitate another's occurrence suffix), and its occurrence number.
+func stepKey(scope, id string, occurrence int) string {
+	return scope + strconv.Quote(id) + "/" + strconv.Itoa(occurrence)
+}
+
+func describe(id string, occurrence int) string {
+	if occurrence == 0 {
+		return strconv.Quote(id)
+	}
+	return fmt.Sprintf("%q (occurrence %d)", id, occurrence+1)
+}
+
+// next identifies the step being reached and checks it against the journal.
+func (x *execution) next(ctx context.Context, id, kind string) (store.Step, *store.Step) {
+	scope := scopeOf(ctx)
+	x.mu.Lock()
+	occKey := scope + "\x00" + id
+	n := x.occ[occKey]
+	x.occ[occKey] = n + 1
+	pos := x.pos[scope]
+	x.pos[scope] = pos + 1
+	key := stepKey(scope, id, n)
+	var expected *store.Step
+	if list := x.byScope[scope]; pos < len(list) {
+		expected = &list[pos]
+	}
+	prior, seen := x.journal[key]
+	x.mu.Unlock()
+
+	actual := describe(id, n)
+	switch {
+	case expected != nil && expected.Key != key:
+		x.failRun(&NonDeterminismError{Expected: describeRecorded(*expected), Actual: actual})
+	case seen && prior.Pos != pos:
+		x.failRun(&NonDeterminismError{Expected: fmt.Sprintf("%s at position %d", actual, prior.Pos+1), Actual: fmt.Sprintf("%s at position %d", actual, pos+1)})
+	case seen && prior.Kind != kind:
+		x.failRun(&NonDeterminismError{Expected: fmt.Sprintf("%s (a %s step)", actual, prior.Kind), Actual: fmt.Sprintf("%s (a %s step)", actual, kind)})
+	}
+	now := x.e.clock.Now()
+	st := store.Step{RunID: x.run.ID, Key: key, ID: id, Scope: scope, Pos: pos, Kind: kind, StartedAt: now, UpdatedAt: now}
+	if seen {
+		st.StartedAt, st.Attempts = prior.StartedAt, prior.Attempts
+		return st, &prior
+	}
+	return st, nil
+}
+
+func describeRecorded(s store.Step) string {
+	var id string
+	var n int
+	// The key ends in /<occurrence>.
+	if i := lastSlash(s.Key); i >= 0 {
+		n, _ = strconv.Atoi(s.Key[i+1:])
+	}
+	id = s.ID
+	return describe(id, n)
+}
+
+func lastSlash(s string) int {
+	for i := len(s) - 1; i >= 0; i-- {
+		if s[i] == '/' {
+			return i
+		}
+	}
+	return -1
+}
+
+func (x *execution) remember(st store.Step) {
+	x.mu.Lock()
+	x.journal[st.Key] = st
+	x.mu.Unlock()
+}
+
+func (x *execution) commitStep(ctx context.Context, st store.Step) {
+	x.commit(ctx, func(tx store.Tx) error { return tx.PutStep(x.e.execCtx, st) })
+	x.remember(st)
+}
+
+// Run implements runctx.Exec.
+func (x *execution) Run(ctx context.Context, id string, fn func(ctx context.Context) (any, error)) (json.RawMessage, error) {
+	st, prior := x.next(ctx, id, kindRun)
+	if prior != nil {
+		switch prior.Status {
+		case store.StepCompleted:
+			return prior.Output, nil
+		case store.StepFailed:
+			return nil, &StepError{StepID: id, Message: prior.Error, Attempts: prior.Attempts}
+		case store.StepRetrying:
+			if x.e.clock.Now().Before(prior.WakeAt) {
+				x.suspend(prior.WakeAt, store.StatusQueued, "")
+			}
+		}
+	}
+	if x.e.stopping.Load() {
+		x.releaseForStop()
+	}
+	out, err := callStep(runctx.With(ctx, nestedExec{outer: id}), fn)
+	var raw json.RawMessage
+	if err == nil {
+		raw, err = json.Marshal(out)
+		if err != nil {
+			err = NonRetriable(fmt.Errorf("step %q: result of type %T cannot be encoded as JSON: %w", id, out, err))
+		}
+	}
+	st.Attempts++
+	st.UpdatedAt = x.e.clock.Now()
+	if err == nil {
+		st.Status, st.Output = store.StepCompleted, raw
+		x.commitStep(ctx, st)
+		return raw, nil
+	}
+	st.Error = err.Error()
+	if IsNonRetriable(err) || st.Attempts > x.policy.Retries {
+		st.Status = store.StepFailed
+		x.commitStep(ctx, st)
+		return nil, &StepError{StepID: id, Message: st.Error, Attempts: st.Attempts, cause: err}
+	}
+	next, ok := retryTime(err)
+	if !ok {
+		next = st.UpdatedAt.Add(backoff(x.policy, st.Attempts))
+	}
+	st.Status, st.WakeAt = store.StepRetrying, next
+	x.commitStep(ctx, st)
+	x.e.log.Info("durable: step failed; retrying", "run", x.run.ID, "step", id, "attempt", st.Attempts, "at", next, "err", err)
+	x.suspend(next, store.StatusQueued, "")
+	return nil, nil // unreachable: suspend ends the goroutine
+}
+
+// callStep runs a step's function, turning a panic into an error.
+func callStep(ctx context.Context, fn func(ctx context.Context) (any, error)) (out any, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("step panicked: %v\n%s", p, debug.Stack())
+		}
+	}()
+	return fn(ctx)
+}
+
+// Sleep implements runctx.Exec.
+func (x *execution) Sleep(ctx context.Context, id string, d time.Duration, until time.Time) error {
+	st, prior := x.next(ctx, id, kindSleep)
+	now := x.e.clock.Now()
+	if prior != nil {
+		if prior.Status == store.StepCompleted {
+			return nil
+		}
+		if now.Before(prior.WakeAt) {
+			x.suspend(prior.WakeAt, store.StatusSleeping, "")
+		}
+		st.Status, st.WakeAt, st.UpdatedAt = store.StepCompleted, prior.WakeAt, now
+		x.commitStep(ctx, st)
+		return nil
+	}
+	if until.IsZero() {
+		until = now.Add(d)
+	}
+	st.WakeAt = until
+	if !until.After(now) {
+		st.Status = store.StepCompleted
+		x.commitStep(ctx, st)
+		return nil
+	}
+	st.Status = store.StepSleeping
+	x.commitStep(ctx, st)
+	x.suspend(until, store.StatusSleeping, "")
+	return nil
+}
+
+// WaitForEvent implements runctx.Exec.
+func (x *execution) WaitForEvent(ctx context.Context, id, name, ifExpr string, timeout time.Duration) (json.RawMessage, error) {
+	if ifExpr != "" {
+		if _, err := cachedExpr(ifExpr, true); err != nil {
+			return nil, NonRetriable(fmt.Errorf("step %q: If expression: %w", id, err))
+		}
+	}
+	st, prior := x.next(ctx, id, kindWait)
+	if prior != nil {
+		return x.resolved(ctx, id, *prior)
+	}
+	st.Status, st.WakeAt = store.StepWaiting, st.StartedAt.Add(timeout)
+	x.commit(ctx, func(tx store.Tx) error {
+		if err := tx.PutStep(x.e.execCtx, st); err != nil {
+			return err
+		}
+		return tx.InsertWait(x.e.execCtx, store.Wait{RunID: x.run.ID, StepKey: st.Key, EventName: name, If: ifExpr, Trigger: x.first, ExpiresAt: st.WakeAt})
+	})
+	x.remember(st)
+	x.suspend(st.WakeAt, store.StatusWaiting, st.Key)
+	return nil, nil
+}
+
+// resolved returns the outcome of a wait or invoke reached before, or
+// suspends the run again if it has none yet.
+func (x *execution) resolved(ctx context.Context, id string, prior store.Step) (json.RawMessage, error) {
+	if prior.Status == store.StepWaiting {
+		now := x.e.clock.Now()
+		x.commit(ctx, func(tx store.Tx) error {
+			s, err := tx.GetStep(x.e.execCtx, x.run.ID, prior.Key)
+			if err != nil {
+				return err
+			}
+			if s.Status == store.StepWaiting && !now.Before(s.WakeAt) {
+				deleted, err := tx.DeleteWait(x.e.execCtx, x.run.ID, prior.Key)
+				if err != nil {
+					return err
+				}
+				if deleted {
+					s.Status, s.Error, s.UpdatedAt = store.StepFailed, timedOut, now
+					if err := tx.PutStep(x.e.execCtx, s); err != nil {
+						return err
+					}
+				} else if s, err = tx.GetStep(x.e.execCtx, x.run.ID, prior.Key); err != nil {
+					return err
+				}
+			}
+			prior = s
+			return nil
+		})
+		x.remember(prior)
+	}
+	switch prior.Status {
+	case store.StepCompleted:
+		return prior.Output, nil
+	case store.StepFailed:
+		if prior.Error == timedOut {
+			return nil, runctx.ErrTimeout
+		}
+		return nil, &StepError{StepID: id, Message: prior.Error, Attempts: max(prior.Attempts, 1)}
+	}
+	x.suspend(prior.WakeAt, store.StatusWaiting, prior.Key)
+	return nil, nil
+}
+
+// derivedID gives events and runs created by a step IDs that are the same
+// on every execution, so that re-executing the step cannot duplicate them.
+func derivedID(prefix, runID, key string, i int) string {
+	return prefix + "-" + hashString(runID+"\x00"+key) + "-" + strconv.Itoa(i)
+}
+
+func hashString(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:12])
+}
+
+// SendEvents implements runctx.Exec.
+func (x *execution) SendEvents(ctx context.Context, id string, events []runctx.OutEvent) ([]string, error) {
+	st, prior := x.next(ctx, id, kindSend)
+	if prior != nil && prior.Status == store.StepCompleted {
+		var ids []string
+		if err := json.Unmarshal(prior.Output, &ids); err != nil {
+			return nil, NonRetriable(fmt.Errorf("step %q: recorded event IDs: %w", id, err))
+		}
+		return ids, nil
+	}
+	if x.e.stopping.Load() {
+		x.releaseForStop()
+	}
+	evs := make([]Event, len(events))
+	for i, ev := range events {
+		evs[i] = Event{Name: ev.Name, Data: ev.Data, ID: ev.ID, TS: ev.TS, V: ev.V}
+	}
+	envs, err := x.e.envelopes(evs, func(i int) string { return derivedID("evt", x.run.ID, st.Key, i) })
+	if err != nil {
+		return nil, NonRetriable(fmt.Errorf("step %q: %w", id, err))
+	}
+	ids := make([]string, len(envs))
+	for i, env := range envs {
+		ids[i] = env.ID
+	}
+	st.Output, _ = json.Marshal(ids)
+	st.Status, st.Attempts = store.StepCompleted, st.Attempts+1
+	var started []store.Run
+	err = x.tryCommit(ctx, func(tx store.Tx) error {
+		started = started[:0]
+		for _, env := range envs {
+			runs, err := x.e.dispatch(x.e.execCtx, tx, env, true)
+			started = append(started, runs...)
+			if err != nil {
+				return err
+			}
+		}
+		return tx.PutStep(x.e.execCtx, st)
+	})
+	if err != nil {
+		x.e.releaseSlots(started)
+		x.stop(err)
+	}
+	x.remember(st)
+	x.e.launch(started)
+	x.e.signal()
+	return ids, nil
+}
+
+// Invoke implements runctx.Exec.
+func (x *execution) Invoke(ctx context.Context, id, functionID string, data any, timeout time.Duration) (json.RawMessage, error) {
+	target := x.e.fns[functionID]
+	if target == nil {
+		return nil, NonRetriable(fmt.Errorf("step %q: invoked function %q is not registered with this engine", id, functionID))
+	}
+	st, prior := x.next(ctx, id, kindInvoke)
+	if prior != nil {
+		return x.resolved(ctx, id, *prior)
+	}
+	if x.e.stopping.Load() {
+		x.releaseForStop()
+	}
+	envs, err := x.e.envelopes([]Event{{Name: FunctionInvokedEvent, Data: data}}, func(i int) string { return derivedID("inv", x.run.ID, st.Key, i) })
+	if err != nil {
+		return nil, NonRetriable(fmt.Errorf("step %q: %w", id, err))
+	}
+	env := envs[0]
+	now := x.e.clock.Now()
+	child := x.e.newRun(target, "["+string(env.JSON)+"]", now)
+	child.ID = derivedID("run", x.run.ID, st.Key, 0)
+	child.ParentRunID, child.ParentStepKey = x.run.ID, st.Key
+	st.Status, st.WakeAt = store.StepWaiting, now.Add(timeout)
+	x.commit(ctx, func(tx store.Tx) error {
+		ctx := x.e.execCtx
+		if _, err := tx.InsertEvent(ctx, store.Event{ID: env.ID, Name: env.Name, TS: env.TS, Envelope: env.JSON, ReceivedAt: now}); err != nil {
+			return err
+		}
+		if err := tx.InsertRun(ctx, child); err != nil {
+			return err
+		}
+		if err := tx.PutStep(ctx, st); err != nil {
+			return err
+		}
+		return tx.InsertWait(ctx, store.Wait{RunID: x.run.ID, StepKey: st.Key, ChildRunID: child.ID, ExpiresAt: st.WakeAt})
+	})
+	x.remember(st)
+	x.e.signal()
+	x.suspend(st.WakeAt, store.StatusWaiting, st.Key)
+	return nil, nil
+}
+
+// Parallel implements runctx.Exec. Each branch gets its own scope, so the
+// steps of one branch are numbered and checked independently of the others'
+// timing. If any branch suspends, the run suspends once all have stopped.
+func (x *execution) Parallel(ctx context.Context, n int, branch func(ctx context.Context, i int)) error {
+	scope := scopeOf(ctx)
+	x.mu.Lock()
+	k := x.par[scope]
+	x.par[scope] = k + 1
+	x.mu.Unlock()
+	var wg sync.WaitGroup
+	var exited atomic.Bool
+	var panicked atomic.Value
+	for i := range n {
+		wg.Add(1)
+		bctx := context.WithValue(ctx, scopeKey{}, fmt.Sprintf("%sparallel/%d[%d]/", scope, k, i))
+		go func() {
+			defer wg.Done()
+			returned := false
+			defer func() {
+				if returned {
+					return
+				}
+				if p := recover(); p != nil {
+					panicked.CompareAndSwap(nil, fmt.Sprintf("parallel branch %d: %v", i, p))
+					return
+				}
+				exited.Store(true)
+			}()
+			branch(bctx, i)
+			returned = true
+		}()
+	}
+	wg.Wait()
+	if p := panicked.Load(); p != nil {
+		panic(p)
+	}
+	if exited.Load() {
+		goruntime.Goexit()
+	}
+	return nil
+}
+
+// nestedExec is the Exec seen inside a step's function: steps cannot nest,
+// because the inner step would be memoized while the outer one is not.
+type nestedExec struct{ outer string }
+
+func (n nestedExec) err(inner string) error {
+	return NonRetriable(fmt.Errorf("step %q started inside step %q: steps cannot nest; call it from the function body", inner, n.outer))
+}
+
+func (n nestedExec) Run(_ context.Context, id string, _ func(context.Context) (any, error)) (json.RawMessage, error) {
+	return nil, n.err(id)
+}
+func (n nestedExec) Sleep(_ context.Context, id string, _ time.Duration, _ time.Time) error {
+	return n.err(id)
+}
+func (n nestedExec) WaitForEvent(_ context.Context, id, _, _ string, _ time.Duration) (json.RawMessage, error) {
+	return nil, n.err(id)
+}
+func (n nestedExec) SendEvents(_ context.Context, id string, _ []runctx.OutEvent) ([]string, error) {
+	return nil, n.err(id)
+}
+func (n nestedExec) Invoke(_ context.Context, id, _ string, _ any, _ time.Duration) (json.RawMessage, error) {
+	return nil, n.err(id)
+}
+func (n nestedExec) Parallel(context.Context, int, func(context.Context, int)) error {
+	return n.err("parallel")
+}

@@ -1,0 +1,333 @@
+// Package sqlite is the embedded store of durable: one SQLite file, written
+// through modernc.org/sqlite (no cgo).
+//
+// The database runs in WAL mode with synchronous=FULL by default, so a
+// committed step survives a power cut. All writes go through one goroutine
+// that commits them in groups: the Updates that arrive while a commit is
+// under way share the next transaction and its fsync, each isolated by a
+// savepoint, which is what lets many concurrent runs commit a step each for
+// the price of one fsync. Reads use a pool of read-only connections.
+//
+// One process owns a database file at a time: Open takes an exclusive lock
+// on a side file (path + "-lock") and fails if another process holds it. So
+// Open can also hand back, at once, the runs a crashed owner held.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/durable-go/durable/runtime/store"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Option configures Open.
+type Option func(*config)
+
+type config struct {
+	synchronous string
+	maxBatch    int
+	readers     int
+}
+
+// Synchronous sets SQLite's synchronous pragma: "FULL" (the default: every
+// commit is fsynced), "NORMAL" (a power cut may lose the last commits, never
+// corrupt the file) or "OFF".
+func Synchronous(mode string) Option { return func(c *config) { c.synchronous = strings.ToUpper(mode) } }
+
+// MaxBatch bounds how many Updates share one transaction (default 256).
+func MaxBatch(n int) Option { return func(c *config) { c.maxBatch = n } }
+
+// Store is a store.Store on a SQLite file.
+type Store struct {
+	path   string
+	writer *sql.DB
+	reader *sql.DB
+	lock   *fileLock
+	reqs   chan *writeReq
+
+	closeOnce sync.Once
+	closing   chan struct{}
+	done      chan struct{}
+}
+
+type writeReq struct {
+	ctx  context.Context
+	fn   func(store.Tx) error
+	done chan error
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open opens (creating if needed) the database at path and migrates it to
+// the current schema.
+func Open(path string, opts ...Option) (*Store, error) {
+	cfg := config{synchronous: "FULL", maxBatch: 256, readers: 4}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	switch cfg.synchronous {
+	case "FULL", "NORMAL", "OFF", "EXTRA":
+	default:
+		return nil, fmt.Errorf("sqlite: synchronous mode %q: want FULL, NORMAL, OFF or EXTRA", cfg.synchronous)
+	}
+	if cfg.maxBatch < 1 {
+		return nil, fmt.Errorf("sqlite: MaxBatch %d: want at least 1", cfg.maxBatch)
+	}
+	lock, err := lockFile(path + "-lock")
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
+	}
+	s := &Store{path: path, lock: lock, reqs: make(chan *writeReq, 1024), closing: make(chan struct{}), done: make(chan struct{})}
+	fail := func(err error) (*Store, error) {
+		if s.writer != nil {
+			s.writer.Close()
+		}
+		if s.reader != nil {
+			s.reader.Close()
+		}
+		lock.release()
+		return nil, err
+	}
+	pragmas := url.Values{}
+	for _, p := range []string{"journal_mode(WAL)", "synchronous(" + cfg.synchronous + ")", "busy_timeout(10000)", "foreign_keys(OFF)", "cache_size(-32000)"} {
+		pragmas.Add("_pragma", p)
+	}
+	s.writer, err = sql.Open("sqlite", "file:"+path+"?"+pragmas.Encode()+"&_txlock=immediate")
+	if err != nil {
+		return fail(fmt.Errorf("sqlite: open %s: %w", path, err))
+	}
+	s.writer.SetMaxOpenConns(1)
+	s.writer.SetMaxIdleConns(1)
+	s.writer.SetConnMaxLifetime(0)
+	if err := migrate(s.writer); err != nil {
+		return fail(fmt.Errorf("sqlite: migrate %s: %w", path, err))
+	}
+	pragmas.Add("_pragma", "query_only(1)")
+	s.reader, err = sql.Open("sqlite", "file:"+path+"?"+pragmas.Encode())
+	if err != nil {
+		return fail(fmt.Errorf("sqlite: open %s: %w", path, err))
+	}
+	s.reader.SetMaxOpenConns(cfg.readers)
+	s.reader.SetMaxIdleConns(cfg.readers)
+	// The lock proves the previous owner is gone: its runs can resume now
+	// instead of when their leases would have expired.
+	if _, err := s.writer.Exec(`UPDATE runs SET status = 'queued', lease_owner = NULL, lease_until = NULL WHERE status = 'running'`); err != nil {
+		return fail(fmt.Errorf("sqlite: requeue runs of a previous process: %w", err))
+	}
+	go s.writeLoop(cfg.maxBatch)
+	return s, nil
+}
+
+// Path is the database file.
+func (s *Store) Path() string { return s.path }
+
+// Close waits for pending Updates, then closes the database.
+func (s *Store) Close() error {
+	var err error
+	s.closeOnce.Do(func() {
+		close(s.closing)
+		<-s.done
+		err = errors.Join(s.writer.Close(), s.reader.Close())
+		s.lock.release()
+	})
+	return err
+}
+
+// Update queues fn for the writer goroutine and waits for its commit.
+func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
+	req := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	select {
+	case <-s.closing:
+		return store.ErrClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	case s.reqs <- req:
+	}
+	select {
+	case err := <-req.done:
+		return err
+	case <-s.done:
+		// The writer drains the queue before it stops; a request it saw has
+		// its answer, one it did not never ran.
+		select {
+		case err := <-req.done:
+			return err
+		default:
+			return store.ErrClosed
+		}
+	}
+}
+
+// View runs fn in a read transaction on a read-only connection, which sees
+// one consistent snapshot.
+func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
+	select {
+	case <-s.closing:
+		return store.ErrClosed
+	default:
+	}
+	tx, err := s.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	return fn(&sqlTx{q: tx})
+}
+
+func (s *Store) writeLoop(maxBatch int) {
+	defer close(s.done)
+	batch := make([]*writeReq, 0, maxBatch)
+	for {
+		select {
+		case req := <-s.reqs:
+			batch = append(batch[:0], req)
+		case <-s.closing:
+			// Serve what is queued, then stop.
+			for {
+				select {
+				case req := <-s.reqs:
+					s.commit([]*writeReq{req})
+				default:
+					return
+				}
+			}
+		}
+	fill:
+		for len(batch) < maxBatch {
+			select {
+			case req := <-s.reqs:
+				batch = append(batch, req)
+			default:
+				break fill
+			}
+		}
+		s.commit(batch)
+	}
+}
+
+// commit runs a batch of Updates in one transaction. With more than one, each
+// runs under a savepoint so that a failing one leaves the others intact.
+func (s *Store) commit(batch []*writeReq) {
+	errs := make([]error, len(batch))
+	finish := func(commitErr error) {
+		for i, r := range batch {
+			if commitErr != nil && errs[i] == nil {
+				errs[i] = commitErr
+			}
+			r.done <- errs[i]
+		}
+	}
+	ctx := context.Background()
+	tx, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		finish(fmt.Errorf("sqlite: begin: %w", err))
+		return
+	}
+	t := &sqlTx{q: tx}
+	useSavepoints := len(batch) > 1
+	for i, r := range batch {
+		if err := r.ctx.Err(); err != nil {
+			errs[i] = err
+			continue
+		}
+		if useSavepoints {
+			if _, err := tx.Exec("SAVEPOINT u"); err != nil {
+				errs[i] = err
+				continue
+			}
+		}
+		errs[i] = runUpdate(r.ctx, t, r.fn)
+		if !useSavepoints {
+			continue
+		}
+		if errs[i] != nil {
+			if _, err := tx.Exec("ROLLBACK TO u"); err != nil {
+				tx.Rollback()
+				finish(fmt.Errorf("sqlite: rollback to savepoint: %w", err))
+				return
+			}
+		}
+		if _, err := tx.Exec("RELEASE u"); err != nil {
+			tx.Rollback()
+			finish(fmt.Errorf("sqlite: release savepoint: %w", err))
+			return
+		}
+	}
+	if !useSavepoints && errs[0] != nil {
+		tx.Rollback()
+		finish(nil)
+		return
+	}
+	if err := tx.Commit(); err != nil {
+		finish(fmt.Errorf("sqlite: commit: %w", err))
+		return
+	}
+	finish(nil)
+}
+
+func runUpdate(ctx context.Context, t *sqlTx, fn func(store.Tx) error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("sqlite: update panicked: %v", p)
+		}
+	}()
+	return fn(t)
+}
+
+func migrate(db *sql.DB) error {
+	if _, err := db.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)`); err != nil {
+		return err
+	}
+	var current int
+	if err := db.QueryRow(`SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+		return err
+	}
+	files, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(files)
+	for _, f := range files {
+		name := strings.TrimPrefix(f, "migrations/")
+		v, err := strconv.Atoi(strings.SplitN(name, "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("migration %s: name must start with a number", name)
+		}
+		if v <= current {
+			continue
+		}
+		body, err := migrations.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		tx, err := db.Begin()
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(string(body)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migration %s: %w", name, err)
+		}
+		if _, err := tx.Exec(`INSERT INTO schema_migrations (version) VALUES (?)`, v); err != nil {
+			tx.Rollback()
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,364 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/durable-go/durable/runtime/store"
+)
+
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// sqlTx implements store.Tx on a database/sql transaction.
+type sqlTx struct{ q querier }
+
+// nanos stores a time as nanoseconds since the epoch; the zero time is NULL.
+func nanos(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UnixNano()
+}
+
+func fromNanos(n sql.NullInt64) time.Time {
+	if !n.Valid {
+		return time.Time{}
+	}
+	return time.Unix(0, n.Int64)
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func bytesOrNil(b []byte) any {
+	if len(b) == 0 {
+		return nil
+	}
+	return []byte(b)
+}
+
+func notFound(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.ErrNotFound
+	}
+	return err
+}
+
+func (t *sqlTx) InsertEvent(ctx context.Context, ev store.Event) (bool, error) {
+	res, err := t.q.ExecContext(ctx, `INSERT INTO events (id, name, ts, envelope, received_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+		ev.ID, ev.Name, ev.TS, []byte(ev.Envelope), nanos(ev.ReceivedAt))
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+func (t *sqlTx) GetEvent(ctx context.Context, id string) (store.Event, error) {
+	var ev store.Event
+	var recv sql.NullInt64
+	err := t.q.QueryRowContext(ctx, `SELECT id, name, ts, envelope, received_at FROM events WHERE id = ?`, id).
+		Scan(&ev.ID, &ev.Name, &ev.TS, &ev.Envelope, &recv)
+	ev.ReceivedAt = fromNanos(recv)
+	return ev, notFound(err)
+}
+
+const runColumns = `id, function_id, status, events, attempt, created_at, started_at, ended_at, available_at,
+	lease_owner, lease_until, output, error, parent_run_id, parent_step_key, deadline`
+
+func scanRun(sc interface{ Scan(...any) error }) (store.Run, error) {
+	var r store.Run
+	var created, started, ended, avail, leaseUntil, deadline sql.NullInt64
+	var owner, errText, parent, parentKey sql.NullString
+	var output []byte
+	err := sc.Scan(&r.ID, &r.FunctionID, &r.Status, &r.Events, &r.Attempt, &created, &started, &ended, &avail,
+		&owner, &leaseUntil, &output, &errText, &parent, &parentKey, &deadline)
+	if err != nil {
+		return r, err
+	}
+	r.CreatedAt, r.StartedAt, r.EndedAt, r.AvailableAt = fromNanos(created), fromNanos(started), fromNanos(ended), fromNanos(avail)
+	r.LeaseOwner, r.LeaseUntil = owner.String, fromNanos(leaseUntil)
+	r.Output, r.Error = output, errText.String
+	r.ParentRunID, r.ParentStepKey, r.Deadline = parent.String, parentKey.String, fromNanos(deadline)
+	return r, nil
+}
+
+func (t *sqlTx) InsertRun(ctx context.Context, r store.Run) error {
+	_, err := t.q.ExecContext(ctx, `INSERT INTO runs (`+runColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.ID, r.FunctionID, string(r.Status), []byte(r.Events), r.Attempt, nanos(r.CreatedAt), nanos(r.StartedAt), nanos(r.EndedAt),
+		nanos(r.AvailableAt), nullString(r.LeaseOwner), nanos(r.LeaseUntil), bytesOrNil(r.Output), nullString(r.Error),
+		nullString(r.ParentRunID), nullString(r.ParentStepKey), nanos(r.Deadline))
+	return err
+}
+
+func (t *sqlTx) GetRun(ctx context.Context, id string) (store.Run, error) {
+	r, err := scanRun(t.q.QueryRowContext(ctx, `SELECT `+runColumns+` FROM runs WHERE id = ?`, id))
+	return r, notFound(err)
+}
+
+func statusList(ss []store.Status) (string, []any) {
+	marks := make([]string, len(ss))
+	args := make([]any, len(ss))
+	for i, s := range ss {
+		marks[i], args[i] = "?", string(s)
+	}
+	return "(" + strings.Join(marks, ", ") + ")", args
+}
+
+func (t *sqlTx) ListRuns(ctx context.Context, f store.RunFilter) ([]store.Run, error) {
+	q := `SELECT ` + runColumns + ` FROM runs WHERE 1 = 1`
+	var args []any
+	if f.FunctionID != "" {
+		q += ` AND function_id = ?`
+		args = append(args, f.FunctionID)
+	}
+	if len(f.Statuses) > 0 {
+		list, sargs := statusList(f.Statuses)
+		q += ` AND status IN ` + list
+		args = append(args, sargs...)
+	}
+	q += ` ORDER BY created_at DESC, id DESC`
+	if f.Limit > 0 {
+		q += ` LIMIT ?`
+		args = append(args, f.Limit)
+	}
+	rows, err := t.q.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.Run
+	for rows.Next() {
+		r, err := scanRun(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func (t *sqlTx) UpdateRun(ctx context.Context, id string, cond store.RunCond, u store.RunUpdate) (bool, error) {
+	var sets []string
+	var args []any
+	set := func(col string, v any) {
+		sets = append(sets, col+" = ?")
+		args = append(args, v)
+	}
+	if u.Status != nil {
+		set("status", string(*u.Status))
+	}
+	if u.Attempt != nil {
+		set("attempt", *u.Attempt)
+	}
+	if u.StartedAt != nil {
+		set("started_at", nanos(*u.StartedAt))
+	}
+	if u.EndedAt != nil {
+		set("ended_at", nanos(*u.EndedAt))
+	}
+	if u.AvailableAt != nil {
+		set("available_at", nanos(*u.AvailableAt))
+	}
+	if u.ClearLease {
+		sets = append(sets, "lease_owner = NULL", "lease_until = NULL")
+	}
+	if u.Output != nil {
+		set("output", []byte(u.Output))
+	}
+	if u.Error != nil {
+		set("error", nullString(*u.Error))
+	}
+	if u.Deadline != nil {
+		set("deadline", nanos(*u.Deadline))
+	}
+	if len(sets) == 0 {
+		return false, errors.New("sqlite: UpdateRun with nothing to update")
+	}
+	q := `UPDATE runs SET ` + strings.Join(sets, ", ") + ` WHERE id = ?`
+	args = append(args, id)
+	if cond.Owner != "" {
+		q += ` AND lease_owner = ?`
+		args = append(args, cond.Owner)
+	}
+	if len(cond.Statuses) > 0 {
+		list, sargs := statusList(cond.Statuses)
+		q += ` AND status IN ` + list
+		args = append(args, sargs...)
+	}
+	res, err := t.q.ExecContext(ctx, q, args...)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+func (t *sqlTx) ClaimRuns(ctx context.Context, owner string, now, leaseUntil time.Time, limit int) ([]store.Run, error) {
+	rows, err := t.q.QueryContext(ctx, `UPDATE runs SET status = 'running', lease_owner = ?, lease_until = ?
+		WHERE id IN (SELECT id FROM runs WHERE status IN ('queued', 'sleeping', 'waiting') AND available_at <= ?
+			ORDER BY available_at, id LIMIT ?)
+		RETURNING `+runColumns, owner, nanos(leaseUntil), now.UnixNano(), limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.Run
+	for rows.Next() {
+		r, err := scanRun(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func (t *sqlTx) RenewLeases(ctx context.Context, owner string, leaseUntil time.Time) (int, error) {
+	res, err := t.q.ExecContext(ctx, `UPDATE runs SET lease_until = ? WHERE lease_owner = ? AND status = 'running'`, nanos(leaseUntil), owner)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+func (t *sqlTx) ReleaseExpired(ctx context.Context, now time.Time, exceptOwner string) (int, error) {
+	res, err := t.q.ExecContext(ctx, `UPDATE runs SET status = 'queued', lease_owner = NULL, lease_until = NULL
+		WHERE status = 'running' AND lease_until < ? AND lease_owner <> ?`, now.UnixNano(), exceptOwner)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+func (t *sqlTx) OwnsRun(ctx context.Context, id, owner string) (bool, error) {
+	var n int
+	err := t.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM runs WHERE id = ? AND status = 'running' AND lease_owner = ?`, id, owner).Scan(&n)
+	return n == 1, err
+}
+
+func (t *sqlTx) NextAvailable(ctx context.Context) (time.Time, bool, error) {
+	var n sql.NullInt64
+	err := t.q.QueryRowContext(ctx, `SELECT MIN(available_at) FROM runs WHERE status IN ('queued', 'sleeping', 'waiting')`).Scan(&n)
+	if err != nil || !n.Valid {
+		return time.Time{}, false, err
+	}
+	return time.Unix(0, n.Int64), true, nil
+}
+
+func (t *sqlTx) PutStep(ctx context.Context, s store.Step) error {
+	_, err := t.q.ExecContext(ctx, `INSERT INTO steps (run_id, key, id, scope, pos, kind, status, output, error, attempts, wake_at, started_at, updated_at, seq)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM steps WHERE run_id = ?))
+		ON CONFLICT (run_id, key) DO UPDATE SET status = excluded.status, output = excluded.output, error = excluded.error,
+			attempts = excluded.attempts, wake_at = excluded.wake_at, updated_at = excluded.updated_at`,
+		s.RunID, s.Key, s.ID, s.Scope, s.Pos, s.Kind, string(s.Status), bytesOrNil(s.Output), nullString(s.Error), s.Attempts,
+		nanos(s.WakeAt), nanos(s.StartedAt), nanos(s.UpdatedAt), s.RunID)
+	return err
+}
+
+const stepColumns = `run_id, key, id, scope, pos, kind, status, output, error, attempts, wake_at, started_at, updated_at`
+
+func scanStep(sc interface{ Scan(...any) error }) (store.Step, error) {
+	var s store.Step
+	var errText sql.NullString
+	var wake, started, updated sql.NullInt64
+	var output []byte
+	err := sc.Scan(&s.RunID, &s.Key, &s.ID, &s.Scope, &s.Pos, &s.Kind, &s.Status, &output, &errText, &s.Attempts, &wake, &started, &updated)
+	s.Output, s.Error = output, errText.String
+	s.WakeAt, s.StartedAt, s.UpdatedAt = fromNanos(wake), fromNanos(started), fromNanos(updated)
+	return s, err
+}
+
+func (t *sqlTx) GetStep(ctx context.Context, runID, key string) (store.Step, error) {
+	s, err := scanStep(t.q.QueryRowContext(ctx, `SELECT `+stepColumns+` FROM steps WHERE run_id = ? AND key = ?`, runID, key))
+	return s, notFound(err)
+}
+
+func (t *sqlTx) ListSteps(ctx context.Context, runID string) ([]store.Step, error) {
+	rows, err := t.q.QueryContext(ctx, `SELECT `+stepColumns+` FROM steps WHERE run_id = ? ORDER BY seq`, runID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.Step
+	for rows.Next() {
+		s, err := scanStep(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+func (t *sqlTx) InsertWait(ctx context.Context, w store.Wait) error {
+	_, err := t.q.ExecContext(ctx, `INSERT INTO waits (run_id, step_key, event_name, if_expr, trigger, child_run_id, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		w.RunID, w.StepKey, w.EventName, w.If, bytesOrNil(w.Trigger), w.ChildRunID, nanos(w.ExpiresAt))
+	return err
+}
+
+func (t *sqlTx) DeleteWait(ctx context.Context, runID, stepKey string) (bool, error) {
+	res, err := t.q.ExecContext(ctx, `DELETE FROM waits WHERE run_id = ? AND step_key = ?`, runID, stepKey)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+func (t *sqlTx) DeleteRunWaits(ctx context.Context, runID string) error {
+	_, err := t.q.ExecContext(ctx, `DELETE FROM waits WHERE run_id = ?`, runID)
+	return err
+}
+
+func (t *sqlTx) queryWaits(ctx context.Context, q string, arg any) ([]store.Wait, error) {
+	rows, err := t.q.QueryContext(ctx, `SELECT run_id, step_key, event_name, if_expr, trigger, child_run_id, expires_at FROM waits WHERE `+q, arg)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.Wait
+	for rows.Next() {
+		var w store.Wait
+		var exp sql.NullInt64
+		var trig []byte
+		if err := rows.Scan(&w.RunID, &w.StepKey, &w.EventName, &w.If, &trig, &w.ChildRunID, &exp); err != nil {
+			return nil, err
+		}
+		w.Trigger, w.ExpiresAt = trig, fromNanos(exp)
+		out = append(out, w)
+	}
+	return out, rows.Err()
+}
+
+func (t *sqlTx) WaitsForEvent(ctx context.Context, name string) ([]store.Wait, error) {
+	return t.queryWaits(ctx, `event_name = ? ORDER BY run_id, step_key`, name)
+}
+
+func (t *sqlTx) WaitsForChild(ctx context.Context, childRunID string) ([]store.Wait, error) {
+	return t.queryWaits(ctx, `child_run_id = ? ORDER BY run_id, step_key`, childRunID)
+}
+
+func (t *sqlTx) GetState(ctx context.Context, key string) ([]byte, error) {
+	var v []byte
+	err := t.q.QueryRowContext(ctx, `SELECT value FROM state WHERE key = ?`, key).Scan(&v)
+	return v, notFound(err)
+}
+
+func (t *sqlTx) PutState(ctx context.Context, key string, value []byte) error {
+	_, err := t.q.ExecContext(ctx, `INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+	return err
+}
