@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/durable-go/durable/runtime/internal/hooks"
 	"github.com/durable-go/durable/runtime/internal/runctx"
 	"github.com/durable-go/durable/runtime/store"
 )
@@ -51,6 +52,11 @@ type execution struct {
 	occ      map[string]int
 	par      map[string]int
 	setStart bool
+
+	// replay runs the handler against the journal only: nothing executes
+	// and nothing commits (CheckReplay).
+	replay  bool
+	reached map[string]bool
 
 	wakeAt       time.Time
 	parked       store.Status
@@ -450,6 +456,9 @@ func (x *execution) next(ctx context.Context, id, kind string) (store.Step, *sto
 		expected = &list[pos]
 	}
 	prior, seen := x.journal[key]
+	if x.reached != nil {
+		x.reached[key] = true
+	}
 	x.mu.Unlock()
 
 	actual := describe(id, n)
@@ -460,6 +469,12 @@ func (x *execution) next(ctx context.Context, id, kind string) (store.Step, *sto
 		x.failRun(&NonDeterminismError{Expected: fmt.Sprintf("%s at position %d", actual, prior.Pos+1), Actual: fmt.Sprintf("%s at position %d", actual, pos+1)})
 	case seen && prior.Kind != kind:
 		x.failRun(&NonDeterminismError{Expected: fmt.Sprintf("%s (a %s step)", actual, prior.Kind), Actual: fmt.Sprintf("%s (a %s step)", actual, kind)})
+	}
+	if x.replay && !seen {
+		if x.run.Status.Terminal() {
+			x.failRun(&NonDeterminismError{Expected: "no further step (the journal ends here)", Actual: actual})
+		}
+		x.stop(errReplayEnd)
 	}
 	now := x.e.clock.Now()
 	st := store.Step{RunID: x.run.ID, Key: key, ID: id, Scope: scope, Pos: pos, Kind: kind, StartedAt: now, UpdatedAt: now}
@@ -511,6 +526,9 @@ func (x *execution) Run(ctx context.Context, id string, fn func(ctx context.Cont
 		case store.StepFailed:
 			return nil, &StepError{StepID: id, Message: prior.Error, Attempts: prior.Attempts}
 		case store.StepRetrying:
+			if x.replay {
+				x.stop(errReplayEnd)
+			}
 			if x.e.clock.Now().Before(prior.WakeAt) {
 				x.suspend(prior.WakeAt, store.StatusQueued, "")
 			}
@@ -519,7 +537,16 @@ func (x *execution) Run(ctx context.Context, id string, fn func(ctx context.Cont
 	if x.e.stopping.Load() {
 		x.releaseForStop()
 	}
-	out, err := callStep(runctx.With(ctx, nestedExec{outer: id}), fn)
+	var out any
+	var err error
+	if h := hooks.From(x.e.execCtx); h != nil && h.Step != nil {
+		var handled bool
+		if out, err, handled = h.Step(x.run.ID, id, st.Attempts+1); !handled {
+			out, err = callStep(runctx.With(ctx, nestedExec{outer: id}), fn)
+		}
+	} else {
+		out, err = callStep(runctx.With(ctx, nestedExec{outer: id}), fn)
+	}
 	var raw json.RawMessage
 	if err == nil {
 		raw, err = json.Marshal(out)
@@ -568,6 +595,9 @@ func (x *execution) Sleep(ctx context.Context, id string, d time.Duration, until
 	if prior != nil {
 		if prior.Status == store.StepCompleted {
 			return nil
+		}
+		if x.replay {
+			x.stop(errReplayEnd)
 		}
 		if now.Before(prior.WakeAt) {
 			x.suspend(prior.WakeAt, store.StatusSleeping, "")
@@ -618,6 +648,9 @@ func (x *execution) WaitForEvent(ctx context.Context, id, name, ifExpr string, t
 // suspends the run again if it has none yet.
 func (x *execution) resolved(ctx context.Context, id string, prior store.Step) (json.RawMessage, error) {
 	if prior.Status == store.StepWaiting {
+		if x.replay {
+			x.stop(errReplayEnd)
+		}
 		now := x.e.clock.Now()
 		x.commit(ctx, func(tx store.Tx) error {
 			s, err := tx.GetStep(x.e.execCtx, x.run.ID, prior.Key)
@@ -713,6 +746,13 @@ func (x *execution) SendEvents(ctx context.Context, id string, events []runctx.O
 	x.remember(st)
 	x.e.launch(started)
 	x.e.signal()
+	if h := hooks.From(x.e.execCtx); h != nil && h.Sent != nil {
+		raws := make([]json.RawMessage, len(envs))
+		for i, env := range envs {
+			raws[i] = env.JSON
+		}
+		h.Sent(x.run.ID, id, raws)
+	}
 	return ids, nil
 }
 
@@ -728,6 +768,11 @@ func (x *execution) Invoke(ctx context.Context, id, functionID string, data any,
 	}
 	if x.e.stopping.Load() {
 		x.releaseForStop()
+	}
+	if h := hooks.From(x.e.execCtx); h != nil && h.Invoke != nil {
+		if out, err, handled := h.Invoke(x.run.ID, id, functionID, data); handled {
+			return x.mockedInvoke(ctx, st, out, err)
+		}
 	}
 	envs, err := x.e.envelopes([]Event{{Name: FunctionInvokedEvent, Data: data}}, func(i int) string { return derivedID("inv", x.run.ID, st.Key, i) })
 	if err != nil {
@@ -756,6 +801,22 @@ func (x *execution) Invoke(ctx context.Context, id, functionID string, data any,
 	x.e.signal()
 	x.suspend(st.WakeAt, store.StatusWaiting, st.Key)
 	return nil, nil
+}
+
+// mockedInvoke records the result a test hook gave for an invoke.
+func (x *execution) mockedInvoke(ctx context.Context, st store.Step, out any, err error) (json.RawMessage, error) {
+	st.Attempts++
+	if err == nil {
+		st.Output, err = json.Marshal(out)
+	}
+	if err != nil {
+		st.Status, st.Error = store.StepFailed, err.Error()
+		x.commitStep(ctx, st)
+		return nil, &StepError{StepID: st.ID, Message: st.Error, Attempts: 1, cause: err}
+	}
+	st.Status = store.StepCompleted
+	x.commitStep(ctx, st)
+	return st.Output, nil
 }
 
 // Parallel implements runctx.Exec. Each branch gets its own scope, so the

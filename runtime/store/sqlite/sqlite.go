@@ -45,7 +45,9 @@ type config struct {
 // Synchronous sets SQLite's synchronous pragma: "FULL" (the default: every
 // commit is fsynced), "NORMAL" (a power cut may lose the last commits, never
 // corrupt the file) or "OFF".
-func Synchronous(mode string) Option { return func(c *config) { c.synchronous = strings.ToUpper(mode) } }
+func Synchronous(mode string) Option {
+	return func(c *config) { c.synchronous = strings.ToUpper(mode) }
+}
 
 // MaxBatch bounds how many Updates share one transaction (default 256).
 func MaxBatch(n int) Option { return func(c *config) { c.maxBatch = n } }
