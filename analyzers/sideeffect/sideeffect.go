@@ -1,0 +1,339 @@
+package sideeffect
+
+import (
+	_ "embed"
+	"fmt"
+	"go/ast"
+	"go/format"
+	"go/token"
+	"go/types"
+	"strings"
+	"unicode"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/passes/inspect"
+	"golang.org/x/tools/go/ast/inspector"
+
+	"github.com/durable-go/durable/analyzers/internal/callchain"
+	"github.com/durable-go/durable/analyzers/internal/durable"
+	"github.com/durable-go/durable/analyzers/internal/effects"
+	"github.com/durable-go/durable/analyzers/internal/ignore"
+)
+
+//go:embed doc.go
+var doc string
+
+// Analyzer flags I/O and nondeterminism outside steps in durable function bodies.
+var Analyzer = &analysis.Analyzer{
+	Name:             "sideeffect",
+	Doc:              durable.ExtractDoc(doc, "sideeffect"),
+	URL:              durable.DocsURL + "#sideeffect",
+	Requires:         []*analysis.Analyzer{inspect.Analyzer, durable.Analyzer},
+	FactTypes:        []analysis.Fact{(*Effect)(nil), (*hasEffects)(nil)},
+	RunDespiteErrors: true,
+	Run:              run,
+}
+
+// Effect is the fact that a function performs a side effect, outside any
+// step, through the calls of Chain (whose last hop is the effect).
+type Effect struct {
+	Kind  effects.Kind
+	Chain callchain.Chain
+}
+
+func (*Effect) AFact() {}
+func (f *Effect) String() string {
+	return fmt.Sprintf("sideEffect(%s via %s)", f.Kind, f.Chain)
+}
+
+// hasEffects marks packages with Effect facts, for the fast path.
+type hasEffects struct{}
+
+func (*hasEffects) AFact()         {}
+func (*hasEffects) String() string { return "hasEffects" }
+
+func run(pass *analysis.Pass) (any, error) {
+	if effects.InGOROOT(pass.Fset, pass.Files) || durable.ProfileOfPackage(pass.Pkg.Path()) != durable.None {
+		return nil, nil // the effect table covers the standard library
+	}
+	res := pass.ResultOf[durable.Analyzer].(*durable.Result)
+	if !mayHaveEffects(pass) {
+		return nil, nil // fast path: imports no effectful package
+	}
+	insp := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
+	info := pass.TypesInfo
+	kinds := map[string]effects.Kind{} // hop name of a direct effect -> kind
+
+	direct := func(n ast.Node) (string, bool) {
+		call, ok := n.(*ast.CallExpr)
+		if !ok {
+			return "", false
+		}
+		fn := durable.Callee(info, call)
+		e, ok := effects.Classify(fn)
+		if !ok || e.Advice {
+			return "", false
+		}
+		name := callchain.FuncName(fn)
+		kinds[name] = e.Kind
+		return name, true
+	}
+	sums := callchain.Summarize(pass, insp, callchain.Config{
+		Direct: direct,
+		Imported: func(fn *types.Func) (callchain.Chain, bool) {
+			var f Effect
+			if pass.ImportObjectFact(fn, &f) {
+				kinds[f.Chain.Last()] = f.Kind
+				return f.Chain, true
+			}
+			return nil, false
+		},
+		// Effects inside a step's callback are where they belong.
+		Prune: func(n ast.Node) bool {
+			lit, ok := n.(*ast.FuncLit)
+			return ok && (res.IsStepCallback(lit) || res.BodyOf(lit) != nil)
+		},
+	})
+	fns, chains := sums.Local()
+	isBody := map[*types.Func]bool{}
+	for _, b := range res.Bodies {
+		if b.Func != nil {
+			isBody[b.Func] = true // a handler is checked as a body, not summarised
+		}
+	}
+	exported := 0
+	for _, fn := range fns {
+		if isBody[fn] {
+			continue
+		}
+		c := chains[fn]
+		pass.ExportObjectFact(fn, &Effect{Kind: kinds[c.Last()], Chain: c})
+		exported++
+	}
+	if exported > 0 {
+		pass.ExportPackageFact(&hasEffects{})
+	}
+	if !res.Relevant || len(res.Bodies) == 0 {
+		return nil, nil
+	}
+
+	ig := ignore.New(pass, "sideeffect")
+	for _, b := range res.Bodies {
+		res.WalkOutsideSteps(b, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok {
+				return true
+			}
+			fn := durable.Callee(info, call)
+			if e, ok := effects.Classify(fn); ok && e.Advice {
+				ig.Report(analysis.Diagnostic{
+					Pos: call.Pos(), End: call.End(), Category: "advice",
+					Message: fmt.Sprintf("advice: %s in durable function %s logs again on every replay; log inside a step, or use a replay-aware logger",
+						callchain.FuncName(fn), b.Name),
+				})
+				return true
+			}
+			c, ok := sums.At(call)
+			if !ok {
+				return true
+			}
+			kind := kinds[c.Last()]
+			via := ""
+			if len(c) > 1 {
+				via = " via " + c.String()
+			}
+			d := analysis.Diagnostic{
+				Pos: call.Pos(), End: call.End(), Category: string(kind),
+				Message: fmt.Sprintf("%s %s outside a step in durable function %s%s: it runs again on every replay; move it into step.Run",
+					kind, c.Last(), b.Name, via),
+			}
+			if len(c) > 1 {
+				d.Related = c.Related(pass.Fset)
+			}
+			if fix, ok := wrapFix(pass, b, call); ok {
+				d.SuggestedFixes = []analysis.SuggestedFix{fix}
+			}
+			ig.Report(d)
+			return false // one finding per call tree
+		})
+	}
+	ig.Finish()
+	return nil, nil
+}
+
+// mayHaveEffects reports whether some import of the package is a package
+// with known effects or one whose functions have Effect facts.
+func mayHaveEffects(pass *analysis.Pass) bool {
+	for _, imp := range pass.Pkg.Imports() {
+		if effects.SinkPackage(imp.Path()) || pass.ImportPackageFact(imp, new(hasEffects)) {
+			return true
+		}
+	}
+	return false
+}
+
+// wrapFix wraps a one-statement effect in step.Run:
+//
+//	v, err := CALL      → v, err := step.Run(ctx, "id", func(ctx context.Context) (T, error) { return CALL })
+//	v := CALL           → v, err := step.Run(ctx, "id", func(ctx context.Context) (T, error) { return CALL, nil })
+//	                      if err != nil { return nil, err }
+//	CALL (error result) → if _, err := step.Run(ctx, "id", func(ctx context.Context) (struct{}, error) { return struct{}{}, CALL }); err != nil { return nil, err }
+//
+// It applies only in the top level of the body's block (so that
+// "return nil, err" fits the handler), when the handler's context parameter
+// is named, and when the file imports the step and context packages.
+func wrapFix(pass *analysis.Pass, b *durable.Body, call *ast.CallExpr) (analysis.SuggestedFix, bool) {
+	if b.Ctx == nil {
+		return analysis.SuggestedFix{}, false
+	}
+	var stmt ast.Stmt
+	for _, s := range b.Block.List {
+		if s.Pos() <= call.Pos() && call.End() <= s.End() {
+			stmt = s
+		}
+	}
+	if stmt == nil {
+		return analysis.SuggestedFix{}, false
+	}
+	file := fileOf(pass, call.Pos())
+	stepName, ctxName := importName(pass, file, b.Profile.StepPackage()), importName(pass, file, "context")
+	if stepName == "" || ctxName == "" {
+		return analysis.SuggestedFix{}, false
+	}
+	sig, _ := pass.TypesInfo.TypeOf(call.Fun).Underlying().(*types.Signature)
+	if sig == nil {
+		return analysis.SuggestedFix{}, false
+	}
+	qual := func(p *types.Package) string {
+		if p == pass.Pkg {
+			return ""
+		}
+		return importName(pass, file, p.Path())
+	}
+	typeStr := func(t types.Type) (string, bool) {
+		s := types.TypeString(t, qual)
+		ok := true
+		types.TypeString(t, func(p *types.Package) string {
+			if p != pass.Pkg && importName(pass, file, p.Path()) == "" {
+				ok = false
+			}
+			return p.Name()
+		})
+		return s, ok
+	}
+	src := nodeText(pass, call)
+	ctx := b.Ctx.Name()
+	id := stepID(pass, call)
+	isErr := func(t types.Type) bool { return types.Identical(t, types.Universe.Lookup("error").Type()) }
+	var text string
+	switch s := stmt.(type) {
+	case *ast.AssignStmt:
+		if s.Tok != token.DEFINE || len(s.Rhs) != 1 || s.Rhs[0] != call {
+			return analysis.SuggestedFix{}, false
+		}
+		lhs := make([]string, len(s.Lhs))
+		for i, l := range s.Lhs {
+			lhs[i] = nodeText(pass, l)
+		}
+		switch {
+		case len(s.Lhs) == 2 && sig.Results().Len() == 2 && isErr(sig.Results().At(1).Type()):
+			t, ok := typeStr(sig.Results().At(0).Type())
+			if !ok {
+				return analysis.SuggestedFix{}, false
+			}
+			text = fmt.Sprintf("%s, %s := %s.Run(%s, %q, func(%s %s.Context) (%s, error) { return %s })",
+				lhs[0], lhs[1], stepName, ctx, id, ctx, ctxName, t, src)
+		case len(s.Lhs) == 1 && sig.Results().Len() == 1 && !isErr(sig.Results().At(0).Type()) && lhs[0] != "err":
+			t, ok := typeStr(sig.Results().At(0).Type())
+			if !ok {
+				return analysis.SuggestedFix{}, false
+			}
+			text = fmt.Sprintf("%s, err := %s.Run(%s, %q, func(%s %s.Context) (%s, error) { return %s, nil })\nif err != nil {\nreturn nil, err\n}",
+				lhs[0], stepName, ctx, id, ctx, ctxName, t, src)
+		default:
+			return analysis.SuggestedFix{}, false
+		}
+	case *ast.ExprStmt:
+		if s.X != call || sig.Results().Len() != 1 || !isErr(sig.Results().At(0).Type()) {
+			return analysis.SuggestedFix{}, false
+		}
+		text = fmt.Sprintf("if _, err := %s.Run(%s, %q, func(%s %s.Context) (struct{}, error) { return struct{}{}, %s }); err != nil {\nreturn nil, err\n}",
+			stepName, ctx, id, ctx, ctxName, src)
+	default:
+		return analysis.SuggestedFix{}, false
+	}
+	if formatted, err := format.Source([]byte(text)); err == nil {
+		text = string(formatted)
+	}
+	return analysis.SuggestedFix{
+		Message:   fmt.Sprintf("Wrap in %s.Run(ctx, %q, ...)", stepName, id),
+		TextEdits: []analysis.TextEdit{{Pos: stmt.Pos(), End: stmt.End(), NewText: []byte(strings.TrimSpace(indent(text, pass, stmt)))}},
+	}, true
+}
+
+// indent re-indents continuation lines of text to the statement's column.
+func indent(text string, pass *analysis.Pass, stmt ast.Stmt) string {
+	col := pass.Fset.Position(stmt.Pos()).Column - 1
+	prefix := strings.Repeat("\t", col) // gofmt indents with tabs, one column each
+	lines := strings.Split(strings.TrimSpace(text), "\n")
+	for i := 1; i < len(lines); i++ {
+		lines[i] = prefix + lines[i]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// stepID derives a kebab-case step ID from the callee: sendWelcomeMail → "send-welcome-mail".
+func stepID(pass *analysis.Pass, call *ast.CallExpr) string {
+	name := "side-effect"
+	if fn := durable.Callee(pass.TypesInfo, call); fn != nil {
+		name = fn.Name()
+		if sig, ok := fn.Type().(*types.Signature); ok && sig.Recv() == nil && fn.Pkg() != nil && fn.Pkg() != pass.Pkg {
+			name = fn.Pkg().Name() + "-" + name
+		}
+	}
+	var b strings.Builder
+	prevLower := false
+	for _, r := range name {
+		if unicode.IsUpper(r) && prevLower {
+			b.WriteByte('-')
+		}
+		if r == '_' || r == '.' {
+			r = '-'
+		}
+		prevLower = unicode.IsLower(r) || unicode.IsDigit(r)
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
+}
+
+func fileOf(pass *analysis.Pass, pos token.Pos) *ast.File {
+	for _, f := range pass.Files {
+		if f.FileStart <= pos && pos <= f.FileEnd {
+			return f
+		}
+	}
+	return nil
+}
+
+// importName returns the name under which file imports path, or "".
+func importName(pass *analysis.Pass, file *ast.File, path string) string {
+	if file == nil {
+		return ""
+	}
+	for _, imp := range file.Imports {
+		pn := pass.TypesInfo.PkgNameOf(imp)
+		if pn == nil || pn.Imported().Path() != path || pn.Name() == "_" || pn.Name() == "." {
+			continue
+		}
+		return pn.Name()
+	}
+	return ""
+}
+
+func nodeText(pass *analysis.Pass, n ast.Node) string {
+	var b strings.Builder
+	if err := format.Node(&b, pass.Fset, n); err != nil {
+		return ""
+	}
+	return b.String()
+}
