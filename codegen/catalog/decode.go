@@ -1,0 +1,286 @@
+package catalog
+
+import (
+	"fmt"
+	"math"
+	"reflect"
+	"slices"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// nodeDecoder is implemented by types that decode themselves from a node
+// (ordered mappings, free-form values).
+type nodeDecoder interface {
+	decodeNode(d *decoder, n *yaml.Node, path string)
+}
+
+var nodeDecoderType = reflect.TypeFor[nodeDecoder]()
+
+// decoder decodes YAML nodes into the config types strictly, collecting
+// every error instead of stopping at the first.
+type decoder struct {
+	file string
+	errs ErrorList
+}
+
+func pos(n *yaml.Node) Pos { return Pos{Line: n.Line, Col: n.Column} }
+
+func (d *decoder) errorf(n *yaml.Node, format string, args ...any) {
+	d.errs = append(d.errs, &Error{File: d.file, Pos: pos(n), Msg: fmt.Sprintf(format, args...)})
+}
+
+func (d *decoder) errorAt(p Pos, format string, args ...any) {
+	d.errs = append(d.errs, &Error{File: d.file, Pos: p, Msg: fmt.Sprintf(format, args...)})
+}
+
+// resolve follows aliases.
+func resolve(n *yaml.Node) *yaml.Node {
+	for n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	return n
+}
+
+// kindName names the YAML type of a node for Value.Kind.
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "mapping"
+	case yaml.SequenceNode:
+		return "list"
+	}
+	switch n.Tag {
+	case "!!int":
+		return "integer"
+	case "!!float":
+		return "number"
+	case "!!bool":
+		return "boolean"
+	case "!!null":
+		return "null"
+	}
+	return "string"
+}
+
+// describe names what a node holds, for "want X, got Y" messages.
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	}
+	switch n.Tag {
+	case "!!int":
+		return "the integer " + n.Value
+	case "!!float":
+		return "the number " + n.Value
+	case "!!bool":
+		return "the boolean " + n.Value
+	case "!!null":
+		return "null"
+	case "!!timestamp":
+		return "the timestamp " + n.Value
+	}
+	return fmt.Sprintf("the string %q", n.Value)
+}
+
+// mapping calls fn for each key of a mapping node, reporting non-string and
+// duplicate keys.
+func (d *decoder) mapping(n *yaml.Node, path string, fn func(key, val *yaml.Node)) {
+	n = resolve(n)
+	if n.Kind != yaml.MappingNode {
+		if n.Tag == "!!null" && n.Kind == yaml.ScalarNode {
+			return // an empty section, like "types:" with nothing under it
+		}
+		d.errorf(n, "%s: want a mapping, got %s", path, describe(n))
+		return
+	}
+	seen := map[string]*yaml.Node{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		key, val := resolve(n.Content[i]), resolve(n.Content[i+1])
+		if key.Kind != yaml.ScalarNode || key.Tag == "!!merge" {
+			d.errorf(key, "%s: keys must be plain strings", path)
+			continue
+		}
+		if first, dup := seen[key.Value]; dup {
+			d.errorf(key, "%s: duplicate key %q (first at %d:%d)", path, key.Value, first.Line, first.Column)
+			continue
+		}
+		seen[key.Value] = key
+		fn(key, val)
+	}
+}
+
+// decode decodes n into v, which is addressable. path names the value in
+// messages, as in events[0].fields.order_id.
+func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
+	n = resolve(n)
+	if v.CanAddr() && v.Addr().Type().Implements(nodeDecoderType) {
+		v.Addr().Interface().(nodeDecoder).decodeNode(d, n, path)
+		return
+	}
+	switch v.Kind() {
+	case reflect.Pointer:
+		if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+			d.errorf(n, "%s: want a value, got null", path)
+			return
+		}
+		p := reflect.New(v.Type().Elem())
+		d.decode(n, p.Elem(), path)
+		v.Set(p)
+	case reflect.String:
+		if n.Kind != yaml.ScalarNode || (n.Tag != "!!str" && n.Tag != "!!timestamp") {
+			hint := ""
+			if n.Kind == yaml.ScalarNode && n.Tag != "!!null" {
+				hint = fmt.Sprintf("; quote it: %q", n.Value)
+			}
+			d.errorf(n, "%s: want a string, got %s%s", path, describe(n), hint)
+			return
+		}
+		v.SetString(n.Value)
+	case reflect.Bool:
+		if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" {
+			d.errorf(n, "%s: want true or false, got %s", path, describe(n))
+			return
+		}
+		var b bool
+		if err := n.Decode(&b); err != nil {
+			d.errorf(n, "%s: %v", path, err)
+			return
+		}
+		v.SetBool(b)
+	case reflect.Int, reflect.Int64:
+		var i int64
+		if n.Kind != yaml.ScalarNode || n.Tag != "!!int" || n.Decode(&i) != nil {
+			d.errorf(n, "%s: want an integer, got %s", path, describe(n))
+			return
+		}
+		v.SetInt(i)
+	case reflect.Slice:
+		if n.Kind != yaml.SequenceNode {
+			if n.Tag == "!!null" && n.Kind == yaml.ScalarNode {
+				return
+			}
+			d.errorf(n, "%s: want a list, got %s", path, describe(n))
+			return
+		}
+		s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
+		for i, c := range n.Content {
+			d.decode(c, s.Index(i), fmt.Sprintf("%s[%d]", path, i))
+		}
+		v.Set(s)
+	case reflect.Struct:
+		d.decodeStruct(n, v, path)
+	default:
+		panic(fmt.Sprintf("catalog: cannot decode into %s", v.Type()))
+	}
+}
+
+// structKeys lists the YAML keys of a struct type: name → field index.
+func structKeys(t reflect.Type) (keys map[string]int, required []string) {
+	keys = map[string]int{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if name == "" || name == "-" {
+			continue
+		}
+		keys[name] = i
+		if slices.Contains(strings.Split(f.Tag.Get("jsonschema"), ","), "required") {
+			required = append(required, name)
+		}
+	}
+	return keys, required
+}
+
+func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
+	if p := v.FieldByName("Pos"); p.IsValid() && p.Type() == reflect.TypeFor[Pos]() {
+		p.Set(reflect.ValueOf(pos(n)))
+	}
+	if n.Kind != yaml.MappingNode {
+		d.errorf(n, "%s: want a mapping, got %s", strings.TrimPrefix(path, "."), describe(n))
+		return
+	}
+	keys, required := structKeys(v.Type())
+	present := map[string]bool{}
+	var at Positions
+	if p := v.FieldByName("Keys"); p.IsValid() && p.Type() == reflect.TypeFor[Positions]() {
+		at = Positions{}
+		p.Set(reflect.ValueOf(at))
+	}
+	d.mapping(n, path, func(key, val *yaml.Node) {
+		i, ok := keys[key.Value]
+		if !ok {
+			known := make([]string, 0, len(keys))
+			for k := range keys {
+				known = append(known, k)
+			}
+			slices.Sort(known)
+			d.errorf(key, "%s: unknown key %q (known keys: %s)", strings.TrimPrefix(path, "."), key.Value, strings.Join(known, ", "))
+			return
+		}
+		present[key.Value] = true
+		if at != nil {
+			at[key.Value] = pos(val)
+		}
+		d.decode(val, v.Field(i), joinPath(path, key.Value))
+	})
+	for _, k := range required {
+		if !present[k] {
+			d.errorf(n, "%s: missing required key %q", strings.TrimPrefix(path, "."), k)
+		}
+	}
+}
+
+func joinPath(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// anyValue decodes a free-form value into what encoding/json would decode
+// from its JSON form.
+func (d *decoder) anyValue(n *yaml.Node, path string) any {
+	n = resolve(n)
+	switch n.Kind {
+	case yaml.SequenceNode:
+		out := make([]any, len(n.Content))
+		for i, c := range n.Content {
+			out[i] = d.anyValue(c, fmt.Sprintf("%s[%d]", path, i))
+		}
+		return out
+	case yaml.MappingNode:
+		out := map[string]any{}
+		d.mapping(n, path, func(key, val *yaml.Node) {
+			out[key.Value] = d.anyValue(val, joinPath(path, key.Value))
+		})
+		return out
+	}
+	switch n.Tag {
+	case "!!null":
+		return nil
+	case "!!bool":
+		var b bool
+		_ = n.Decode(&b)
+		return b
+	case "!!int":
+		var i int64
+		if err := n.Decode(&i); err != nil {
+			d.errorf(n, "%s: %v", path, err)
+		}
+		return i
+	case "!!float":
+		var f float64
+		_ = n.Decode(&f)
+		if math.IsInf(f, 0) || math.IsNaN(f) {
+			d.errorf(n, "%s: %s is not a JSON number", path, n.Value)
+			return nil
+		}
+		return f
+	}
+	return n.Value
+}
