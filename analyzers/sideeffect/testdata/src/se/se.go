@@ -45,9 +45,9 @@ var Bad = runtime.NewFunction(runtime.FunctionOpts{ID: "bad"}, runtime.EventTrig
 			return nil, nil
 		}
 		buf := make([]byte, 8)
-		_, _ = rand.Read(buf)            // want `random number rand.Read outside a step`
-		id := uuid.NewString()           // want `UUID generation uuid.NewString outside a step`
-		fmt.Println("signed up", id)     // want `advice: fmt.Println in durable function "bad" logs again on every replay`
+		_, _ = rand.Read(buf)                      // want `random number rand.Read outside a step`
+		id := uuid.NewString()                     // want `UUID generation uuid.NewString outside a step`
+		fmt.Println("signed up", id)               // want `advice: fmt.Println in durable function "bad" logs again on every replay`
 		err = mail.Send(in.Event.Data.Email, "hi") // want `network call http.Post outside a step in durable function "bad" via mailer.Client.Send → mailer.Client.post → http.Post`
 		return time.Since(time.Unix(0, 0)), err    // want `wall-clock read time.Since outside a step`
 	})

@@ -1,0 +1,229 @@
+package waittimeout
+
+import (
+	_ "embed"
+	"fmt"
+	"go/ast"
+	"go/constant"
+	"go/token"
+	"go/types"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/passes/inspect"
+	"golang.org/x/tools/go/ast/inspector"
+
+	"github.com/durable-go/durable/analyzers/internal/durable"
+	"github.com/durable-go/durable/analyzers/internal/ignore"
+)
+
+//go:embed doc.go
+var doc string
+
+// Analyzer reports waits and invocations without a positive timeout, and
+// results used without checking for the timeout.
+var Analyzer = &analysis.Analyzer{
+	Name:     "waittimeout",
+	Doc:      durable.ExtractDoc(doc, "waittimeout"),
+	URL:      durable.DocsURL + "#waittimeout",
+	Requires: []*analysis.Analyzer{inspect.Analyzer, durable.Analyzer},
+	Run:      run,
+}
+
+func run(pass *analysis.Pass) (any, error) {
+	res := pass.ResultOf[durable.Analyzer].(*durable.Result)
+	if !res.Relevant || len(res.Steps) == 0 {
+		return nil, nil
+	}
+	insp := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
+	ig := ignore.New(pass, "waittimeout")
+	for _, s := range res.Steps {
+		if s.Kind != durable.WaitForEvent && s.Kind != durable.Invoke {
+			continue
+		}
+		checkTimeoutField(pass, ig, s)
+		if s.Kind == durable.WaitForEvent || s.Profile == durable.Durable {
+			checkOutcome(pass, insp, ig, s)
+		}
+	}
+	ig.Finish()
+	return nil, nil
+}
+
+func checkTimeoutField(pass *analysis.Pass, ig *ignore.Reporter, s *durable.StepCall) {
+	if s.Opts == nil {
+		return
+	}
+	e := ast.Unparen(s.Opts)
+	if u, ok := e.(*ast.UnaryExpr); ok && u.Op == token.AND {
+		e = ast.Unparen(u.X)
+	}
+	lit, ok := e.(*ast.CompositeLit)
+	if !ok {
+		return // options built elsewhere: not known here
+	}
+	if len(lit.Elts) > 0 {
+		if _, keyed := lit.Elts[0].(*ast.KeyValueExpr); !keyed {
+			return // positional literal: the compiler checks its arity
+		}
+	}
+	t := durable.FieldOf(lit, "Timeout")
+	if t == nil {
+		d := analysis.Diagnostic{
+			Pos: lit.Pos(), End: lit.End(),
+			Message: fmt.Sprintf("%s %s has no Timeout: the run waits forever (the runtime refuses it); set a positive Timeout", s.Name(), idText(pass, s)),
+		}
+		if timeName := importName(pass, lit.Pos(), "time"); timeName != "" {
+			text := "Timeout: 24 * " + timeName + ".Hour"
+			if len(lit.Elts) > 0 {
+				text += ", "
+			}
+			d.SuggestedFixes = []analysis.SuggestedFix{{
+				Message:   "Add Timeout: 24 * time.Hour",
+				TextEdits: []analysis.TextEdit{{Pos: lit.Lbrace + 1, End: lit.Lbrace + 1, NewText: []byte(text)}},
+			}}
+		}
+		ig.Report(d)
+		return
+	}
+	tv, ok := pass.TypesInfo.Types[t]
+	if !ok || tv.Value == nil {
+		return
+	}
+	if v, exact := constant.Int64Val(constant.ToInt(tv.Value)); exact && v <= 0 {
+		ig.Report(analysis.Diagnostic{Pos: t.Pos(), End: t.End(),
+			Message: fmt.Sprintf("%s %s has Timeout %s, which is not positive: the runtime refuses it; set a positive Timeout", s.Name(), idText(pass, s), types.ExprString(t))})
+	}
+}
+
+// checkOutcome reports a result used before the timeout outcome is checked.
+func checkOutcome(pass *analysis.Pass, insp *inspector.Inspector, ig *ignore.Reporter, s *durable.StepCall) {
+	cur, ok := insp.Root().FindNode(s.Call)
+	if !ok {
+		return
+	}
+	assign, ok := cur.Parent().Node().(*ast.AssignStmt)
+	if !ok || len(assign.Lhs) != 2 || len(assign.Rhs) != 1 {
+		return
+	}
+	resID, _ := assign.Lhs[0].(*ast.Ident)
+	if resID == nil || resID.Name == "_" {
+		return
+	}
+	result := pass.TypesInfo.ObjectOf(resID)
+	var errObj types.Object
+	if id, ok := assign.Lhs[1].(*ast.Ident); ok && id.Name != "_" {
+		errObj = pass.TypesInfo.ObjectOf(id)
+	}
+	block, ok := cur.Parent().Parent().Node().(*ast.BlockStmt)
+	if !ok {
+		return
+	}
+	i := indexOf(block.List, assign)
+	for _, st := range block.List[i+1:] {
+		if refersToTimeout(pass, st) {
+			return
+		}
+		if errObj != nil && guardsErr(pass, st, errObj) {
+			return
+		}
+		if use := firstUse(pass, st, result); use != nil {
+			ig.Report(analysis.Diagnostic{Pos: s.Call.Pos(), End: s.Call.End(),
+				Related: []analysis.RelatedInformation{{Pos: use.Pos(), Message: "result used here"}},
+				Message: fmt.Sprintf("the result of %s %s is used at line %d without checking for %s: on timeout it is the zero value",
+					s.Name(), idText(pass, s), pass.Fset.Position(use.Pos()).Line, s.Profile.TimeoutErrorName())})
+			return
+		}
+		if errObj != nil && assigns(pass, st, errObj) {
+			return // err reused for something else; give up
+		}
+	}
+}
+
+func indexOf(list []ast.Stmt, s ast.Stmt) int {
+	for i, x := range list {
+		if x == s {
+			return i
+		}
+	}
+	return len(list)
+}
+
+// refersToTimeout reports whether n mentions the profile's timeout sentinel.
+func refersToTimeout(pass *analysis.Pass, n ast.Node) bool {
+	found := false
+	ast.Inspect(n, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok && durable.IsTimeoutError(pass.TypesInfo.Uses[id]) {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// guardsErr reports whether st is `if <cond on err> { ...; return/panic }`.
+func guardsErr(pass *analysis.Pass, st ast.Stmt, errObj types.Object) bool {
+	ifs, ok := st.(*ast.IfStmt)
+	if !ok || firstUse(pass, ifs.Cond, errObj) == nil || len(ifs.Body.List) == 0 {
+		return false
+	}
+	switch last := ifs.Body.List[len(ifs.Body.List)-1].(type) {
+	case *ast.ReturnStmt:
+		return true
+	case *ast.BranchStmt:
+		return last.Tok == token.CONTINUE || last.Tok == token.BREAK || last.Tok == token.GOTO
+	case *ast.ExprStmt:
+		if call, ok := last.X.(*ast.CallExpr); ok {
+			if id, ok := call.Fun.(*ast.Ident); ok && id.Name == "panic" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func firstUse(pass *analysis.Pass, n ast.Node, obj types.Object) *ast.Ident {
+	var use *ast.Ident
+	ast.Inspect(n, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok && use == nil && pass.TypesInfo.Uses[id] == obj {
+			use = id
+		}
+		return use == nil
+	})
+	return use
+}
+
+func assigns(pass *analysis.Pass, st ast.Stmt, obj types.Object) bool {
+	a, ok := st.(*ast.AssignStmt)
+	if !ok {
+		return false
+	}
+	for _, l := range a.Lhs {
+		if id, ok := l.(*ast.Ident); ok && pass.TypesInfo.ObjectOf(id) == obj {
+			return true
+		}
+	}
+	return false
+}
+
+func idText(pass *analysis.Pass, s *durable.StepCall) string {
+	if s.ID == nil {
+		return ""
+	}
+	if tv, ok := pass.TypesInfo.Types[s.ID]; ok && tv.Value != nil {
+		return tv.Value.ExactString()
+	}
+	return types.ExprString(s.ID)
+}
+
+func importName(pass *analysis.Pass, pos token.Pos, path string) string {
+	for _, f := range pass.Files {
+		if f.FileStart <= pos && pos <= f.FileEnd {
+			for _, imp := range f.Imports {
+				if pn := pass.TypesInfo.PkgNameOf(imp); pn != nil && pn.Imported().Path() == path && pn.Name() != "_" && pn.Name() != "." {
+					return pn.Name()
+				}
+			}
+		}
+	}
+	return ""
+}

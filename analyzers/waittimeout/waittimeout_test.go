@@ -1,0 +1,16 @@
+package waittimeout_test
+
+import (
+	"testing"
+
+	"github.com/durable-go/durable/analyzers/internal/testutil"
+	"github.com/durable-go/durable/analyzers/waittimeout"
+)
+
+func TestWaitTimeout(t *testing.T) {
+	testutil.Run(t, waittimeout.Analyzer, "wthelp", "wt", "wting")
+}
+
+func TestSuggestedFixes(t *testing.T) {
+	testutil.RunWithSuggestedFixes(t, waittimeout.Analyzer, "wtfix")
+}
