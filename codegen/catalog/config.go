@@ -168,12 +168,12 @@ func (num *Number) decodeNode(d *decoder, n *yaml.Node, path string) {
 	case "!!int", "!!float":
 		var f float64
 		if err := n.Decode(&f); err != nil {
-			d.errorf(n, "%s: %v", path, err)
+			d.errorf(n, "%s%v", prefix(path), err)
 			return
 		}
 		num.Value, num.Text, num.Integer = f, n.Value, n.Tag == "!!int"
 	default:
-		d.errorf(n, "%s: want a number, got %s", path, describe(n))
+		d.errorf(n, "%swant a number, got %s", prefix(path), describe(n))
 	}
 }
 

@@ -95,18 +95,18 @@ func (d *decoder) mapping(n *yaml.Node, path string, fn func(key, val *yaml.Node
 		if n.Tag == "!!null" && n.Kind == yaml.ScalarNode {
 			return // an empty section, like "types:" with nothing under it
 		}
-		d.errorf(n, "%s: want a mapping, got %s", path, describe(n))
+		d.errorf(n, "%swant a mapping, got %s", prefix(path), describe(n))
 		return
 	}
 	seen := map[string]*yaml.Node{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		key, val := resolve(n.Content[i]), resolve(n.Content[i+1])
 		if key.Kind != yaml.ScalarNode || key.Tag == "!!merge" {
-			d.errorf(key, "%s: keys must be plain strings", path)
+			d.errorf(key, "%skeys must be plain strings", prefix(path))
 			continue
 		}
 		if first, dup := seen[key.Value]; dup {
-			d.errorf(key, "%s: duplicate key %q (first at %d:%d)", path, key.Value, first.Line, first.Column)
+			d.errorf(key, "%sduplicate key %q (first at %d:%d)", prefix(path), key.Value, first.Line, first.Column)
 			continue
 		}
 		seen[key.Value] = key
@@ -125,7 +125,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 	switch v.Kind() {
 	case reflect.Pointer:
 		if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
-			d.errorf(n, "%s: want a value, got null", path)
+			d.errorf(n, "%swant a value, got null", prefix(path))
 			return
 		}
 		p := reflect.New(v.Type().Elem())
@@ -137,25 +137,25 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 			if n.Kind == yaml.ScalarNode && n.Tag != "!!null" {
 				hint = fmt.Sprintf("; quote it: %q", n.Value)
 			}
-			d.errorf(n, "%s: want a string, got %s%s", path, describe(n), hint)
+			d.errorf(n, "%swant a string, got %s%s", prefix(path), describe(n), hint)
 			return
 		}
 		v.SetString(n.Value)
 	case reflect.Bool:
 		if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" {
-			d.errorf(n, "%s: want true or false, got %s", path, describe(n))
+			d.errorf(n, "%swant true or false, got %s", prefix(path), describe(n))
 			return
 		}
 		var b bool
 		if err := n.Decode(&b); err != nil {
-			d.errorf(n, "%s: %v", path, err)
+			d.errorf(n, "%s%v", prefix(path), err)
 			return
 		}
 		v.SetBool(b)
 	case reflect.Int, reflect.Int64:
 		var i int64
 		if n.Kind != yaml.ScalarNode || n.Tag != "!!int" || n.Decode(&i) != nil {
-			d.errorf(n, "%s: want an integer, got %s", path, describe(n))
+			d.errorf(n, "%swant an integer, got %s", prefix(path), describe(n))
 			return
 		}
 		v.SetInt(i)
@@ -164,7 +164,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 			if n.Tag == "!!null" && n.Kind == yaml.ScalarNode {
 				return
 			}
-			d.errorf(n, "%s: want a list, got %s", path, describe(n))
+			d.errorf(n, "%swant a list, got %s", prefix(path), describe(n))
 			return
 		}
 		s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
@@ -201,7 +201,7 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 		p.Set(reflect.ValueOf(pos(n)))
 	}
 	if n.Kind != yaml.MappingNode {
-		d.errorf(n, "%s: want a mapping, got %s", strings.TrimPrefix(path, "."), describe(n))
+		d.errorf(n, "%swant a mapping, got %s", prefix(path), describe(n))
 		return
 	}
 	keys, required := structKeys(v.Type())
@@ -219,7 +219,7 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 				known = append(known, k)
 			}
 			slices.Sort(known)
-			d.errorf(key, "%s: unknown key %q (known keys: %s)", strings.TrimPrefix(path, "."), key.Value, strings.Join(known, ", "))
+			d.errorf(key, "%sunknown key %q (known keys: %s)", prefix(path), key.Value, strings.Join(known, ", "))
 			return
 		}
 		present[key.Value] = true
@@ -230,9 +230,17 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 	})
 	for _, k := range required {
 		if !present[k] {
-			d.errorf(n, "%s: missing required key %q", strings.TrimPrefix(path, "."), k)
+			d.errorf(n, "%smissing required key %q", prefix(path), k)
 		}
 	}
+}
+
+// prefix starts a message about the value at path.
+func prefix(path string) string {
+	if path == "" {
+		return ""
+	}
+	return path + ": "
 }
 
 func joinPath(path, key string) string {
@@ -270,14 +278,14 @@ func (d *decoder) anyValue(n *yaml.Node, path string) any {
 	case "!!int":
 		var i int64
 		if err := n.Decode(&i); err != nil {
-			d.errorf(n, "%s: %v", path, err)
+			d.errorf(n, "%s%v", prefix(path), err)
 		}
 		return i
 	case "!!float":
 		var f float64
 		_ = n.Decode(&f)
 		if math.IsInf(f, 0) || math.IsNaN(f) {
-			d.errorf(n, "%s: %s is not a JSON number", path, n.Value)
+			d.errorf(n, "%s%s is not a JSON number", prefix(path), n.Value)
 			return nil
 		}
 		return f

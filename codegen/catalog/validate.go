@@ -80,7 +80,7 @@ func (v *validator) validate() {
 
 func (v *validator) output() {
 	c, o := v.cfg, &v.cfg.Output
-	if o.Go == "" && o.Schemas == "" && o.Registry == "" {
+	if _, ok := c.Keys["output"]; ok && o.Go == "" && o.Schemas == "" && o.Registry == "" {
 		v.errorAt(o.Pos, "output: set at least one of go, schemas and registry")
 	}
 	for _, p := range []struct{ key, val string }{{"go", o.Go}, {"schemas", o.Schemas}, {"registry", o.Registry}} {

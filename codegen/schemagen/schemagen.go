@@ -157,4 +157,3 @@ func number(f float64) json.Number {
 	}
 	return json.Number(strconv.FormatFloat(f, 'g', -1, 64))
 }
-
