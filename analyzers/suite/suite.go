@@ -1,0 +1,32 @@
+// Package suite lists the durable analyzers: what every driver (durable lint,
+// durable-vet, the golangci-lint plugin) runs.
+package suite
+
+import (
+	"golang.org/x/tools/go/analysis"
+
+	"github.com/durable-go/durable/analyzers/internal/ignore"
+	"github.com/durable-go/durable/analyzers/nestedstep"
+	"github.com/durable-go/durable/analyzers/sideeffect"
+	"github.com/durable-go/durable/analyzers/waittimeout"
+)
+
+// checks are the analyzers that report findings, in documentation order.
+func checks() []*analysis.Analyzer {
+	return []*analysis.Analyzer{
+		sideeffect.Analyzer,
+		waittimeout.Analyzer,
+		nestedstep.Analyzer,
+	}
+}
+
+// Analyzers returns every durable analyzer, followed by durableignore, which
+// reports //durable:ignore directives that name none of them.
+func Analyzers() []*analysis.Analyzer {
+	as := checks()
+	names := make([]string, len(as))
+	for i, a := range as {
+		names[i] = a.Name
+	}
+	return append(as, ignore.UnknownAnalyzer(names))
+}
