@@ -1,0 +1,124 @@
+package a
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"math/rand"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/durable-go/durable/runtime"
+	"github.com/durable-go/durable/runtime/step"
+
+	"flows"
+)
+
+type Order struct {
+	ID    string
+	Items []string
+	Tags  map[string]string
+}
+
+const chargeStep = "charge-card"
+
+var Ev = runtime.NewEventType[Order]("shop/order.created", "1", nil)
+
+var Bad = runtime.NewFunction(runtime.FunctionOpts{ID: "bad"}, Ev.Trigger(),
+	func(ctx context.Context, in runtime.Input[Order]) (any, error) {
+		o, err := step.Run(ctx, "load-order", func(ctx context.Context) (Order, error) { return Order{}, nil })
+		o, err = step.Run(ctx, "load-order", func(ctx context.Context) (Order, error) { return o, nil }) // want `step ID "load-order" is already used in this function, at line 32: steps are matched to the journal by ID and occurrence, so a run that skips or reorders one of them gets the other's recorded result`
+		_, err = step.Run(ctx, "send-email", func(ctx context.Context) (int, error) { return 0, nil })
+		err = flows.Notify(ctx) // want `step ID "send-email" \(used by flows.Notify → step.Run\) is already used in this function, at line 34`
+		_, err = step.Run(ctx, chargeStep, func(ctx context.Context) (int, error) { return 0, nil })
+		err = flows.Named(ctx, "charge-card") // want `step ID "charge-card" \(used by flows.Named → step.Run\) is already used in this function, at line 36`
+		_, err = flows.Fetch(ctx, "fetch-user", 1)
+		_, err = fetchLocal[string](ctx, "fetch-user") // want `step ID "fetch-user" \(used by a.fetchLocal → step.Run\) is already used in this function, at line 38 \(flows.Fetch → step.Run\)`
+		err = flows.Twice(ctx)                         // want `step ID "send-email" \(used by flows.Twice → flows.Notify → step.Run\) is already used in this function, at line 34`
+
+		_, err = step.Run(ctx, fmt.Sprintf("poll-%d", time.Now().Unix()), func(ctx context.Context) (int, error) { return 0, nil }) // want `the ID of this step.Run is built from time.Now\(\) \(a wall-clock read\), which differs when the run is replayed`
+		token := uuid.NewString()
+		err = step.Sleep(ctx, "wait-"+token, time.Minute) // want `the ID of this step.Sleep is built from token, which holds uuid.NewString\(\) \(a UUID generation\)`
+		for k := range o.Tags {
+			_, err = step.Run(ctx, "sync-"+k, func(ctx context.Context) (int, error) { return 0, nil }) // want `built from k, a variable of a range over a map \(map order is random\)`
+		}
+		err = flows.Named(ctx, "shard-"+strconv.Itoa(rand.Intn(4)))          // want `the ID of this flows.Named → step.Run is built from rand.Intn\(\) \(a random number\)`
+		err = step.Sleep(ctx, fmt.Sprint("retry-", in.Attempt), time.Second) // want `built from the attempt number`
+
+		_, err = step.Run(ctx, "step1", func(ctx context.Context) (int, error) { return 0, nil })    // want `step ID "step1" is generic: name what the step does`
+		_, err = step.Run(ctx, "process", func(ctx context.Context) (int, error) { return 0, nil })  // want `step ID "process" is generic`
+		err = step.Sleep(ctx, "do", time.Second)                                                     // want `step ID "do" is generic`
+		_, err = step.Run(ctx, "Run", func(ctx context.Context) (int, error) { return 0, nil })      // want `step ID "Run" is generic`
+		_, err = step.Run(ctx, "handle_2", func(ctx context.Context) (int, error) { return 0, nil }) // want `step ID "handle_2" is generic`
+		_, err = step.SendEvent(ctx, "", Ev.New(o))                                                  // want `step ID "" is generic`
+		err = flows.Named(ctx, "task-3")                                                             // want `step ID "task-3" is generic`
+		var s svc
+		err = s.twoSteps(ctx)
+		return o, err
+	})
+
+var Good = runtime.NewFunction(runtime.FunctionOpts{ID: "good"}, Ev.Trigger(),
+	func(ctx context.Context, in runtime.Input[Order]) (any, error) {
+		o := in.Event.Data
+		for _, item := range o.Items {
+			// One call site, many occurrences: numbered by the engine.
+			_, err := step.Run(ctx, "reserve-"+item, func(ctx context.Context) (int, error) { return 0, nil })
+			if err != nil {
+				return nil, err
+			}
+			_, _ = step.Run(ctx, "charge-item", func(ctx context.Context) (int, error) { return 0, nil })
+		}
+		if err := flows.Notify(ctx); err != nil { // the same helper twice: one call site
+			return nil, err
+		}
+		if err := flows.Notify(ctx); err != nil {
+			return nil, err
+		}
+		if len(o.Items) > 3 {
+			_ = step.Sleep(ctx, "cool-off", time.Hour)
+		} else {
+			_ = step.Sleep(ctx, "cool-off", time.Minute) // exclusive branches
+		}
+		switch o.ID {
+		case "a":
+			_ = flows.Named(ctx, "route")
+		default:
+			_ = flows.Named(ctx, "route")
+		}
+		for _, k := range slices.Sorted(maps.Keys(o.Tags)) {
+			_ = step.Sleep(ctx, "tag-"+k, time.Second) // sorted keys: deterministic
+		}
+		_, err := step.Run(ctx, "charge-"+in.Event.Data.ID+"-"+in.RunID, func(ctx context.Context) (int64, error) {
+			return time.Now().Unix(), nil // inside the step: recorded
+		})
+		_, err = step.Run(ctx, chargeStep, func(ctx context.Context) (int, error) { return 0, nil })
+		_, err = flows.Fetch(ctx, "fetch-profile", "x")
+		_, err = fetchLocal[int](ctx, "fetch-settings")
+		return o, err
+	})
+
+// Other uses IDs of Bad: another function, another journal.
+var Other = runtime.NewFunction(runtime.FunctionOpts{ID: "other"}, Ev.Trigger(),
+	func(ctx context.Context, in runtime.Input[Order]) (any, error) {
+		_, err := step.Run(ctx, "load-order", func(ctx context.Context) (Order, error) { return Order{}, nil })
+		return nil, err
+	})
+
+func fetchLocal[T any](ctx context.Context, id string) (T, error) { // want fetchLocal:`stepIDs\(param1\)`
+	return step.Run(ctx, id, func(ctx context.Context) (T, error) {
+		var zero T
+		return zero, nil
+	})
+}
+
+type svc struct{}
+
+func (svc) twoSteps(ctx context.Context) error { // want twoSteps:`stepIDs\("refund"\)`
+	if err := step.Sleep(ctx, "refund", time.Second); err != nil {
+		return err
+	}
+	return step.Sleep(ctx, "refund", time.Second) // want `step ID "refund" is already used in this function, at line 120`
+}
