@@ -1,0 +1,6 @@
+package ids
+
+const (
+	Prefix = "fx-"
+	Gamma  = Prefix + "gamma"
+)

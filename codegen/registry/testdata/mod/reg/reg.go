@@ -1,0 +1,2 @@
+// Package reg is where the test puts the registry.
+package reg
