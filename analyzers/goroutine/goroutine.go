@@ -21,7 +21,7 @@ const name = "goroutine"
 // Analyzer reports goroutines, WaitGroups and channel operations around steps.
 var Analyzer = &analysis.Analyzer{
 	Name:     name,
-	Doc:      "report go statements, WaitGroup/errgroup goroutines and channel operations in durable function bodies (use step.Parallel)",
+	Doc:      "goroutine: report go statements, WaitGroup/errgroup goroutines and channel operations in durable function bodies (use step.Parallel)",
 	URL:      "https://github.com/durable-go/durable/blob/main/docs/analyzers.md#goroutine",
 	Requires: []*analysis.Analyzer{inspect.Analyzer, durable.Analyzer},
 	Run:      run,

@@ -20,7 +20,7 @@ const name = "stepcapture"
 // Analyzer reports step callbacks that assign to variables declared outside them.
 var Analyzer = &analysis.Analyzer{
 	Name:      name,
-	Doc:       "report step callbacks that assign to variables declared outside them (the assignment is lost when the step is replayed)",
+	Doc:       "stepcapture: report step callbacks that assign to variables declared outside them (the assignment is lost when the step is replayed)",
 	URL:       "https://github.com/durable-go/durable/blob/main/docs/analyzers.md#stepcapture",
 	Requires:  []*analysis.Analyzer{inspect.Analyzer, durable.Analyzer},
 	Run:       run,

@@ -26,7 +26,7 @@ const name = "stepid"
 // Analyzer reports duplicate, nondeterministic and generic step IDs.
 var Analyzer = &analysis.Analyzer{
 	Name:      name,
-	Doc:       "report step IDs used twice in one function, built from nondeterministic values, or too generic to say what the step does",
+	Doc:       "stepid: report step IDs used twice in one function, built from nondeterministic values, or too generic to say what the step does",
 	URL:       "https://github.com/durable-go/durable/blob/main/docs/analyzers.md#stepid",
 	Requires:  []*analysis.Analyzer{inspect.Analyzer, durable.Analyzer},
 	Run:       run,

@@ -21,7 +21,7 @@ const name = "stepresult"
 // Analyzer reports step result types that cannot round-trip through JSON.
 var Analyzer = &analysis.Analyzer{
 	Name:      name,
-	Doc:       "report step result types that cannot round-trip through JSON (chan, func, complex, unsafe.Pointer, structs with no exported fields, interfaces)",
+	Doc:       "stepresult: report step result types that cannot round-trip through JSON (chan, func, complex, unsafe.Pointer, structs with no exported fields, interfaces)",
 	URL:       "https://github.com/durable-go/durable/blob/main/docs/analyzers.md#stepresult",
 	Requires:  []*analysis.Analyzer{inspect.Analyzer, durable.Analyzer},
 	Run:       run,

@@ -5,9 +5,14 @@ package suite
 import (
 	"golang.org/x/tools/go/analysis"
 
+	"github.com/durable-go/durable/analyzers/goroutine"
 	"github.com/durable-go/durable/analyzers/internal/ignore"
 	"github.com/durable-go/durable/analyzers/nestedstep"
 	"github.com/durable-go/durable/analyzers/sideeffect"
+	"github.com/durable-go/durable/analyzers/stepcapture"
+	"github.com/durable-go/durable/analyzers/stepid"
+	"github.com/durable-go/durable/analyzers/stepresult"
+	"github.com/durable-go/durable/analyzers/swallowerr"
 	"github.com/durable-go/durable/analyzers/waittimeout"
 )
 
@@ -17,6 +22,11 @@ func checks() []*analysis.Analyzer {
 		sideeffect.Analyzer,
 		waittimeout.Analyzer,
 		nestedstep.Analyzer,
+		stepid.Analyzer,
+		stepcapture.Analyzer,
+		stepresult.Analyzer,
+		goroutine.Analyzer,
+		swallowerr.Analyzer,
 	}
 }
 

@@ -24,7 +24,7 @@ const name = "swallowerr"
 // Analyzer reports step errors that are dropped or logged without being returned.
 var Analyzer = &analysis.Analyzer{
 	Name:     name,
-	Doc:      "report step errors that are assigned to _, never looked at, or logged and then dropped",
+	Doc:      "swallowerr: report step errors that are assigned to _, never looked at, or logged and then dropped",
 	URL:      "https://github.com/durable-go/durable/blob/main/docs/analyzers.md#swallowerr",
 	Requires: []*analysis.Analyzer{inspect.Analyzer, durable.Analyzer},
 	Run:      run,
