@@ -47,12 +47,10 @@ func run(pass *analysis.Pass) (any, error) {
 		if fn == nil || fd.Body == nil || res.BodyOf(fd) != nil {
 			continue
 		}
-		chain, ok := res.StartsStep(fn)
-		if !ok {
+		if _, ok := res.StartsStep(fn); !ok {
 			continue
 		}
-		profile := profileOf(chain)
-		c.unit(profile, durable.FuncDisplayName(fn), func(visit func(ast.Node) bool) {
+		walk := func(visit func(ast.Node) bool) {
 			ast.Inspect(fd.Body, func(n ast.Node) bool {
 				if n == nil {
 					return false
@@ -62,7 +60,20 @@ func run(pass *analysis.Pass) (any, error) {
 				}
 				return visit(n)
 			})
+		}
+		// Only steps of the helper itself count, not those of durable
+		// functions it defines (a constructor, a test).
+		var chain callchain.Chain
+		walk(func(n ast.Node) bool {
+			if chain == nil {
+				chain, _ = res.StartsStepAt(n)
+			}
+			return chain == nil
 		})
+		if chain == nil {
+			continue
+		}
+		c.unit(profileOf(chain), durable.FuncDisplayName(fn), walk)
 	}
 	return nil, nil
 }

@@ -55,6 +55,7 @@ var Bad = runtime.NewFunction(runtime.FunctionOpts{ID: "bad"}, Ev.Trigger(),
 		_, err = step.Run(ctx, "handle_2", func(ctx context.Context) (int, error) { return 0, nil }) // want `step ID "handle_2" is generic`
 		_, err = step.SendEvent(ctx, "", Ev.New(o))                                                  // want `step ID "" is generic`
 		err = flows.Named(ctx, "task-3")                                                             // want `step ID "task-3" is generic`
+		_, err = step.Run(ctx, "step9", func(ctx context.Context) (int, error) { return 0, nil }) //durable:ignore stepid runs in flight still use this ID
 		var s svc
 		err = s.twoSteps(ctx)
 		return o, err
@@ -120,5 +121,5 @@ func (svc) twoSteps(ctx context.Context) error { // want twoSteps:`stepIDs\("ref
 	if err := step.Sleep(ctx, "refund", time.Second); err != nil {
 		return err
 	}
-	return step.Sleep(ctx, "refund", time.Second) // want `step ID "refund" is already used in this function, at line 120`
+	return step.Sleep(ctx, "refund", time.Second) // want `step ID "refund" is already used in this function, at line 121`
 }
