@@ -60,7 +60,7 @@ func run(pass *analysis.Pass) (any, error) {
 	for n := range ins.PreorderSeq((*ast.FuncDecl)(nil)) {
 		fd := n.(*ast.FuncDecl)
 		fn, _ := pass.TypesInfo.Defs[fd.Name].(*types.Func)
-		if fn == nil || fd.Body == nil {
+		if fn == nil || fd.Body == nil || !callbackShaped(fn.Type().(*types.Signature)) {
 			continue
 		}
 		outer := func(v *types.Var) bool {
@@ -127,6 +127,19 @@ func run(pass *analysis.Pass) (any, error) {
 		})
 	}
 	return nil, nil
+}
+
+// callbackShaped reports whether sig can be a step callback:
+// func(context.Context) (T, error).
+func callbackShaped(sig *types.Signature) bool {
+	if sig.Params().Len() != 1 || sig.Results().Len() != 2 {
+		return false
+	}
+	named, ok := types.Unalias(sig.Params().At(0).Type()).(*types.Named)
+	if !ok || named.Obj().Pkg() == nil || named.Obj().Pkg().Path() != "context" || named.Obj().Name() != "Context" {
+		return false
+	}
+	return types.Identical(sig.Results().At(1).Type(), types.Universe.Lookup("error").Type())
 }
 
 func stepLabel(pass *analysis.Pass, s *durable.StepCall) string {

@@ -55,7 +55,7 @@ var Bad = runtime.NewFunction(runtime.FunctionOpts{ID: "bad"}, Ev.Trigger(),
 		_, err = step.Run(ctx, "handle_2", func(ctx context.Context) (int, error) { return 0, nil }) // want `step ID "handle_2" is generic`
 		_, err = step.SendEvent(ctx, "", Ev.New(o))                                                  // want `step ID "" is generic`
 		err = flows.Named(ctx, "task-3")                                                             // want `step ID "task-3" is generic`
-		_, err = step.Run(ctx, "step9", func(ctx context.Context) (int, error) { return 0, nil }) //durable:ignore stepid runs in flight still use this ID
+		_, err = step.Run(ctx, "step9", func(ctx context.Context) (int, error) { return 0, nil })    //durable:ignore stepid runs in flight still use this ID
 		var s svc
 		err = s.twoSteps(ctx)
 		return o, err
