@@ -6,6 +6,7 @@ import (
 	"golang.org/x/tools/go/analysis"
 
 	"github.com/durable-go/durable/analyzers/goroutine"
+	"github.com/durable-go/durable/analyzers/idempotency"
 	"github.com/durable-go/durable/analyzers/internal/ignore"
 	"github.com/durable-go/durable/analyzers/nestedstep"
 	"github.com/durable-go/durable/analyzers/sideeffect"
@@ -13,6 +14,7 @@ import (
 	"github.com/durable-go/durable/analyzers/stepid"
 	"github.com/durable-go/durable/analyzers/stepresult"
 	"github.com/durable-go/durable/analyzers/swallowerr"
+	"github.com/durable-go/durable/analyzers/unregistered"
 	"github.com/durable-go/durable/analyzers/waittimeout"
 )
 
@@ -21,6 +23,8 @@ func checks() []*analysis.Analyzer {
 	return []*analysis.Analyzer{
 		sideeffect.Analyzer,
 		waittimeout.Analyzer,
+		idempotency.Analyzer,
+		unregistered.Analyzer,
 		nestedstep.Analyzer,
 		stepid.Analyzer,
 		stepcapture.Analyzer,

@@ -13,7 +13,7 @@ import (
 
 var F = runtime.NewFunction(runtime.FunctionOpts{ID: "fix"}, runtime.CronTrigger("@daily"),
 	func(ctx context.Context, in runtime.Input[struct{}]) (any, error) {
-		now := time.Now() // want `wall-clock read time.Now`
+		now := time.Now()                            // want `wall-clock read time.Now`
 		resp, err := http.Get("https://example.com") // want `network call http.Get`
 		if err != nil {
 			return nil, err

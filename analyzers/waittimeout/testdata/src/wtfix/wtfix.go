@@ -11,7 +11,7 @@ import (
 var Ev = runtime.NewEventType[int]("a/b.c", "1", nil)
 
 func Wait(ctx context.Context) error {
-	_, err := step.WaitForEvent(ctx, "a", Ev, step.WaitOpts{})           // want `has no Timeout`
+	_, err := step.WaitForEvent(ctx, "a", Ev, step.WaitOpts{})          // want `has no Timeout`
 	_, err = step.WaitForEvent(ctx, "b", Ev, step.WaitOpts{If: "true"}) // want `has no Timeout`
 	_ = time.Second
 	return err
