@@ -56,7 +56,7 @@ func run(pass *analysis.Pass) (any, error) {
 				continue
 			}
 			if e, ok := c.errCall(call); ok {
-				c.report(n, call, e, "is never looked at: the call's results are discarded", cur.Parent().Node())
+				c.report(n, call, e, "is never looked at (the call's results are discarded)", cur.Parent().Node())
 			}
 		case *ast.AssignStmt:
 			c.assign(n, cur.Parent().Node())
@@ -118,10 +118,10 @@ func (c *checker) errCall(call *ast.CallExpr) (erring, bool) {
 }
 
 func (c *checker) report(stmt ast.Stmt, call *ast.CallExpr, e erring, how string, parent ast.Node) {
-	msg := fmt.Sprintf("the error of %s %s; a failed step then looks like a success: the run completes, no retry and no failure handler run. Return it", e.what, how)
+	msg := fmt.Sprintf("the error of %s %s: a failed step then looks like a success to the engine, and the run completes with no retry and no failure handler; return the error", e.what, how)
 	if e.errIdx < 0 {
 		how = strings.Replace(how, "is ", "are ", 1)
-		msg = fmt.Sprintf("the results of %s %s, and with them its branches' errors; check Results.AnyError() and return it", e.what, how)
+		msg = fmt.Sprintf("the results of %s %s, and with them its branches' errors: a failed branch then looks like a success to the engine; check Results.AnyError() and return it", e.what, how)
 	}
 	d := analysis.Diagnostic{Pos: call.Pos(), End: call.End(), Message: msg}
 	if e.chain != nil {
@@ -190,7 +190,7 @@ func (c *checker) assign(as *ast.AssignStmt, parent ast.Node) {
 	}
 	if how, ok := c.swallows(ifs.Body, obj); ok {
 		d := analysis.Diagnostic{Pos: call.Pos(), End: call.End(),
-			Message: fmt.Sprintf("the error of %s %s; a failed step then looks like a success: the run completes, no retry and no failure handler run. Return it", e.what, how)}
+			Message: fmt.Sprintf("the error of %s %s: a failed step then looks like a success to the engine, and the run completes with no retry and no failure handler; return the error", e.what, how)}
 		if e.chain != nil {
 			d.Related = e.chain.Related(c.pass.Fset)
 		}
@@ -303,13 +303,13 @@ func (c *checker) swallows(body *ast.BlockStmt, errObj types.Object) (string, bo
 	}
 	switch {
 	case logged && ends:
-		return "is logged and then dropped (the function returns a nil error)", true
+		return "is logged, then dropped by returning a nil error", true
 	case logged:
-		return "is logged and then dropped: execution goes on as if the step had succeeded", true
+		return "is logged, then dropped: execution goes on", true
 	case ends:
-		return "is dropped (the function returns a nil error)", true
+		return "is dropped by returning a nil error", true
 	default:
-		return "is checked but then ignored", true
+		return "is checked, then ignored", true
 	}
 }
 

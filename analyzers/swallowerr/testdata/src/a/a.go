@@ -27,31 +27,31 @@ var Ev = runtime.NewEventType[Order]("shop/order.created", "1", nil)
 
 var Bad = runtime.NewFunction(runtime.FunctionOpts{ID: "bad"}, Ev.Trigger(),
 	func(ctx context.Context, in runtime.Input[Order]) (any, error) {
-		step.Sleep(ctx, "cool-off", time.Hour)                                                                // want `the error of step.Sleep "cool-off" is never looked at: the call's results are discarded; a failed step then looks like a success`
+		step.Sleep(ctx, "cool-off", time.Hour)                                                                // want `the error of step.Sleep "cool-off" is never looked at \(the call's results are discarded\): a failed step then looks like a success to the engine`
 		_ = step.SleepUntil(ctx, "until", time.Unix(0, 0))                                                    // want `the error of step.SleepUntil "until" is assigned to _`
 		o, _ := step.Run(ctx, "load-order", func(ctx context.Context) (Order, error) { return Order{}, nil }) // want `the error of step.Run "load-order" is assigned to _`
 		ch, _ := billing.ChargeCard(ctx, 100)                                                                 // want `the error of billing.ChargeCard \(which runs step.Run\) is assigned to _`
 		billing.Refund(ctx, ch.ID)                                                                            // want `the error of billing.Refund \(which runs step.Run\) is never looked at`
-		_, err := step.SendEvent(ctx, "emit", Ev.New(o))                                                      // want `the error of step.SendEvent "emit" is logged and then dropped \(the function returns a nil error\)`
+		_, err := step.SendEvent(ctx, "emit", Ev.New(o))                                                      // want `the error of step.SendEvent "emit" is logged, then dropped by returning a nil error`
 		if err != nil {
 			log.Printf("send failed: %v", err)
 			return nil, nil
 		}
-		if _, err := step.Run(ctx, "notify", func(ctx context.Context) (string, error) { return "", nil }); err != nil { // want `the error of step.Run "notify" is logged and then dropped: execution goes on as if the step had succeeded`
+		if _, err := step.Run(ctx, "notify", func(ctx context.Context) (string, error) { return "", nil }); err != nil { // want `the error of step.Run "notify" is logged, then dropped: execution goes on`
 			slog.Error("notify failed", "err", err)
 		}
-		_, err = fetch[Order](ctx, "fetch") // want `the error of a.fetch \(which runs step.Run\) is dropped \(the function returns a nil error\)`
+		_, err = fetch[Order](ctx, "fetch") // want `the error of a.fetch \(which runs step.Run\) is dropped by returning a nil error`
 		if err != nil {
 			return nil, nil
 		}
 		var s svc
 		s.notify(ctx)                               // want `the error of a.svc.notify \(which runs step.Sleep\) is never looked at`
-		err = step.Sleep(ctx, "pause", time.Minute) // want `the error of step.Sleep "pause" is logged and then dropped`
+		err = step.Sleep(ctx, "pause", time.Minute) // want `the error of step.Sleep "pause" is logged, then dropped`
 		if err != nil {
 			logger.Error("pause failed", slog.Any("err", err))
 			return o, nil
 		}
-		_, err = step.Invoke[Order](ctx, "invoke", nil, step.InvokeOpts{Timeout: time.Hour}) // want `the error of step.Invoke "invoke" is checked but then ignored`
+		_, err = step.Invoke[Order](ctx, "invoke", nil, step.InvokeOpts{Timeout: time.Hour}) // want `the error of step.Invoke "invoke" is checked, then ignored`
 		if err != nil {
 		}
 		_, _ = step.Parallel(ctx, func(ctx context.Context) (int, error) { return 1, nil })                // want `the error of step.Parallel is assigned to _`

@@ -15,9 +15,9 @@ type Data struct{ OrderID string }
 var _, _ = inngestgo.CreateFunction(nil, inngestgo.FunctionOpts{ID: "ing"}, inngestgo.EventTrigger("shop/order.created", nil),
 	func(ctx context.Context, in inngestgo.Input[Data]) (any, error) {
 		d, _ := step.Run(ctx, "load", func(ctx context.Context) (Data, error) { return Data{}, nil })    // want `the error of step.Run "load" is assigned to _`
-		group.Parallel(ctx, func(ctx context.Context) (any, error) { return nil, nil })                  // want `the results of group.Parallel are never looked at: the call's results are discarded, and with them its branches' errors`
+		group.Parallel(ctx, func(ctx context.Context) (any, error) { return nil, nil })                  // want `the results of group.Parallel are never looked at \(the call's results are discarded\), and with them its branches' errors`
 		_ = group.Parallel(ctx)                                                                          // want `the results of group.Parallel are assigned to _`
-		_, err := step.Invoke[Data](ctx, "invoke", step.InvokeOpts{FunctionId: "x", Timeout: time.Hour}) // want `the error of step.Invoke "invoke" is logged and then dropped`
+		_, err := step.Invoke[Data](ctx, "invoke", step.InvokeOpts{FunctionId: "x", Timeout: time.Hour}) // want `the error of step.Invoke "invoke" is logged, then dropped`
 		if err != nil {
 			log.Println(err)
 			return d, nil
