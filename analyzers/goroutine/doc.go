@@ -6,8 +6,8 @@
 // In a durable function body, and in any helper that starts steps, outside
 // step callbacks:
 //
-//   - a go statement, or a goroutine started with sync.WaitGroup.Go or
-//     errgroup.Group.Go/TryGo. The message says whether the goroutine
+//   - a go statement, or a goroutine started with sync.WaitGroup.Go,
+//     errgroup.Group.Go/TryGo or time.AfterFunc. The message says whether the goroutine
 //     starts steps (directly or through helpers of any package, with the
 //     call chain) or only runs unjournaled work;
 //   - when the code starts no goroutine itself: channel sends and

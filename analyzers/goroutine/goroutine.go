@@ -119,10 +119,10 @@ func (c *checker) unit(profile durable.Profile, fname string, walk func(visit fu
 			launches = append(launches, launch{node: n, fn: n.Call.Fun, call: n.Call, how: "go statement"})
 			return false
 		case *ast.CallExpr:
-			if fn := durable.Callee(info, n); fn != nil && len(n.Args) == 1 {
+			if fn := durable.Callee(info, n); fn != nil && len(n.Args) >= 1 {
 				switch methodKey(fn) {
-				case "sync.WaitGroup.Go", "golang.org/x/sync/errgroup.Group.Go", "golang.org/x/sync/errgroup.Group.TryGo":
-					launches = append(launches, launch{node: n, fn: n.Args[0], how: callchain.FuncName(fn)})
+				case "sync.WaitGroup.Go", "golang.org/x/sync/errgroup.Group.Go", "golang.org/x/sync/errgroup.Group.TryGo", "time.AfterFunc":
+					launches = append(launches, launch{node: n, fn: n.Args[len(n.Args)-1], how: callchain.FuncName(fn)})
 					return false
 				}
 			}

@@ -14,7 +14,9 @@
 //   - Nondeterministic IDs: an ID computed from time.Now, math/rand,
 //     crypto/rand, UUID or ULID generation, os.Getpid/Hostname, the
 //     attempt number (Input.Attempt), or a variable of a range over a map
-//     (random order), directly or through local variables.
+//     (random order), directly, through local variables, or through
+//     functions that return such a value (in this package, or in another
+//     one through a fact).
 //   - Generic IDs: "step1", "process", "do", "run", "handle", "task-2",
 //     "" and the like.
 //

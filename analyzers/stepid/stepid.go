@@ -30,7 +30,7 @@ var Analyzer = &analysis.Analyzer{
 	URL:       "https://github.com/durable-go/durable/blob/main/docs/analyzers.md#stepid",
 	Requires:  []*analysis.Analyzer{inspect.Analyzer, durable.Analyzer},
 	Run:       run,
-	FactTypes: []analysis.Fact{new(idsFact)},
+	FactTypes: []analysis.Fact{new(idsFact), new(nondetFact)},
 }
 
 // idsFact records the step IDs a function uses: constant IDs of the steps
@@ -66,6 +66,16 @@ func (f *idsFact) String() string {
 	return "stepIDs(" + strings.Join(parts, " ") + ")"
 }
 
+// nondetFact marks a function whose result differs from call to call: it
+// returns the value of time.Now, a UUID, a random number..., directly or
+// through other functions.
+type nondetFact struct {
+	Why string
+}
+
+func (*nondetFact) AFact()           {}
+func (f *nondetFact) String() string { return "nondet(" + f.Why + ")" }
+
 // genericID matches IDs that say nothing about what the step does.
 var genericID = regexp.MustCompile(`^(step|task|job|action|activity|work|fn|func|function|handler|op|operation|process|do|run|handle|execute|exec|call|perform|main|tmp|temp|test|foo|bar|baz|todo|thing|stuff|s|x|y|z)?[-_ ]?[0-9]*$`)
 
@@ -85,6 +95,9 @@ type checker struct {
 	defs map[*types.Var]ast.Expr
 	// mapRange maps range variables to the loop that ranges over a map.
 	mapRange map[*types.Var]*ast.RangeStmt
+	// nondet memoizes funcNondet for functions of this package.
+	nondet     map[*types.Func]string
+	nondetBusy map[*types.Func]bool
 }
 
 func run(pass *analysis.Pass) (any, error) {
@@ -97,6 +110,7 @@ func run(pass *analysis.Pass) (any, error) {
 		pass: pass, res: res, rep: ignore.New(pass, name),
 		decls: map[*types.Func]*ast.FuncDecl{}, facts: map[*types.Func]*idsFact{}, busy: map[*types.Func]bool{},
 		defs: map[*types.Var]ast.Expr{}, mapRange: map[*types.Var]*ast.RangeStmt{},
+		nondet: map[*types.Func]string{}, nondetBusy: map[*types.Func]bool{},
 	}
 	defer c.rep.Finish()
 	info := pass.TypesInfo
@@ -146,6 +160,9 @@ func run(pass *analysis.Pass) (any, error) {
 	for _, fn := range fns {
 		if f := c.factOf(fn); f != nil && (len(f.IDs) > 0 || len(f.Params) > 0) {
 			pass.ExportObjectFact(fn, f)
+		}
+		if why, ok := c.funcNondet(fn); ok {
+			pass.ExportObjectFact(fn, &nondetFact{Why: why})
 		}
 	}
 
@@ -505,6 +522,10 @@ func (c *checker) nondeterministic(e ast.Expr, depth int, seen map[*types.Var]bo
 				why, at = callchain.FuncName(fn)+"() (differs between workers)", n.Pos()
 				return false
 			}
+			if w, ok := c.funcNondet(fn); ok {
+				why, at = callchain.FuncName(fn)+"(), which returns "+w, n.Pos()
+				return false
+			}
 		case *ast.SelectorExpr:
 			// Input.Attempt changes when the run is retried.
 			if sel, ok := info.Selections[n]; ok && sel.Kind() == types.FieldVal && n.Sel.Name == "Attempt" && durable.InputProfile(sel.Recv()) != durable.None {
@@ -531,4 +552,46 @@ func (c *checker) nondeterministic(e ast.Expr, depth int, seen map[*types.Var]bo
 		return true
 	})
 	return why, at, why != ""
+}
+
+// funcNondet reports whether fn returns a value that differs from call to
+// call, and which.
+func (c *checker) funcNondet(fn *types.Func) (string, bool) {
+	fn = fn.Origin()
+	if fn.Pkg() != c.pass.Pkg {
+		var f nondetFact
+		if fn.Pkg() != nil && c.pass.ImportObjectFact(fn, &f) {
+			return f.Why, true
+		}
+		return "", false
+	}
+	if why, ok := c.nondet[fn]; ok {
+		return why, why != ""
+	}
+	d := c.decls[fn]
+	if d == nil || c.nondetBusy[fn] {
+		return "", false
+	}
+	c.nondetBusy[fn] = true
+	defer delete(c.nondetBusy, fn)
+	why := ""
+	ast.Inspect(d.Body, func(n ast.Node) bool {
+		if why != "" {
+			return false
+		}
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.ReturnStmt:
+			for _, r := range n.Results {
+				if w, _, ok := c.nondeterministic(r, 0, map[*types.Var]bool{}); ok {
+					why = w
+					return false
+				}
+			}
+		}
+		return true
+	})
+	c.nondet[fn] = why
+	return why, why != ""
 }

@@ -39,8 +39,9 @@ var Bad = runtime.NewFunction(runtime.FunctionOpts{ID: "bad"}, Ev.Trigger(),
 			_ = step.Sleep(ctx, "nap", time.Second)
 		})
 		g, gctx := errgroup.WithContext(ctx)
-		g.Go(func() error { return tasks.Notify(gctx) }) // want `errgroup.Group.Go in "bad" starts steps in another goroutine`
-		go audit(in.Event.Data)                          // want `go statement in "bad", outside any step: the goroutine runs again on every replay`
+		g.Go(func() error { return tasks.Notify(gctx) })              // want `errgroup.Group.Go in "bad" starts steps in another goroutine`
+		go audit(in.Event.Data)                                       // want `go statement in "bad", outside any step: the goroutine runs again on every replay`
+		time.AfterFunc(time.Minute, func() { _ = tasks.Notify(ctx) }) // want `time.AfterFunc in "bad" starts steps in another goroutine \(tasks.Notify → step.Run\)`
 		_ = g.Wait()
 		return a + b, nil
 	})

@@ -47,6 +47,8 @@ var Bad = runtime.NewFunction(runtime.FunctionOpts{ID: "bad"}, Ev.Trigger(),
 		}
 		err = flows.Named(ctx, "shard-"+strconv.Itoa(rand.Intn(4)))          // want `the ID of this flows.Named → step.Run is built from rand.Intn\(\) \(a random number\)`
 		err = step.Sleep(ctx, fmt.Sprint("retry-", in.Attempt), time.Second) // want `built from the attempt number`
+		err = step.Sleep(ctx, "pay-"+flows.Token(), time.Second)             // want `built from flows.Token\(\), which returns uuid.NewString\(\) \(a UUID generation\)`
+		err = step.Sleep(ctx, nowKey(), time.Second)                         // want `built from a.nowKey\(\), which returns key, which holds time.Now\(\)`
 
 		_, err = step.Run(ctx, "step1", func(ctx context.Context) (int, error) { return 0, nil })    // want `step ID "step1" is generic: name what the step does`
 		_, err = step.Run(ctx, "process", func(ctx context.Context) (int, error) { return 0, nil })  // want `step ID "process" is generic`
@@ -97,6 +99,7 @@ var Good = runtime.NewFunction(runtime.FunctionOpts{ID: "good"}, Ev.Trigger(),
 		})
 		_, err = step.Run(ctx, chargeStep, func(ctx context.Context) (int, error) { return 0, nil })
 		_, err = flows.Fetch(ctx, "fetch-profile", "x")
+		err = step.Sleep(ctx, flows.Label(o.ID), time.Second)
 		_, err = fetchLocal[int](ctx, "fetch-settings")
 		return o, err
 	})
@@ -121,5 +124,10 @@ func (svc) twoSteps(ctx context.Context) error { // want twoSteps:`stepIDs\("ref
 	if err := step.Sleep(ctx, "refund", time.Second); err != nil {
 		return err
 	}
-	return step.Sleep(ctx, "refund", time.Second) // want `step ID "refund" is already used in this function, at line 121`
+	return step.Sleep(ctx, "refund", time.Second) // want `step ID "refund" is already used in this function, at line \d+`
+}
+
+func nowKey() string { // want nowKey:`nondet\(key, which holds time.Now\(\) \(a wall-clock read\)\)`
+	key := strconv.FormatInt(time.Now().UnixNano(), 10)
+	return key
 }

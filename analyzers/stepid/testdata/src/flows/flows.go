@@ -4,6 +4,8 @@ package flows
 import (
 	"context"
 
+	"github.com/google/uuid"
+
 	"github.com/durable-go/durable/runtime/step"
 )
 
@@ -31,3 +33,11 @@ func Twice(ctx context.Context) error { // want Twice:`stepIDs\("send-email" "au
 	}
 	return Named(ctx, "audit")
 }
+
+// Token returns a fresh token on every call.
+func Token() string { // want Token:`nondet\(uuid.NewString\(\) \(a UUID generation\)\)`
+	return "t-" + uuid.NewString()
+}
+
+// Label is deterministic.
+func Label(id string) string { return "order-" + id }
