@@ -23,12 +23,23 @@ const name = "swallowerr"
 
 // Analyzer reports step errors that are dropped or logged without being returned.
 var Analyzer = &analysis.Analyzer{
-	Name:     name,
-	Doc:      "swallowerr: report step errors that are assigned to _, never looked at, or logged and then dropped",
-	URL:      "https://github.com/durable-go/durable/blob/main/docs/analyzers.md#swallowerr",
-	Requires: []*analysis.Analyzer{inspect.Analyzer, durable.Analyzer},
-	Run:      run,
+	Name:      name,
+	Doc:       "swallowerr: report step errors that are assigned to _, never looked at, or logged and then dropped",
+	URL:       "https://github.com/durable-go/durable/blob/main/docs/analyzers.md#swallowerr",
+	Requires:  []*analysis.Analyzer{inspect.Analyzer, durable.Analyzer},
+	Run:       run,
+	FactTypes: []analysis.Fact{new(startsStepFact)},
 }
+
+// startsStepFact marks a function that starts a step itself or through
+// the functions it calls, not counting steps of durable functions it
+// defines: its error result may be a step's error.
+type startsStepFact struct {
+	Chain callchain.Chain
+}
+
+func (*startsStepFact) AFact()           {}
+func (f *startsStepFact) String() string { return "startsStep(" + f.Chain.String() + ")" }
 
 func lastIsError(sig *types.Signature) bool {
 	if sig == nil || sig.Results().Len() == 0 {
@@ -46,8 +57,33 @@ func run(pass *analysis.Pass) (any, error) {
 	if !res.Relevant {
 		return nil, nil
 	}
+	// Functions that start steps themselves: not counting the steps of the
+	// durable functions they define (a constructor returning
+	// (*runtime.Function, error) does not return a step's error).
+	sums := callchain.Summarize(pass, ins, callchain.Config{
+		Direct: func(n ast.Node) (string, bool) {
+			if call, ok := n.(*ast.CallExpr); ok {
+				if s := res.Step(call); s != nil {
+					return s.Name(), true
+				}
+			}
+			return "", false
+		},
+		Imported: func(fn *types.Func) (callchain.Chain, bool) {
+			var f startsStepFact
+			if pass.ImportObjectFact(fn, &f) {
+				return f.Chain, true
+			}
+			return nil, false
+		},
+		Prune: func(n ast.Node) bool {
+			lit, ok := n.(*ast.FuncLit)
+			return ok && (res.BodyOf(lit) != nil || res.IsStepCallback(lit))
+		},
+	})
+	sums.ExportFacts(func(c callchain.Chain) analysis.Fact { return &startsStepFact{Chain: c} })
 	rep := ignore.New(pass, name)
-	c := &checker{pass: pass, res: res, rep: rep}
+	c := &checker{pass: pass, res: res, sums: sums, rep: rep}
 	for cur := range ins.Root().Preorder((*ast.ExprStmt)(nil), (*ast.AssignStmt)(nil)) {
 		switch n := cur.Node().(type) {
 		case *ast.ExprStmt:
@@ -69,6 +105,7 @@ func run(pass *analysis.Pass) (any, error) {
 type checker struct {
 	pass *analysis.Pass
 	res  *durable.Result
+	sums *callchain.Summaries
 	rep  *ignore.Reporter
 }
 
@@ -109,7 +146,7 @@ func (c *checker) errCall(call *ast.CallExpr) (erring, bool) {
 	if !lastIsError(sig) {
 		return erring{}, false
 	}
-	chain, ok := c.res.StartsStep(fn)
+	chain, ok := c.sums.Of(fn)
 	if !ok {
 		return erring{}, false
 	}

@@ -91,6 +91,8 @@ var Good = runtime.NewFunction(runtime.FunctionOpts{ID: "good"}, Ev.Trigger(),
 			}
 		}
 		total, _ := billing.Total(nil) // starts no step
+		flow, _ := billing.NewFlow()   // defines a function, starts no step itself
+		_ = flow
 		_ = total
 		quiet(ctx) // returns no error
 		if err := s().notify(ctx); err != nil {
@@ -103,12 +105,12 @@ func s() svc { return svc{} }
 
 type svc struct{}
 
-func (svc) notify(ctx context.Context) error {
+func (svc) notify(ctx context.Context) error { // want notify:`startsStep\(step.Sleep\)`
 	return step.Sleep(ctx, "notify", time.Second)
 }
 
 // fetch is a generic helper.
-func fetch[T any](ctx context.Context, id string) (T, error) {
+func fetch[T any](ctx context.Context, id string) (T, error) { // want fetch:`startsStep\(step.Run\)`
 	return step.Run(ctx, id, func(ctx context.Context) (T, error) {
 		var zero T
 		return zero, nil
@@ -116,7 +118,7 @@ func fetch[T any](ctx context.Context, id string) (T, error) {
 }
 
 // quiet handles its own errors and returns none.
-func quiet(ctx context.Context) {
+func quiet(ctx context.Context) { // want quiet:`startsStep\(step.Sleep\)`
 	if err := step.Sleep(ctx, "quiet", time.Second); err != nil {
 		panic(err)
 	}
