@@ -20,11 +20,12 @@ const name = "goroutine"
 
 // Analyzer reports goroutines, WaitGroups and channel operations around steps.
 var Analyzer = &analysis.Analyzer{
-	Name:     name,
-	Doc:      "goroutine: report go statements, WaitGroup/errgroup goroutines and channel operations in durable function bodies (use step.Parallel)",
-	URL:      "https://github.com/durable-go/durable/blob/main/docs/analyzers.md#goroutine",
-	Requires: []*analysis.Analyzer{inspect.Analyzer, durable.Analyzer},
-	Run:      run,
+	Name:      name,
+	Doc:       "goroutine: report go statements, WaitGroup/errgroup goroutines and channel operations in durable function bodies (use step.Parallel)",
+	URL:       "https://github.com/durable-go/durable/blob/main/docs/analyzers.md#goroutine",
+	Requires:  []*analysis.Analyzer{inspect.Analyzer, durable.Analyzer},
+	Run:       run,
+	FactTypes: []analysis.Fact{new(startsStepFact)},
 }
 
 func run(pass *analysis.Pass) (any, error) {
@@ -35,7 +36,32 @@ func run(pass *analysis.Pass) (any, error) {
 	ins := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
 	rep := ignore.New(pass, name)
 	defer rep.Finish()
-	c := &checker{pass: pass, res: res, rep: rep}
+	// Functions that start steps themselves, through helpers of any
+	// package, not counting the steps of durable functions they define (a
+	// constructor, main, a test).
+	sums := callchain.Summarize(pass, ins, callchain.Config{
+		Direct: func(n ast.Node) (string, bool) {
+			if call, ok := n.(*ast.CallExpr); ok {
+				if s := res.Step(call); s != nil {
+					return s.Name(), true
+				}
+			}
+			return "", false
+		},
+		Imported: func(fn *types.Func) (callchain.Chain, bool) {
+			var f startsStepFact
+			if pass.ImportObjectFact(fn, &f) {
+				return f.Chain, true
+			}
+			return nil, false
+		},
+		Prune: func(n ast.Node) bool {
+			lit, ok := n.(*ast.FuncLit)
+			return ok && (res.BodyOf(lit) != nil || res.IsStepCallback(lit))
+		},
+	})
+	sums.ExportFacts(func(c callchain.Chain) analysis.Fact { return &startsStepFact{Chain: c} })
+	c := &checker{pass: pass, res: res, sums: sums, rep: rep}
 
 	for _, b := range res.Bodies {
 		c.unit(b.Profile, b.Name, func(visit func(ast.Node) bool) { res.WalkOutsideSteps(b, visit) })
@@ -47,7 +73,8 @@ func run(pass *analysis.Pass) (any, error) {
 		if fn == nil || fd.Body == nil || res.BodyOf(fd) != nil {
 			continue
 		}
-		if _, ok := res.StartsStep(fn); !ok {
+		chain, ok := sums.Of(fn)
+		if !ok {
 			continue
 		}
 		walk := func(visit func(ast.Node) bool) {
@@ -60,18 +87,6 @@ func run(pass *analysis.Pass) (any, error) {
 				}
 				return visit(n)
 			})
-		}
-		// Only steps of the helper itself count, not those of durable
-		// functions it defines (a constructor, a test).
-		var chain callchain.Chain
-		walk(func(n ast.Node) bool {
-			if chain == nil {
-				chain, _ = res.StartsStepAt(n)
-			}
-			return chain == nil
-		})
-		if chain == nil {
-			continue
 		}
 		c.unit(profileOf(chain), durable.FuncDisplayName(fn), walk)
 	}
@@ -89,8 +104,18 @@ func profileOf(c callchain.Chain) durable.Profile {
 type checker struct {
 	pass *analysis.Pass
 	res  *durable.Result
+	sums *callchain.Summaries
 	rep  *ignore.Reporter
 }
+
+// startsStepFact marks a function that starts a step itself or through the
+// functions it calls (not counting durable functions it defines).
+type startsStepFact struct {
+	Chain callchain.Chain
+}
+
+func (*startsStepFact) AFact()           {}
+func (f *startsStepFact) String() string { return "startsStep(" + f.Chain.String() + ")" }
 
 func parallelName(p durable.Profile) string {
 	if p == durable.Inngest {
@@ -206,7 +231,7 @@ func (c *checker) startsStep(l launch) (callchain.Chain, bool) {
 			if inner, ok := n.(*ast.FuncLit); ok && c.res.IsStepCallback(inner) {
 				return false
 			}
-			if chain, ok := c.res.StartsStepAt(n); ok {
+			if chain, ok := c.sums.At(n); ok {
 				found = chain
 				return false
 			}
@@ -215,13 +240,13 @@ func (c *checker) startsStep(l launch) (callchain.Chain, bool) {
 		return found, found != nil
 	}
 	if l.call != nil {
-		if chain, ok := c.res.StartsStepAt(l.call); ok {
+		if chain, ok := c.sums.At(l.call); ok {
 			return chain, true
 		}
 	}
 	// A function value handed to WaitGroup.Go: a named function or method.
 	if fn := durable.FuncOf(c.pass.TypesInfo, l.fn); fn != nil {
-		if chain, ok := c.res.StartsStep(fn); ok {
+		if chain, ok := c.sums.Of(fn); ok {
 			return chain.Prepend(callchain.HopAt(c.pass.Fset, l.fn.Pos(), callchain.FuncName(fn))), true
 		}
 	}

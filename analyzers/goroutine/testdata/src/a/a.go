@@ -112,11 +112,11 @@ func startAll(ctx context.Context, wg *sync.WaitGroup) {}
 
 type svc struct{}
 
-func (svc) charge(ctx context.Context) {
+func (svc) charge(ctx context.Context) { // want charge:`startsStep\(step.Run\)`
 	_, _ = step.Run(ctx, "charge", func(ctx context.Context) (int, error) { return 0, nil })
 }
 
-func fetch[T any](ctx context.Context, id string) (T, error) {
+func fetch[T any](ctx context.Context, id string) (T, error) { // want fetch:`startsStep\(step.Run\)`
 	return step.Run(ctx, id, func(ctx context.Context) (T, error) {
 		var zero T
 		return zero, nil
@@ -130,4 +130,12 @@ func newFunction(started chan<- bool) *runtime.Function {
 		func(ctx context.Context, in runtime.Input[Order]) (any, error) {
 			return step.Run(ctx, "build", func(ctx context.Context) (int, error) { return 0, nil })
 		})
+}
+
+// setup builds functions and serves: its goroutine is not body code.
+func setup() {
+	started := make(chan bool, 1)
+	f := newFunction(started)
+	_ = f
+	go func() { <-started }()
 }
