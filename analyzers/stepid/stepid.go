@@ -77,7 +77,7 @@ func (*nondetFact) AFact()           {}
 func (f *nondetFact) String() string { return "nondet(" + f.Why + ")" }
 
 // genericID matches IDs that say nothing about what the step does.
-var genericID = regexp.MustCompile(`^(step|task|job|action|activity|work|fn|func|function|handler|op|operation|process|do|run|handle|execute|exec|call|perform|main|tmp|temp|test|foo|bar|baz|todo|thing|stuff|[a-z])?[-_ ]?[0-9]*$`)
+var genericID = regexp.MustCompile(`^(step|task|job|action|activity|work|fn|func|function|handler|op|operation|process|do|run|handle|execute|exec|call|perform|main|tmp|temp|test|foo|bar|baz|todo|thing|stuff|s|x|y|z)?[-_ ]?[0-9]*$`)
 
 func isGeneric(id string) bool {
 	return genericID.MatchString(strings.ToLower(strings.TrimSpace(id)))
