@@ -56,7 +56,6 @@ var Bad = runtime.NewFunction(runtime.FunctionOpts{ID: "bad"}, Ev.Trigger(),
 		_, err = step.Run(ctx, "Run", func(ctx context.Context) (int, error) { return 0, nil })      // want `step ID "Run" is generic`
 		_, err = step.Run(ctx, "handle_2", func(ctx context.Context) (int, error) { return 0, nil }) // want `step ID "handle_2" is generic`
 		_, err = step.SendEvent(ctx, "", Ev.New(o))                                                  // want `step ID "" is generic`
-		err = step.Sleep(ctx, "b", time.Second)                                                      // want `step ID "b" is generic`
 		err = flows.Named(ctx, "task-3")                                                             // want `step ID "task-3" is generic`
 		_, err = step.Run(ctx, "step9", func(ctx context.Context) (int, error) { return 0, nil })    //durable:ignore stepid runs in flight still use this ID
 		var s svc
