@@ -18,7 +18,8 @@
 // Not flagged: a check that returns the error (wrapped or not), panics,
 // collects it, passes it to anything but a logger, or leaves the block
 // with continue/break; a check of a specific error such as
-// errors.Is(err, step.ErrTimeout), which is deliberate handling.
+// errors.Is(err, step.ErrTimeout), which is deliberate handling (the
+// `if err != nil` that follows it is checked).
 //
 // # Why it matters in production
 //

@@ -217,9 +217,22 @@ func (c *checker) assign(as *ast.AssignStmt, parent ast.Node) {
 		ifs = is
 	} else if list := stmtList(parent); list != nil {
 		for i, s := range list {
-			if s == as && i+1 < len(list) {
-				ifs, _ = list[i+1].(*ast.IfStmt)
+			if s != as {
+				continue
 			}
+			// Skip checks of specific errors (errors.Is(err, step.ErrTimeout))
+			// that come before the general one.
+			for _, next := range list[i+1:] {
+				is, ok := next.(*ast.IfStmt)
+				if !ok || is.Init != nil {
+					break
+				}
+				if isNotNil(c.pass.TypesInfo, is.Cond, obj) || !c.specificCheck(is, obj) {
+					ifs = is
+					break
+				}
+			}
+			break
 		}
 	}
 	if ifs == nil || !isNotNil(c.pass.TypesInfo, ifs.Cond, obj) {
@@ -234,6 +247,35 @@ func (c *checker) assign(as *ast.AssignStmt, parent ast.Node) {
 		d.Related = append(d.Related, analysis.RelatedInformation{Pos: ifs.Pos(), End: ifs.Body.Lbrace, Message: "the error is handled here"})
 		c.rep.Report(d)
 	}
+}
+
+// specificCheck reports whether is tests err against a specific error
+// (errors.Is, errors.As, ==) and leaves err alone otherwise, so that the
+// general `if err != nil` may follow it.
+func (c *checker) specificCheck(is *ast.IfStmt, errObj types.Object) bool {
+	info := c.pass.TypesInfo
+	mentions := false
+	ast.Inspect(is.Cond, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok && info.ObjectOf(id) == errObj {
+			mentions = true
+		}
+		return !mentions
+	})
+	if !mentions {
+		return false
+	}
+	assigned := false
+	ast.Inspect(is, func(n ast.Node) bool {
+		if as, ok := n.(*ast.AssignStmt); ok {
+			for _, l := range as.Lhs {
+				if id, ok := l.(*ast.Ident); ok && info.ObjectOf(id) == errObj {
+					assigned = true
+				}
+			}
+		}
+		return !assigned
+	})
+	return !assigned
 }
 
 func stmtList(n ast.Node) []ast.Stmt {

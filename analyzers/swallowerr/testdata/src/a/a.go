@@ -54,6 +54,14 @@ var Bad = runtime.NewFunction(runtime.FunctionOpts{ID: "bad"}, Ev.Trigger(),
 		_, err = step.Invoke[Order](ctx, "invoke", nil, step.InvokeOpts{Timeout: time.Hour}) // want `the error of step.Invoke "invoke" is checked, then ignored`
 		if err != nil {
 		}
+		_, err = step.WaitForEvent(ctx, "approved", Ev, step.WaitOpts{Timeout: time.Hour}) // want `the error of step.WaitForEvent "approved" is logged, then dropped by returning a nil error`
+		if errors.Is(err, step.ErrTimeout) {
+			return nil, nil
+		}
+		if err != nil {
+			log.Println("wait failed:", err)
+			return nil, nil
+		}
 		_, _ = step.Parallel(ctx, func(ctx context.Context) (int, error) { return 1, nil })                // want `the error of step.Parallel is assigned to _`
 		o2, _ := step.Run(ctx, "reload", func(ctx context.Context) (Order, error) { return Order{}, nil }) // want `the error of step.Run "reload" is assigned to _`
 		return o2, nil
