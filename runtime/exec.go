@@ -91,11 +91,9 @@ func (e *Engine) execute(r store.Run) {
 		return
 	}
 	var steps []store.Step
-	if err := e.store.View(ctx, func(tx store.Tx) error {
-		var err error
-		steps, err = tx.ListSteps(ctx, r.ID)
-		return err
-	}); err != nil {
+	// A run that never started has an empty journal: its first commit
+	// records the start.
+	if err := e.loadJournal(ctx, r, &steps); err != nil {
 		e.log.Error("durable: loading journal", "run", r.ID, "err", err)
 		e.releaseRun(r, e.clock.Now().Add(time.Second))
 		return
@@ -145,6 +143,17 @@ func (e *Engine) execute(r store.Run) {
 		}
 		x.finish(store.StatusCompleted, raw, "")
 	}
+}
+
+func (e *Engine) loadJournal(ctx context.Context, r store.Run, steps *[]store.Step) error {
+	if r.StartedAt.IsZero() {
+		return nil
+	}
+	return e.store.View(ctx, func(tx store.Tx) error {
+		var err error
+		*steps, err = tx.ListSteps(ctx, r.ID)
+		return err
+	})
 }
 
 // callHandler runs the handler in its own goroutine and reports how it ended.

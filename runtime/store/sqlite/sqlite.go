@@ -57,8 +57,10 @@ type Store struct {
 	path   string
 	writer *sql.DB
 	reader *sql.DB
-	lock   *fileLock
-	reqs   chan *writeReq
+	// Prepared statements of each database.
+	writeStmts, readStmts *stmtCache
+	lock                  *fileLock
+	reqs                  chan *writeReq
 
 	closeOnce sync.Once
 	closing   chan struct{}
@@ -129,6 +131,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 	if _, err := s.writer.Exec(`UPDATE runs SET status = 'queued', lease_owner = NULL, lease_until = NULL WHERE status = 'running'`); err != nil {
 		return fail(fmt.Errorf("sqlite: requeue runs of a previous process: %w", err))
 	}
+	s.writeStmts, s.readStmts = newStmtCache(s.writer), newStmtCache(s.reader)
 	go s.writeLoop(cfg.maxBatch)
 	return s, nil
 }
@@ -142,6 +145,8 @@ func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		close(s.closing)
 		<-s.done
+		s.writeStmts.close()
+		s.readStmts.close()
 		err = errors.Join(s.writer.Close(), s.reader.Close())
 		s.lock.release()
 	})
@@ -185,8 +190,10 @@ func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
 	if err != nil {
 		return err
 	}
-	defer tx.Rollback()
-	return fn(&sqlTx{q: tx})
+	err = fn(&sqlTx{tx: tx, stmts: s.readStmts})
+	tx.Rollback()
+	s.readStmts.prepareMissing(ctx)
+	return err
 }
 
 func (s *Store) writeLoop(maxBatch int) {
@@ -217,6 +224,7 @@ func (s *Store) writeLoop(maxBatch int) {
 			}
 		}
 		s.commit(batch)
+		s.writeStmts.prepareMissing(context.Background())
 	}
 }
 
@@ -238,7 +246,7 @@ func (s *Store) commit(batch []*writeReq) {
 		finish(fmt.Errorf("sqlite: begin: %w", err))
 		return
 	}
-	t := &sqlTx{q: tx}
+	t := &sqlTx{tx: tx, stmts: s.writeStmts}
 	useSavepoints := len(batch) > 1
 	for i, r := range batch {
 		if err := r.ctx.Err(); err != nil {
@@ -251,7 +259,7 @@ func (s *Store) commit(batch []*writeReq) {
 				continue
 			}
 		}
-		errs[i] = runUpdate(r.ctx, t, r.fn)
+		errs[i] = runUpdate(t, r.fn)
 		if !useSavepoints {
 			continue
 		}
@@ -280,7 +288,7 @@ func (s *Store) commit(batch []*writeReq) {
 	finish(nil)
 }
 
-func runUpdate(ctx context.Context, t *sqlTx, fn func(store.Tx) error) (err error) {
+func runUpdate(t *sqlTx, fn func(store.Tx) error) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("sqlite: update panicked: %v", p)

@@ -5,19 +5,87 @@ import (
 	"database/sql"
 	"errors"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/durable-go/durable/runtime/store"
 )
 
-type querier interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+// sqlTx implements store.Tx on a database/sql transaction. Statements are
+// prepared once per database and reused: parsing SQL would otherwise cost
+// more than executing it.
+type sqlTx struct {
+	tx    *sql.Tx
+	stmts *stmtCache
 }
 
-// sqlTx implements store.Tx on a database/sql transaction.
-type sqlTx struct{ q querier }
+// stmtCache holds the prepared statements of one database. A statement
+// is never prepared inside a transaction: the writer has one connection, and
+// it is busy then. So a query seen for the first time runs unprepared and is
+// prepared after the transaction ends (prepareMissing).
+type stmtCache struct {
+	db      *sql.DB
+	mu      sync.Mutex
+	m       map[string]*sql.Stmt
+	missing map[string]bool
+}
+
+func newStmtCache(db *sql.DB) *stmtCache {
+	return &stmtCache{db: db, m: map[string]*sql.Stmt{}, missing: map[string]bool{}}
+}
+
+func (c *stmtCache) get(query string) (*sql.Stmt, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	st, ok := c.m[query]
+	if !ok {
+		c.missing[query] = true
+	}
+	return st, ok
+}
+
+// prepareMissing prepares the queries that ran unprepared; the caller must
+// hold no connection of the database.
+func (c *stmtCache) prepareMissing(ctx context.Context) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for q := range c.missing {
+		if st, err := c.db.PrepareContext(ctx, q); err == nil {
+			c.m[q] = st
+		}
+		delete(c.missing, q)
+	}
+}
+
+func (c *stmtCache) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, st := range c.m {
+		st.Close()
+	}
+	c.m = map[string]*sql.Stmt{}
+}
+
+func (t *sqlTx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st, ok := t.stmts.get(query); ok {
+		return t.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	}
+	return t.tx.ExecContext(ctx, query, args...)
+}
+
+func (t *sqlTx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st, ok := t.stmts.get(query); ok {
+		return t.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	}
+	return t.tx.QueryContext(ctx, query, args...)
+}
+
+func (t *sqlTx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if st, ok := t.stmts.get(query); ok {
+		return t.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	}
+	return t.tx.QueryRowContext(ctx, query, args...)
+}
 
 // nanos stores a time as nanoseconds since the epoch; the zero time is NULL.
 func nanos(t time.Time) any {
@@ -56,7 +124,7 @@ func notFound(err error) error {
 }
 
 func (t *sqlTx) InsertEvent(ctx context.Context, ev store.Event) (bool, error) {
-	res, err := t.q.ExecContext(ctx, `INSERT INTO events (id, name, ts, envelope, received_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+	res, err := t.exec(ctx, `INSERT INTO events (id, name, ts, envelope, received_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
 		ev.ID, ev.Name, ev.TS, []byte(ev.Envelope), nanos(ev.ReceivedAt))
 	if err != nil {
 		return false, err
@@ -68,7 +136,7 @@ func (t *sqlTx) InsertEvent(ctx context.Context, ev store.Event) (bool, error) {
 func (t *sqlTx) GetEvent(ctx context.Context, id string) (store.Event, error) {
 	var ev store.Event
 	var recv sql.NullInt64
-	err := t.q.QueryRowContext(ctx, `SELECT id, name, ts, envelope, received_at FROM events WHERE id = ?`, id).
+	err := t.queryRow(ctx, `SELECT id, name, ts, envelope, received_at FROM events WHERE id = ?`, id).
 		Scan(&ev.ID, &ev.Name, &ev.TS, &ev.Envelope, &recv)
 	ev.ReceivedAt = fromNanos(recv)
 	return ev, notFound(err)
@@ -95,7 +163,7 @@ func scanRun(sc interface{ Scan(...any) error }) (store.Run, error) {
 }
 
 func (t *sqlTx) InsertRun(ctx context.Context, r store.Run) error {
-	_, err := t.q.ExecContext(ctx, `INSERT INTO runs (`+runColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := t.exec(ctx, `INSERT INTO runs (`+runColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.ID, r.FunctionID, string(r.Status), []byte(r.Events), r.Attempt, nanos(r.CreatedAt), nanos(r.StartedAt), nanos(r.EndedAt),
 		nanos(r.AvailableAt), nullString(r.LeaseOwner), nanos(r.LeaseUntil), bytesOrNil(r.Output), nullString(r.Error),
 		nullString(r.ParentRunID), nullString(r.ParentStepKey), nanos(r.Deadline))
@@ -103,7 +171,7 @@ func (t *sqlTx) InsertRun(ctx context.Context, r store.Run) error {
 }
 
 func (t *sqlTx) GetRun(ctx context.Context, id string) (store.Run, error) {
-	r, err := scanRun(t.q.QueryRowContext(ctx, `SELECT `+runColumns+` FROM runs WHERE id = ?`, id))
+	r, err := scanRun(t.queryRow(ctx, `SELECT `+runColumns+` FROM runs WHERE id = ?`, id))
 	return r, notFound(err)
 }
 
@@ -133,7 +201,7 @@ func (t *sqlTx) ListRuns(ctx context.Context, f store.RunFilter) ([]store.Run, e
 		q += ` LIMIT ?`
 		args = append(args, f.Limit)
 	}
-	rows, err := t.q.QueryContext(ctx, q, args...)
+	rows, err := t.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -197,7 +265,7 @@ func (t *sqlTx) UpdateRun(ctx context.Context, id string, cond store.RunCond, u 
 		q += ` AND status IN ` + list
 		args = append(args, sargs...)
 	}
-	res, err := t.q.ExecContext(ctx, q, args...)
+	res, err := t.exec(ctx, q, args...)
 	if err != nil {
 		return false, err
 	}
@@ -206,7 +274,7 @@ func (t *sqlTx) UpdateRun(ctx context.Context, id string, cond store.RunCond, u 
 }
 
 func (t *sqlTx) ClaimRuns(ctx context.Context, owner string, now, leaseUntil time.Time, limit int) ([]store.Run, error) {
-	rows, err := t.q.QueryContext(ctx, `UPDATE runs SET status = 'running', lease_owner = ?, lease_until = ?
+	rows, err := t.query(ctx, `UPDATE runs SET status = 'running', lease_owner = ?, lease_until = ?
 		WHERE id IN (SELECT id FROM runs WHERE status IN ('queued', 'sleeping', 'waiting') AND available_at <= ?
 			ORDER BY available_at, id LIMIT ?)
 		RETURNING `+runColumns, owner, nanos(leaseUntil), now.UnixNano(), limit)
@@ -226,7 +294,7 @@ func (t *sqlTx) ClaimRuns(ctx context.Context, owner string, now, leaseUntil tim
 }
 
 func (t *sqlTx) RenewLeases(ctx context.Context, owner string, leaseUntil time.Time) (int, error) {
-	res, err := t.q.ExecContext(ctx, `UPDATE runs SET lease_until = ? WHERE lease_owner = ? AND status = 'running'`, nanos(leaseUntil), owner)
+	res, err := t.exec(ctx, `UPDATE runs SET lease_until = ? WHERE lease_owner = ? AND status = 'running'`, nanos(leaseUntil), owner)
 	if err != nil {
 		return 0, err
 	}
@@ -235,7 +303,7 @@ func (t *sqlTx) RenewLeases(ctx context.Context, owner string, leaseUntil time.T
 }
 
 func (t *sqlTx) ReleaseExpired(ctx context.Context, now time.Time, exceptOwner string) (int, error) {
-	res, err := t.q.ExecContext(ctx, `UPDATE runs SET status = 'queued', lease_owner = NULL, lease_until = NULL
+	res, err := t.exec(ctx, `UPDATE runs SET status = 'queued', lease_owner = NULL, lease_until = NULL
 		WHERE status = 'running' AND lease_until < ? AND lease_owner <> ?`, now.UnixNano(), exceptOwner)
 	if err != nil {
 		return 0, err
@@ -246,13 +314,13 @@ func (t *sqlTx) ReleaseExpired(ctx context.Context, now time.Time, exceptOwner s
 
 func (t *sqlTx) OwnsRun(ctx context.Context, id, owner string) (bool, error) {
 	var n int
-	err := t.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM runs WHERE id = ? AND status = 'running' AND lease_owner = ?`, id, owner).Scan(&n)
+	err := t.queryRow(ctx, `SELECT COUNT(*) FROM runs WHERE id = ? AND status = 'running' AND lease_owner = ?`, id, owner).Scan(&n)
 	return n == 1, err
 }
 
 func (t *sqlTx) NextAvailable(ctx context.Context) (time.Time, bool, error) {
 	var n sql.NullInt64
-	err := t.q.QueryRowContext(ctx, `SELECT MIN(available_at) FROM runs WHERE status IN ('queued', 'sleeping', 'waiting')`).Scan(&n)
+	err := t.queryRow(ctx, `SELECT MIN(available_at) FROM runs WHERE status IN ('queued', 'sleeping', 'waiting')`).Scan(&n)
 	if err != nil || !n.Valid {
 		return time.Time{}, false, err
 	}
@@ -260,7 +328,7 @@ func (t *sqlTx) NextAvailable(ctx context.Context) (time.Time, bool, error) {
 }
 
 func (t *sqlTx) PutStep(ctx context.Context, s store.Step) error {
-	_, err := t.q.ExecContext(ctx, `INSERT INTO steps (run_id, key, id, scope, pos, kind, status, output, error, attempts, wake_at, started_at, updated_at, seq)
+	_, err := t.exec(ctx, `INSERT INTO steps (run_id, key, id, scope, pos, kind, status, output, error, attempts, wake_at, started_at, updated_at, seq)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM steps WHERE run_id = ?))
 		ON CONFLICT (run_id, key) DO UPDATE SET status = excluded.status, output = excluded.output, error = excluded.error,
 			attempts = excluded.attempts, wake_at = excluded.wake_at, updated_at = excluded.updated_at`,
@@ -283,12 +351,12 @@ func scanStep(sc interface{ Scan(...any) error }) (store.Step, error) {
 }
 
 func (t *sqlTx) GetStep(ctx context.Context, runID, key string) (store.Step, error) {
-	s, err := scanStep(t.q.QueryRowContext(ctx, `SELECT `+stepColumns+` FROM steps WHERE run_id = ? AND key = ?`, runID, key))
+	s, err := scanStep(t.queryRow(ctx, `SELECT `+stepColumns+` FROM steps WHERE run_id = ? AND key = ?`, runID, key))
 	return s, notFound(err)
 }
 
 func (t *sqlTx) ListSteps(ctx context.Context, runID string) ([]store.Step, error) {
-	rows, err := t.q.QueryContext(ctx, `SELECT `+stepColumns+` FROM steps WHERE run_id = ? ORDER BY seq`, runID)
+	rows, err := t.query(ctx, `SELECT `+stepColumns+` FROM steps WHERE run_id = ? ORDER BY seq`, runID)
 	if err != nil {
 		return nil, err
 	}
@@ -305,13 +373,13 @@ func (t *sqlTx) ListSteps(ctx context.Context, runID string) ([]store.Step, erro
 }
 
 func (t *sqlTx) InsertWait(ctx context.Context, w store.Wait) error {
-	_, err := t.q.ExecContext(ctx, `INSERT INTO waits (run_id, step_key, event_name, if_expr, trigger, child_run_id, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+	_, err := t.exec(ctx, `INSERT INTO waits (run_id, step_key, event_name, if_expr, trigger, child_run_id, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		w.RunID, w.StepKey, w.EventName, w.If, bytesOrNil(w.Trigger), w.ChildRunID, nanos(w.ExpiresAt))
 	return err
 }
 
 func (t *sqlTx) DeleteWait(ctx context.Context, runID, stepKey string) (bool, error) {
-	res, err := t.q.ExecContext(ctx, `DELETE FROM waits WHERE run_id = ? AND step_key = ?`, runID, stepKey)
+	res, err := t.exec(ctx, `DELETE FROM waits WHERE run_id = ? AND step_key = ?`, runID, stepKey)
 	if err != nil {
 		return false, err
 	}
@@ -320,12 +388,12 @@ func (t *sqlTx) DeleteWait(ctx context.Context, runID, stepKey string) (bool, er
 }
 
 func (t *sqlTx) DeleteRunWaits(ctx context.Context, runID string) error {
-	_, err := t.q.ExecContext(ctx, `DELETE FROM waits WHERE run_id = ?`, runID)
+	_, err := t.exec(ctx, `DELETE FROM waits WHERE run_id = ?`, runID)
 	return err
 }
 
 func (t *sqlTx) queryWaits(ctx context.Context, q string, arg any) ([]store.Wait, error) {
-	rows, err := t.q.QueryContext(ctx, `SELECT run_id, step_key, event_name, if_expr, trigger, child_run_id, expires_at FROM waits WHERE `+q, arg)
+	rows, err := t.query(ctx, `SELECT run_id, step_key, event_name, if_expr, trigger, child_run_id, expires_at FROM waits WHERE `+q, arg)
 	if err != nil {
 		return nil, err
 	}
@@ -354,11 +422,11 @@ func (t *sqlTx) WaitsForChild(ctx context.Context, childRunID string) ([]store.W
 
 func (t *sqlTx) GetState(ctx context.Context, key string) ([]byte, error) {
 	var v []byte
-	err := t.q.QueryRowContext(ctx, `SELECT value FROM state WHERE key = ?`, key).Scan(&v)
+	err := t.queryRow(ctx, `SELECT value FROM state WHERE key = ?`, key).Scan(&v)
 	return v, notFound(err)
 }
 
 func (t *sqlTx) PutState(ctx context.Context, key string, value []byte) error {
-	_, err := t.q.ExecContext(ctx, `INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+	_, err := t.exec(ctx, `INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
 	return err
 }
