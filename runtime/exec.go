@@ -52,6 +52,8 @@ type execution struct {
 	occ      map[string]int
 	par      map[string]int
 	setStart bool
+	// deadline is when the run is cancelled if not finished (Timeouts).
+	deadline time.Time
 
 	// replay runs the handler against the journal only: nothing executes
 	// and nothing commits (CheckReplay).
@@ -104,6 +106,13 @@ func (e *Engine) execute(r store.Run) {
 		byScope: map[string][]store.Step{},
 		pos:     map[string]int{}, occ: map[string]int{}, par: map[string]int{},
 		setStart: r.StartedAt.IsZero(),
+		deadline: r.Deadline,
+	}
+	if x.setStart {
+		x.deadline = time.Time{}
+		if d := f.opts.Timeouts.Finish; d > 0 {
+			x.deadline = now.Add(d)
+		}
 	}
 	var events []json.RawMessage
 	if err := json.Unmarshal(r.Events, &events); err != nil {
@@ -289,12 +298,8 @@ func (x *execution) park() {
 		x.e.releaseRun(x.run, now)
 		return
 	}
-	deadline := x.run.Deadline
-	if x.setStart && x.fn.opts.Timeouts.Finish > 0 {
-		deadline = now.Add(x.fn.opts.Timeouts.Finish)
-	}
-	if !deadline.IsZero() && deadline.Before(wake) {
-		wake = deadline
+	if !x.deadline.IsZero() && x.deadline.Before(wake) {
+		wake = x.deadline
 	}
 	err := x.e.store.Update(x.e.execCtx, func(tx store.Tx) error {
 		if err := x.applyStart(tx); err != nil {
@@ -335,13 +340,8 @@ func (x *execution) applyStart(tx store.Tx) error {
 		return nil
 	}
 	now := x.e.clock.Now()
-	u := store.RunUpdate{StartedAt: &now}
-	var none time.Time
-	u.Deadline = &none
-	if d := x.fn.opts.Timeouts.Finish; d > 0 {
-		dl := now.Add(d)
-		u.Deadline = &dl
-	}
+	deadline := x.deadline
+	u := store.RunUpdate{StartedAt: &now, Deadline: &deadline}
 	_, err := tx.UpdateRun(x.e.execCtx, x.run.ID, store.RunCond{}, u)
 	return err
 }

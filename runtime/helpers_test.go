@@ -128,3 +128,19 @@ func (te *testEngine) advanceUntil(t testing.TB, runID string, step time.Duratio
 	t.Fatalf("run %s: status %s after 10s, want one of %v", runID, info.Status, want)
 	return info
 }
+
+func openStore(t testing.TB, path string) *sqlite.Store {
+	t.Helper()
+	st, err := sqlite.Open(path, sqlite.Synchronous("OFF"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// nopStore is a store for tests that never start an engine.
+func nopStore(t testing.TB) *sqlite.Store {
+	st := openStore(t, filepath.Join(t.TempDir(), "unused.db"))
+	t.Cleanup(func() { st.Close() })
+	return st
+}
