@@ -192,3 +192,13 @@ func TestCatalogErrorsAreAnErrorList(t *testing.T) {
 		t.Fatalf("error = %v, want a 2-error catalog.ErrorList", err)
 	}
 }
+
+func writeFileB(b *testing.B, path, data string) {
+	b.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		b.Fatal(err)
+	}
+}
