@@ -1,0 +1,172 @@
+// Command shop is the example app of durable: an order workflow on the
+// embedded SQLite store. It sends three orders (one paid, one never paid, one
+// underpaid), lets the engine run them, and prints each run's step timeline.
+//
+//	go run ./examples/shop [-db shop.db]
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/durable-go/durable/runtime"
+	"github.com/durable-go/durable/runtime/store/sqlite"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "shop:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("shop", flag.ContinueOnError)
+	dbPath := fs.String("db", "", "SQLite file of the engine (default: a new file in a temporary directory)")
+	verbose := fs.Bool("v", false, "log what the engine does")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *dbPath == "" {
+		dir, err := os.MkdirTemp("", "durable-shop-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		*dbPath = filepath.Join(dir, "shop.db")
+	}
+	logger := slog.New(slog.DiscardHandler)
+	if *verbose {
+		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+
+	st, err := sqlite.Open(*dbPath)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	eng, err := runtime.New(runtime.Options{Store: st, Functions: Functions(), Logger: logger, PollInterval: 50 * time.Millisecond})
+	if err != nil {
+		return err
+	}
+	if err := eng.Start(ctx); err != nil {
+		return err
+	}
+	defer eng.Stop(context.WithoutCancel(ctx))
+	fmt.Fprintf(out, "engine started on %s\n\n", *dbPath)
+
+	began := time.Now()
+	orders := []OrderCreatedData{
+		{OrderID: "A-1001", CustomerID: "cus-ada", Items: []Item{{SKU: "kettle", Quantity: 1}}, TotalCents: 4900},
+		{OrderID: "B-1002", CustomerID: "cus-bob", Items: []Item{{SKU: "mug", Quantity: 2}}, TotalCents: 1800},
+		{OrderID: "C-1003", CustomerID: "cus-cy", Items: []Item{{SKU: "teapot", Quantity: 1}}, TotalCents: 6500},
+	}
+	runOf := map[string]string{}
+	for _, o := range orders {
+		if _, err := eng.Send(ctx, OrderCreated.New(o)); err != nil {
+			return err
+		}
+	}
+	// A payment only counts once its run waits for it, as in production:
+	// wait until each order's run is waiting, then pay A in full and C short.
+	payments := map[string]int64{"A-1001": 4900, "C-1003": 3000}
+	for len(runOf) < len(orders) {
+		runs, err := eng.Runs(ctx, runtime.RunFilter{FunctionID: ProcessOrder.ID()})
+		if err != nil {
+			return err
+		}
+		for _, r := range runs {
+			var ev runtime.TypedEvent[OrderCreatedData]
+			if err := json.Unmarshal(r.Events[0], &ev); err != nil {
+				return err
+			}
+			id := ev.Data.OrderID
+			if _, seen := runOf[id]; seen || r.Status != runtime.RunWaiting {
+				continue
+			}
+			runOf[id] = r.ID
+			if amount, ok := payments[id]; ok {
+				if _, err := eng.Send(ctx, PaymentReceived.New(PaymentReceivedData{OrderID: id, AmountCents: amount})); err != nil {
+					return err
+				}
+			}
+		}
+		if err := pause(ctx, 10*time.Millisecond, began); err != nil {
+			return err
+		}
+	}
+
+	// 3 orders, 1 shipping email, 1 failure alert.
+	const wantRuns = 5
+	var runs []runtime.RunInfo
+	for {
+		runs, err = eng.Runs(ctx, runtime.RunFilter{})
+		if err != nil {
+			return err
+		}
+		if len(runs) >= wantRuns && !slices.ContainsFunc(runs, func(r runtime.RunInfo) bool { return !r.Status.Terminal() }) {
+			break
+		}
+		if err := pause(ctx, 20*time.Millisecond, began); err != nil {
+			return err
+		}
+	}
+	slices.SortFunc(runs, func(a, b runtime.RunInfo) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	for _, r := range runs {
+		info, err := eng.Run(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		printTimeline(out, info)
+	}
+	fmt.Fprintf(out, "%d runs in %v\n", len(runs), time.Since(began).Round(time.Millisecond))
+	return nil
+}
+
+func pause(ctx context.Context, d time.Duration, began time.Time) error {
+	if time.Since(began) > time.Minute {
+		return errors.New("runs did not finish within a minute")
+	}
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(d):
+		return nil
+	}
+}
+
+func printTimeline(w io.Writer, r runtime.RunInfo) {
+	end := r.EndedAt
+	fmt.Fprintf(w, "%s  run %s  %s  %v\n", r.FunctionID, r.ID, strings.ToUpper(string(r.Status)), end.Sub(r.CreatedAt).Round(time.Millisecond))
+	for _, s := range r.Steps {
+		detail := string(s.Output)
+		if s.Error != "" {
+			detail = "error: " + s.Error
+		}
+		if len(detail) > 60 {
+			detail = detail[:57] + "..."
+		}
+		attempts := ""
+		if s.Attempts > 1 {
+			attempts = fmt.Sprintf("%d attempts", s.Attempts)
+		}
+		fmt.Fprintf(w, "  +%-8s %-7s %-18s %-10s %-11s %s\n",
+			s.StartedAt.Sub(r.CreatedAt).Round(time.Millisecond), s.Kind, s.ID, s.Status, attempts, detail)
+	}
+	switch {
+	case r.Error != "":
+		fmt.Fprintf(w, "  => error: %s\n\n", r.Error)
+	default:
+		fmt.Fprintf(w, "  => %s\n\n", r.Output)
+	}
+}
