@@ -44,10 +44,10 @@ func TestParseErrors(t *testing.T) {
 		},
 		{
 			name: "wrong version and unknown top-level key",
-			yaml: "version: 1\npackage: events\noutput: {schemas: s}\nlint: {}\n",
+			yaml: "version: 1\npackage: events\noutput: {schemas: s}\nlnt: {}\n",
 			want: []string{
 				`durable.yaml:1:10: version: want a string, got the integer 1; quote it: "1"`,
-				`durable.yaml:4:1: unknown key "lint" (known keys: events, output, package, schema_base_url, types, version)`,
+				`durable.yaml:4:1: unknown key "lnt" (known keys: events, lint, output, package, schema_base_url, types, version)`,
 			},
 		},
 		{

@@ -64,7 +64,7 @@ func TestPublishedSchemaAgreesWithParse(t *testing.T) {
 	}{
 		{"full", validCatalog, true},
 		{"minimal", "version: \"1\"\noutput: {schemas: s}\n", true},
-		{"unknown key", "version: \"1\"\noutput: {schemas: s}\nlint: {}\n", false},
+		{"unknown key", "version: \"1\"\noutput: {schemas: s}\nlnt: {}\n", false},
 		{"wrong version", "version: \"2\"\noutput: {schemas: s}\n", false},
 		{"no output", "version: \"1\"\noutput: {}\n", false},
 		{"go without package", "version: \"1\"\noutput: {go: e/e.go}\n", false},
