@@ -30,6 +30,74 @@ type FunctionOpts struct {
 	Retries     *int
 	Idempotency *string
 	Timeouts    *Timeouts
+	Concurrency []ConfigStepConcurrency
+	Throttle    *ConfigThrottle
+	RateLimit   *ConfigRateLimit
+	Debounce    *ConfigDebounce
+	BatchEvents *ConfigBatchEvents
+	Cancel      []ConfigCancel
+	Priority    *ConfigPriority
+	Singleton   *ConfigSingleton
+}
+
+type ConfigStepConcurrency struct {
+	Limit int
+	Key   *string
+	Scope string
+}
+
+type ConfigThrottle struct {
+	Limit  uint
+	Period time.Duration
+	Burst  uint
+	Key    *string
+}
+
+type ConfigRateLimit struct {
+	Limit  uint
+	Period time.Duration
+	Key    *string
+}
+
+type ConfigDebounce struct {
+	Key     string
+	Period  time.Duration
+	Timeout *time.Duration
+}
+
+type ConfigBatchEvents struct {
+	MaxSize int
+	Timeout time.Duration
+	Key     *string
+}
+
+type ConfigCancel struct {
+	Event   string
+	If      *string
+	Timeout *time.Duration
+}
+
+type ConfigPriority struct{ Run *string }
+
+type ConfigSingleton struct {
+	Key  *string
+	Mode string
+}
+
+// Event is an event sent with Client.Send or step.Send.
+type Event struct {
+	ID   *string        `json:"id,omitempty"`
+	Name string         `json:"name"`
+	Data map[string]any `json:"data"`
+	TS   int64          `json:"ts,omitempty"`
+}
+
+// GenericEvent is an event whose data has the type DATA.
+type GenericEvent[DATA any] struct {
+	ID   *string `json:"id,omitempty"`
+	Name string  `json:"name"`
+	Data DATA    `json:"data"`
+	TS   int64   `json:"ts,omitempty"`
 }
 
 type Timeouts struct {

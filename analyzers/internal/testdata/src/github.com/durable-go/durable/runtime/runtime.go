@@ -15,6 +15,58 @@ type FunctionOpts struct {
 	Timeouts    Timeouts
 	Idempotency string
 	OnFailure   Handler[FunctionFailedData]
+	Concurrency []Concurrency
+	Throttle    *Throttle
+	RateLimit   *RateLimit
+	Debounce    *Debounce
+	BatchEvents *BatchEvents
+	Cancel      []Cancel
+	Priority    *Priority
+	Singleton   *Singleton
+}
+
+type Concurrency struct {
+	Limit int
+	Key   string
+	Scope string
+}
+
+type Throttle struct {
+	Limit  int
+	Period time.Duration
+	Burst  int
+	Key    string
+}
+
+type RateLimit struct {
+	Limit  int
+	Period time.Duration
+	Key    string
+}
+
+type Debounce struct {
+	Period  time.Duration
+	Key     string
+	Timeout time.Duration
+}
+
+type BatchEvents struct {
+	MaxSize int
+	Timeout time.Duration
+	Key     string
+}
+
+type Cancel struct {
+	Event   string
+	If      string
+	Timeout time.Duration
+}
+
+type Priority struct{ Run string }
+
+type Singleton struct {
+	Key  string
+	Mode string
 }
 
 type Timeouts struct{ Start, Finish time.Duration }
@@ -76,10 +128,18 @@ func (t EventType[T]) Trigger() Trigger         { return EventTrigger(t.name, ""
 func (t EventType[T]) TriggerIf(string) Trigger { return EventTrigger(t.name, "") }
 
 type FunctionFailedData struct {
-	FunctionID string
-	RunID      string
-	Error      string
+	FunctionID string `json:"function_id"`
+	RunID      string `json:"run_id"`
+	Error      string `json:"error"`
 }
+
+const (
+	FunctionFailedEvent  = "durable/function.failed"
+	FunctionInvokedEvent = "durable/function.invoked"
+	CronEvent            = "durable/cron"
+)
+
+var FunctionFailed = NewEventType[FunctionFailedData](FunctionFailedEvent, "", nil)
 
 func NonRetriable(err error) error { return err }
 
@@ -94,3 +154,11 @@ func (e *Engine) Start(ctx context.Context) error                          { ret
 func (e *Engine) Stop(ctx context.Context) error                           { return nil }
 func (e *Engine) Handler() http.Handler                                    { return nil }
 func (e *Engine) Send(ctx context.Context, evs ...Event) ([]string, error) { return nil, nil }
+
+type RunInfo struct {
+	ID     string
+	Status string
+	Output []byte
+}
+
+func (e *Engine) Run(ctx context.Context, runID string) (RunInfo, error) { return RunInfo{}, nil }

@@ -39,3 +39,7 @@ func Invoke[T any](ctx context.Context, id string, opts InvokeOpts) (T, error) {
 	var zero T
 	return zero, nil
 }
+
+func Send(ctx context.Context, id string, event any) (string, error) { return "", nil }
+
+func SendMany(ctx context.Context, id string, events []any) ([]string, error) { return nil, nil }
