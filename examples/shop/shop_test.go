@@ -2,8 +2,10 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/durable-go/durable/runtime/durabletest"
@@ -59,16 +61,22 @@ func TestProcessOrderPaid(t *testing.T) {
 	}
 }
 
+// orderSeq makes order IDs unique within the process: the fake services
+// remember orders across tests (and across -count runs).
+var orderSeq atomic.Int32
+
 // With the real fake services: the carrier fails the first attempt of every
 // order, the retry ships it, and the customer gets the email.
 func TestProcessOrderRealServices(t *testing.T) {
 	t.Parallel()
-	res := durabletest.Run(t, ProcessOrder, OrderCreated.New(order("o-real", 4900)), paid("o-real", 4900),
+	id := fmt.Sprintf("o-real-%d", orderSeq.Add(1))
+	res := durabletest.Run(t, ProcessOrder, OrderCreated.New(order(id, 4900)), paid(id, 4900),
 		durabletest.With(SendShippingEmail))
-	res.AssertOutput(t, "TRK-O-REAL")
+	tracking := "TRK-" + strings.ToUpper(id)
+	res.AssertOutput(t, tracking)
 	res.AssertStepAttempts(t, "ship", 2)
-	want := "Your order o-real has shipped (TRK-O-REAL)"
-	if got := emailsTo("cus-o-real"); !slices.Equal(got, []string{want}) {
+	want := "Your order " + id + " has shipped (" + tracking + ")"
+	if got := emailsTo("cus-" + id); !slices.Equal(got, []string{want}) {
 		t.Errorf("emails to the customer: %q, want %q", got, want)
 	}
 }

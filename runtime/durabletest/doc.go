@@ -11,31 +11,36 @@
 //		t.Parallel()
 //		res := durabletest.Run(t, ProcessOrder,
 //			OrderCreated.New(OrderCreatedData{OrderID: "o1", CustomerID: "c1", TotalCents: 1000,
-//				Items: []Item{{SKU: "sku-1", Quantity: 2}}}),
-//			// The payment the step.WaitForEvent "await-payment" receives; the
-//			// engine checks it against the wait's If, as in production.
+//				Items: []Item{{SKU: "kettle", Quantity: 2}}}),
+//			// The payment that step.WaitForEvent("await-payment") receives; the
+//			// engine matches it against the wait's If, as in production.
 //			durabletest.DeliverEvent("await-payment",
 //				PaymentReceived.New(PaymentReceivedData{OrderID: "o1", AmountCents: 1000})),
-//			// The carrier fails twice, then the real step runs.
+//			// The carrier fails twice, then answers.
 //			durabletest.MockStepFailures("ship", 2, errors.New("carrier API: 503")),
-//			durabletest.MockStep("reserve-stock", "res-o1", nil),
-//			// The function that reacts to the shipment runs too.
+//			durabletest.MockStep("ship", "TRK-1", nil),
+//			// The function triggered by shop/order.shipped runs too.
 //			durabletest.With(SendShippingEmail),
 //		)
 //		res.AssertCompleted(t)
 //		res.AssertSteps(t, "reserve-stock", "await-payment", "fraud-window", "ship", "announce-shipment")
+//		res.AssertStep(t, "reserve-stock", "res-o1")
 //		res.AssertStepAttempts(t, "ship", 3)
-//		res.AssertOutput(t, "TRK-O1")
-//		res.AssertSent(t, "shop/order.shipped", OrderShippedData{OrderID: "o1", CustomerID: "c1", Tracking: "TRK-O1"})
-//		res.RunOf("send-shipping-email").AssertCompleted(t)
+//		res.AssertOutput(t, "TRK-1")
+//		res.AssertSent(t, "shop/order.shipped", OrderShippedData{OrderID: "o1", CustomerID: "c1", Tracking: "TRK-1"})
+//		res.RunOf("send-shipping-email").AssertOutput(t, "Your order o1 has shipped (TRK-1)")
 //	}
+//
+// This test is examples/shop/shop_test.go in the durable repository. It
+// runs in milliseconds although the workflow sleeps and retries with
+// backoff: virtual time jumps over both.
 //
 // # Time
 //
 // The engine reads time only from the harness's virtual clock. Whenever no
 // run is executing or due, and no event is to be delivered, the harness
 // moves the clock to the next moment something is due: the end of a sleep,
-// a wait's timeout, a retry's backoff, a Timeouts deadline, a cron tick. A
+// a wait's timeout, a retry's backoff, a Timeouts deadline. A
 // step.Sleep of a week takes no wall time, and Result.Elapsed reports the
 // virtual time that passed. The harness learns that runs are parked from
 // their status in the store, not by sleeping, so tests are deterministic.
