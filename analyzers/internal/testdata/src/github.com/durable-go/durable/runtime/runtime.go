@@ -162,3 +162,9 @@ type RunInfo struct {
 }
 
 func (e *Engine) Run(ctx context.Context, runID string) (RunInfo, error) { return RunInfo{}, nil }
+
+// CronData is the data of a run started by a cron trigger.
+type CronData struct {
+	Cron string `json:"cron"`
+	At   string `json:"at"`
+}
