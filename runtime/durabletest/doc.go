@@ -53,7 +53,8 @@
 // waits at that step. It resolves the wait only if the engine matches it
 // (name and If expression); if not, the test fails with the expression and
 // both events, and the wait goes on and times out, exactly as in
-// production. DeliverNonMatchingEvent checks the opposite. A wait with no
+// production. DeliverEventAfter lets the run wait a while (of virtual time)
+// before the event arrives. DeliverNonMatchingEvent checks the opposite. A wait with no
 // delivery times out (virtual time skips to its timeout); TimeoutWait
 // states that expectation and checks it.
 //

@@ -377,12 +377,12 @@ func (h *harness) drive(ctx context.Context, rootID string) {
 			continue
 		}
 		pause = 20 * time.Microsecond
-		if h.deliver(ctx, active) {
+		sent, next := h.deliver(ctx, active, now)
+		if sent {
 			continue
 		}
-		next := active[0].AvailableAt
-		for _, r := range active[1:] {
-			if r.AvailableAt.Before(next) {
+		for _, r := range active {
+			if next.IsZero() || r.AvailableAt.Before(next) {
 				next = r.AvailableAt
 			}
 		}
@@ -434,8 +434,9 @@ func (h *harness) steps(ctx context.Context, runID string) []store.Step {
 }
 
 // deliver sends the next event the test supplied for a wait that is
-// pending, if any, and reports whether it sent one.
-func (h *harness) deliver(ctx context.Context, active []store.Run) bool {
+// pending, if one is due, and reports whether it sent one; otherwise it
+// returns the time the earliest delayed delivery is due, if any.
+func (h *harness) deliver(ctx context.Context, active []store.Run, now time.Time) (sent bool, due time.Time) {
 	h.t.Helper()
 	for _, r := range active {
 		if r.Status != store.StatusWaiting {
@@ -455,12 +456,18 @@ func (h *harness) deliver(ctx context.Context, active []store.Run) bool {
 			if d == nil {
 				continue
 			}
+			if at := s.StartedAt.Add(d.after); at.After(now) {
+				if due.IsZero() || at.Before(due) {
+					due = at
+				}
+				continue
+			}
 			d.done = true
 			h.send(ctx, r, s, d)
-			return true
+			return true, time.Time{}
 		}
 	}
-	return false
+	return false, due
 }
 
 // send delivers d to the wait at step s of run r through the engine and
@@ -588,10 +595,16 @@ func (h *harness) checkUse(res *Result) {
 		sort.Strings(ids)
 		for _, id := range ids {
 			for _, d := range h.cfg.deliveries[id] {
-				if !d.done {
-					evJSON, _ := json.Marshal(d.event)
-					h.t.Errorf("durabletest: the event %s for step %q was never delivered: no run waited at a step.WaitForEvent with this ID (steps reached: %s)", evJSON, id, res.stepIDs())
+				if d.done {
+					continue
 				}
+				evJSON, _ := json.Marshal(d.event)
+				if w, ok := res.findStep(id, kindWait); ok {
+					h.t.Errorf("durabletest: the event %s for step %q was never delivered: the wait ended (%s) before the event was due, %v after the wait began",
+						evJSON, id, describeStep(w), d.after)
+					continue
+				}
+				h.t.Errorf("durabletest: the event %s for step %q was never delivered: no run waited at a step.WaitForEvent with this ID (steps reached: %s)", evJSON, id, res.stepIDs())
 			}
 		}
 	}

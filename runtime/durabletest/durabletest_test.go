@@ -144,6 +144,25 @@ func TestDeliverEventResolvesWait(t *testing.T) {
 	}
 }
 
+func TestDeliverEventAfter(t *testing.T) {
+	t.Parallel()
+	res := durabletest.Run(t, waiter, orderCreated.New(order{OrderID: "o1"}),
+		durabletest.DeliverEventAfter("wait-payment", 20*time.Hour, paymentReceived.New(order{OrderID: "o1", Amount: 4})))
+	res.AssertOutput(t, "paid 4")
+	if res.Elapsed() != 20*time.Hour {
+		t.Errorf("Elapsed = %v, want 20h", res.Elapsed())
+	}
+
+	// Too late: the wait (24h) times out first, and the test hears of it.
+	var late *durabletest.Result
+	rec := capture(t, func(tb testing.TB) {
+		late = durabletest.Run(tb, waiter, orderCreated.New(order{OrderID: "o1"}),
+			durabletest.DeliverEventAfter("wait-payment", 30*time.Hour, paymentReceived.New(order{OrderID: "o1", Amount: 4})))
+	})
+	rec.want(t, `for step "wait-payment" was never delivered: the wait ended (failed: timed out) before the event was due, 30h0m0s after the wait began`)
+	late.AssertOutput(t, "timeout")
+}
+
 func TestWaitTimesOutWithoutEvent(t *testing.T) {
 	t.Parallel()
 	res := durabletest.Run(t, waiter, orderCreated.New(order{OrderID: "o1"}), durabletest.TimeoutWait("wait-payment"))

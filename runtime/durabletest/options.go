@@ -162,7 +162,9 @@ type delivery struct {
 	stepID    string
 	event     runtime.Event
 	wantMatch bool
-	done      bool
+	// after is how long the run waits before the event arrives.
+	after time.Duration
+	done  bool
 }
 
 // DeliverEvent sends ev through the engine once the run waits at the
@@ -174,6 +176,18 @@ type delivery struct {
 func DeliverEvent(stepID string, ev runtime.Event) Option {
 	return func(c *config) {
 		c.deliveries[stepID] = append(c.deliveries[stepID], &delivery{stepID: stepID, event: ev, wantMatch: true})
+	}
+}
+
+// DeliverEventAfter is DeliverEvent with the event arriving once the run has
+// waited d of virtual time. If d reaches the wait's timeout, the wait times
+// out first and the test fails, since the event was never delivered.
+func DeliverEventAfter(stepID string, d time.Duration, ev runtime.Event) Option {
+	return func(c *config) {
+		if d < 0 {
+			c.errorf("DeliverEventAfter(%q, %v): the delay must not be negative", stepID, d)
+		}
+		c.deliveries[stepID] = append(c.deliveries[stepID], &delivery{stepID: stepID, event: ev, wantMatch: true, after: d})
 	}
 }
 

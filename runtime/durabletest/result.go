@@ -356,6 +356,18 @@ func (r *Result) completedStep(t testing.TB, who, id string) (runtime.StepInfo, 
 	return s, true
 }
 
+// findStep returns the first step with this ID and kind in any run.
+func (r *Result) findStep(id, kind string) (runtime.StepInfo, bool) {
+	for _, run := range r.shared.runs {
+		for _, s := range run.Steps {
+			if s.ID == id && s.Kind == kind {
+				return s, true
+			}
+		}
+	}
+	return runtime.StepInfo{}, false
+}
+
 // stepIDs lists the IDs of the steps of every run.
 func (r *Result) stepIDs() string {
 	var ids []string
