@@ -23,6 +23,10 @@ import (
 // kindWait is the journal kind of a step.WaitForEvent.
 const kindWait = "wait"
 
+// statusBlocked is the status of a run that is due but over a concurrency
+// limit (flow control).
+const statusBlocked store.Status = "blocked"
+
 // stopTimeout bounds how long the harness waits for the engine to stop.
 const stopTimeout = 10 * time.Second
 
@@ -353,7 +357,9 @@ func (h *harness) drive(ctx context.Context, rootID string) {
 			}
 			active = append(active, r)
 			switch {
-			case r.Status == store.StatusRunning:
+			case r.Status == store.StatusRunning, r.Status == statusBlocked:
+				// A blocked run waits for a running one to free a
+				// concurrency slot, not for time to pass.
 				busy = true
 			case !r.AvailableAt.After(now):
 				busy, stalled = true, true
