@@ -5,6 +5,8 @@ package suite
 import (
 	"golang.org/x/tools/go/analysis"
 
+	"github.com/durable-go/durable/analyzers/cronspec"
+	"github.com/durable-go/durable/analyzers/failurehandler"
 	"github.com/durable-go/durable/analyzers/goroutine"
 	"github.com/durable-go/durable/analyzers/idempotency"
 	"github.com/durable-go/durable/analyzers/internal/ignore"
@@ -31,6 +33,8 @@ func checks() []*analysis.Analyzer {
 		stepresult.Analyzer,
 		goroutine.Analyzer,
 		swallowerr.Analyzer,
+		cronspec.Analyzer,
+		failurehandler.Analyzer,
 	}
 }
 

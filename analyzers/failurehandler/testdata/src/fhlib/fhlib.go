@@ -1,0 +1,19 @@
+package fhlib // want package:`functions\(defined=0 onFailure=0 handlers=\[\] engines=1\)`
+
+// This package fhlib starts engines for programs (not a program itself: no finding here).
+
+import (
+	"context"
+
+	"fhfuncs"
+
+	"github.com/durable-go/durable/runtime"
+)
+
+func Start(ctx context.Context, fs ...*runtime.Function) error {
+	eng, err := runtime.New(runtime.Options{Functions: append(fs, fhfuncs.Functions()...)})
+	if err != nil {
+		return err
+	}
+	return eng.Start(ctx)
+}
