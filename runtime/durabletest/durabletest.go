@@ -52,8 +52,8 @@ const stopTimeout = 10 * time.Second
 // not end within TimeLimit, and an event that did not match its wait.
 //
 // The engine is stopped and the store closed before Run returns. Run may be
-// called from parallel tests; it uses only t's Helper, Errorf, Fatalf, Logf,
-// Cleanup, TempDir and Failed.
+// called from parallel tests. Run and the Result helpers use only t's
+// Helper, Errorf, Fatalf, FailNow, Logf, Cleanup, TempDir and Failed.
 func Run(t testing.TB, fn *runtime.Function, event runtime.Event, opts ...Option) *Result {
 	t.Helper()
 	cfg := newConfig(opts)
@@ -525,10 +525,8 @@ func (h *harness) send(ctx context.Context, r store.Run, s store.Step, d *delive
 		h.t.Errorf("durabletest: DeliverEvent(%q): the wait at step %q of run %s (%q) does not wait for events named %q, so event %s did not resolve it; "+
 			"in production it would time out", s.ID, s.ID, r.ID, r.FunctionID, d.event.Name, evJSON)
 	case d.wantMatch && !matched:
-		var trig json.RawMessage
-		trig = wait.Trigger
 		msg := fmt.Sprintf("durabletest: DeliverEvent(%q): event %s does not match the wait's If expression\n    %s\nwith `event` the run's triggering event %s; "+
-			"the wait goes on and times out at +%v, as in production", s.ID, evJSON, wait.If, trig, wait.ExpiresAt.Sub(h.cfg.start))
+			"the wait goes on and times out at +%v, as in production", s.ID, evJSON, wait.If, wait.Trigger, wait.ExpiresAt.Sub(h.cfg.start))
 		if l := h.logs.Since(mark); l != "" {
 			msg += "\nengine log:\n" + l
 		}
