@@ -24,6 +24,7 @@ type Engine struct {
 	fns     map[string]*Function
 	byEvent map[string][]eventTrigger
 	crons   []cronTrigger
+	events  *eventCatalog // schemas and encryption of catalogued events
 	log     *slog.Logger
 	clock   Clock
 	owner   string
@@ -123,6 +124,11 @@ func New(opts Options) (*Engine, error) {
 	}
 	for _, f := range opts.Functions {
 		add(f)
+	}
+	if cat, err := newEventCatalog(opts.Events, opts.EncryptionKey); err != nil {
+		errs = append(errs, err)
+	} else {
+		e.events = cat
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("runtime.New: %w", err)
@@ -378,6 +384,9 @@ func (e *Engine) envelopes(events []Event, idFor func(i int) string) ([]envelope
 		}
 		if ev.TS == 0 {
 			ev.TS = now.UnixMilli()
+		}
+		if data, err = e.events.prepare(i, ev.Name, ev.ID, data); err != nil {
+			return nil, err
 		}
 		raw, err := json.Marshal(struct {
 			Name string          `json:"name"`

@@ -130,7 +130,11 @@ func (e *Engine) execute(r store.Run) {
 		sort.Slice(list, func(i, j int) bool { return list[i].Pos < list[j].Pos })
 	}
 
-	out, err, panicked, exited := x.callHandler(ctx, events)
+	plain, ok := e.openRunEvents(r, events)
+	if !ok {
+		return
+	}
+	out, err, panicked, exited := x.callHandler(ctx, plain)
 	switch {
 	case x.lost != nil:
 		if !errors.Is(x.lost, errLostRun) {
@@ -687,7 +691,7 @@ func (x *execution) resolved(ctx context.Context, id string, prior store.Step) (
 	}
 	switch prior.Status {
 	case store.StepCompleted:
-		return prior.Output, nil
+		return x.openStepOutput(prior), nil
 	case store.StepFailed:
 		if prior.Error == timedOut {
 			return nil, runctx.ErrTimeout

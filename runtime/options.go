@@ -27,6 +27,16 @@ type Options struct {
 	// PollInterval is how often the engine looks for due runs when nothing
 	// wakes it; 0 means 1s.
 	PollInterval time.Duration
+	// Events are the event types of the catalog, usually the generated
+	// events.Events(). Every event of one of these names is validated
+	// against the type's JSON Schema before it is stored, and the fields
+	// the schema marks "x-sensitive" are encrypted at rest.
+	Events []EventDescriptor
+	// EncryptionKey is the AES-256 key (32 bytes) that encrypts sensitive
+	// fields at rest. When nil, the key is read from the environment
+	// variable DURABLE_ENCRYPTION_KEY (standard base64 of 32 bytes). New
+	// refuses to start when Events have sensitive fields and no key is set.
+	EncryptionKey []byte
 }
 
 // Clock tells time. The engine reads time only through it.

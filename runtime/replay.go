@@ -60,7 +60,11 @@ func (e *Engine) CheckReplay(ctx context.Context, runID string) error {
 	for _, list := range x.byScope {
 		sort.Slice(list, func(i, j int) bool { return list[i].Pos < list[j].Pos })
 	}
-	_, herr, panicked, exited := x.callHandler(ctx, events)
+	plain, err := e.events.openEvents(events)
+	if err != nil {
+		return fmt.Errorf("runtime: run %s: %w", runID, err)
+	}
+	_, herr, panicked, exited := x.callHandler(ctx, plain)
 	switch {
 	case x.fatal != nil:
 		return fmt.Errorf("runtime: run %s: %w", runID, x.fatal)
