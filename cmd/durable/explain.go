@@ -1,0 +1,72 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"golang.org/x/tools/go/analysis"
+
+	"github.com/durable-go/durable/analyzers/suite"
+)
+
+func init() {
+	register(command{name: "explain", summary: "print the documentation of an analyzer", run: runExplain})
+}
+
+const explainUsage = `usage: durable explain <analyzer>
+
+Prints an analyzer's documentation: what it reports, why it matters, how to
+fix it, and its flags. durable lint --list lists the analyzers.
+`
+
+func runExplain(_ context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("durable explain", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(fs.Output(), explainUsage) }
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	all := suite.Analyzers()
+	names := make([]string, len(all))
+	for i, a := range all {
+		names[i] = a.Name
+	}
+	if fs.NArg() != 1 {
+		fmt.Fprint(stderr, explainUsage)
+		fmt.Fprintf(stderr, "\nanalyzers: %s\n", strings.Join(names, ", "))
+		return 2
+	}
+	name := fs.Arg(0)
+	for _, a := range all {
+		if a.Name == name {
+			explain(stdout, a)
+			return 0
+		}
+	}
+	fmt.Fprintf(stderr, "durable explain: unknown analyzer %q (known: %s)\n", name, strings.Join(names, ", "))
+	return 2
+}
+
+func explain(w io.Writer, a *analysis.Analyzer) {
+	fmt.Fprintln(w, strings.TrimSpace(a.Doc))
+	var flags []string
+	a.Flags.VisitAll(func(f *flag.Flag) {
+		flags = append(flags, fmt.Sprintf("  %s (durable lint -%s.%s, lint.settings.%s.%s in durable.yaml)\n    \t%s", f.Name, a.Name, f.Name, a.Name, f.Name, f.Usage))
+	})
+	if len(flags) > 0 {
+		sort.Strings(flags)
+		fmt.Fprintf(w, "\n# Flags\n\n%s\n", strings.Join(flags, "\n"))
+	}
+	fmt.Fprintf(w, "\n# Silencing a finding\n\n  //durable:ignore %s <reason>\n", a.Name)
+	if a.URL != "" {
+		fmt.Fprintf(w, "\nDocumentation: %s\n", a.URL)
+	}
+}

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// stubAPI is this module's runtime and step packages as the analyzers'
+// tests stub them: a fixture module replaces github.com/durable-go/durable
+// with them, so the lint tests do not depend on the real runtime building.
+const stubAPI = "../../analyzers/internal/testdata/src/github.com/durable-go/durable"
+
+// lintFixture lays out, in a temporary directory, the stub module and a
+// module example.com/app (go.mod, then files copied from testdata/lint and
+// extra ones: path → content), and returns the app module's directory.
+func lintFixture(t *testing.T, extra map[string]string) string {
+	t.Helper()
+	root := t.TempDir()
+	stub := filepath.Join(root, "durable")
+	copyDir(t, stubAPI, stub)
+	write(t, filepath.Join(stub, "go.mod"), "module github.com/durable-go/durable\n\ngo 1.26\n")
+	app := filepath.Join(root, "app")
+	copyDir(t, "testdata/lint", app)
+	write(t, filepath.Join(app, "go.mod"), "module example.com/app\n\ngo 1.26\n\nrequire github.com/durable-go/durable v0.0.0\n\nreplace github.com/durable-go/durable => ../durable\n")
+	for name, content := range extra {
+		write(t, filepath.Join(app, name), content)
+	}
+	return app
+}
+
+func write(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func copyDir(t *testing.T, from, to string) {
+	t.Helper()
+	err := filepath.WalkDir(from, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(from, path)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(to, rel), 0o755)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(to, rel), data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
