@@ -1,0 +1,242 @@
+package concurrency
+
+import (
+	_ "embed"
+	"fmt"
+	"go/ast"
+	"go/types"
+	"regexp"
+	"strings"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/passes/inspect"
+	"golang.org/x/tools/go/ast/inspector"
+
+	"github.com/durable-go/durable/analyzers/internal/callchain"
+	"github.com/durable-go/durable/analyzers/internal/durable"
+	"github.com/durable-go/durable/analyzers/internal/effects"
+	"github.com/durable-go/durable/analyzers/internal/ignore"
+)
+
+//go:embed doc.go
+var doc string
+
+const name = "concurrency"
+
+// Analyzer reports functions calling rate-limited services without limits.
+var Analyzer = &analysis.Analyzer{
+	Name:      name,
+	Doc:       durable.ExtractDoc(doc, name),
+	URL:       durable.DocsURL + "#" + name,
+	Requires:  []*analysis.Analyzer{inspect.Analyzer, durable.Analyzer},
+	FactTypes: []analysis.Fact{(*RateLimited)(nil)},
+	Run:       run,
+}
+
+var (
+	services string
+	httpToo  bool
+)
+
+func init() {
+	Analyzer.Flags.StringVar(&services, "services", "",
+		`comma-separated rate-limited services besides the defaults: "import/path" (the package's calls), "import/path.Func" or "import/path.Type.Method"`)
+	Analyzer.Flags.BoolVar(&httpToo, "http", false, "count every outbound net/http client call as a call to a rate-limited service")
+}
+
+// RateLimited is the fact that a function calls a rate-limited service,
+// through the calls of Chain.
+type RateLimited struct{ Chain callchain.Chain }
+
+func (*RateLimited) AFact()           {}
+func (f *RateLimited) String() string { return "rateLimited(" + f.Chain.String() + ")" }
+
+// defaultPackages are the import path prefixes of rate-limited services.
+var defaultPackages = []string{
+	"net/smtp",
+	"github.com/sendgrid/sendgrid-go",
+	"github.com/mailgun/mailgun-go",
+	"github.com/mailjet/mailjet-apiv3-go",
+	"github.com/keighl/postmark",
+	"github.com/mrz1836/postmark",
+	"github.com/resend/resend-go",
+	"github.com/twilio/twilio-go",
+	"github.com/vonage/vonage-go-sdk",
+	"github.com/aws/aws-sdk-go-v2/service/ses",
+	"github.com/aws/aws-sdk-go-v2/service/sesv2",
+	"github.com/aws/aws-sdk-go-v2/service/sns",
+	"github.com/stripe/stripe-go",
+	"github.com/slack-go/slack",
+	"github.com/google/go-github",
+	"github.com/sashabaranov/go-openai",
+	"github.com/openai/openai-go",
+	"github.com/anthropics/anthropic-sdk-go",
+}
+
+var versionSuffix = regexp.MustCompile(`/v[0-9]+$`)
+
+// inPackage reports whether path is the package prefix or below it
+// (a major version suffix of the prefix included).
+func inPackage(path, prefix string) bool {
+	if path == prefix || strings.HasPrefix(path, prefix+"/") {
+		return true
+	}
+	return false
+}
+
+func takesContext(sig *types.Signature) bool {
+	for i := 0; i < sig.Params().Len(); i++ {
+		if t, ok := types.Unalias(sig.Params().At(i).Type()).(*types.Named); ok && t.Obj().Pkg() != nil && t.Obj().Pkg().Path() == "context" && t.Obj().Name() == "Context" {
+			return true
+		}
+	}
+	return false
+}
+
+// counts reports whether a call of fn, a function of a listed package,
+// calls the service (rather than building a client or a request).
+func counts(fn *types.Func) bool {
+	sig, _ := fn.Type().(*types.Signature)
+	if sig == nil || !fn.Exported() {
+		return false
+	}
+	switch {
+	case strings.HasPrefix(fn.Name(), "New") && strings.Contains(fn.Name(), "Client"):
+		return false
+	case sig.Recv() != nil, takesContext(sig), strings.HasPrefix(fn.Name(), "Send"):
+		return true
+	}
+	// Stripe style: charge.New(params), paymentintent.Confirm(id, params).
+	return fn.Pkg() != nil && strings.Contains(fn.Pkg().Path(), "stripe-go") && fn.Name() != "Key"
+}
+
+func run(pass *analysis.Pass) (any, error) {
+	res := pass.ResultOf[durable.Analyzer].(*durable.Result)
+	if effects.InGOROOT(pass.Fset, pass.Files) || durable.ProfileOfPackage(pass.Pkg.Path()) != durable.None {
+		return nil, nil
+	}
+	insp := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
+	info := pass.TypesInfo
+	pkgs := append([]string(nil), defaultPackages...)
+	exact := map[string]bool{}
+	for _, s := range strings.Split(services, ",") {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		// "path.Func" or "path.Type.Method": a dot after the last slash.
+		if i := strings.LastIndexByte(s, '/'); strings.Contains(s[i+1:], ".") {
+			exact[s] = true
+		} else {
+			pkgs = append(pkgs, s)
+		}
+	}
+	direct := func(n ast.Node) (string, bool) {
+		call, ok := n.(*ast.CallExpr)
+		if !ok {
+			return "", false
+		}
+		fn := durable.Callee(info, call)
+		if fn == nil || fn.Pkg() == nil {
+			return "", false
+		}
+		if exact[effects.Key(fn)] {
+			return callchain.FuncName(fn), true
+		}
+		if fn.Pkg() == pass.Pkg {
+			return "", false
+		}
+		if httpToo {
+			if e, ok := effects.Classify(fn); ok && e.Kind == effects.Network && fn.Pkg().Path() == "net/http" {
+				return callchain.FuncName(fn), true
+			}
+		}
+		path := versionSuffix.ReplaceAllString(fn.Pkg().Path(), "")
+		for _, p := range pkgs {
+			if (inPackage(fn.Pkg().Path(), p) || inPackage(path, p) || strings.HasPrefix(fn.Pkg().Path(), p+"/v")) && counts(fn) {
+				return callchain.FuncName(fn), true
+			}
+		}
+		return "", false
+	}
+	sums := callchain.Summarize(pass, insp, callchain.Config{
+		Direct: direct,
+		Imported: func(fn *types.Func) (callchain.Chain, bool) {
+			var f RateLimited
+			if pass.ImportObjectFact(fn, &f) {
+				return f.Chain, true
+			}
+			return nil, false
+		},
+	})
+	sums.ExportFacts(func(c callchain.Chain) analysis.Fact { return &RateLimited{Chain: c} })
+	if !res.Relevant || len(res.Definitions) == 0 {
+		return nil, nil
+	}
+	ig := ignore.New(pass, name)
+	defer ig.Finish()
+	for _, d := range res.Definitions {
+		if d.OptsLit == nil || limited(info, d) {
+			continue
+		}
+		var chain callchain.Chain
+		var at ast.Node
+		if lit, ok := ast.Unparen(d.Handler).(*ast.FuncLit); ok {
+			ast.Inspect(lit.Body, func(n ast.Node) bool {
+				if chain != nil || n == nil {
+					return false
+				}
+				if c, ok := sums.At(n); ok {
+					chain, at = c, n
+					return false
+				}
+				return true
+			})
+		} else if d.HandlerFunc != nil {
+			if c, ok := sums.Of(d.HandlerFunc); ok {
+				chain = c.Prepend(callchain.HopAt(pass.Fset, d.Handler.Pos(), callchain.FuncName(d.HandlerFunc)))
+				at = d.Handler
+			}
+		}
+		if chain == nil {
+			continue
+		}
+		fname := d.ID
+		if fname == "" {
+			fname = types.ExprString(d.Call.Fun)
+		}
+		via := ""
+		if len(chain) > 1 {
+			via = " via " + chain.String()
+		}
+		example := "Concurrency: []runtime.Concurrency{{Limit: 10}}"
+		if d.Profile == durable.Inngest {
+			example = "Concurrency: []inngestgo.ConfigStepConcurrency{{Limit: 10}}"
+		}
+		related := append([]analysis.RelatedInformation{{Pos: at.Pos(), Message: "call to a rate-limited service"}}, chain.Related(pass.Fset)...)
+		ig.Report(analysis.Diagnostic{Pos: d.OptsLit.Pos(), End: d.OptsLit.End(), Category: "advice", Related: related,
+			Message: fmt.Sprintf("durable function %q calls the rate-limited service %s%s with no Concurrency, Throttle or RateLimit: a burst of events runs every call at once and the provider answers 429; set %s or a Throttle",
+				fname, chain.Last(), via, example)})
+	}
+	return nil, nil
+}
+
+// limited reports whether the options set a flow-control limit.
+func limited(info *types.Info, d *durable.Definition) bool {
+	for _, f := range []string{"Concurrency", "Throttle", "RateLimit"} {
+		v := d.Field(f)
+		if v == nil {
+			continue
+		}
+		if tv, ok := info.Types[v]; ok && tv.IsNil() {
+			continue
+		}
+		if lit, ok := ast.Unparen(v).(*ast.CompositeLit); ok && len(lit.Elts) == 0 {
+			if _, isSlice := info.TypeOf(lit).Underlying().(*types.Slice); isSlice {
+				continue
+			}
+		}
+		return true
+	}
+	return false
+}
