@@ -5,7 +5,9 @@ package suite
 import (
 	"golang.org/x/tools/go/analysis"
 
+	"github.com/durable-go/durable/analyzers/concurrency"
 	"github.com/durable-go/durable/analyzers/cronspec"
+	"github.com/durable-go/durable/analyzers/exprcheck"
 	"github.com/durable-go/durable/analyzers/failurehandler"
 	"github.com/durable-go/durable/analyzers/goroutine"
 	"github.com/durable-go/durable/analyzers/idempotency"
@@ -14,6 +16,7 @@ import (
 	"github.com/durable-go/durable/analyzers/sideeffect"
 	"github.com/durable-go/durable/analyzers/stepcapture"
 	"github.com/durable-go/durable/analyzers/stepid"
+	"github.com/durable-go/durable/analyzers/steploop"
 	"github.com/durable-go/durable/analyzers/stepresult"
 	"github.com/durable-go/durable/analyzers/swallowerr"
 	"github.com/durable-go/durable/analyzers/unregistered"
@@ -32,7 +35,10 @@ func checks() []*analysis.Analyzer {
 		stepcapture.Analyzer,
 		stepresult.Analyzer,
 		goroutine.Analyzer,
+		steploop.Analyzer,
+		concurrency.Analyzer,
 		swallowerr.Analyzer,
+		exprcheck.Analyzer,
 		cronspec.Analyzer,
 		failurehandler.Analyzer,
 	}
