@@ -13,6 +13,7 @@ import (
 	"github.com/durable-go/durable/analyzers/idempotency"
 	"github.com/durable-go/durable/analyzers/internal/ignore"
 	"github.com/durable-go/durable/analyzers/nestedstep"
+	"github.com/durable-go/durable/analyzers/parallel"
 	"github.com/durable-go/durable/analyzers/sideeffect"
 	"github.com/durable-go/durable/analyzers/stepcapture"
 	"github.com/durable-go/durable/analyzers/stepid"
@@ -36,6 +37,7 @@ func checks() []*analysis.Analyzer {
 		stepresult.Analyzer,
 		goroutine.Analyzer,
 		steploop.Analyzer,
+		parallel.Analyzer,
 		concurrency.Analyzer,
 		swallowerr.Analyzer,
 		exprcheck.Analyzer,
