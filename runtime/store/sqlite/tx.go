@@ -45,15 +45,34 @@ func (c *stmtCache) get(query string) (*sql.Stmt, bool) {
 }
 
 // prepareMissing prepares the queries that ran unprepared; the caller must
-// hold no connection of the database.
+// hold no connection of the database. The lock is not held while preparing:
+// a prepare waits for a free connection, and the transactions holding the
+// connections need the lock to look up their statements.
 func (c *stmtCache) prepareMissing(ctx context.Context) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
+	if len(c.missing) == 0 {
+		c.mu.Unlock()
+		return
+	}
+	queries := make([]string, 0, len(c.missing))
 	for q := range c.missing {
-		if st, err := c.db.PrepareContext(ctx, q); err == nil {
+		queries = append(queries, q)
+		delete(c.missing, q)
+	}
+	c.mu.Unlock()
+	for _, q := range queries {
+		st, err := c.db.PrepareContext(ctx, q)
+		if err != nil {
+			continue
+		}
+		c.mu.Lock()
+		if _, dup := c.m[q]; dup || c.m == nil {
+			// Prepared meanwhile by another caller, or the cache is closed.
+			st.Close()
+		} else {
 			c.m[q] = st
 		}
-		delete(c.missing, q)
+		c.mu.Unlock()
 	}
 }
 
@@ -63,7 +82,7 @@ func (c *stmtCache) close() {
 	for _, st := range c.m {
 		st.Close()
 	}
-	c.m = map[string]*sql.Stmt{}
+	c.m = nil
 }
 
 func (t *sqlTx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
