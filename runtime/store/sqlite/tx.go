@@ -446,6 +446,10 @@ func (t *sqlTx) GetState(ctx context.Context, key string) ([]byte, error) {
 }
 
 func (t *sqlTx) PutState(ctx context.Context, key string, value []byte) error {
+	if value == nil {
+		// A nil []byte binds as NULL; an empty value is still a value.
+		value = []byte{}
+	}
 	_, err := t.exec(ctx, `INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
 	return err
 }
