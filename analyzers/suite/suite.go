@@ -7,6 +7,7 @@ import (
 
 	"github.com/durable-go/durable/analyzers/concurrency"
 	"github.com/durable-go/durable/analyzers/cronspec"
+	"github.com/durable-go/durable/analyzers/eventname"
 	"github.com/durable-go/durable/analyzers/exprcheck"
 	"github.com/durable-go/durable/analyzers/failurehandler"
 	"github.com/durable-go/durable/analyzers/goroutine"
@@ -39,6 +40,7 @@ func checks() []*analysis.Analyzer {
 		steploop.Analyzer,
 		parallel.Analyzer,
 		concurrency.Analyzer,
+		eventname.Analyzer,
 		swallowerr.Analyzer,
 		exprcheck.Analyzer,
 		cronspec.Analyzer,

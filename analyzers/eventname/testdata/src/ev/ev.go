@@ -1,0 +1,71 @@
+package ev
+
+import (
+	"context"
+	"time"
+
+	"evnames"
+
+	"github.com/durable-go/durable/runtime"
+	"github.com/durable-go/durable/runtime/step"
+)
+
+type Order struct{ ID string }
+
+// Positive cases.
+
+var (
+	Camel      = runtime.NewEventType[Order]("OrderCreated", "1", nil)           // want `event type "OrderCreated" does not follow domain/noun.verb .*: it has capitals, it has no domain/ prefix`
+	Underscore = runtime.NewEventType[Order]("shop/order_created", "1", nil)     // want `event type "shop/order_created" does not follow domain/noun.verb .*: it uses underscores instead of hyphens, it has no .action after the noun; e.g. "shop/order.created" \(\d+ other name\(s\) in this package follow it\)`
+	NoAction   = runtime.NewEventType[Order]("billing/invoice-paid", "1", nil)   // want `it has no .action after the noun; e.g. "billing/invoice.paid"`
+	Capitals   = runtime.NewEventType[Order]("Shop/PaymentReceived", "1", nil)   // want `it has capitals, it has no .action after the noun; e.g. "shop/payment.received"`
+	TwoSlashes = runtime.NewEventType[Order]("shop/orders/item.added", "1", nil) // want `it has more than one slash`
+	Good       = runtime.NewEventType[Order]("shop/order.created", "1", nil)
+	GoodKebab  = runtime.NewEventType[Order]("billing/invoice.payment-failed", "1", nil)
+)
+
+func handle(ctx context.Context, in runtime.Input[Order]) (any, error) { return nil, nil }
+
+var Trig = runtime.NewFunction(runtime.FunctionOpts{ID: "trig"},
+	runtime.EventTrigger("shop order created", ""), // want `trigger "shop order created" does not follow .*it contains spaces`
+	handle)
+
+// Cross-package constant.
+var Shared = runtime.NewFunction(runtime.FunctionOpts{ID: "shared"},
+	runtime.Triggers(runtime.EventTrigger(evnames.OrderCreated, ""), runtime.EventTrigger(evnames.BadShared, "")), // want `trigger "shop/OrderShipped" does not follow .*; e.g. "shop/order.shipped"`
+	handle)
+
+// A method sending an event literal.
+type Emitter struct{}
+
+func (Emitter) Emit(ctx context.Context) error {
+	_, err := step.SendEvent(ctx, "emit", runtime.Event{Name: "shop.order.shipped"}) // want `sent event "shop.order.shipped" does not follow .*it has no domain/ prefix`
+	return err
+}
+
+// A generic helper.
+func Define[T any](id string) *runtime.Function {
+	return runtime.NewFunction(runtime.FunctionOpts{ID: id,
+		Cancel: []runtime.Cancel{{Event: "Shop/Order Cancelled", Timeout: time.Hour}}}, // want `cancel event "Shop/Order Cancelled" does not follow`
+		runtime.EventTrigger("shop/"+id+".requested", ""),
+		func(ctx context.Context, in runtime.Input[T]) (any, error) { return nil, nil })
+}
+
+// Negative cases.
+
+var Fine = runtime.NewFunction(runtime.FunctionOpts{ID: "fine",
+	Cancel: []runtime.Cancel{{Event: "shop/order.cancelled"}, {Event: "mail/bounced"}}},
+	runtime.Triggers(Good.Trigger(), runtime.EventTrigger("shop/order.updated", "event.data.ID != ''")),
+	func(ctx context.Context, in runtime.Input[Order]) (any, error) {
+		_, err := step.SendEvent(ctx, "emit", runtime.Event{Name: "shop/order.shipped"}, Good.New(in.Event.Data))
+		return nil, err
+	})
+
+// System events are the engine's.
+var OnFailure = runtime.NewFunction(runtime.FunctionOpts{ID: "on-failure"},
+	runtime.EventTrigger("durable/function.failed", ""),
+	func(ctx context.Context, in runtime.Input[runtime.FunctionFailedData]) (any, error) { return nil, nil })
+
+func fromConfig(n string) runtime.Trigger { return runtime.EventTrigger(n, "") } // not a constant
+
+var Legacy = runtime.NewEventType[Order]("LegacyOrderCreated", "1", nil) //durable:ignore eventname sent by the legacy monolith until Q3
