@@ -15,6 +15,7 @@ import (
 	"github.com/durable-go/durable/analyzers/internal/ignore"
 	"github.com/durable-go/durable/analyzers/nestedstep"
 	"github.com/durable-go/durable/analyzers/parallel"
+	"github.com/durable-go/durable/analyzers/sensitive"
 	"github.com/durable-go/durable/analyzers/sideeffect"
 	"github.com/durable-go/durable/analyzers/stepcapture"
 	"github.com/durable-go/durable/analyzers/stepid"
@@ -41,6 +42,7 @@ func checks() []*analysis.Analyzer {
 		parallel.Analyzer,
 		concurrency.Analyzer,
 		eventname.Analyzer,
+		sensitive.Analyzer,
 		swallowerr.Analyzer,
 		exprcheck.Analyzer,
 		cronspec.Analyzer,
