@@ -97,10 +97,15 @@ var (
 const orderID = "5f0c7a9e-3b1d-4c2e-9a4f-1e2d3c4b5a69"
 
 // newEngineOpts starts an engine with opts (Store, Clock and PollInterval
-// are filled in) on a fresh SQLite file.
+// are set) on a fresh SQLite file.
 func newEngineOpts(t testing.TB, opts runtime.Options) *testEngine {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "test.db")
+	return startEngineOpts(t, filepath.Join(t.TempDir(), "test.db"), opts)
+}
+
+// startEngineOpts starts an engine with opts on the SQLite file at path.
+func startEngineOpts(t testing.TB, path string, opts runtime.Options) *testEngine {
+	t.Helper()
 	st := openStore(t, path)
 	clock := vclock.New(epoch)
 	opts.Store, opts.Clock, opts.PollInterval = st, clock, 20*time.Millisecond
