@@ -76,10 +76,10 @@ type address struct {
 }
 
 type ordData struct {
-	OrderID   string     `json:"order_id"`
+	OrderID   string    `json:"order_id"`
 	Items     []lineItm `json:"items"`
-	CardLast4 string     `json:"card_last4,omitempty"`
-	Shipping  *address   `json:"shipping,omitempty"`
+	CardLast4 string    `json:"card_last4,omitempty"`
+	Shipping  *address  `json:"shipping,omitempty"`
 }
 
 type payData struct {
@@ -88,10 +88,10 @@ type payData struct {
 }
 
 var (
-	ordCreated    = runtime.NewEventType[ordData]("test/order.created", "1", []byte(orderSchema))
+	ordCreated  = runtime.NewEventType[ordData]("test/order.created", "1", []byte(orderSchema))
 	payReceived = runtime.NewEventType[payData]("test/payment.received", "1", []byte(paymentSchema))
-	catalog         = []runtime.EventDescriptor{ordCreated, payReceived}
-	testKey         = []byte("0123456789abcdef0123456789abcdef")
+	catalog     = []runtime.EventDescriptor{ordCreated, payReceived}
+	testKey     = []byte("0123456789abcdef0123456789abcdef")
 )
 
 const orderID = "5f0c7a9e-3b1d-4c2e-9a4f-1e2d3c4b5a69"
