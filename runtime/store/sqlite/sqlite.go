@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	goruntime "runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -213,6 +214,11 @@ func (s *Store) writeLoop(maxBatch int) {
 					return
 				}
 			}
+		}
+		// Writers woken by the last commit may be about to send: let them,
+		// so that they join this transaction instead of the next.
+		if len(s.reqs) == 0 {
+			goruntime.Gosched()
 		}
 	fill:
 		for len(batch) < maxBatch {
