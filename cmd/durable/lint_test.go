@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -31,11 +32,11 @@ func runIn(t *testing.T, dir string, args ...string) (code int, stdout, stderr s
 
 // The findings of the fixture with every analyzer at its defaults.
 var fixtureFindings = []string{
-	`app/app.go:29:8: sideeffect: wall-clock read time.Now outside a step in durable function "stamp": it runs again on every replay; move it into step.Run`,
-	`app/app.go:30:23: sideeffect: wall-clock read time.Now outside a step in durable function "stamp" via app.stamp → time.Now: it runs again on every replay; move it into step.Run`,
-	`app/app.go:36:69: waittimeout: step.WaitForEvent "wait-payment" has no Timeout: the run waits forever (the runtime refuses it); set a positive Timeout`,
-	`app/app.go:44:34: idempotency: durable function "notify" makes the non-idempotent call http.Post but has no Idempotency key: a duplicate event runs it twice; set FunctionOpts.Idempotency (e.g. "event.data.id") or pass an idempotency key to the call`,
-	`app/app.go:67:1: durableignore: //durable:ignore names unknown analyzer "nosuchcheck"`,
+	`app/app.go:28:8: sideeffect: wall-clock read time.Now outside a step in durable function "stamp": it runs again on every replay; move it into step.Run`,
+	`app/app.go:29:23: sideeffect: wall-clock read time.Now outside a step in durable function "stamp" via app.stamp → time.Now: it runs again on every replay; move it into step.Run`,
+	`app/app.go:35:69: waittimeout: step.WaitForEvent "wait-payment" has no Timeout: the run waits forever (the runtime refuses it); set a positive Timeout`,
+	`app/app.go:46:34: idempotency: durable function "notify" makes the non-idempotent call sql.DB.Exec but has no Idempotency key: a duplicate event runs it twice; set FunctionOpts.Idempotency (e.g. "event.data.id") or pass an idempotency key to the call`,
+	`app/app.go:65:1: durableignore: //durable:ignore names unknown analyzer "nosuchcheck"`,
 }
 
 func lines(s string) []string {
@@ -54,7 +55,7 @@ func TestLintText(t *testing.T) {
 	}
 	// Explicit patterns, from a subdirectory: paths stay relative to it.
 	code, out, _ = runIn(t, filepath.Join(dir, "app"), "lint", "-disable", "durableignore,idempotency", ".")
-	if code != 1 || len(lines(out)) != 3 || !strings.HasPrefix(out, "app.go:29:8: sideeffect: ") {
+	if code != 1 || len(lines(out)) != 3 || !strings.HasPrefix(out, "app.go:28:8: sideeffect: ") {
 		t.Errorf("from app/: code %d\n%s", code, out)
 	}
 }
@@ -100,6 +101,9 @@ func TestLintEnableDisable(t *testing.T) {
 func TestLintConfig(t *testing.T) {
 	dir := lintFixture(t, map[string]string{"durable.yaml": `version: "1"
 output: {schemas: schemas}
+events:
+  - {name: shop/order.created, v: "1", fields: {id: {type: string, required: true}}}
+  - {name: shop/payment.received, v: "1", fields: {id: {type: string, required: true}}}
 lint:
   disable: [sideeffect, durableignore]
   severity:
@@ -112,7 +116,7 @@ lint:
 	want := []string{
 		fixtureFindings[2],
 		fixtureFindings[3],
-		`app/app.go:57:33: idempotency: durable function "audit" makes the non-idempotent call app.Record but has no Idempotency key: a duplicate event runs it twice; set FunctionOpts.Idempotency (e.g. "event.data.id") or pass an idempotency key to the call`,
+		`app/app.go:55:33: idempotency: durable function "audit" makes the non-idempotent call app.Record but has no Idempotency key: a duplicate event runs it twice; set FunctionOpts.Idempotency (e.g. "event.data.id") or pass an idempotency key to the call`,
 	}
 	if code != 1 || !slices.Equal(lines(out), want) {
 		t.Errorf("code %d\nstdout:\n%s\nwant:\n%s\nstderr:\n%s", code, out, strings.Join(want, "\n"), errs)
@@ -167,12 +171,12 @@ func TestLintJSON(t *testing.T) {
 		t.Fatalf("code %d, %d findings", code, len(got.Findings))
 	}
 	direct, via, ign := got.Findings[0], got.Findings[1], got.Findings[4]
-	if direct.Pos != (position{File: "app/app.go", Line: 29, Column: 8}) || direct.End == nil || direct.End.Column != 18 ||
+	if direct.Pos != (position{File: "app/app.go", Line: 28, Column: 8}) || direct.End == nil || direct.End.Column != 18 ||
 		direct.Severity != "error" || direct.Category == "" || len(direct.Fixes) != 1 || len(direct.Fixes[0].Edits) == 0 ||
 		direct.Fixes[0].Edits[0].File != "app/app.go" {
 		t.Errorf("direct finding: %+v", direct)
 	}
-	if len(via.Related) != 2 || via.Related[0].Pos.Line != 30 || via.Related[1].Pos.Line != 24 {
+	if len(via.Related) != 2 || via.Related[0].Pos.Line != 29 || via.Related[1].Pos.Line != 23 {
 		t.Errorf("call chain: %+v", via.Related)
 	}
 	if ign.Severity != "warning" {
@@ -268,13 +272,13 @@ func TestLintSARIF(t *testing.T) {
 		}
 	}
 	direct, via, wait := run.Results[0], run.Results[1], run.Results[2]
-	if reg := direct.Locations[0].PhysicalLocation.Region; reg.StartLine != 29 || reg.StartColumn != 8 || reg.EndColumn != 18 || len(direct.Fixes) != 1 {
+	if reg := direct.Locations[0].PhysicalLocation.Region; reg.StartLine != 28 || reg.StartColumn != 8 || reg.EndColumn != 18 || len(direct.Fixes) != 1 {
 		t.Errorf("direct: %+v", direct)
 	}
 	// The call chain is in the message, which code scanning shows, and in
 	// relatedLocations.
-	if !strings.Contains(via.Message.Text, "via app.stamp → time.Now") || !strings.Contains(via.Message.Text, "\n1. app/app.go:30:23: ") ||
-		!strings.Contains(via.Message.Text, "\n2. app/app.go:24:") || len(via.RelatedLocations) != 2 || via.RelatedLocations[0].ID != 1 {
+	if !strings.Contains(via.Message.Text, "via app.stamp → time.Now") || !strings.Contains(via.Message.Text, "\n1. app/app.go:29:23: ") ||
+		!strings.Contains(via.Message.Text, "\n2. app/app.go:23:") || len(via.RelatedLocations) != 2 || via.RelatedLocations[0].ID != 1 {
 		t.Errorf("via: %q, related %+v", via.Message.Text, via.RelatedLocations)
 	}
 	if wait.Level != "warning" || direct.Level != "error" {
@@ -404,8 +408,8 @@ func TestLintList(t *testing.T) {
 			t.Errorf("--list lacks %s:\n%s", a.Name, out)
 		}
 	}
-	for _, w := range []string{"-idempotency.calls: ", "(disabled)", "goroutine      warning"} {
-		if !strings.Contains(out, w) {
+	for _, w := range []string{`-idempotency.calls: `, `\(disabled\)`, `\ngoroutine +warning `, `(?m)^sideeffect +error `} {
+		if !regexp.MustCompile(w).MatchString(out) {
 			t.Errorf("--list lacks %q:\n%s", w, out)
 		}
 	}

@@ -4,8 +4,7 @@ package app
 
 import (
 	"context"
-	"net/http"
-	"strings"
+	"database/sql"
 	"time"
 
 	"github.com/durable-go/durable/runtime"
@@ -40,16 +39,15 @@ var Wait = runtime.NewFunction(runtime.FunctionOpts{ID: "wait", Idempotency: "ev
 		return p.Data.ID, nil
 	})
 
-// Notify: idempotency (an HTTP POST in a function with no idempotency key).
+// DB is the application's database.
+var DB *sql.DB
+
+// Notify: idempotency (an SQL INSERT in a function with no idempotency key).
 var Notify = runtime.NewFunction(runtime.FunctionOpts{ID: "notify"}, OrderCreated.Trigger(),
 	func(ctx context.Context, in runtime.Input[Order]) (any, error) {
-		return step.Run(ctx, "post-webhook", func(ctx context.Context) (int, error) {
-			resp, err := http.Post("https://hooks.example.com/orders", "application/json", strings.NewReader(in.Event.Data.ID))
-			if err != nil {
-				return 0, err
-			}
-			defer resp.Body.Close()
-			return resp.StatusCode, nil
+		return step.Run(ctx, "insert-notification", func(ctx context.Context) (bool, error) {
+			_, err := DB.Exec("INSERT INTO notifications (order_id) VALUES ($1)", in.Event.Data.ID)
+			return err == nil, err
 		})
 	})
 
