@@ -59,7 +59,8 @@ var TotalOrder = runtime.NewFunction(
 			return nil, err
 		}
 		_, err = step.SendEvent(ctx, "emit", events.OrderTotalled.New(events.OrderTotalledData{OrderID: in.Event.Data.OrderID, Quantity: total}))
-		return fmt.Sprintf("%s:%d", in.Event.Data.OrderID, total), err
+		// The sensitive card number reaches the function in the clear.
+		return fmt.Sprintf("%s:%d:card-%t", in.Event.Data.OrderID, total, in.Event.Data.CardLast4 == "4242"), err
 	})
 
 var LogTotal = runtime.NewFunction(
@@ -74,9 +75,11 @@ const e2eMain = `package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	_ "example.com/e2e/billing"
@@ -105,7 +108,12 @@ func main() {
 	for _, e := range events.Events() {
 		fmt.Println("event", e.Name(), e.Version(), len(e.Schema()) > 0)
 	}
-	eng, err := runtime.New(runtime.Options{Store: st, Functions: fns})
+	eng, err := runtime.New(runtime.Options{
+		Store:         st,
+		Functions:     fns,
+		Events:        events.Events(),
+		EncryptionKey: []byte("e2e-key-0123456789abcdefghijklmn"),
+	})
 	if err != nil {
 		fail(err)
 	}
@@ -120,8 +128,20 @@ func main() {
 		}
 	}()
 	_, err = eng.Send(ctx, events.OrderCreated.New(events.OrderCreatedData{
-		OrderID: "o-1",
-		Items:   []events.LineItem{{Sku: "a", Quantity: 2}, {Sku: "b", Quantity: 3}},
+		OrderID: "o-bad",
+		Items:   []events.LineItem{{Sku: "a", Quantity: 0}},
+	}))
+	var invalid *runtime.EventValidationError
+	if !errors.As(err, &invalid) {
+		fail(fmt.Sprintf("invalid event: %v", err))
+	}
+	for _, v := range invalid.Violations {
+		fmt.Println("rejected", v.Pointer)
+	}
+	_, err = eng.Send(ctx, events.OrderCreated.New(events.OrderCreatedData{
+		OrderID:   "o-1",
+		Items:     []events.LineItem{{Sku: "a", Quantity: 2}, {Sku: "b", Quantity: 3}},
+		CardLast4: "4242",
 	}))
 	if err != nil {
 		fail(err)
@@ -135,6 +155,8 @@ func main() {
 			}
 			if len(runs) == 1 && runs[0].Status == runtime.RunCompleted {
 				fmt.Printf("run %s %s %s\n", id, runs[0].Status, runs[0].Output)
+				stored := string(runs[0].Events[0])
+				fmt.Printf("stored %s encrypted=%t plaintext=%t\n", id, strings.Contains(stored, "$enc"), strings.Contains(stored, "4242"))
 				break
 			}
 			if len(runs) == 1 && runs[0].Status == runtime.RunFailed {
@@ -210,7 +232,9 @@ func TestEndToEnd(t *testing.T) {
 	for _, want := range []string{
 		"function log-total\nfunction total-order\n",
 		"event shop/order.created 2026-01-15.1 true\nevent shop/order.totalled 1 true\n",
-		"run total-order completed \"o-1:5\"\n",
+		"rejected /data/items/0/quantity\n",
+		"run total-order completed \"o-1:5:card-true\"\n",
+		"stored total-order encrypted=true plaintext=false\n",
 		"run log-total completed 5\n",
 	} {
 		if !strings.Contains(out, want) {

@@ -53,18 +53,11 @@ func Events(cfg *catalog.Config, schemas map[string][]byte, source string) ([]by
 	// Events lists every event type, sorted by name.
 	events := slices.Clone(cfg.Events)
 	slices.SortFunc(events, func(a, b catalog.Event) int { return strings.Compare(a.Name, b.Name) })
-	f.Comment("EventType is what the event types of the catalog have in common, whatever")
-	f.Comment("their data: runtime.EventType[T] for every T.")
-	f.Type().Id("EventType").Interface(
-		jen.Id("Name").Params().String(),
-		jen.Id("Version").Params().String(),
-		jen.Id("Schema").Params().Qual("encoding/json", "RawMessage"),
-	)
-	f.Line()
 	f.Comment("Events returns every event type of the catalog, sorted by name: what an")
-	f.Comment("engine needs to validate the events it receives against their schemas.")
-	f.Func().Id("Events").Params().Index().Id("EventType").Block(
-		jen.Return(jen.Index().Id("EventType").CustomFunc(
+	f.Comment("engine needs (runtime.Options.Events) to validate the events it receives")
+	f.Comment("against their schemas and to encrypt their sensitive fields at rest.")
+	f.Func().Id("Events").Params().Index().Qual(RuntimePath, "EventDescriptor").Block(
+		jen.Return(jen.Index().Qual(RuntimePath, "EventDescriptor").CustomFunc(
 			jen.Options{Open: "{", Close: "}", Multi: true},
 			func(g *jen.Group) {
 				for i := range events {

@@ -3,10 +3,7 @@
 // Package events holds the typed events of the catalog codegen/testdata/golden/minimal/durable.yaml.
 package events
 
-import (
-	"encoding/json"
-	runtime "github.com/durable-go/durable/runtime"
-)
+import runtime "github.com/durable-go/durable/runtime"
 
 // UserSignedUpData is the data of app/user.signed-up events.
 type UserSignedUpData struct {
@@ -40,18 +37,11 @@ const schemaUserSignedUp = `{
 }
 `
 
-// EventType is what the event types of the catalog have in common, whatever
-// their data: runtime.EventType[T] for every T.
-type EventType interface {
-	Name() string
-	Version() string
-	Schema() json.RawMessage
-}
-
 // Events returns every event type of the catalog, sorted by name: what an
-// engine needs to validate the events it receives against their schemas.
-func Events() []EventType {
-	return []EventType{
+// engine needs (runtime.Options.Events) to validate the events it receives
+// against their schemas and to encrypt their sensitive fields at rest.
+func Events() []runtime.EventDescriptor {
+	return []runtime.EventDescriptor{
 		UserSignedUp,
 	}
 }

@@ -4,7 +4,6 @@
 package events
 
 import (
-	"encoding/json"
 	runtime "github.com/durable-go/durable/runtime"
 	"time"
 )
@@ -317,18 +316,11 @@ const schemaCacheFlush = `{
 }
 `
 
-// EventType is what the event types of the catalog have in common, whatever
-// their data: runtime.EventType[T] for every T.
-type EventType interface {
-	Name() string
-	Version() string
-	Schema() json.RawMessage
-}
-
 // Events returns every event type of the catalog, sorted by name: what an
-// engine needs to validate the events it receives against their schemas.
-func Events() []EventType {
-	return []EventType{
+// engine needs (runtime.Options.Events) to validate the events it receives
+// against their schemas and to encrypt their sensitive fields at rest.
+func Events() []runtime.EventDescriptor {
+	return []runtime.EventDescriptor{
 		PaymentReceived,
 		CacheFlush,
 		OrderCreated,
