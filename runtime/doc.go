@@ -1,0 +1,45 @@
+// Package runtime executes durable functions: define them with NewFunction,
+// give them to an Engine (New, Start, Send), and write their bodies with the
+// step package.
+//
+// # Event schemas
+//
+// Options.Events lists the event types of the catalog, usually the generated
+// events.Events(). Every event of one of those names, however it is stored
+// (Engine.Send, step.SendEvent), is validated against its type's JSON Schema
+// (draft 2020-12; formats are asserted) before anything is stored. An event
+// that does not match is rejected with an *EventValidationError that names
+// the event (index in the batch, name, ID) and lists every violation as a
+// JSON pointer into the envelope, such as /data/items/0/quantity, with a
+// reason; nothing of the batch is stored. From a step, the step returns that
+// error. Schemas must be self-contained (their $refs point into their own
+// $defs); New compiles them once and reports an invalid one naming its event.
+//
+// # Sensitive fields
+//
+// Fields a schema marks "x-sensitive": true (the catalog's sensitive: true),
+// wherever they are (nested objects, arrays, $defs), are encrypted at rest
+// with AES-256-GCM before the event is stored. The key is
+// Options.EncryptionKey (32 bytes) or, when that is nil, the environment
+// variable DURABLE_ENCRYPTION_KEY (standard base64 of 32 bytes, as
+// `openssl rand -base64 32` prints). New refuses to start when catalogued
+// events have sensitive fields and no key is set, rather than store them in
+// the clear, and reports a malformed key naming where it came from, never
+// its value.
+//
+// At rest, a sensitive value is replaced by {"$enc": "v1:<base64 of nonce and
+// ciphertext>"}; the ciphertext is bound to the event's ID and the field's
+// JSON pointer, so one copied to another field or event does not decrypt.
+// Functions see plaintext: the events of Input, the event WaitForEvent
+// returns, and the failed run's event in FunctionFailedData. Everything else
+// shows the encrypted form: the store, Engine.Run and Engine.Runs (RunInfo),
+// the logs, and the system event durable/function.failed as stored. A
+// sensitive value that does not decrypt (another key, or a ciphertext moved
+// or altered) fails the run with a *DecryptError naming the event and the
+// field; keep the key for as long as runs may read its events.
+//
+// CEL expressions (trigger and wait If, idempotency and flow-control keys)
+// are evaluated on stored envelopes, so they see the encrypted form: do not
+// use sensitive fields in expressions; keys derived from them would be
+// stored in the clear, which is why they are not decrypted for evaluation.
+package runtime
