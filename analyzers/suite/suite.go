@@ -10,6 +10,7 @@ import (
 	"github.com/durable-go/durable/analyzers/eventname"
 	"github.com/durable-go/durable/analyzers/exprcheck"
 	"github.com/durable-go/durable/analyzers/failurehandler"
+	"github.com/durable-go/durable/analyzers/fnsize"
 	"github.com/durable-go/durable/analyzers/goroutine"
 	"github.com/durable-go/durable/analyzers/idempotency"
 	"github.com/durable-go/durable/analyzers/internal/ignore"
@@ -47,6 +48,7 @@ func checks() []*analysis.Analyzer {
 		exprcheck.Analyzer,
 		cronspec.Analyzer,
 		failurehandler.Analyzer,
+		fnsize.Analyzer,
 	}
 }
 
