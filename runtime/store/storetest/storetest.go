@@ -59,6 +59,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"State", testState},
 		{"UpdateAtomic", testUpdateAtomic},
 		{"UpdateIsolatedUnderGroupCommit", testUpdateIsolated},
+		{"UpdateContextCancelledMidway", testUpdateCancelled},
 		{"View", testView},
 		{"ConcurrentViewsAndUpdates", testConcurrentViews},
 		{"Closed", testClosed},
@@ -1118,6 +1119,57 @@ func testUpdateIsolated(t *testing.T, s store.Store) {
 		t.Error("no Update's change of the shared run was kept")
 	} else if _, err := fmt.Sscanf(r.Error, "touched by u%d", &last); err != nil || last%3 != 0 {
 		t.Errorf("shared run error = %q: the change of a failed Update was kept", r.Error)
+	}
+}
+
+// testUpdateCancelledMidway runs concurrent Updates, a third of which cancel
+// their context between two writes: an Update that returns nil kept both
+// writes, one that returns an error kept neither, and the others are
+// unaffected.
+func testUpdateCancelled(t *testing.T, s store.Store) {
+	const n = 48
+	errs := make([]error, n)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			cctx, cancel := context.WithCancel(ctx)
+			defer cancel()
+			<-start
+			errs[i] = s.Update(cctx, func(tx store.Tx) error {
+				if err := tx.PutState(cctx, fmt.Sprint("a", i), []byte("v")); err != nil {
+					return err
+				}
+				if i%3 == 1 {
+					cancel()
+				}
+				return tx.PutState(cctx, fmt.Sprint("b", i), []byte("v"))
+			})
+		})
+	}
+	close(start)
+	wg.Wait()
+	for i := range n {
+		var kept []string
+		view(t, s, func(tx store.Tx) error {
+			for _, k := range []string{"a", "b"} {
+				_, err := tx.GetState(ctx, fmt.Sprint(k, i))
+				if err == nil {
+					kept = append(kept, k)
+				} else if !errors.Is(err, store.ErrNotFound) {
+					return err
+				}
+			}
+			return nil
+		})
+		switch {
+		case i%3 != 1 && errs[i] != nil:
+			t.Errorf("Update %d (not cancelled): %v", i, errs[i])
+		case errs[i] == nil && len(kept) != 2:
+			t.Errorf("Update %d returned nil but kept %v of its two writes", i, kept)
+		case errs[i] != nil && len(kept) != 0:
+			t.Errorf("Update %d returned %v but kept %v", i, errs[i], kept)
+		}
 	}
 }
 
