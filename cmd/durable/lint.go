@@ -475,6 +475,9 @@ func analyze(ctx context.Context, s *lintSettings, patterns []string, tests bool
 		fmt.Fprintf(stderr, "durable lint: %d package(s) do not load; fix them (go build ./... and go vet ./... show the same errors)\n", broken)
 		return nil, 2
 	}
+	// go test's generated main packages (pkg.test) are not the user's
+	// code; go vet does not check them either.
+	pkgs = slices.DeleteFunc(pkgs, func(p *packages.Package) bool { return strings.HasSuffix(p.ID, ".test") })
 	graph, err := checker.Analyze(s.analyzers, pkgs, nil)
 	if err != nil {
 		fmt.Fprintf(stderr, "durable lint: %v\n", err)
