@@ -157,6 +157,42 @@ func TestMigrationFromNewerSchemaIsLeftAlone(t *testing.T) {
 	}
 }
 
+// TestZeroTimesAreNull checks the storage behind the contract "zero times
+// are stored as NULL": other tools reading the file see no 1970 dates.
+func TestZeroTimesAreNull(t *testing.T) {
+	s := openTemp(t)
+	ctx := context.Background()
+	now := time.Now()
+	err := s.Update(ctx, func(tx store.Tx) error {
+		if err := tx.InsertRun(ctx, store.Run{ID: "r", FunctionID: "fn", Status: store.StatusQueued, Events: json.RawMessage(`[]`), CreatedAt: now, AvailableAt: now}); err != nil {
+			return err
+		}
+		var zero time.Time
+		if _, err := tx.UpdateRun(ctx, "r", store.RunCond{}, store.RunUpdate{EndedAt: &zero, Deadline: &zero}); err != nil {
+			return err
+		}
+		return tx.PutStep(ctx, store.Step{RunID: "r", Key: "k", ID: "k", Kind: "run", Status: store.StepCompleted, StartedAt: now, UpdatedAt: now})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := s.Path()
+	s.Close()
+	var nulls int
+	var created int64
+	err = rawDB(t, path).QueryRow(`SELECT (started_at IS NULL) + (ended_at IS NULL) + (lease_until IS NULL) + (deadline IS NULL)
+		+ (SELECT wake_at IS NULL FROM steps WHERE run_id = 'r'), created_at FROM runs WHERE id = 'r'`).Scan(&nulls, &created)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if nulls != 5 {
+		t.Errorf("%d of 5 zero times are NULL", nulls)
+	}
+	if created != now.UnixNano() {
+		t.Errorf("created_at = %d, want %d (nanoseconds since the epoch)", created, now.UnixNano())
+	}
+}
+
 func TestSecondOpenFails(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "x.db")
 	s, err := Open(path)
