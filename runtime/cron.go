@@ -92,7 +92,11 @@ func (e *Engine) fireCron(c cronTrigger, tick time.Time) error {
 			return err
 		}
 		if inserted {
-			if err := tx.InsertRun(ctx, e.newRun(c.fn, "["+string(env.JSON)+"]", e.clock.Now())); err != nil {
+			vars, err := envelopeVar(env.JSON)
+			if err != nil {
+				return err
+			}
+			if _, err := e.admit(ctx, tx, c.fn, env, map[string]any{"event": vars}, e.clock.Now(), false); err != nil {
 				return err
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -456,13 +457,16 @@ func (e *Engine) dispatch(ctx context.Context, tx store.Tx, env envelope, direct
 				continue
 			}
 		}
-		r := e.newRun(et.fn, "["+string(env.JSON)+"]", now)
-		if direct && e.takeSlot() {
-			r.Status, r.LeaseOwner, r.LeaseUntil = store.StatusRunning, e.owner, now.Add(e.lease)
-			started = append(started, r)
-		}
-		if err := tx.InsertRun(ctx, r); err != nil {
+		v, err := eventVars()
+		if err != nil {
 			return started, err
+		}
+		r, err := e.admit(ctx, tx, et.fn, env, v, now, direct)
+		if err != nil {
+			return started, err
+		}
+		if r != nil {
+			started = append(started, *r)
 		}
 	}
 	waits, err := tx.WaitsForEvent(ctx, env.Name)
@@ -494,6 +498,12 @@ func (e *Engine) dispatch(ctx context.Context, tx store.Tx, env envelope, direct
 				continue
 			}
 		}
+		if strings.HasPrefix(w.StepKey, cancelPrefix) {
+			if err := e.cancelByEvent(ctx, tx, w, env, now); err != nil {
+				return started, err
+			}
+			continue
+		}
 		if err := e.resolveWait(ctx, tx, w.RunID, w.StepKey, store.StepCompleted, env.JSON, ""); err != nil {
 			return started, err
 		}
@@ -514,6 +524,22 @@ func (e *Engine) newRun(f *Function, events string, now time.Time) store.Run {
 		r.Deadline = now.Add(d)
 	}
 	return r
+}
+
+// cancelByEvent cancels the run of a cancel watch that the event matched.
+func (e *Engine) cancelByEvent(ctx context.Context, tx store.Tx, w store.Wait, env envelope, now time.Time) error {
+	if now.After(w.ExpiresAt) {
+		return nil
+	}
+	r, err := tx.GetRun(ctx, w.RunID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil || r.Status.Terminal() {
+		return err
+	}
+	e.log.Info("durable: run cancelled by event", "run", r.ID, "event", env.ID)
+	return e.finishRun(ctx, tx, r, store.StatusCancelled, nil, fmt.Sprintf("cancelled by event %s (%s)", env.ID, env.Name), false)
 }
 
 // resolveWait completes the wait of run at stepKey with the given result, if

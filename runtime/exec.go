@@ -796,6 +796,11 @@ func (x *execution) Invoke(ctx context.Context, id, functionID string, data any,
 	child := x.e.newRun(target, "["+string(env.JSON)+"]", now)
 	child.ID = derivedID("run", x.run.ID, st.Key, 0)
 	child.ParentRunID, child.ParentStepKey = x.run.ID, st.Key
+	if vars, err := envelopeVar(env.JSON); err == nil {
+		if child.Limits, err = x.e.limits(target, map[string]any{"event": vars}); err != nil {
+			return nil, NonRetriable(fmt.Errorf("step %q: invoking %q: %w", id, functionID, err))
+		}
+	}
 	st.Status, st.WakeAt = store.StepWaiting, now.Add(timeout)
 	x.commit(ctx, func(tx store.Tx) error {
 		ctx := x.e.execCtx

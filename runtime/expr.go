@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"cel.dev/cel-go/cel"
+	"cel.dev/cel-go/common/types"
 )
 
 // expr is a compiled CEL expression over `event` (and `async` for waits).
@@ -96,4 +97,79 @@ func envelopeVar(raw json.RawMessage) (map[string]any, error) {
 		return nil, err
 	}
 	return m, nil
+}
+
+// keyExpr is a compiled CEL expression over `event` whose value partitions
+// flow control (a concurrency key, an idempotency key...).
+type keyExpr struct {
+	field string
+	src   string
+	prog  cel.Program
+}
+
+func compileKey(field, src string) (*keyExpr, error) {
+	env, _, err := celEnvs()
+	if err != nil {
+		return nil, err
+	}
+	ast, iss := env.Compile(src)
+	if iss.Err() != nil {
+		return nil, fmt.Errorf("%s: %q: %w", field, src, iss.Err())
+	}
+	prog, err := env.Program(ast)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %q: %w", field, src, err)
+	}
+	return &keyExpr{field: field, src: src, prog: prog}, nil
+}
+
+// value evaluates the key. A missing field or a null value is an error that
+// names the option and the expression: a silent shared key would merge
+// unrelated runs.
+func (k *keyExpr) value(vars map[string]any) (any, error) {
+	out, _, err := k.prog.Eval(vars)
+	if err != nil {
+		return nil, fmt.Errorf("%s %q: %w", k.field, k.src, err)
+	}
+	v := out.Value()
+	if v == nil || out.Type() == types.NullType {
+		return nil, fmt.Errorf("%s %q: evaluates to null", k.field, k.src)
+	}
+	return v, nil
+}
+
+// key evaluates the expression to a string.
+func (k *keyExpr) key(vars map[string]any) (string, error) {
+	v, err := k.value(vars)
+	if err != nil {
+		return "", err
+	}
+	switch v := v.(type) {
+	case string:
+		return v, nil
+	case int64, uint64, float64, bool:
+		return fmt.Sprint(v), nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v), nil
+	}
+	return string(b), nil
+}
+
+// number evaluates the expression to a number.
+func (k *keyExpr) number(vars map[string]any) (float64, error) {
+	v, err := k.value(vars)
+	if err != nil {
+		return 0, err
+	}
+	switch v := v.(type) {
+	case int64:
+		return float64(v), nil
+	case uint64:
+		return float64(v), nil
+	case float64:
+		return v, nil
+	}
+	return 0, fmt.Errorf("%s %q: evaluates to %v, not a number", k.field, k.src, v)
 }

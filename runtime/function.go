@@ -25,6 +25,28 @@ type FunctionOpts struct {
 	// OnFailure runs, as a durable function of its own (steps allowed), when
 	// a run of this function fails for good.
 	OnFailure Handler[FunctionFailedData]
+
+	// Concurrency limits the runs executing a step at once, per key.
+	Concurrency []Concurrency
+	// Throttle limits how fast runs start; excess runs wait their turn.
+	Throttle *Throttle
+	// RateLimit drops triggering events over a rate; they start no run.
+	RateLimit *RateLimit
+	// Debounce starts one run after a quiet period, with the last event.
+	Debounce *Debounce
+	// BatchEvents gives one run several events.
+	BatchEvents *BatchEvents
+	// Idempotency is a CEL expression over `event`: a second event with the
+	// same value within IdempotencyPeriod starts no run.
+	Idempotency string
+	// IdempotencyPeriod is how long an idempotency key holds; 0 means 24h.
+	IdempotencyPeriod time.Duration
+	// Cancel lists the events that cancel a run.
+	Cancel []Cancel
+	// Priority moves runs ahead in the queue.
+	Priority *Priority
+	// Singleton allows one run per key at a time.
+	Singleton *Singleton
 }
 
 // Timeouts bound how long a run may take. A zero field means no bound.
@@ -79,6 +101,8 @@ type Function struct {
 	invoke func(ctx context.Context, events []json.RawMessage, runID string, attempt int) (any, error)
 	// onFailure is the derived function that runs OnFailure, or nil.
 	onFailure *Function
+	// flow is the compiled flow-control options.
+	flow *flow
 	// err is what was wrong with the definition; engines refuse such functions.
 	err error
 }
@@ -149,6 +173,7 @@ func (f *Function) validate(nilHandler bool) error {
 			errs = append(errs, err)
 		}
 	}
+	errs = append(errs, f.compileFlow()...)
 	if len(errs) == 0 {
 		return nil
 	}

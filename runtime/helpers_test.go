@@ -3,6 +3,7 @@ package runtime_test
 import (
 	"context"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +16,7 @@ type testEngine struct {
 	*runtime.Engine
 	clock *vclock.Clock
 	path  string
+	close func()
 }
 
 var epoch = time.Date(2026, 1, 15, 9, 0, 0, 0, time.UTC)
@@ -40,15 +42,19 @@ func startEngine(t testing.TB, path string, clock *vclock.Clock, fns ...*runtime
 	if err := eng.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := eng.Stop(ctx); err != nil {
-			t.Errorf("stop: %v", err)
-		}
-		st.Close()
-	})
-	return &testEngine{Engine: eng, clock: clock, path: path}
+	var once sync.Once
+	closeAll := func() {
+		once.Do(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := eng.Stop(ctx); err != nil {
+				t.Errorf("stop: %v", err)
+			}
+			st.Close()
+		})
+	}
+	t.Cleanup(closeAll)
+	return &testEngine{Engine: eng, clock: clock, path: path, close: closeAll}
 }
 
 // send sends one event and returns the IDs of the runs it started, found by

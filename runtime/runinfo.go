@@ -22,6 +22,10 @@ const (
 	RunCompleted = store.StatusCompleted
 	RunFailed    = store.StatusFailed
 	RunCancelled = store.StatusCancelled
+	// RunBlocked: due, but over a concurrency limit.
+	RunBlocked = store.StatusBlocked
+	// RunSkipped: flow control did not start it; Error says why.
+	RunSkipped = store.StatusSkipped
 )
 
 // RunInfo describes a run and its journal.

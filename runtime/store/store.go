@@ -41,10 +41,14 @@ type Tx interface {
 	GetRun(ctx context.Context, id string) (Run, error)
 	ListRuns(ctx context.Context, f RunFilter) ([]Run, error)
 	// UpdateRun applies u to run id if cond holds and reports whether it did.
+	// A run whose status changes from running gives back its concurrency
+	// slots (and the oldest run blocked on each key is requeued).
 	UpdateRun(ctx context.Context, id string, cond RunCond, u RunUpdate) (bool, error)
 	// ClaimRuns leases up to limit runs that are queued, sleeping or waiting
 	// and available at or before now, oldest first: they become running,
-	// owned by owner until leaseUntil.
+	// owned by owner until leaseUntil. A run with Limits takes a slot of each
+	// of its keys; a run for which a key has no free slot becomes blocked on
+	// that key instead, and is requeued when a slot of the key frees up.
 	ClaimRuns(ctx context.Context, owner string, now, leaseUntil time.Time, limit int) ([]Run, error)
 	// RenewLeases extends every lease owner holds on a running run.
 	RenewLeases(ctx context.Context, owner string, leaseUntil time.Time) (int, error)
@@ -106,11 +110,24 @@ const (
 	StatusCompleted Status = "completed"
 	StatusFailed    Status = "failed"
 	StatusCancelled Status = "cancelled"
+	// StatusBlocked: due, but over a concurrency limit; requeued when a slot
+	// of its key frees up.
+	StatusBlocked Status = "blocked"
+	// StatusSkipped: flow control (idempotency, rate limit, singleton)
+	// decided not to run it; Error says why.
+	StatusSkipped Status = "skipped"
 )
 
 // Terminal reports whether a run in this status is over.
 func (s Status) Terminal() bool {
-	return s == StatusCompleted || s == StatusFailed || s == StatusCancelled
+	return s == StatusCompleted || s == StatusFailed || s == StatusCancelled || s == StatusSkipped
+}
+
+// Limit is one concurrency limit a run is subject to: at most Limit running
+// runs hold a slot of Key at once.
+type Limit struct {
+	Key   string `json:"key"`
+	Limit int    `json:"limit"`
 }
 
 // Run is one execution of a function.
@@ -134,6 +151,10 @@ type Run struct {
 	ParentStepKey string
 	// Deadline is when the run is cancelled if not finished (Timeouts).
 	Deadline time.Time
+	// Limits are the concurrency limits the run is subject to.
+	Limits []Limit
+	// BlockedOn is the concurrency key a blocked run waits for.
+	BlockedOn string
 }
 
 // RunCond restricts UpdateRun. Empty fields do not restrict.
@@ -154,6 +175,8 @@ type RunUpdate struct {
 	Output     json.RawMessage
 	Error      *string
 	Deadline   *time.Time
+	// Events replaces the run's events (debounce, batches).
+	Events json.RawMessage
 }
 
 // RunFilter selects runs for ListRuns, newest first.

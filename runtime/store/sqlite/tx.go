@@ -3,7 +3,9 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -162,18 +164,24 @@ func (t *sqlTx) GetEvent(ctx context.Context, id string) (store.Event, error) {
 }
 
 const runColumns = `id, function_id, status, events, attempt, created_at, started_at, ended_at, available_at,
-	lease_owner, lease_until, output, error, parent_run_id, parent_step_key, deadline`
+	lease_owner, lease_until, output, error, parent_run_id, parent_step_key, deadline, limits, blocked_on`
 
 func scanRun(sc interface{ Scan(...any) error }) (store.Run, error) {
 	var r store.Run
 	var created, started, ended, avail, leaseUntil, deadline sql.NullInt64
-	var owner, errText, parent, parentKey sql.NullString
-	var output []byte
+	var owner, errText, parent, parentKey, blockedOn sql.NullString
+	var output, limits []byte
 	err := sc.Scan(&r.ID, &r.FunctionID, &r.Status, &r.Events, &r.Attempt, &created, &started, &ended, &avail,
-		&owner, &leaseUntil, &output, &errText, &parent, &parentKey, &deadline)
+		&owner, &leaseUntil, &output, &errText, &parent, &parentKey, &deadline, &limits, &blockedOn)
 	if err != nil {
 		return r, err
 	}
+	if len(limits) > 0 {
+		if err := json.Unmarshal(limits, &r.Limits); err != nil {
+			return r, fmt.Errorf("run %s: limits: %w", r.ID, err)
+		}
+	}
+	r.BlockedOn = blockedOn.String
 	r.CreatedAt, r.StartedAt, r.EndedAt, r.AvailableAt = fromNanos(created), fromNanos(started), fromNanos(ended), fromNanos(avail)
 	r.LeaseOwner, r.LeaseUntil = owner.String, fromNanos(leaseUntil)
 	r.Output, r.Error = output, errText.String
@@ -182,10 +190,17 @@ func scanRun(sc interface{ Scan(...any) error }) (store.Run, error) {
 }
 
 func (t *sqlTx) InsertRun(ctx context.Context, r store.Run) error {
-	_, err := t.exec(ctx, `INSERT INTO runs (`+runColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	var limits []byte
+	if len(r.Limits) > 0 {
+		limits, _ = json.Marshal(r.Limits)
+	}
+	_, err := t.exec(ctx, `INSERT INTO runs (`+runColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.ID, r.FunctionID, string(r.Status), []byte(r.Events), r.Attempt, nanos(r.CreatedAt), nanos(r.StartedAt), nanos(r.EndedAt),
 		nanos(r.AvailableAt), nullString(r.LeaseOwner), nanos(r.LeaseUntil), bytesOrNil(r.Output), nullString(r.Error),
-		nullString(r.ParentRunID), nullString(r.ParentStepKey), nanos(r.Deadline))
+		nullString(r.ParentRunID), nullString(r.ParentStepKey), nanos(r.Deadline), bytesOrNil(limits), nullString(r.BlockedOn))
+	if err == nil && r.Status == store.StatusRunning {
+		err = t.takeSlots(ctx, r)
+	}
 	return err
 }
 
@@ -270,6 +285,12 @@ func (t *sqlTx) UpdateRun(ctx context.Context, id string, cond store.RunCond, u 
 	if u.Deadline != nil {
 		set("deadline", nanos(*u.Deadline))
 	}
+	if u.Events != nil {
+		set("events", []byte(u.Events))
+	}
+	if u.Status != nil && *u.Status != store.StatusBlocked {
+		sets = append(sets, "blocked_on = NULL")
+	}
 	if len(sets) == 0 {
 		return false, errors.New("sqlite: UpdateRun with nothing to update")
 	}
@@ -289,14 +310,111 @@ func (t *sqlTx) UpdateRun(ctx context.Context, id string, cond store.RunCond, u 
 		return false, err
 	}
 	n, err := res.RowsAffected()
-	return n == 1, err
+	if err != nil || n != 1 {
+		return false, err
+	}
+	if u.Status != nil && *u.Status != store.StatusRunning {
+		err = t.releaseSlots(ctx, id)
+	}
+	return true, err
+}
+
+// takeSlots records the concurrency slots of a run that became running.
+func (t *sqlTx) takeSlots(ctx context.Context, r store.Run) error {
+	for _, l := range r.Limits {
+		if _, err := t.exec(ctx, `INSERT INTO slots (key, run_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, l.Key, r.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// releaseSlots gives back a run's slots and requeues, for each, the oldest
+// run blocked on its key.
+func (t *sqlTx) releaseSlots(ctx context.Context, runID string) error {
+	rows, err := t.query(ctx, `DELETE FROM slots WHERE run_id = ? RETURNING key`, runID)
+	if err != nil {
+		return err
+	}
+	var keys []string
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			rows.Close()
+			return err
+		}
+		keys = append(keys, k)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if _, err := t.exec(ctx, `UPDATE runs SET status = 'queued', blocked_on = NULL WHERE id = (
+			SELECT id FROM runs WHERE status = 'blocked' AND blocked_on = ? ORDER BY available_at, id LIMIT 1)`, k); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (t *sqlTx) ClaimRuns(ctx context.Context, owner string, now, leaseUntil time.Time, limit int) ([]store.Run, error) {
-	rows, err := t.query(ctx, `UPDATE runs SET status = 'running', lease_owner = ?, lease_until = ?
-		WHERE id IN (SELECT id FROM runs WHERE status IN ('queued', 'sleeping', 'waiting') AND available_at <= ?
-			ORDER BY available_at, id LIMIT ?)
-		RETURNING `+runColumns, owner, nanos(leaseUntil), now.UnixNano(), limit)
+	var out []store.Run
+	used := map[string]int{} // slots held per key, counted once per claim
+	for len(out) < limit {
+		candidates, err := t.listRuns(ctx, `SELECT `+runColumns+` FROM runs
+			WHERE status IN ('queued', 'sleeping', 'waiting') AND available_at <= ? ORDER BY available_at, id LIMIT ?`,
+			now.UnixNano(), limit-len(out))
+		if err != nil || len(candidates) == 0 {
+			return out, err
+		}
+		for _, r := range candidates {
+			full, err := t.fullKey(ctx, r.Limits, used)
+			if err != nil {
+				return out, err
+			}
+			if full != "" {
+				if _, err := t.exec(ctx, `UPDATE runs SET status = 'blocked', blocked_on = ? WHERE id = ?`, full, r.ID); err != nil {
+					return out, err
+				}
+				continue
+			}
+			if _, err := t.exec(ctx, `UPDATE runs SET status = 'running', lease_owner = ?, lease_until = ? WHERE id = ?`,
+				owner, nanos(leaseUntil), r.ID); err != nil {
+				return out, err
+			}
+			if err := t.takeSlots(ctx, r); err != nil {
+				return out, err
+			}
+			for _, l := range r.Limits {
+				used[l.Key]++
+			}
+			r.Status, r.LeaseOwner, r.LeaseUntil = store.StatusRunning, owner, leaseUntil
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// fullKey returns the first of limits whose slots are all taken, or "".
+func (t *sqlTx) fullKey(ctx context.Context, limits []store.Limit, used map[string]int) (string, error) {
+	for _, l := range limits {
+		n, ok := used[l.Key]
+		if !ok {
+			if err := t.queryRow(ctx, `SELECT COUNT(*) FROM slots WHERE key = ?`, l.Key).Scan(&n); err != nil {
+				return "", err
+			}
+			used[l.Key] = n
+		}
+		if n >= l.Limit {
+			return l.Key, nil
+		}
+	}
+	return "", nil
+}
+
+func (t *sqlTx) listRuns(ctx context.Context, q string, args ...any) ([]store.Run, error) {
+	rows, err := t.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -322,13 +440,30 @@ func (t *sqlTx) RenewLeases(ctx context.Context, owner string, leaseUntil time.T
 }
 
 func (t *sqlTx) ReleaseExpired(ctx context.Context, now time.Time, exceptOwner string) (int, error) {
-	res, err := t.exec(ctx, `UPDATE runs SET status = 'queued', lease_owner = NULL, lease_until = NULL
-		WHERE status = 'running' AND lease_until < ? AND lease_owner <> ?`, now.UnixNano(), exceptOwner)
+	rows, err := t.query(ctx, `UPDATE runs SET status = 'queued', lease_owner = NULL, lease_until = NULL
+		WHERE status = 'running' AND lease_until < ? AND lease_owner <> ? RETURNING id`, now.UnixNano(), exceptOwner)
 	if err != nil {
 		return 0, err
 	}
-	n, err := res.RowsAffected()
-	return int(n), err
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	for _, id := range ids {
+		if err := t.releaseSlots(ctx, id); err != nil {
+			return 0, err
+		}
+	}
+	return len(ids), nil
 }
 
 func (t *sqlTx) OwnsRun(ctx context.Context, id, owner string) (bool, error) {
