@@ -5,6 +5,7 @@ package suite
 import (
 	"golang.org/x/tools/go/analysis"
 
+	"github.com/durable-go/durable/analyzers/blockingapi"
 	"github.com/durable-go/durable/analyzers/concurrency"
 	"github.com/durable-go/durable/analyzers/cronspec"
 	"github.com/durable-go/durable/analyzers/eventname"
@@ -44,6 +45,7 @@ func checks() []*analysis.Analyzer {
 		concurrency.Analyzer,
 		eventname.Analyzer,
 		sensitive.Analyzer,
+		blockingapi.Analyzer,
 		swallowerr.Analyzer,
 		exprcheck.Analyzer,
 		cronspec.Analyzer,
