@@ -14,10 +14,18 @@ import (
 
 // BenchmarkWorkflow3Steps measures throughput of a 3-step workflow on SQLite
 // with synchronous=FULL (every commit fsynced), 64 runs in flight.
-func BenchmarkWorkflow3Steps(b *testing.B) {
+func BenchmarkWorkflow3Steps(b *testing.B) { benchmarkWorkflow(b, runtime.FunctionOpts{ID: "three-steps"}) }
+
+// BenchmarkWorkflow3StepsConcurrencyLimited is the same workload with a
+// per-key concurrency limit: 1,000 keys, limit 5 each.
+func BenchmarkWorkflow3StepsConcurrencyLimited(b *testing.B) {
+	benchmarkWorkflow(b, runtime.FunctionOpts{ID: "three-steps", Concurrency: []runtime.Concurrency{{Limit: 5, Key: "event.data.key"}}})
+}
+
+func benchmarkWorkflow(b *testing.B, opts runtime.FunctionOpts) {
 	const inFlight = 64
 	done := make(chan struct{}, inFlight)
-	fn := runtime.NewFunction(runtime.FunctionOpts{ID: "three-steps"}, runtime.EventTrigger("bench/run.requested", ""),
+	fn := runtime.NewFunction(opts, runtime.EventTrigger("bench/run.requested", ""),
 		func(ctx context.Context, in runtime.Input[map[string]any]) (any, error) {
 			for _, id := range []string{"reserve", "charge", "ship"} {
 				if _, err := step.Run(ctx, id, func(ctx context.Context) (string, error) { return id, nil }); err != nil {
@@ -48,7 +56,7 @@ func BenchmarkWorkflow3Steps(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			slots <- struct{}{}
 			go func() {
-				if _, err := eng.Send(ctx, runtime.Event{Name: "bench/run.requested", Data: map[string]int{"i": i}}); err != nil {
+				if _, err := eng.Send(ctx, runtime.Event{Name: "bench/run.requested", Data: map[string]int{"i": i, "key": i % 1000}}); err != nil {
 					b.Error(err)
 				}
 			}()

@@ -54,6 +54,11 @@ type execution struct {
 	setStart bool
 	// deadline is when the run is cancelled if not finished (Timeouts).
 	deadline time.Time
+	// interrupted counts executions of this run that a dead process lost;
+	// the first step this execution runs was probably what they were
+	// running, so it is charged those attempts.
+	interrupted      int
+	clearInterrupted bool
 
 	// replay runs the handler against the journal only: nothing executes
 	// and nothing commits (CheckReplay).
@@ -105,8 +110,9 @@ func (e *Engine) execute(r store.Run) {
 		journal: make(map[string]store.Step, len(steps)),
 		byScope: map[string][]store.Step{},
 		pos:     map[string]int{}, occ: map[string]int{}, par: map[string]int{},
-		setStart: r.StartedAt.IsZero(),
-		deadline: r.Deadline,
+		setStart:    r.StartedAt.IsZero(),
+		deadline:    r.Deadline,
+		interrupted: r.Interrupted,
 	}
 	if x.setStart {
 		x.deadline = time.Time{}
@@ -372,11 +378,20 @@ func (x *execution) tryCommit(_ context.Context, fn func(tx store.Tx) error) err
 		if err := x.applyStart(tx); err != nil {
 			return err
 		}
+		x.mu.Lock()
+		clear := x.clearInterrupted
+		x.mu.Unlock()
+		if clear {
+			zero := 0
+			if _, err := tx.UpdateRun(ctx, x.run.ID, store.RunCond{}, store.RunUpdate{Interrupted: &zero}); err != nil {
+				return err
+			}
+		}
 		return fn(tx)
 	})
 	if err == nil {
 		x.mu.Lock()
-		x.setStart = false
+		x.setStart, x.clearInterrupted = false, false
 		x.mu.Unlock()
 	}
 	return err
@@ -518,6 +533,19 @@ func lastSlash(s string) int {
 	return -1
 }
 
+// takeInterrupted returns the lost attempts to charge to the step about to
+// commit, once per execution; the commit clears the run's count.
+func (x *execution) takeInterrupted() int {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	n := x.interrupted
+	if n > 0 {
+		x.interrupted = 0
+		x.clearInterrupted = true
+	}
+	return n
+}
+
 func (x *execution) remember(st store.Step) {
 	x.mu.Lock()
 	x.journal[st.Key] = st
@@ -567,7 +595,7 @@ func (x *execution) Run(ctx context.Context, id string, fn func(ctx context.Cont
 			err = NonRetriable(fmt.Errorf("step %q: result of type %T cannot be encoded as JSON: %w", id, out, err))
 		}
 	}
-	st.Attempts++
+	st.Attempts += 1 + x.takeInterrupted()
 	st.UpdatedAt = x.e.clock.Now()
 	if err == nil {
 		st.Status, st.Output = store.StepCompleted, raw

@@ -53,6 +53,7 @@ type Tx interface {
 	// RenewLeases extends every lease owner holds on a running run.
 	RenewLeases(ctx context.Context, owner string, leaseUntil time.Time) (int, error)
 	// ReleaseExpired requeues running runs whose lease ended before now,
+	// counting an interruption for each,
 	// except those of exceptOwner (a process never expires its own leases:
 	// it is alive, and a virtual clock may jump past them).
 	ReleaseExpired(ctx context.Context, now time.Time, exceptOwner string) (int, error)
@@ -155,6 +156,10 @@ type Run struct {
 	Limits []Limit
 	// BlockedOn is the concurrency key a blocked run waits for.
 	BlockedOn string
+	// Interrupted counts the times the run was requeued from a process that
+	// died while running it (ReleaseExpired, or a store reopened after a
+	// crash), since the engine last recorded those lost attempts.
+	Interrupted int
 }
 
 // RunCond restricts UpdateRun. Empty fields do not restrict.
@@ -177,6 +182,8 @@ type RunUpdate struct {
 	Deadline   *time.Time
 	// Events replaces the run's events (debounce, batches).
 	Events json.RawMessage
+	// Interrupted sets the count of interruptions not yet recorded.
+	Interrupted *int
 }
 
 // RunFilter selects runs for ListRuns, newest first.

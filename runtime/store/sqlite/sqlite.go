@@ -129,7 +129,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 	s.reader.SetMaxIdleConns(cfg.readers)
 	// The lock proves the previous owner is gone: its runs can resume now
 	// instead of when their leases would have expired.
-	if _, err := s.writer.Exec(`UPDATE runs SET status = 'queued', lease_owner = NULL, lease_until = NULL WHERE status = 'running';
+	if _, err := s.writer.Exec(`UPDATE runs SET status = 'queued', lease_owner = NULL, lease_until = NULL, interrupted = interrupted + 1 WHERE status = 'running';
 		UPDATE runs SET status = 'queued', blocked_on = NULL WHERE status = 'blocked';
 		DELETE FROM slots;`); err != nil {
 		return fail(fmt.Errorf("sqlite: requeue runs of a previous process: %w", err))

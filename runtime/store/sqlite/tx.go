@@ -164,7 +164,7 @@ func (t *sqlTx) GetEvent(ctx context.Context, id string) (store.Event, error) {
 }
 
 const runColumns = `id, function_id, status, events, attempt, created_at, started_at, ended_at, available_at,
-	lease_owner, lease_until, output, error, parent_run_id, parent_step_key, deadline, limits, blocked_on`
+	lease_owner, lease_until, output, error, parent_run_id, parent_step_key, deadline, limits, blocked_on, interrupted`
 
 func scanRun(sc interface{ Scan(...any) error }) (store.Run, error) {
 	var r store.Run
@@ -172,7 +172,7 @@ func scanRun(sc interface{ Scan(...any) error }) (store.Run, error) {
 	var owner, errText, parent, parentKey, blockedOn sql.NullString
 	var output, limits []byte
 	err := sc.Scan(&r.ID, &r.FunctionID, &r.Status, &r.Events, &r.Attempt, &created, &started, &ended, &avail,
-		&owner, &leaseUntil, &output, &errText, &parent, &parentKey, &deadline, &limits, &blockedOn)
+		&owner, &leaseUntil, &output, &errText, &parent, &parentKey, &deadline, &limits, &blockedOn, &r.Interrupted)
 	if err != nil {
 		return r, err
 	}
@@ -194,10 +194,10 @@ func (t *sqlTx) InsertRun(ctx context.Context, r store.Run) error {
 	if len(r.Limits) > 0 {
 		limits, _ = json.Marshal(r.Limits)
 	}
-	_, err := t.exec(ctx, `INSERT INTO runs (`+runColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := t.exec(ctx, `INSERT INTO runs (`+runColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.ID, r.FunctionID, string(r.Status), []byte(r.Events), r.Attempt, nanos(r.CreatedAt), nanos(r.StartedAt), nanos(r.EndedAt),
 		nanos(r.AvailableAt), nullString(r.LeaseOwner), nanos(r.LeaseUntil), bytesOrNil(r.Output), nullString(r.Error),
-		nullString(r.ParentRunID), nullString(r.ParentStepKey), nanos(r.Deadline), bytesOrNil(limits), nullString(r.BlockedOn))
+		nullString(r.ParentRunID), nullString(r.ParentStepKey), nanos(r.Deadline), bytesOrNil(limits), nullString(r.BlockedOn), r.Interrupted)
 	if err == nil && r.Status == store.StatusRunning {
 		err = t.takeSlots(ctx, r)
 	}
@@ -287,6 +287,9 @@ func (t *sqlTx) UpdateRun(ctx context.Context, id string, cond store.RunCond, u 
 	}
 	if u.Events != nil {
 		set("events", []byte(u.Events))
+	}
+	if u.Interrupted != nil {
+		set("interrupted", *u.Interrupted)
 	}
 	if u.Status != nil && *u.Status != store.StatusBlocked {
 		sets = append(sets, "blocked_on = NULL")
@@ -440,7 +443,7 @@ func (t *sqlTx) RenewLeases(ctx context.Context, owner string, leaseUntil time.T
 }
 
 func (t *sqlTx) ReleaseExpired(ctx context.Context, now time.Time, exceptOwner string) (int, error) {
-	rows, err := t.query(ctx, `UPDATE runs SET status = 'queued', lease_owner = NULL, lease_until = NULL
+	rows, err := t.query(ctx, `UPDATE runs SET status = 'queued', lease_owner = NULL, lease_until = NULL, interrupted = interrupted + 1
 		WHERE status = 'running' AND lease_until < ? AND lease_owner <> ? RETURNING id`, now.UnixNano(), exceptOwner)
 	if err != nil {
 		return 0, err
