@@ -63,6 +63,10 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"View", testView},
 		{"ConcurrentViewsAndUpdates", testConcurrentViews},
 		{"Closed", testClosed},
+		{"ConcurrencyLimits", testConcurrencyLimits},
+		{"ConcurrencyInsertRunning", testConcurrencyInsertRunning},
+		{"ReleaseExpiredCountsInterruptions", testReleaseExpiredCountsInterruptions},
+		{"UpdateRunEvents", testUpdateRunEvents},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
