@@ -3,6 +3,11 @@
 // underpaid), lets the engine run them, and prints each run's step timeline.
 //
 //	go run ./examples/shop [-db shop.db]
+//
+// Its events are typed from the catalog durable.yaml, and the engine gets
+// every function of the module from the generated registry:
+//
+//go:generate go run github.com/durable-go/durable/cmd/durable generate
 package main
 
 import (
@@ -19,6 +24,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/durable-go/durable/examples/shop/internal/events"
+	"github.com/durable-go/durable/examples/shop/internal/registry"
+	"github.com/durable-go/durable/examples/shop/orders"
 	"github.com/durable-go/durable/runtime"
 	"github.com/durable-go/durable/runtime/store/sqlite"
 )
@@ -55,7 +63,20 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer st.Close()
-	eng, err := runtime.New(runtime.Options{Store: st, Functions: Functions(), Logger: logger, PollInterval: 50 * time.Millisecond})
+	opts := runtime.Options{
+		Store:     st,
+		Functions: registry.Functions(),
+		// Events are validated against the catalog's schemas when sent.
+		Events:       events.Events(),
+		Logger:       logger,
+		PollInterval: 50 * time.Millisecond,
+	}
+	if os.Getenv(runtime.EncryptionKeyEnv) == "" {
+		// card_last4 is sensitive: encrypted at rest. The example uses a
+		// fixed key; production sets DURABLE_ENCRYPTION_KEY.
+		opts.EncryptionKey = []byte("example-key-do-not-use-in-prod!!")
+	}
+	eng, err := runtime.New(opts)
 	if err != nil {
 		return err
 	}
@@ -66,27 +87,32 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fmt.Fprintf(out, "engine started on %s\n\n", *dbPath)
 
 	began := time.Now()
-	orders := []OrderCreatedData{
-		{OrderID: "A-1001", CustomerID: "cus-ada", Items: []Item{{SKU: "kettle", Quantity: 1}}, TotalCents: 4900},
-		{OrderID: "B-1002", CustomerID: "cus-bob", Items: []Item{{SKU: "mug", Quantity: 2}}, TotalCents: 1800},
-		{OrderID: "C-1003", CustomerID: "cus-cy", Items: []Item{{SKU: "teapot", Quantity: 1}}, TotalCents: 6500},
+	placed := []events.OrderCreatedData{
+		{OrderID: "A-1001", CustomerID: "cus-ada", CardLast4: "4242", Items: []events.Item{{Sku: "kettle", Quantity: 1}}, TotalCents: 4900},
+		{OrderID: "B-1002", CustomerID: "cus-bob", Items: []events.Item{{Sku: "mug", Quantity: 2}}, TotalCents: 1800},
+		{OrderID: "C-1003", CustomerID: "cus-cy", Items: []events.Item{{Sku: "teapot", Quantity: 1}}, TotalCents: 6500},
 	}
 	runOf := map[string]string{}
-	for _, o := range orders {
-		if _, err := eng.Send(ctx, OrderCreated.New(o)); err != nil {
+	for _, o := range placed {
+		if _, err := eng.Send(ctx, events.OrderCreated.New(o)); err != nil {
 			return err
 		}
 	}
 	// A payment only counts once its run waits for it, as in production:
 	// wait until each order's run is waiting, then pay A in full and C short.
 	payments := map[string]int64{"A-1001": 4900, "C-1003": 3000}
-	for len(runOf) < len(orders) {
-		runs, err := eng.Runs(ctx, runtime.RunFilter{FunctionID: ProcessOrder.ID()})
+	for len(runOf) < len(placed) {
+		runs, err := eng.Runs(ctx, runtime.RunFilter{FunctionID: orders.ProcessOrder.ID()})
 		if err != nil {
 			return err
 		}
 		for _, r := range runs {
-			var ev runtime.TypedEvent[OrderCreatedData]
+			// Stored events show sensitive fields encrypted: read the ID only.
+			var ev struct {
+				Data struct {
+					OrderID string `json:"order_id"`
+				} `json:"data"`
+			}
 			if err := json.Unmarshal(r.Events[0], &ev); err != nil {
 				return err
 			}
@@ -96,7 +122,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			}
 			runOf[id] = r.ID
 			if amount, ok := payments[id]; ok {
-				if _, err := eng.Send(ctx, PaymentReceived.New(PaymentReceivedData{OrderID: id, AmountCents: amount})); err != nil {
+				if _, err := eng.Send(ctx, events.PaymentReceived.New(events.PaymentReceivedData{OrderID: id, AmountCents: amount})); err != nil {
 					return err
 				}
 			}

@@ -1,4 +1,4 @@
-package main
+package orders
 
 import (
 	"errors"
@@ -8,16 +8,17 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/durable-go/durable/examples/shop/internal/events"
 	"github.com/durable-go/durable/runtime/durabletest"
 )
 
-func order(id string, totalCents int64) OrderCreatedData {
-	return OrderCreatedData{OrderID: id, CustomerID: "cus-" + id, TotalCents: totalCents,
-		Items: []Item{{SKU: "kettle", Quantity: 1}}}
+func order(id string, totalCents int64) events.OrderCreatedData {
+	return events.OrderCreatedData{OrderID: id, CustomerID: "cus-" + id, TotalCents: totalCents,
+		Items: []events.Item{{Sku: "kettle", Quantity: 1}}}
 }
 
 func paid(id string, cents int64) durabletest.Option {
-	return durabletest.DeliverEvent("await-payment", PaymentReceived.New(PaymentReceivedData{OrderID: id, AmountCents: cents}))
+	return durabletest.DeliverEvent("await-payment", events.PaymentReceived.New(events.PaymentReceivedData{OrderID: id, AmountCents: cents}))
 }
 
 // emailsTo lists the emails the fake mailer sent to a recipient.
@@ -37,12 +38,12 @@ func emailsTo(to string) []string {
 func TestProcessOrderPaid(t *testing.T) {
 	t.Parallel()
 	res := durabletest.Run(t, ProcessOrder,
-		OrderCreated.New(OrderCreatedData{OrderID: "o1", CustomerID: "c1", TotalCents: 1000,
-			Items: []Item{{SKU: "kettle", Quantity: 2}}}),
+		events.OrderCreated.New(events.OrderCreatedData{OrderID: "o1", CustomerID: "c1", TotalCents: 1000,
+			Items: []events.Item{{Sku: "kettle", Quantity: 2}}}),
 		// The payment that step.WaitForEvent("await-payment") receives; the
 		// engine matches it against the wait's If, as in production.
 		durabletest.DeliverEvent("await-payment",
-			PaymentReceived.New(PaymentReceivedData{OrderID: "o1", AmountCents: 1000})),
+			events.PaymentReceived.New(events.PaymentReceivedData{OrderID: "o1", AmountCents: 1000})),
 		// The carrier fails twice, then answers.
 		durabletest.MockStepFailures("ship", 2, errors.New("carrier API: 503")),
 		durabletest.MockStep("ship", "TRK-1", nil),
@@ -54,7 +55,7 @@ func TestProcessOrderPaid(t *testing.T) {
 	res.AssertStep(t, "reserve-stock", "res-o1")
 	res.AssertStepAttempts(t, "ship", 3)
 	res.AssertOutput(t, "TRK-1")
-	res.AssertSent(t, "shop/order.shipped", OrderShippedData{OrderID: "o1", CustomerID: "c1", Tracking: "TRK-1"})
+	res.AssertSent(t, "shop/order.shipped", events.OrderShippedData{OrderID: "o1", CustomerID: "c1", Tracking: "TRK-1"})
 	res.RunOf("send-shipping-email").AssertOutput(t, "Your order o1 has shipped (TRK-1)")
 	if res.Elapsed() < fraudWindow {
 		t.Errorf("Elapsed = %v; the fraud window alone is %v", res.Elapsed(), fraudWindow)
@@ -70,7 +71,7 @@ var orderSeq atomic.Int32
 func TestProcessOrderRealServices(t *testing.T) {
 	t.Parallel()
 	id := fmt.Sprintf("o-real-%d", orderSeq.Add(1))
-	res := durabletest.Run(t, ProcessOrder, OrderCreated.New(order(id, 4900)), paid(id, 4900),
+	res := durabletest.Run(t, ProcessOrder, events.OrderCreated.New(order(id, 4900)), paid(id, 4900),
 		durabletest.With(SendShippingEmail))
 	tracking := "TRK-" + strings.ToUpper(id)
 	res.AssertOutput(t, tracking)
@@ -83,7 +84,7 @@ func TestProcessOrderRealServices(t *testing.T) {
 
 func TestProcessOrderNeverPaid(t *testing.T) {
 	t.Parallel()
-	res := durabletest.Run(t, ProcessOrder, OrderCreated.New(order("o-unpaid", 1800)),
+	res := durabletest.Run(t, ProcessOrder, events.OrderCreated.New(order("o-unpaid", 1800)),
 		durabletest.TimeoutWait("await-payment"))
 	res.AssertOutput(t, "abandoned: no payment")
 	res.AssertSteps(t, "reserve-stock", "await-payment", "release-stock")
@@ -95,8 +96,8 @@ func TestProcessOrderNeverPaid(t *testing.T) {
 
 func TestProcessOrderIgnoresPaymentsOfOtherOrders(t *testing.T) {
 	t.Parallel()
-	res := durabletest.Run(t, ProcessOrder, OrderCreated.New(order("o-mine", 1000)),
-		durabletest.DeliverNonMatchingEvent("await-payment", PaymentReceived.New(PaymentReceivedData{OrderID: "o-other", AmountCents: 1000})),
+	res := durabletest.Run(t, ProcessOrder, events.OrderCreated.New(order("o-mine", 1000)),
+		durabletest.DeliverNonMatchingEvent("await-payment", events.PaymentReceived.New(events.PaymentReceivedData{OrderID: "o-other", AmountCents: 1000})),
 		paid("o-mine", 1000),
 		durabletest.MockStep("ship", "TRK-M", nil))
 	res.AssertOutput(t, "TRK-M")
@@ -104,7 +105,7 @@ func TestProcessOrderIgnoresPaymentsOfOtherOrders(t *testing.T) {
 
 func TestProcessOrderUnderpaidAlerts(t *testing.T) {
 	t.Parallel()
-	res := durabletest.Run(t, ProcessOrder, OrderCreated.New(order("o-short", 6500)), paid("o-short", 3000),
+	res := durabletest.Run(t, ProcessOrder, events.OrderCreated.New(order("o-short", 6500)), paid("o-short", 3000),
 		durabletest.With(AlertOnFailure),
 		durabletest.MockStep("page-on-call", true, nil))
 	res.AssertFailed(t, "order o-short: paid 3000 of 6500 cents")
@@ -117,7 +118,7 @@ func TestProcessOrderUnderpaidAlerts(t *testing.T) {
 
 func TestProcessOrderCarrierDown(t *testing.T) {
 	t.Parallel()
-	res := durabletest.Run(t, ProcessOrder, OrderCreated.New(order("o-down", 1000)), paid("o-down", 1000),
+	res := durabletest.Run(t, ProcessOrder, events.OrderCreated.New(order("o-down", 1000)), paid("o-down", 1000),
 		durabletest.MockStep("ship", nil, errors.New("carrier API: 503")),
 		durabletest.With(AlertOnFailure))
 	res.AssertFailed(t, `step "ship" failed after 4 attempt(s): carrier API: 503`)
@@ -135,7 +136,7 @@ func TestProcessOrderWithoutItemsFailsAtOnce(t *testing.T) {
 	t.Parallel()
 	empty := order("o-empty", 0)
 	empty.Items = nil
-	res := durabletest.Run(t, ProcessOrder, OrderCreated.New(empty))
+	res := durabletest.Run(t, ProcessOrder, events.OrderCreated.New(empty))
 	res.AssertFailed(t, "order o-empty has no items")
 	res.AssertStepAttempts(t, "reserve-stock", 1)
 	if res.Elapsed() != 0 {

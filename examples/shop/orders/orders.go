@@ -1,4 +1,6 @@
-package main
+// Package orders holds the shop's durable functions: the order workflow, the
+// shipping email and the global failure handler.
+package orders
 
 import (
 	"context"
@@ -8,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/durable-go/durable/examples/shop/internal/events"
 	"github.com/durable-go/durable/runtime"
 	"github.com/durable-go/durable/runtime/step"
 )
@@ -15,13 +18,14 @@ import (
 // Services are the shop's side effects, behind an interface so that tests can
 // count them. Every call happens inside a step.
 type Services interface {
-	Reserve(ctx context.Context, orderID string, items []Item) (string, error)
+	Reserve(ctx context.Context, orderID string, items []events.Item) (string, error)
 	Release(ctx context.Context, reservation string) error
 	Ship(ctx context.Context, orderID string) (string, error)
 	Email(ctx context.Context, customerID, subject string) error
 }
 
-// services is what the functions call; main sets the real implementation.
+// services is what the functions call: fakes that stand in for the
+// warehouse, the carrier and the mailer.
 var services Services = &fakeServices{}
 
 // Timing of the order workflow. Production values would be days; the example
@@ -39,8 +43,8 @@ var ProcessOrder = runtime.NewFunction(
 		Name:    "Process order",
 		Retries: &runtime.RetryPolicy{Retries: 3, MinBackoff: 100 * time.Millisecond, MaxBackoff: time.Second},
 	},
-	OrderCreated.Trigger(),
-	func(ctx context.Context, in runtime.Input[OrderCreatedData]) (any, error) {
+	events.OrderCreated.Trigger(),
+	func(ctx context.Context, in runtime.Input[events.OrderCreatedData]) (any, error) {
 		order := in.Event.Data
 		reservation, err := step.Run(ctx, "reserve-stock", func(ctx context.Context) (string, error) {
 			return services.Reserve(ctx, order.OrderID, order.Items)
@@ -49,7 +53,7 @@ var ProcessOrder = runtime.NewFunction(
 			return nil, err
 		}
 
-		payment, err := step.WaitForEvent(ctx, "await-payment", PaymentReceived, step.WaitOpts{
+		payment, err := step.WaitForEvent(ctx, "await-payment", events.PaymentReceived, step.WaitOpts{
 			Timeout: paymentTimeout,
 			If:      "async.data.order_id == event.data.order_id",
 		})
@@ -75,7 +79,7 @@ var ProcessOrder = runtime.NewFunction(
 		if err != nil {
 			return nil, err
 		}
-		_, err = step.SendEvent(ctx, "announce-shipment", OrderShipped.New(OrderShippedData{
+		_, err = step.SendEvent(ctx, "announce-shipment", events.OrderShipped.New(events.OrderShippedData{
 			OrderID: order.OrderID, CustomerID: order.CustomerID, Tracking: tracking,
 		}))
 		return tracking, err
@@ -84,8 +88,8 @@ var ProcessOrder = runtime.NewFunction(
 // SendShippingEmail tells the customer that the order is on its way.
 var SendShippingEmail = runtime.NewFunction(
 	runtime.FunctionOpts{ID: "send-shipping-email", Name: "Send shipping email"},
-	OrderShipped.Trigger(),
-	func(ctx context.Context, in runtime.Input[OrderShippedData]) (any, error) {
+	events.OrderShipped.Trigger(),
+	func(ctx context.Context, in runtime.Input[events.OrderShippedData]) (any, error) {
 		subject := "Your order " + in.Event.Data.OrderID + " has shipped (" + in.Event.Data.Tracking + ")"
 		_, err := step.Run(ctx, "send-email", func(ctx context.Context) (bool, error) {
 			return true, services.Email(ctx, in.Event.Data.CustomerID, subject)
@@ -106,11 +110,6 @@ var AlertOnFailure = runtime.NewFunction(
 		return nil, err
 	})
 
-// Functions lists the shop's durable functions.
-func Functions() []*runtime.Function {
-	return []*runtime.Function{ProcessOrder, SendShippingEmail, AlertOnFailure}
-}
-
 // fakeServices stands in for the warehouse, the carrier and the mailer. Its
 // first shipment attempt for each order fails, to show retries.
 type fakeServices struct {
@@ -119,7 +118,7 @@ type fakeServices struct {
 	emails       []string
 }
 
-func (f *fakeServices) Reserve(_ context.Context, orderID string, items []Item) (string, error) {
+func (f *fakeServices) Reserve(_ context.Context, orderID string, items []events.Item) (string, error) {
 	if len(items) == 0 {
 		return "", runtime.NonRetriable(fmt.Errorf("order %s has no items", orderID))
 	}
