@@ -96,6 +96,31 @@ func Generic[T any](ctx context.Context, in runtime.Input[T]) (any, error) { // 
 	return nil, nil
 }
 
+// Method values as step callbacks: their bodies are followed.
+type Clients struct{}
+
+func (Clients) pay(ctx context.Context) (string, error)    { return pay.Call(ctx, "x") }
+func (Clients) stock(ctx context.Context) (string, error)  { return stock.Call(ctx, "x") }
+func (Clients) ship(ctx context.Context) (string, error)   { return ship.Call(ctx, "x") }
+func (Clients) crm(ctx context.Context) (string, error)    { return crm.Call(ctx, "x") }
+func (Clients) mail(ctx context.Context) (string, error)   { return mail.Call(ctx, "x") }
+func (Clients) slack(ctx context.Context) (string, error)  { return slack.Call(ctx, "x") }
+func (Clients) ledger(ctx context.Context) (string, error) { return ledger.Call(ctx, "x") }
+
+var cl Clients
+
+var MethodValues = runtime.NewFunction(runtime.FunctionOpts{ID: "method-values"}, runtime.EventTrigger("shop/order.valued", ""),
+	func(ctx context.Context, in runtime.Input[Order]) (any, error) { // want `durable function "method-values" has 7 steps touching 7 distinct external services`
+		step.Run(ctx, "pay", cl.pay)
+		step.Run(ctx, "stock", cl.stock)
+		step.Run(ctx, "ship", cl.ship)
+		step.Run(ctx, "crm", cl.crm)
+		step.Run(ctx, "mail", cl.mail)
+		step.Run(ctx, "slack", cl.slack)
+		step.Run(ctx, "ledger", cl.ledger)
+		return nil, nil
+	})
+
 // Negative cases.
 
 // Six services: at the limit.

@@ -86,6 +86,17 @@ func Load[T any](ctx context.Context, in runtime.Input[T]) (any, error) {
 	return []parhelp.Doc{a, b}, nil
 }
 
+// Results ignored, in a switch case: reported, no fix.
+var Notify = runtime.NewFunction(runtime.FunctionOpts{ID: "notify"}, runtime.EventTrigger("crm/contact.notified", ""),
+	func(ctx context.Context, in runtime.Input[In]) (any, error) {
+		switch in.Event.Data.ID {
+		case "vip":
+			step.Run(ctx, "notify-sales", func(ctx context.Context) (parhelp.Doc, error) { return crm.Profile(ctx, "sales") }) // want `step.Run "notify-sales" and step.Run "notify-support" are independent`
+			step.Run(ctx, "notify-support", func(ctx context.Context) (parhelp.Doc, error) { return crm.Profile(ctx, "support") })
+		}
+		return nil, nil
+	})
+
 // Negative cases.
 
 // The second step uses the first one's result.
