@@ -2,8 +2,13 @@ package runtime_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
+	goruntime "runtime"
+	"runtime/debug"
 	"sort"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,7 +19,9 @@ import (
 
 // BenchmarkWorkflow3Steps measures throughput of a 3-step workflow on SQLite
 // with synchronous=FULL (every commit fsynced), 64 runs in flight.
-func BenchmarkWorkflow3Steps(b *testing.B) { benchmarkWorkflow(b, runtime.FunctionOpts{ID: "three-steps"}) }
+func BenchmarkWorkflow3Steps(b *testing.B) {
+	benchmarkWorkflow(b, runtime.FunctionOpts{ID: "three-steps"})
+}
 
 // BenchmarkWorkflow3StepsConcurrencyLimited is the same workload with a
 // per-key concurrency limit: 1,000 keys, limit 5 each.
@@ -110,4 +117,77 @@ func BenchmarkEventToFirstStep(b *testing.B) {
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+}
+
+// BenchmarkParkedRuns parks 100,000 runs in a sleep and reports the
+// goroutines and the resident memory of the process with all of them
+// parked: a parked run holds rows, not a goroutine.
+func BenchmarkParkedRuns(b *testing.B) {
+	const runs = 100_000
+	for b.Loop() {
+		fn := runtime.NewFunction(runtime.FunctionOpts{ID: "parked"}, runtime.EventTrigger("bench/nap.requested", ""),
+			func(ctx context.Context, in runtime.Input[map[string]any]) (any, error) {
+				return nil, step.Sleep(ctx, "nap", 30*24*time.Hour)
+			})
+		st, err := sqlite.Open(filepath.Join(b.TempDir(), "parked.db"), sqlite.Synchronous("NORMAL"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		eng, err := runtime.New(runtime.Options{Store: st, Functions: []*runtime.Function{fn}, PollInterval: 10 * time.Millisecond})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ctx := context.Background()
+		if err := eng.Start(ctx); err != nil {
+			b.Fatal(err)
+		}
+		goroutinesBefore := goruntime.NumGoroutine()
+		batch := make([]runtime.Event, 0, 1000)
+		for i := 0; i < runs; i++ {
+			batch = append(batch, runtime.Event{Name: "bench/nap.requested", Data: map[string]int{"i": i}})
+			if len(batch) == cap(batch) {
+				if _, err := eng.Send(ctx, batch...); err != nil {
+					b.Fatal(err)
+				}
+				batch = batch[:0]
+			}
+		}
+		// Wait until no run is left to park (all sent runs are sleeping).
+		for {
+			busy, err := eng.Runs(ctx, runtime.RunFilter{Statuses: []runtime.RunStatus{runtime.RunQueued, runtime.RunRunning}, Limit: 1})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if len(busy) == 0 {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		sample, err := eng.Runs(ctx, runtime.RunFilter{Statuses: []runtime.RunStatus{runtime.RunSleeping}, Limit: 1})
+		if err != nil || len(sample) != 1 {
+			b.Fatalf("no sleeping run: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+		debug.FreeOSMemory()
+		b.ReportMetric(float64(goroutinesBefore), "goroutines-before")
+		b.ReportMetric(float64(goruntime.NumGoroutine()), "goroutines-parked")
+		b.ReportMetric(float64(rssKiB())/1024, "RSS-MiB")
+		eng.Stop(ctx)
+		st.Close()
+	}
+}
+
+// rssKiB reads the resident set size of the process (Linux), or 0.
+func rssKiB() int {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			n, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")))
+			return n
+		}
+	}
+	return 0
 }

@@ -45,6 +45,8 @@ type Engine struct {
 	loops    sync.WaitGroup
 	inflight sync.WaitGroup
 	stopping atomic.Bool
+	// claimedWaiting counts claimed runs waiting for a slot.
+	claimedWaiting atomic.Int64
 
 	idMu    sync.Mutex
 	entropy io.Reader
@@ -185,16 +187,17 @@ func (e *Engine) Stop(ctx context.Context) error {
 	e.loops.Wait()
 	done := make(chan struct{})
 	go func() { e.inflight.Wait(); close(done) }()
-	var err error
 	select {
 	case <-done:
-	case <-ctx.Done():
-		err = ctx.Err()
 		e.cancel()
-		<-done
+		return nil
+	case <-ctx.Done():
+		// Steps still executing see their context cancelled; one that
+		// ignores it cannot hold Stop: what it commits later fails, and its
+		// run resumes elsewhere once its lease ends.
+		e.cancel()
+		return ctx.Err()
 	}
-	e.cancel()
-	return err
 }
 
 // signal wakes the poll loop.
@@ -245,19 +248,12 @@ func (e *Engine) pollLoop() {
 }
 
 // claim leases as many due runs as there are free slots and starts them. It
-// reports whether it filled every free slot (there may be more work).
+// reports whether it filled every free slot (there may be more work). Slots
+// are taken when each execution starts, not held during the claim, so that
+// Send can keep handing new runs straight to free slots meanwhile.
 func (e *Engine) claim() bool {
-	free := 0
-	for free < cap(e.slots) {
-		select {
-		case e.slots <- struct{}{}:
-			free++
-			continue
-		default:
-		}
-		break
-	}
-	if free == 0 {
+	free := cap(e.slots) - len(e.slots) - int(e.claimedWaiting.Load())
+	if free <= 0 {
 		return false
 	}
 	var runs []store.Run
@@ -270,11 +266,16 @@ func (e *Engine) claim() bool {
 	if err != nil && !errors.Is(err, store.ErrClosed) && !errors.Is(err, context.Canceled) {
 		e.log.Error("durable: claiming runs", "err", err)
 	}
-	for i := len(runs); i < free; i++ {
-		<-e.slots
-	}
+	e.claimedWaiting.Add(int64(len(runs)))
 	for _, r := range runs {
-		e.startExecution(r)
+		e.inflight.Add(1)
+		go func() {
+			// A slot is free unless Send took it meanwhile; then this run
+			// (leased, its lease renewed) waits for the next one.
+			e.slots <- struct{}{}
+			e.claimedWaiting.Add(-1)
+			e.executeInSlot(r)
+		}()
 	}
 	return len(runs) == free && err == nil
 }
@@ -282,14 +283,18 @@ func (e *Engine) claim() bool {
 // startExecution executes r in a new goroutine; the caller holds a slot for it.
 func (e *Engine) startExecution(r store.Run) {
 	e.inflight.Add(1)
-	go func() {
-		defer func() {
-			<-e.slots
-			e.inflight.Done()
-			e.signal()
-		}()
-		e.execute(r)
+	go e.executeInSlot(r)
+}
+
+// executeInSlot executes r, then gives back its slot and its place among
+// the executions in flight.
+func (e *Engine) executeInSlot(r store.Run) {
+	defer func() {
+		<-e.slots
+		e.inflight.Done()
+		e.signal()
 	}()
+	e.execute(r)
 }
 
 func (e *Engine) heartbeatLoop() {
