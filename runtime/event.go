@@ -3,6 +3,9 @@ package runtime
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
+	"slices"
+	"strings"
 )
 
 // Event is the envelope of an event, compatible with Inngest's:
@@ -43,9 +46,80 @@ type EventType[T any] struct {
 
 // NewEventType returns the description of an event kind. Schema is the JSON
 // Schema of the event data, or nil; when set, the engine validates every event
-// of this name against it before storing the event.
+// of this name against it before storing the event (give the event types to
+// the engine in Options.Events).
+//
+// Without a schema, fields of T tagged `durable:"sensitive"` (at any depth)
+// are still encrypted at rest: the event type gets a schema that marks them
+// and checks nothing else.
 func NewEventType[T any](name, version string, schema []byte) EventType[T] {
+	if schema == nil {
+		if marks := sensitiveSchema(reflect.TypeFor[T](), map[reflect.Type]bool{}); marks != nil {
+			schema, _ = json.Marshal(marks)
+		}
+	}
 	return EventType[T]{name: name, version: version, schema: json.RawMessage(schema)}
+}
+
+// sensitiveSchema returns a JSON Schema that marks with "x-sensitive" the
+// fields of t tagged `durable:"sensitive"`, or nil when there are none.
+func sensitiveSchema(t reflect.Type, seen map[reflect.Type]bool) map[string]any {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Slice, reflect.Array:
+		if items := sensitiveSchema(t.Elem(), seen); items != nil {
+			return map[string]any{"items": items}
+		}
+		return nil
+	case reflect.Map:
+		if values := sensitiveSchema(t.Elem(), seen); values != nil {
+			return map[string]any{"additionalProperties": values}
+		}
+		return nil
+	case reflect.Struct:
+	default:
+		return nil
+	}
+	if seen[t] {
+		return nil
+	}
+	seen[t] = true
+	defer delete(seen, t)
+	props := map[string]any{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		jsonName, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if jsonName == "-" {
+			continue
+		}
+		if f.Anonymous && jsonName == "" {
+			if inner := sensitiveSchema(f.Type, seen); inner != nil {
+				if p, ok := inner["properties"].(map[string]any); ok {
+					for k, v := range p {
+						props[k] = v
+					}
+				}
+			}
+			continue
+		}
+		if jsonName == "" {
+			jsonName = f.Name
+		}
+		if slices.Contains(strings.Split(f.Tag.Get("durable"), ","), "sensitive") {
+			props[jsonName] = map[string]any{"x-sensitive": true}
+		} else if inner := sensitiveSchema(f.Type, seen); inner != nil {
+			props[jsonName] = inner
+		}
+	}
+	if len(props) == 0 {
+		return nil
+	}
+	return map[string]any{"type": "object", "properties": props}
 }
 
 // Name is the event name, such as "shop/order.created".
