@@ -100,7 +100,7 @@ func (e *Engine) admit(ctx context.Context, tx store.Tx, f *Function, env envelo
 				if s.Mode == SingletonSkip {
 					return nil, e.skipNew(ctx, tx, r, fmt.Sprintf("skipped: run %s of singleton key %q is in progress", cur.ID, key))
 				}
-				if err := e.finishRun(ctx, tx, cur, store.StatusCancelled, nil, "cancelled: replaced by run "+r.ID+" (Singleton)", false); err != nil {
+				if err := e.finishRun(ctx, tx, cur, store.StatusCancelled, nil, "cancelled: replaced by run "+r.ID+" (Singleton)", false, true); err != nil {
 					return nil, err
 				}
 			} else if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -165,7 +165,13 @@ func (e *Engine) admit(ctx context.Context, tx store.Tx, f *Function, env envelo
 
 	started := false
 	if direct && len(r.Limits) == 0 && !r.AvailableAt.After(now) && e.takeSlot() {
+		// Leased to this engine and starting now: its start is recorded
+		// here rather than by its first commit.
 		r.Status, r.LeaseOwner, r.LeaseUntil = store.StatusRunning, e.owner, now.Add(e.lease)
+		r.StartedAt, r.Deadline = now, time.Time{}
+		if d := f.opts.Timeouts.Finish; d > 0 {
+			r.Deadline = now.Add(d)
+		}
 		started = true
 	}
 	if err := tx.InsertRun(ctx, r); err != nil {
@@ -347,7 +353,7 @@ func (e *Engine) failNew(ctx context.Context, tx store.Tx, r store.Run, cause er
 	if err := tx.InsertRun(ctx, r); err != nil {
 		return err
 	}
-	return e.finishRun(ctx, tx, r, store.StatusFailed, nil, cause.Error(), false)
+	return e.finishRun(ctx, tx, r, store.StatusFailed, nil, cause.Error(), false, true)
 }
 
 // skipNew records a run that flow control decided not to start, and why.

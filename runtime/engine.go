@@ -274,27 +274,28 @@ func (e *Engine) claim() bool {
 			// (leased, its lease renewed) waits for the next one.
 			e.slots <- struct{}{}
 			e.claimedWaiting.Add(-1)
-			e.executeInSlot(r)
+			e.executeInSlot(r, r.StartedAt.IsZero())
 		}()
 	}
 	return len(runs) == free && err == nil
 }
 
-// startExecution executes r in a new goroutine; the caller holds a slot for it.
+// startExecution executes a run Send just created and leased to this
+// engine, in a new goroutine; the caller holds a slot for it.
 func (e *Engine) startExecution(r store.Run) {
 	e.inflight.Add(1)
-	go e.executeInSlot(r)
+	go e.executeInSlot(r, true)
 }
 
 // executeInSlot executes r, then gives back its slot and its place among
-// the executions in flight.
-func (e *Engine) executeInSlot(r store.Run) {
+// the executions in flight. fresh says r never executed before.
+func (e *Engine) executeInSlot(r store.Run, fresh bool) {
 	defer func() {
 		<-e.slots
 		e.inflight.Done()
 		e.signal()
 	}()
-	e.execute(r)
+	e.execute(r, fresh)
 }
 
 func (e *Engine) heartbeatLoop() {
@@ -334,6 +335,9 @@ func (e *Engine) Send(ctx context.Context, events ...Event) ([]string, error) {
 	ids := make([]string, len(envs))
 	var started []store.Run
 	err = e.store.Update(ctx, func(tx store.Tx) error {
+		// A rerun of this function (see store.Update) gives back the
+		// slots of the runs its first run started.
+		e.releaseSlots(started)
 		started = started[:0]
 		for i, env := range envs {
 			ids[i] = env.ID
@@ -544,7 +548,7 @@ func (e *Engine) cancelByEvent(ctx context.Context, tx store.Tx, w store.Wait, e
 		return err
 	}
 	e.log.Info("durable: run cancelled by event", "run", r.ID, "event", env.ID)
-	return e.finishRun(ctx, tx, r, store.StatusCancelled, nil, fmt.Sprintf("cancelled by event %s (%s)", env.ID, env.Name), false)
+	return e.finishRun(ctx, tx, r, store.StatusCancelled, nil, fmt.Sprintf("cancelled by event %s (%s)", env.ID, env.Name), false, true)
 }
 
 // resolveWait completes the wait of run at stepKey with the given result, if
@@ -615,13 +619,16 @@ func (e *Engine) Cancel(ctx context.Context, runID string) error {
 		if err != nil || r.Status.Terminal() {
 			return err
 		}
-		return e.finishRun(ctx, tx, r, store.StatusCancelled, nil, "cancelled", false)
+		return e.finishRun(ctx, tx, r, store.StatusCancelled, nil, "cancelled", false, true)
 	})
 }
 
 // finishRun ends run r in tx: it records the outcome, drops its waits,
 // completes the Invoke that started it, and announces a failure.
-func (e *Engine) finishRun(ctx context.Context, tx store.Tx, r store.Run, status store.Status, output json.RawMessage, errMsg string, owned bool) error {
+//
+// waits says whether the run may have waits to drop; only an execution that
+// saw no wait, invoke or cancel watch may say false (one statement saved).
+func (e *Engine) finishRun(ctx context.Context, tx store.Tx, r store.Run, status store.Status, output json.RawMessage, errMsg string, owned, waits bool) error {
 	now := e.clock.Now()
 	cond := store.RunCond{}
 	if owned {
@@ -634,8 +641,10 @@ func (e *Engine) finishRun(ctx context.Context, tx store.Tx, r store.Run, status
 	if !ok {
 		return errLostRun
 	}
-	if err := tx.DeleteRunWaits(ctx, r.ID); err != nil {
-		return err
+	if waits {
+		if err := tx.DeleteRunWaits(ctx, r.ID); err != nil {
+			return err
+		}
 	}
 	if r.ParentRunID != "" {
 		st, out, msg := store.StepCompleted, output, ""

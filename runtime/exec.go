@@ -81,7 +81,8 @@ func scopeOf(ctx context.Context) string {
 }
 
 // execute runs one leased run until it completes, fails, or suspends.
-func (e *Engine) execute(r store.Run) {
+// fresh says it never executed before: its journal is empty.
+func (e *Engine) execute(r store.Run, fresh bool) {
 	ctx := e.execCtx
 	f := e.fns[r.FunctionID]
 	if f == nil {
@@ -100,7 +101,7 @@ func (e *Engine) execute(r store.Run) {
 	var steps []store.Step
 	// A run that never started has an empty journal: its first commit
 	// records the start.
-	if err := e.loadJournal(ctx, r, &steps); err != nil {
+	if err := e.loadJournal(ctx, r, fresh, &steps); err != nil {
 		e.log.Error("durable: loading journal", "run", r.ID, "err", err)
 		e.releaseRun(r, e.clock.Now().Add(time.Second))
 		return
@@ -164,8 +165,8 @@ func (e *Engine) execute(r store.Run) {
 	}
 }
 
-func (e *Engine) loadJournal(ctx context.Context, r store.Run, steps *[]store.Step) error {
-	if r.StartedAt.IsZero() {
+func (e *Engine) loadJournal(ctx context.Context, r store.Run, fresh bool, steps *[]store.Step) error {
+	if fresh {
 		return nil
 	}
 	return e.store.View(ctx, func(tx store.Tx) error {
@@ -248,7 +249,7 @@ func (x *execution) finish(status store.Status, output json.RawMessage, errMsg s
 		if err := x.applyStart(tx); err != nil {
 			return err
 		}
-		return x.e.finishRun(x.e.execCtx, tx, x.run, status, output, errMsg, true)
+		return x.e.finishRun(x.e.execCtx, tx, x.run, status, output, errMsg, true, x.mayHaveWaits())
 	})
 	x.e.signal()
 	if err != nil && !errors.Is(err, errLostRun) {
@@ -258,7 +259,7 @@ func (x *execution) finish(status store.Status, output json.RawMessage, errMsg s
 
 func (e *Engine) finishOwned(ctx context.Context, r store.Run, status store.Status, output json.RawMessage, errMsg string) {
 	err := e.store.Update(ctx, func(tx store.Tx) error {
-		return e.finishRun(ctx, tx, r, status, output, errMsg, true)
+		return e.finishRun(ctx, tx, r, status, output, errMsg, true, true)
 	})
 	e.signal()
 	if err != nil && !errors.Is(err, errLostRun) {
@@ -366,14 +367,25 @@ func (x *execution) commit(ctx context.Context, fn func(tx store.Tx) error) {
 }
 
 func (x *execution) tryCommit(_ context.Context, fn func(tx store.Tx) error) error {
-	ctx := x.e.execCtx
-	err := x.e.store.Update(ctx, func(tx store.Tx) error {
-		ok, err := tx.OwnsRun(ctx, x.run.ID, x.e.owner)
+	return x.update(func(tx store.Tx) error {
+		ok, err := tx.OwnsRun(x.e.execCtx, x.run.ID, x.e.owner)
 		if err != nil {
 			return err
 		}
 		if !ok {
 			return errLostRun
+		}
+		return fn(tx)
+	})
+}
+
+// update runs fn, which must check that the run is still ours, with the
+// run's pending updates (its start, lost attempts recorded).
+func (x *execution) update(fn func(tx store.Tx) error) error {
+	ctx := x.e.execCtx
+	err := x.e.store.Update(ctx, func(tx store.Tx) error {
+		if err := fn(tx); err != nil {
+			return err
 		}
 		if err := x.applyStart(tx); err != nil {
 			return err
@@ -387,7 +399,7 @@ func (x *execution) tryCommit(_ context.Context, fn func(tx store.Tx) error) err
 				return err
 			}
 		}
-		return fn(tx)
+		return nil
 	})
 	if err == nil {
 		x.mu.Lock()
@@ -533,6 +545,22 @@ func lastSlash(s string) int {
 	return -1
 }
 
+// mayHaveWaits reports whether the run may have waits in the store: cancel
+// watches, or a wait or invoke step.
+func (x *execution) mayHaveWaits() bool {
+	if x.fn.flow != nil && len(x.fn.flow.cancels) > 0 {
+		return true
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for _, st := range x.journal {
+		if st.Kind == kindWait || st.Kind == kindInvoke {
+			return true
+		}
+	}
+	return false
+}
+
 // takeInterrupted returns the lost attempts to charge to the step about to
 // commit, once per execution; the commit clears the run's count.
 func (x *execution) takeInterrupted() int {
@@ -552,8 +580,19 @@ func (x *execution) remember(st store.Step) {
 	x.mu.Unlock()
 }
 
+// commitStep records a step, if the run is still ours (one statement does
+// both: this is the commit of every step).
 func (x *execution) commitStep(ctx context.Context, st store.Step) {
-	x.commit(ctx, func(tx store.Tx) error { return tx.PutStep(x.e.execCtx, st) })
+	err := x.update(func(tx store.Tx) error {
+		ok, err := tx.PutOwnedStep(x.e.execCtx, st, x.e.owner)
+		if err == nil && !ok {
+			err = errLostRun
+		}
+		return err
+	})
+	if err != nil {
+		x.stop(err)
+	}
 	x.remember(st)
 }
 
@@ -770,6 +809,9 @@ func (x *execution) SendEvents(ctx context.Context, id string, events []runctx.O
 	st.Status, st.Attempts = store.StepCompleted, st.Attempts+1
 	var started []store.Run
 	err = x.tryCommit(ctx, func(tx store.Tx) error {
+		// A rerun of this function (see store.Update) gives back the
+		// slots of the runs its first run started.
+		x.e.releaseSlots(started)
 		started = started[:0]
 		for _, env := range envs {
 			runs, err := x.e.dispatch(x.e.execCtx, tx, env, true)

@@ -21,7 +21,9 @@ type Store interface {
 	// Update runs fn in a read-write transaction. If fn returns an error,
 	// nothing it did is kept and Update returns that error. fn must only use
 	// tx and must not block on anything but tx: implementations may run
-	// several fns one after another in one transaction.
+	// several fns one after another in one transaction. For the same reason
+	// fn may be called more than once (when another fn of its group fails,
+	// the group is run again): besides tx, it may only set its results.
 	Update(ctx context.Context, fn func(tx Tx) error) error
 	// View runs fn with a read-only view of the data.
 	View(ctx context.Context, fn func(tx Tx) error) error
@@ -66,6 +68,9 @@ type Tx interface {
 
 	// PutStep inserts or replaces the step (RunID, Key).
 	PutStep(ctx context.Context, s Step) error
+	// PutOwnedStep is PutStep if run s.RunID is running under a lease of
+	// owner (as OwnsRun), and nothing otherwise; it reports which.
+	PutOwnedStep(ctx context.Context, s Step, owner string) (bool, error)
 	GetStep(ctx context.Context, runID, key string) (Step, error)
 	// ListSteps returns a run's steps in the order they were first recorded.
 	ListSteps(ctx context.Context, runID string) ([]Step, error)

@@ -236,64 +236,72 @@ func (s *Store) writeLoop(maxBatch int) {
 	}
 }
 
-// commit runs a batch of Updates in one transaction. With more than one, each
-// runs under a savepoint so that a failing one leaves the others intact.
+// commit runs a batch of Updates in one transaction. It first runs them
+// all plainly; if one fails, it rolls back and runs the batch again with a
+// savepoint around each, so that the failing one leaves the others intact.
+// Failures are rare (a run cancelled under its executor), and savepoints
+// cost two statements per Update, so the common case goes without.
 func (s *Store) commit(batch []*writeReq) {
 	errs := make([]error, len(batch))
-	finish := func(commitErr error) {
-		for i, r := range batch {
-			if commitErr != nil && errs[i] == nil {
-				errs[i] = commitErr
-			}
-			r.done <- errs[i]
-		}
+	commitErr, clean := s.runBatch(batch, errs, false)
+	if !clean {
+		clear(errs)
+		commitErr, _ = s.runBatch(batch, errs, true)
 	}
+	for i, r := range batch {
+		if commitErr != nil && errs[i] == nil {
+			errs[i] = commitErr
+		}
+		r.done <- errs[i]
+	}
+}
+
+// runBatch runs the batch in one transaction and commits what succeeded.
+// Without savepoints, a failing Update of a batch of several rolls back
+// everything and runBatch reports the batch not clean, to be run again.
+func (s *Store) runBatch(batch []*writeReq, errs []error, savepoints bool) (commitErr error, clean bool) {
 	ctx := context.Background()
 	tx, err := s.writer.BeginTx(ctx, nil)
 	if err != nil {
-		finish(fmt.Errorf("sqlite: begin: %w", err))
-		return
+		return fmt.Errorf("sqlite: begin: %w", err), true
 	}
 	t := &sqlTx{tx: tx, stmts: s.writeStmts}
-	useSavepoints := len(batch) > 1
 	for i, r := range batch {
 		if err := r.ctx.Err(); err != nil {
 			errs[i] = err
 			continue
 		}
-		if useSavepoints {
-			if _, err := tx.Exec("SAVEPOINT u"); err != nil {
+		if savepoints {
+			if _, err := t.exec(ctx, "SAVEPOINT u"); err != nil {
 				errs[i] = err
 				continue
 			}
 		}
 		errs[i] = runUpdate(t, r.fn)
-		if !useSavepoints {
-			continue
-		}
-		if errs[i] != nil {
-			if _, err := tx.Exec("ROLLBACK TO u"); err != nil {
+		switch {
+		case errs[i] != nil && !savepoints:
+			tx.Rollback()
+			if len(batch) == 1 {
+				return nil, true
+			}
+			return nil, false
+		case errs[i] != nil:
+			if _, err := t.exec(ctx, "ROLLBACK TO u"); err != nil {
 				tx.Rollback()
-				finish(fmt.Errorf("sqlite: rollback to savepoint: %w", err))
-				return
+				return fmt.Errorf("sqlite: rollback to savepoint: %w", err), true
 			}
 		}
-		if _, err := tx.Exec("RELEASE u"); err != nil {
-			tx.Rollback()
-			finish(fmt.Errorf("sqlite: release savepoint: %w", err))
-			return
+		if savepoints {
+			if _, err := t.exec(ctx, "RELEASE u"); err != nil {
+				tx.Rollback()
+				return fmt.Errorf("sqlite: release savepoint: %w", err), true
+			}
 		}
 	}
-	if !useSavepoints && errs[0] != nil {
-		tx.Rollback()
-		finish(nil)
-		return
-	}
 	if err := tx.Commit(); err != nil {
-		finish(fmt.Errorf("sqlite: commit: %w", err))
-		return
+		return fmt.Errorf("sqlite: commit: %w", err), true
 	}
-	finish(nil)
+	return nil, true
 }
 
 func runUpdate(t *sqlTx, fn func(store.Tx) error) (err error) {

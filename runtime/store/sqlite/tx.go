@@ -308,15 +308,17 @@ func (t *sqlTx) UpdateRun(ctx context.Context, id string, cond store.RunCond, u 
 		q += ` AND status IN ` + list
 		args = append(args, sargs...)
 	}
-	res, err := t.exec(ctx, q, args...)
+	// RETURNING tells whether the run has slots to give back, without a
+	// second query for the runs (most) that have no concurrency limits.
+	var limits []byte
+	err := t.queryRow(ctx, q+` RETURNING limits`, args...).Scan(&limits)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
 	if err != nil {
 		return false, err
 	}
-	n, err := res.RowsAffected()
-	if err != nil || n != 1 {
-		return false, err
-	}
-	if u.Status != nil && *u.Status != store.StatusRunning {
+	if len(limits) > 0 && u.Status != nil && *u.Status != store.StatusRunning {
 		err = t.releaseSlots(ctx, id)
 	}
 	return true, err
@@ -492,6 +494,21 @@ func (t *sqlTx) PutStep(ctx context.Context, s store.Step) error {
 		s.RunID, s.Key, s.ID, s.Scope, s.Pos, s.Kind, string(s.Status), bytesOrNil(s.Output), nullString(s.Error), s.Attempts,
 		nanos(s.WakeAt), nanos(s.StartedAt), nanos(s.UpdatedAt), s.RunID)
 	return err
+}
+
+func (t *sqlTx) PutOwnedStep(ctx context.Context, s store.Step, owner string) (bool, error) {
+	res, err := t.exec(ctx, `INSERT INTO steps (run_id, key, id, scope, pos, kind, status, output, error, attempts, wake_at, started_at, updated_at, seq)
+		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM steps WHERE run_id = ?)
+		WHERE EXISTS (SELECT 1 FROM runs WHERE id = ? AND status = 'running' AND lease_owner = ?)
+		ON CONFLICT (run_id, key) DO UPDATE SET status = excluded.status, output = excluded.output, error = excluded.error,
+			attempts = excluded.attempts, wake_at = excluded.wake_at, updated_at = excluded.updated_at`,
+		s.RunID, s.Key, s.ID, s.Scope, s.Pos, s.Kind, string(s.Status), bytesOrNil(s.Output), nullString(s.Error), s.Attempts,
+		nanos(s.WakeAt), nanos(s.StartedAt), nanos(s.UpdatedAt), s.RunID, s.RunID, owner)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
 }
 
 const stepColumns = `run_id, key, id, scope, pos, kind, status, output, error, attempts, wake_at, started_at, updated_at`

@@ -153,3 +153,32 @@ func testUpdateRunEvents(t *testing.T, s store.Store) {
 		t.Errorf("events = %s, want %s", r.Events, events)
 	}
 }
+
+// testPutOwnedStep: a step is recorded only for a run running under the
+// owner's lease.
+func testPutOwnedStep(t *testing.T, s store.Store) {
+	insertRuns(t, s, leased(run("mine", "", 0, 0), "me", time.Hour), leased(run("theirs", "", 0, 0), "them", time.Hour),
+		run("parked", store.StatusSleeping, 0, time.Hour))
+	for _, tc := range []struct {
+		run  string
+		want bool
+	}{{"mine", true}, {"theirs", false}, {"parked", false}, {"missing", false}} {
+		st := store.Step{RunID: tc.run, Key: `"a"/0`, ID: "a", Kind: "run", Status: store.StepCompleted, Attempts: 1, StartedAt: at(0), UpdatedAt: at(0)}
+		update(t, s, func(tx store.Tx) error {
+			ok, err := tx.PutOwnedStep(ctx, st, "me")
+			if ok != tc.want {
+				t.Errorf("PutOwnedStep on %s = %v, want %v", tc.run, ok, tc.want)
+			}
+			return err
+		})
+		var steps []store.Step
+		view(t, s, func(tx store.Tx) error {
+			var err error
+			steps, err = tx.ListSteps(ctx, tc.run)
+			return err
+		})
+		if got := len(steps) == 1; got != tc.want {
+			t.Errorf("run %s has %d steps after PutOwnedStep, want recorded=%v", tc.run, len(steps), tc.want)
+		}
+	}
+}

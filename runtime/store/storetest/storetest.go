@@ -67,6 +67,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ConcurrencyInsertRunning", testConcurrencyInsertRunning},
 		{"ReleaseExpiredCountsInterruptions", testReleaseExpiredCountsInterruptions},
 		{"UpdateRunEvents", testUpdateRunEvents},
+		{"PutOwnedStep", testPutOwnedStep},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
