@@ -6,17 +6,16 @@ import (
 	"go/ast"
 	"go/constant"
 	"go/types"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"unicode"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/inspect"
 	"golang.org/x/tools/go/ast/inspector"
 
+	"github.com/durable-go/durable/analyzers/internal/catalogs"
 	"github.com/durable-go/durable/analyzers/internal/durable"
 	"github.com/durable-go/durable/analyzers/internal/ignore"
 	"github.com/durable-go/durable/codegen/catalog"
@@ -118,7 +117,7 @@ func run(pass *analysis.Pass) (any, error) {
 	}
 	var cat *catalog.Config
 	if len(pass.Files) > 0 {
-		cat = findCatalog(filepath.Dir(pass.Fset.File(pass.Files[0].Pos()).Name()))
+		cat = catalogs.For(filepath.Dir(pass.Fset.File(pass.Files[0].Pos()).Name()), catalogFlag)
 	}
 	conforming := 0
 	for _, s := range sites {
@@ -284,38 +283,3 @@ func distance(a, b string) int {
 	return prev[len(b)]
 }
 
-var catalogs sync.Map // path -> *catalog.Config (nil when unreadable)
-
-// findCatalog returns the catalog for a package directory, or nil.
-func findCatalog(dir string) *catalog.Config {
-	path := catalogFlag
-	if path == "" {
-		for d := dir; ; {
-			p := filepath.Join(d, "durable.yaml")
-			if _, err := os.Stat(p); err == nil {
-				path = p
-				break
-			}
-			if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-				break
-			}
-			parent := filepath.Dir(d)
-			if parent == d {
-				break
-			}
-			d = parent
-		}
-	}
-	if path == "" {
-		return nil
-	}
-	if c, ok := catalogs.Load(path); ok {
-		return c.(*catalog.Config)
-	}
-	cfg, err := catalog.Load(path)
-	if err != nil {
-		cfg = nil // durable generate reports catalog errors
-	}
-	catalogs.Store(path, cfg)
-	return cfg
-}

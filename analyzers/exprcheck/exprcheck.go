@@ -7,7 +7,6 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
-	"os"
 	"path/filepath"
 	"reflect"
 	"sort"
@@ -20,6 +19,7 @@ import (
 	"golang.org/x/tools/go/analysis/passes/inspect"
 	"golang.org/x/tools/go/ast/inspector"
 
+	"github.com/durable-go/durable/analyzers/internal/catalogs"
 	"github.com/durable-go/durable/analyzers/internal/durable"
 	"github.com/durable-go/durable/analyzers/internal/ignore"
 	"github.com/durable-go/durable/codegen/catalog"
@@ -233,41 +233,6 @@ func catFieldShape(cfg *catalog.Config, t *catalog.TypeExpr, inline catalog.Fiel
 	return unknown{}
 }
 
-var catalogs sync.Map // path -> *catalog.Config (nil when unreadable)
-
-// findCatalog returns the catalog for a package directory, or nil.
-func findCatalog(dir string) *catalog.Config {
-	path := catalogFlag
-	if path == "" {
-		for d := dir; ; {
-			p := filepath.Join(d, "durable.yaml")
-			if _, err := os.Stat(p); err == nil {
-				path = p
-				break
-			}
-			if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-				break
-			}
-			parent := filepath.Dir(d)
-			if parent == d {
-				break
-			}
-			d = parent
-		}
-	}
-	if path == "" {
-		return nil
-	}
-	if c, ok := catalogs.Load(path); ok {
-		return c.(*catalog.Config)
-	}
-	cfg, err := catalog.Load(path)
-	if err != nil {
-		cfg = nil // durable generate reports catalog errors
-	}
-	catalogs.Store(path, cfg)
-	return cfg
-}
 
 // eventShape returns the shape of `event` for an event of Go data type
 // data (nil if unknown) named evName ("" if unknown), in a profile.
@@ -358,7 +323,7 @@ func run(pass *analysis.Pass) (any, error) {
 	}
 	c := &checker{pass: pass, res: res, env: e, envA: a, seen: map[ast.Expr]bool{}}
 	if len(pass.Files) > 0 {
-		c.cat = findCatalog(filepath.Dir(pass.Fset.File(pass.Files[0].Pos()).Name()))
+		c.cat = catalogs.For(filepath.Dir(pass.Fset.File(pass.Files[0].Pos()).Name()), catalogFlag)
 	}
 	c.ig = ignore.New(pass, name)
 	defer c.ig.Finish()

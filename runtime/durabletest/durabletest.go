@@ -16,6 +16,7 @@ import (
 
 	"github.com/durable-go/durable/runtime"
 	"github.com/durable-go/durable/runtime/internal/hooks"
+	"github.com/durable-go/durable/runtime/internal/vclock"
 	"github.com/durable-go/durable/runtime/store"
 	"github.com/durable-go/durable/runtime/store/sqlite"
 )
@@ -23,9 +24,6 @@ import (
 // kindWait is the journal kind of a step.WaitForEvent.
 const kindWait = "wait"
 
-// statusBlocked is the status of a run that is due but over a concurrency
-// limit (flow control).
-const statusBlocked store.Status = "blocked"
 
 // stopTimeout bounds how long the harness waits for the engine to stop.
 const stopTimeout = 10 * time.Second
@@ -66,7 +64,7 @@ func Run(t testing.TB, fn *runtime.Function, event runtime.Event, opts ...Option
 	if len(cfg.errs) > 0 {
 		t.Fatalf("durabletest.Run(%q): invalid options:\n  %s", fn.ID(), strings.Join(cfg.errs, "\n  "))
 	}
-	h := &harness{t: t, cfg: cfg, fn: fn, clock: newClock(cfg.start), logs: &logBuffer{}}
+	h := &harness{t: t, cfg: cfg, fn: fn, clock: vclock.New(cfg.start), logs: &logBuffer{}}
 	h.start(t)
 	defer h.stop()
 
@@ -83,7 +81,7 @@ type harness struct {
 	t     testing.TB
 	cfg   *config
 	fn    *runtime.Function
-	clock *clock
+	clock *vclock.Clock
 	logs  *logBuffer
 	store *sqlite.Store
 	eng   *runtime.Engine
@@ -265,13 +263,13 @@ func (h *harness) startRun(ctx context.Context, event runtime.Event) string {
 		deadline := time.Now().Add(h.cfg.wall)
 		// The cron loop computes its next tick when it starts; move the
 		// clock only once it waits for it, or it would skip this tick.
-		for !h.clock.hasTimerAt(tick) {
+		for !h.clock.HasTimerAt(tick) {
 			if time.Now().After(deadline) {
 				h.t.Fatalf("durabletest.Run(%q): the engine's cron loop did not schedule the tick at %v within %v", h.fn.ID(), tick, h.cfg.wall)
 			}
 			time.Sleep(50 * time.Microsecond)
 		}
-		h.clock.set(tick)
+		h.clock.Set(tick)
 		for {
 			runs := h.runs(ctx, h.fn.ID())
 			if len(runs) > 0 {
@@ -357,7 +355,7 @@ func (h *harness) drive(ctx context.Context, rootID string) {
 			}
 			active = append(active, r)
 			switch {
-			case r.Status == store.StatusRunning, r.Status == statusBlocked:
+			case r.Status == store.StatusRunning, r.Status == store.StatusBlocked:
 				// A blocked run waits for a running one to free a
 				// concurrency slot, not for time to pass.
 				busy = true
@@ -376,7 +374,7 @@ func (h *harness) drive(ctx context.Context, rootID string) {
 		if busy {
 			if stalled {
 				// Due but not claimed: make sure the poll loop looks.
-				h.clock.kick()
+				h.clock.Kick()
 			}
 			time.Sleep(pause)
 			pause = min(2*pause, time.Millisecond)
@@ -403,7 +401,7 @@ func (h *harness) drive(ctx context.Context, rootID string) {
 			}
 			return
 		}
-		h.clock.set(next)
+		h.clock.Set(next)
 	}
 }
 

@@ -63,6 +63,31 @@ func (c *Clock) Set(t time.Time) {
 	c.mu.Unlock()
 }
 
+// Kick fires every pending timer now, without moving the clock. Loops that
+// treat a wake-up as "look again" (the engine's poll and cron loops) lose
+// nothing by an early one, and a loop that read the time just before the
+// clock moved and went to wait for a moment now in the past wakes up.
+func (c *Clock) Kick() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, t := range c.timers {
+		t.ch <- c.now
+	}
+	c.timers = c.timers[:0]
+}
+
+// HasTimerAt reports whether a timer is set for exactly t.
+func (c *Clock) HasTimerAt(t time.Time) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, tm := range c.timers {
+		if tm.at.Equal(t) {
+			return true
+		}
+	}
+	return false
+}
+
 // Pending is the number of timers not yet fired.
 func (c *Clock) Pending() int {
 	c.mu.Lock()

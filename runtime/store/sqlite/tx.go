@@ -324,6 +324,23 @@ func (t *sqlTx) UpdateRun(ctx context.Context, id string, cond store.RunCond, u 
 	return true, err
 }
 
+// textColumn reads the single text column of rows.
+func textColumn(rows *sql.Rows, err error) ([]string, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
 // takeSlots records the concurrency slots of a run that became running.
 func (t *sqlTx) takeSlots(ctx context.Context, r store.Run) error {
 	for _, l := range r.Limits {
@@ -337,21 +354,8 @@ func (t *sqlTx) takeSlots(ctx context.Context, r store.Run) error {
 // releaseSlots gives back a run's slots and requeues, for each, the oldest
 // run blocked on its key.
 func (t *sqlTx) releaseSlots(ctx context.Context, runID string) error {
-	rows, err := t.query(ctx, `DELETE FROM slots WHERE run_id = ? RETURNING key`, runID)
+	keys, err := textColumn(t.query(ctx, `DELETE FROM slots WHERE run_id = ? RETURNING key`, runID))
 	if err != nil {
-		return err
-	}
-	var keys []string
-	for rows.Next() {
-		var k string
-		if err := rows.Scan(&k); err != nil {
-			rows.Close()
-			return err
-		}
-		keys = append(keys, k)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	for _, k := range keys {
@@ -445,22 +449,9 @@ func (t *sqlTx) RenewLeases(ctx context.Context, owner string, leaseUntil time.T
 }
 
 func (t *sqlTx) ReleaseExpired(ctx context.Context, now time.Time, exceptOwner string) (int, error) {
-	rows, err := t.query(ctx, `UPDATE runs SET status = 'queued', lease_owner = NULL, lease_until = NULL, interrupted = interrupted + 1
-		WHERE status = 'running' AND lease_until < ? AND lease_owner <> ? RETURNING id`, now.UnixNano(), exceptOwner)
+	ids, err := textColumn(t.query(ctx, `UPDATE runs SET status = 'queued', lease_owner = NULL, lease_until = NULL, interrupted = interrupted + 1
+		WHERE status = 'running' AND lease_until < ? AND lease_owner <> ? RETURNING id`, now.UnixNano(), exceptOwner))
 	if err != nil {
-		return 0, err
-	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return 0, err
 	}
 	for _, id := range ids {
