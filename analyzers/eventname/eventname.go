@@ -282,4 +282,3 @@ func distance(a, b string) int {
 	}
 	return prev[len(b)]
 }
-

@@ -233,7 +233,6 @@ func catFieldShape(cfg *catalog.Config, t *catalog.TypeExpr, inline catalog.Fiel
 	return unknown{}
 }
 
-
 // eventShape returns the shape of `event` for an event of Go data type
 // data (nil if unknown) named evName ("" if unknown), in a profile.
 func (c *checker) eventShape(p durable.Profile, data types.Type, evName string) shape {

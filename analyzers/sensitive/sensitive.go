@@ -429,4 +429,3 @@ func (c *checker) checkCatalog(cat *catalog.Config, call *ast.CallExpr) {
 		}
 	}
 }
-

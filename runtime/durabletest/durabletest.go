@@ -24,7 +24,6 @@ import (
 // kindWait is the journal kind of a step.WaitForEvent.
 const kindWait = "wait"
 
-
 // stopTimeout bounds how long the harness waits for the engine to stop.
 const stopTimeout = 10 * time.Second
 
