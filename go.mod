@@ -36,6 +36,11 @@ require (
 	golang.org/x/mod v0.42.0 // indirect
 	golang.org/x/sync v0.24.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
+	// Not imported here: a build that puts this module next to the old,
+	// unsplit genproto (golangci-lint with the durable plugin) needs a
+	// version of it without googleapis/api, or cel-go's imports are
+	// ambiguous. go mod tidy drops this line; the gclplugin test catches it.
+	google.golang.org/genproto v0.0.0-20240826202546-f6391c0de4c7 // indirect
 	google.golang.org/genproto/googleapis/api v0.0.0-20240826202546-f6391c0de4c7 // indirect
 	google.golang.org/genproto/googleapis/rpc v0.0.0-20240826202546-f6391c0de4c7 // indirect
 	google.golang.org/protobuf v1.36.10 // indirect
