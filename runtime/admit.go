@@ -164,7 +164,21 @@ func (e *Engine) admit(ctx context.Context, tx store.Tx, f *Function, env envelo
 	r.Limits = limits
 
 	started := false
-	if direct && len(r.Limits) == 0 && !r.AvailableAt.After(now) && e.takeSlot() {
+	if direct && !r.AvailableAt.After(now) && e.takeSlot() {
+		ok := true
+		if len(r.Limits) > 0 {
+			var err error
+			if ok, err = tx.TakeSlots(ctx, r.ID, r.Limits); err != nil {
+				<-e.slots
+				return nil, err
+			}
+		}
+		if !ok {
+			<-e.slots
+		}
+		started = ok
+	}
+	if started {
 		// Leased to this engine and starting now: its start is recorded
 		// here rather than by its first commit.
 		r.Status, r.LeaseOwner, r.LeaseUntil = store.StatusRunning, e.owner, now.Add(e.lease)
@@ -172,7 +186,6 @@ func (e *Engine) admit(ctx context.Context, tx store.Tx, f *Function, env envelo
 		if d := f.opts.Timeouts.Finish; d > 0 {
 			r.Deadline = now.Add(d)
 		}
-		started = true
 	}
 	if err := tx.InsertRun(ctx, r); err != nil {
 		if started {

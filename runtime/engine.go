@@ -214,10 +214,8 @@ func (e *Engine) pollLoop() {
 		if e.stopping.Load() {
 			return
 		}
-		claimed := e.claim()
-		if claimed {
-			continue
-		}
+		// Look (a read) before claiming (a write): most wake-ups find
+		// nothing due, and the writer is the store's bottleneck.
 		wait := e.poll
 		var next time.Time
 		var ok bool
@@ -234,7 +232,10 @@ func (e *Engine) pollLoop() {
 				wait = max(d, 0)
 			}
 		}
-		if wait == 0 && len(e.slots) == cap(e.slots) {
+		if wait == 0 {
+			if e.claim() {
+				continue
+			}
 			// Due work but no free slot: an execution ending will signal.
 			wait = e.poll
 		}

@@ -50,8 +50,14 @@ type Tx interface {
 	// and available at or before now, oldest first: they become running,
 	// owned by owner until leaseUntil. A run with Limits takes a slot of each
 	// of its keys; a run for which a key has no free slot becomes blocked on
-	// that key instead, and is requeued when a slot of the key frees up.
+	// that key instead. When a slot frees up, the oldest run blocked on its
+	// key is requeued holding it, so runs of a key start in order.
 	ClaimRuns(ctx context.Context, owner string, now, leaseUntil time.Time, limit int) ([]Run, error)
+	// TakeSlots takes a slot of each key of limits for run runID if every
+	// key has one free, and nothing otherwise; it reports which. Used to
+	// start a new run at once: a run inserted as running holds the slots
+	// taken for it this way (InsertRun takes none).
+	TakeSlots(ctx context.Context, runID string, limits []Limit) (bool, error)
 	// RenewLeases extends every lease owner holds on a running run.
 	RenewLeases(ctx context.Context, owner string, leaseUntil time.Time) (int, error)
 	// ReleaseExpired requeues running runs whose lease ended before now,

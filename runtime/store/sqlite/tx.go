@@ -198,9 +198,6 @@ func (t *sqlTx) InsertRun(ctx context.Context, r store.Run) error {
 		r.ID, r.FunctionID, string(r.Status), []byte(r.Events), r.Attempt, nanos(r.CreatedAt), nanos(r.StartedAt), nanos(r.EndedAt),
 		nanos(r.AvailableAt), nullString(r.LeaseOwner), nanos(r.LeaseUntil), bytesOrNil(r.Output), nullString(r.Error),
 		nullString(r.ParentRunID), nullString(r.ParentStepKey), nanos(r.Deadline), bytesOrNil(limits), nullString(r.BlockedOn), r.Interrupted)
-	if err == nil && r.Status == store.StatusRunning {
-		err = t.takeSlots(ctx, r)
-	}
 	return err
 }
 
@@ -351,20 +348,49 @@ func (t *sqlTx) takeSlots(ctx context.Context, r store.Run) error {
 	return nil
 }
 
-// releaseSlots gives back a run's slots and requeues, for each, the oldest
-// run blocked on its key.
+// releaseSlots gives back a run's slots. Each goes straight to the oldest
+// run blocked on its key, which is requeued holding it: a run created
+// meanwhile cannot take it first, so blocked runs start in order.
 func (t *sqlTx) releaseSlots(ctx context.Context, runID string) error {
 	keys, err := textColumn(t.query(ctx, `DELETE FROM slots WHERE run_id = ? RETURNING key`, runID))
 	if err != nil {
 		return err
 	}
 	for _, k := range keys {
-		if _, err := t.exec(ctx, `UPDATE runs SET status = 'queued', blocked_on = NULL WHERE id = (
-			SELECT id FROM runs WHERE status = 'blocked' AND blocked_on = ? ORDER BY available_at, id LIMIT 1)`, k); err != nil {
+		next, err := textColumn(t.query(ctx, `UPDATE runs SET status = 'queued', blocked_on = NULL WHERE id = (
+			SELECT id FROM runs WHERE status = 'blocked' AND blocked_on = ? ORDER BY available_at, id LIMIT 1) RETURNING id`, k))
+		if err != nil {
+			return err
+		}
+		if len(next) == 0 {
+			continue
+		}
+		if _, err := t.exec(ctx, `INSERT INTO slots (key, run_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, k, next[0]); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+func (t *sqlTx) TakeSlots(ctx context.Context, runID string, limits []store.Limit) (bool, error) {
+	for i, l := range limits {
+		// One statement per key: take the slot if the key has one free.
+		res, err := t.exec(ctx, `INSERT INTO slots (key, run_id) SELECT ?, ?
+			WHERE (SELECT COUNT(*) FROM slots WHERE key = ?) < ? ON CONFLICT DO NOTHING`, l.Key, runID, l.Key, l.Limit)
+		if err != nil {
+			return false, err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			// Give back what the earlier keys took.
+			for _, taken := range limits[:i] {
+				if _, err := t.exec(ctx, `DELETE FROM slots WHERE key = ? AND run_id = ?`, taken.Key, runID); err != nil {
+					return false, err
+				}
+			}
+			return false, err
+		}
+	}
+	return true, nil
 }
 
 func (t *sqlTx) ClaimRuns(ctx context.Context, owner string, now, leaseUntil time.Time, limit int) ([]store.Run, error) {
@@ -378,11 +404,19 @@ func (t *sqlTx) ClaimRuns(ctx context.Context, owner string, now, leaseUntil tim
 			return out, err
 		}
 		for _, r := range candidates {
-			full, err := t.fullKey(ctx, r.Limits, used)
+			held, err := t.heldSlots(ctx, r)
+			if err != nil {
+				return out, err
+			}
+			full, err := t.fullKey(ctx, r.Limits, held, used)
 			if err != nil {
 				return out, err
 			}
 			if full != "" {
+				// Slots it was handed on other keys go on to the next runs.
+				if err := t.releaseSlots(ctx, r.ID); err != nil {
+					return out, err
+				}
 				if _, err := t.exec(ctx, `UPDATE runs SET status = 'blocked', blocked_on = ? WHERE id = ?`, full, r.ID); err != nil {
 					return out, err
 				}
@@ -396,7 +430,9 @@ func (t *sqlTx) ClaimRuns(ctx context.Context, owner string, now, leaseUntil tim
 				return out, err
 			}
 			for _, l := range r.Limits {
-				used[l.Key]++
+				if !held[l.Key] {
+					used[l.Key]++
+				}
 			}
 			r.Status, r.LeaseOwner, r.LeaseUntil = store.StatusRunning, owner, leaseUntil
 			out = append(out, r)
@@ -405,9 +441,27 @@ func (t *sqlTx) ClaimRuns(ctx context.Context, owner string, now, leaseUntil tim
 	return out, nil
 }
 
-// fullKey returns the first of limits whose slots are all taken, or "".
-func (t *sqlTx) fullKey(ctx context.Context, limits []store.Limit, used map[string]int) (string, error) {
+// heldSlots returns the keys of the slots a run already holds (handed to it
+// when it was unblocked).
+func (t *sqlTx) heldSlots(ctx context.Context, r store.Run) (map[string]bool, error) {
+	if len(r.Limits) == 0 {
+		return nil, nil
+	}
+	keys, err := textColumn(t.query(ctx, `SELECT key FROM slots WHERE run_id = ?`, r.ID))
+	held := map[string]bool{}
+	for _, k := range keys {
+		held[k] = true
+	}
+	return held, err
+}
+
+// fullKey returns the first of limits, other than those held, whose slots
+// are all taken, or "".
+func (t *sqlTx) fullKey(ctx context.Context, limits []store.Limit, held map[string]bool, used map[string]int) (string, error) {
 	for _, l := range limits {
+		if held[l.Key] {
+			continue
+		}
 		n, ok := used[l.Key]
 		if !ok {
 			if err := t.queryRow(ctx, `SELECT COUNT(*) FROM slots WHERE key = ?`, l.Key).Scan(&n); err != nil {

@@ -99,10 +99,17 @@ func testConcurrencyLimits(t *testing.T, s store.Store) {
 }
 
 // testConcurrencyInsertRunning: a run inserted as running (leased at
-// creation) holds its slots like a claimed one.
+// creation) with slots from TakeSlots holds them like a claimed one.
 func testConcurrencyInsertRunning(t *testing.T, s store.Store) {
 	l := store.Limit{Key: "k", Limit: 1}
 	direct := leased(limited("direct", 0, l), "w", time.Hour)
+	update(t, s, func(tx store.Tx) error {
+		ok, err := tx.TakeSlots(ctx, "direct", direct.Limits)
+		if !ok {
+			t.Errorf("TakeSlots on a free key = false")
+		}
+		return err
+	})
 	insertRuns(t, s, direct, limited("next", 1, l))
 	if got := claim(t, s, "w", at(time.Minute), 10); len(got) != 0 {
 		t.Fatalf("claimed %v while the running run holds the only slot", got)
@@ -117,6 +124,10 @@ func testConcurrencyInsertRunning(t *testing.T, s store.Store) {
 // counts an interruption and gives back its slots.
 func testReleaseExpiredCountsInterruptions(t *testing.T, s store.Store) {
 	l := store.Limit{Key: "k", Limit: 1}
+	update(t, s, func(tx store.Tx) error {
+		_, err := tx.TakeSlots(ctx, "dead", []store.Limit{l})
+		return err
+	})
 	insertRuns(t, s, leased(limited("dead", 0, l), "gone", 0), limited("waiting", 1, l))
 	if got := claim(t, s, "w", at(time.Minute), 10); len(got) != 0 {
 		t.Fatalf("claimed %v while a dead owner holds the slot", got)
@@ -181,4 +192,67 @@ func testPutOwnedStep(t *testing.T, s store.Store) {
 			t.Errorf("run %s has %d steps after PutOwnedStep, want recorded=%v", tc.run, len(steps), tc.want)
 		}
 	}
+}
+
+// testSlotHandOver: a freed slot goes to the oldest run blocked on its key,
+// so a run that takes slots directly (TakeSlots) cannot jump the queue.
+func testSlotHandOver(t *testing.T, s store.Store) {
+	l := store.Limit{Key: "k", Limit: 1}
+	insertRuns(t, s, limited("first", 1, l), limited("second", 2, l))
+	now := at(time.Hour)
+	if got := claim(t, s, "w", now, 10); !slices.Equal(got, []string{"first"}) {
+		t.Fatalf("claimed %v, want [first]", got)
+	}
+	setStatus(t, s, "first", store.StatusCompleted)
+	// second holds the slot while queued: a new run finds the key full.
+	update(t, s, func(tx store.Tx) error {
+		ok, err := tx.TakeSlots(ctx, "newcomer", []store.Limit{l})
+		if ok {
+			t.Errorf("TakeSlots succeeded while the slot was handed to a blocked run")
+		}
+		return err
+	})
+	if got := claim(t, s, "w", now, 10); !slices.Equal(got, []string{"second"}) {
+		t.Fatalf("claimed %v, want [second]", got)
+	}
+	setStatus(t, s, "second", store.StatusCompleted)
+	update(t, s, func(tx store.Tx) error {
+		ok, err := tx.TakeSlots(ctx, "newcomer", []store.Limit{l, {Key: "other", Limit: 2}})
+		if !ok {
+			t.Errorf("TakeSlots failed with free slots")
+		}
+		return err
+	})
+	// The taken slot counts: a queued run of the key blocks.
+	insertRuns(t, s, limited("third", 3, l))
+	if got := claim(t, s, "w", now, 10); len(got) != 0 {
+		t.Fatalf("claimed %v while newcomer holds the slot", got)
+	}
+}
+
+// testTakeSlotsAllOrNothing: a run needing several keys takes no slot when
+// one of them is full.
+func testTakeSlotsAllOrNothing(t *testing.T, s store.Store) {
+	a, b := store.Limit{Key: "a", Limit: 2}, store.Limit{Key: "b", Limit: 1}
+	update(t, s, func(tx store.Tx) error {
+		for _, tc := range []struct {
+			run    string
+			limits []store.Limit
+			want   bool
+		}{
+			{"one", []store.Limit{a, b}, true},
+			{"two", []store.Limit{a, b}, false}, // b is full: a is not taken either
+			{"three", []store.Limit{a}, true},
+			{"four", []store.Limit{a}, false},
+		} {
+			ok, err := tx.TakeSlots(ctx, tc.run, tc.limits)
+			if err != nil {
+				return err
+			}
+			if ok != tc.want {
+				t.Errorf("TakeSlots(%s) = %v, want %v", tc.run, ok, tc.want)
+			}
+		}
+		return nil
+	})
 }

@@ -68,6 +68,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ReleaseExpiredCountsInterruptions", testReleaseExpiredCountsInterruptions},
 		{"UpdateRunEvents", testUpdateRunEvents},
 		{"PutOwnedStep", testPutOwnedStep},
+		{"SlotHandOver", testSlotHandOver},
+		{"TakeSlotsAllOrNothing", testTakeSlotsAllOrNothing},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
