@@ -106,35 +106,18 @@ func (e *Engine) execute(r store.Run, fresh bool) {
 		e.releaseRun(r, e.clock.Now().Add(time.Second))
 		return
 	}
-	x := &execution{
-		e: e, fn: f, run: r, policy: f.retryPolicy(),
-		journal: make(map[string]store.Step, len(steps)),
-		byScope: map[string][]store.Step{},
-		pos:     map[string]int{}, occ: map[string]int{}, par: map[string]int{},
-		setStart:    r.StartedAt.IsZero(),
-		deadline:    r.Deadline,
-		interrupted: r.Interrupted,
-	}
+	x := newExecution(e, f, r, steps)
+	x.setStart, x.deadline, x.interrupted = r.StartedAt.IsZero(), r.Deadline, r.Interrupted
 	if x.setStart {
 		x.deadline = time.Time{}
 		if d := f.opts.Timeouts.Finish; d > 0 {
 			x.deadline = now.Add(d)
 		}
 	}
-	var events []json.RawMessage
-	if err := json.Unmarshal(r.Events, &events); err != nil {
-		e.finishOwned(ctx, r, store.StatusFailed, nil, fmt.Sprintf("run events are not valid JSON: %v", err))
+	events, err := x.events()
+	if err != nil {
+		e.finishOwned(ctx, r, store.StatusFailed, nil, err.Error())
 		return
-	}
-	if len(events) > 0 {
-		x.first = events[0]
-	}
-	for _, s := range steps {
-		x.journal[s.Key] = s
-		x.byScope[s.Scope] = append(x.byScope[s.Scope], s)
-	}
-	for _, list := range x.byScope {
-		sort.Slice(list, func(i, j int) bool { return list[i].Pos < list[j].Pos })
 	}
 
 	plain, ok := e.openRunEvents(r, events)
@@ -163,6 +146,36 @@ func (e *Engine) execute(r store.Run, fresh bool) {
 		}
 		x.finish(store.StatusCompleted, raw, "")
 	}
+}
+
+// newExecution prepares an execution of run r of f with its journal.
+func newExecution(e *Engine, f *Function, r store.Run, steps []store.Step) *execution {
+	x := &execution{
+		e: e, fn: f, run: r, policy: f.retryPolicy(),
+		journal: make(map[string]store.Step, len(steps)),
+		byScope: map[string][]store.Step{},
+		pos:     map[string]int{}, occ: map[string]int{}, par: map[string]int{},
+	}
+	for _, s := range steps {
+		x.journal[s.Key] = s
+		x.byScope[s.Scope] = append(x.byScope[s.Scope], s)
+	}
+	for _, list := range x.byScope {
+		sort.Slice(list, func(i, j int) bool { return list[i].Pos < list[j].Pos })
+	}
+	return x
+}
+
+// events decodes the run's event envelopes, as stored.
+func (x *execution) events() ([]json.RawMessage, error) {
+	var events []json.RawMessage
+	if err := json.Unmarshal(x.run.Events, &events); err != nil {
+		return nil, fmt.Errorf("run %s: events are not valid JSON: %v", x.run.ID, err)
+	}
+	if len(events) > 0 {
+		x.first = events[0]
+	}
+	return events, nil
 }
 
 func (e *Engine) loadJournal(ctx context.Context, r store.Run, fresh bool, steps *[]store.Step) error {

@@ -2,10 +2,8 @@ package runtime
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
 
 	"github.com/durable-go/durable/runtime/store"
 )
@@ -41,24 +39,11 @@ func (e *Engine) CheckReplay(ctx context.Context, runID string) error {
 	if f == nil {
 		return fmt.Errorf("runtime: run %s: function %q is not registered with this engine", runID, r.FunctionID)
 	}
-	x := &execution{
-		e: e, fn: f, run: r, policy: f.retryPolicy(), replay: true, reached: map[string]bool{},
-		journal: make(map[string]store.Step, len(steps)), byScope: map[string][]store.Step{},
-		pos: map[string]int{}, occ: map[string]int{}, par: map[string]int{},
-	}
-	var events []json.RawMessage
-	if err := json.Unmarshal(r.Events, &events); err != nil {
-		return fmt.Errorf("runtime: run %s: events: %w", runID, err)
-	}
-	if len(events) > 0 {
-		x.first = events[0]
-	}
-	for _, s := range steps {
-		x.journal[s.Key] = s
-		x.byScope[s.Scope] = append(x.byScope[s.Scope], s)
-	}
-	for _, list := range x.byScope {
-		sort.Slice(list, func(i, j int) bool { return list[i].Pos < list[j].Pos })
+	x := newExecution(e, f, r, steps)
+	x.replay, x.reached = true, map[string]bool{}
+	events, err := x.events()
+	if err != nil {
+		return fmt.Errorf("runtime: %w", err)
 	}
 	plain, err := e.events.openEvents(events)
 	if err != nil {
