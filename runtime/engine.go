@@ -365,6 +365,9 @@ type envelope struct {
 	Name string
 	TS   int64
 	JSON json.RawMessage
+	// vars is JSON decoded for CEL (`event`, `async`), outside the store's
+	// writer, which is the bottleneck.
+	vars map[string]any
 }
 
 // envelopes validates events and encodes them. idFor, if set, gives the ID
@@ -409,7 +412,11 @@ func (e *Engine) envelopes(events []Event, idFor func(i int) string) ([]envelope
 		if err != nil {
 			return nil, fmt.Errorf("runtime: event %d (%q): %w", i, ev.Name, err)
 		}
-		out[i] = envelope{ID: ev.ID, Name: ev.Name, TS: ev.TS, JSON: raw}
+		vars, err := envelopeVar(raw)
+		if err != nil {
+			return nil, fmt.Errorf("runtime: event %d (%q): %w", i, ev.Name, err)
+		}
+		out[i] = envelope{ID: ev.ID, Name: ev.Name, TS: ev.TS, JSON: raw, vars: vars}
 	}
 	return out, nil
 }
@@ -443,9 +450,12 @@ func (e *Engine) dispatch(ctx context.Context, tx store.Tx, env envelope, direct
 	var vars map[string]any
 	eventVars := func() (map[string]any, error) {
 		if vars == nil {
-			ev, err := envelopeVar(env.JSON)
-			if err != nil {
-				return nil, err
+			ev := env.vars
+			if ev == nil {
+				var err error
+				if ev, err = envelopeVar(env.JSON); err != nil {
+					return nil, err
+				}
 			}
 			vars = map[string]any{"event": ev}
 		}
@@ -487,8 +497,10 @@ func (e *Engine) dispatch(ctx context.Context, tx store.Tx, env envelope, direct
 	for _, w := range waits {
 		if w.If != "" {
 			if async == nil {
-				if async, err = envelopeVar(env.JSON); err != nil {
-					return started, err
+				if async = env.vars; async == nil {
+					if async, err = envelopeVar(env.JSON); err != nil {
+						return started, err
+					}
 				}
 			}
 			trig, err := envelopeVar(w.Trigger)
