@@ -375,19 +375,25 @@ type envelope struct {
 func (e *Engine) envelopes(events []Event, idFor func(i int) string) ([]envelope, error) {
 	out := make([]envelope, len(events))
 	now := e.clock.Now()
+	// Every event is checked, so that one error lists all that is wrong
+	// with the batch.
+	var errs []error
 	for i, ev := range events {
 		if ev.Name == "" {
-			return nil, fmt.Errorf("runtime: event %d: name is required", i)
+			errs = append(errs, fmt.Errorf("runtime: event %d: name is required", i))
+			continue
 		}
 		data, err := json.Marshal(ev.Data)
 		if err != nil {
-			return nil, fmt.Errorf("runtime: event %d (%q): data cannot be encoded as JSON: %w", i, ev.Name, err)
+			errs = append(errs, fmt.Errorf("runtime: event %d (%q): data cannot be encoded as JSON: %w", i, ev.Name, err))
+			continue
 		}
 		if string(data) == "null" {
 			data = []byte("{}")
 		}
 		if len(data) == 0 || data[0] != '{' {
-			return nil, fmt.Errorf("runtime: event %d (%q): data must encode to a JSON object, not %s", i, ev.Name, jsonKind(data))
+			errs = append(errs, fmt.Errorf("runtime: event %d (%q): data must encode to a JSON object, not %s", i, ev.Name, jsonKind(data)))
+			continue
 		}
 		if ev.ID == "" {
 			if idFor != nil {
@@ -400,7 +406,8 @@ func (e *Engine) envelopes(events []Event, idFor func(i int) string) ([]envelope
 			ev.TS = now.UnixMilli()
 		}
 		if data, err = e.events.prepare(i, ev.Name, ev.ID, data); err != nil {
-			return nil, err
+			errs = append(errs, err)
+			continue
 		}
 		raw, err := json.Marshal(struct {
 			Name string          `json:"name"`
@@ -410,13 +417,18 @@ func (e *Engine) envelopes(events []Event, idFor func(i int) string) ([]envelope
 			V    string          `json:"v,omitempty"`
 		}{ev.Name, data, ev.ID, ev.TS, ev.V})
 		if err != nil {
-			return nil, fmt.Errorf("runtime: event %d (%q): %w", i, ev.Name, err)
+			errs = append(errs, fmt.Errorf("runtime: event %d (%q): %w", i, ev.Name, err))
+			continue
 		}
 		vars, err := envelopeVar(raw)
 		if err != nil {
-			return nil, fmt.Errorf("runtime: event %d (%q): %w", i, ev.Name, err)
+			errs = append(errs, fmt.Errorf("runtime: event %d (%q): %w", i, ev.Name, err))
+			continue
 		}
 		out[i] = envelope{ID: ev.ID, Name: ev.Name, TS: ev.TS, JSON: raw, vars: vars}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
 	}
 	return out, nil
 }

@@ -376,3 +376,35 @@ func TestNewChecksSchemas(t *testing.T) {
 		})
 	}
 }
+
+// TestEveryInvalidEventIsReported: a batch with several invalid events gets
+// one error listing each of them, with its violations.
+func TestEveryInvalidEventIsReported(t *testing.T) {
+	te := newEngineOpts(t, runtime.Options{Events: catalog, EncryptionKey: testKey})
+	valid := ordCreated.New(ordData{OrderID: orderID, Items: []lineItm{{SKU: "a", Quantity: 1}}})
+	_, err := te.Send(context.Background(),
+		runtime.Event{Name: ordCreated.Name(), Data: map[string]any{"order_id": orderID}},
+		valid,
+		runtime.Event{Name: ordCreated.Name(), Data: map[string]any{"items": []any{}}},
+	)
+	var invalid []int
+	for _, e := range unwrapAll(err) {
+		var ve *runtime.EventValidationError
+		if errors.As(e, &ve) && len(ve.Violations) > 0 {
+			invalid = append(invalid, ve.Index)
+		}
+	}
+	if !slices.Equal(invalid, []int{0, 2}) {
+		t.Errorf("invalid events reported: %v, want [0 2]; error:\n%v", invalid, err)
+	}
+}
+
+func unwrapAll(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	if err == nil {
+		return nil
+	}
+	return []error{err}
+}

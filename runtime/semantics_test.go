@@ -667,3 +667,20 @@ func TestCheckReplay(t *testing.T) {
 		t.Errorf("changed code: %v", err)
 	}
 }
+
+func TestSendReportsEveryBadEvent(t *testing.T) {
+	te := newEngine(t)
+	_, err := te.Send(context.Background(),
+		runtime.Event{Name: "a/b.c", Data: []int{1}},
+		runtime.Event{Name: "ok/event.sent", Data: order{}},
+		runtime.Event{Data: order{}},
+	)
+	for _, want := range []string{`event 0 ("a/b.c"): data must encode to a JSON object`, "event 2: name is required"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Send error %v does not report %q", err, want)
+		}
+	}
+	if runs, _ := te.Runs(context.Background(), runtime.RunFilter{}); len(runs) != 0 {
+		t.Errorf("runs = %d, want none of a rejected batch", len(runs))
+	}
+}
