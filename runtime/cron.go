@@ -92,11 +92,7 @@ func (e *Engine) fireCron(c cronTrigger, tick time.Time) error {
 			return err
 		}
 		if inserted {
-			vars, err := envelopeVar(env.JSON)
-			if err != nil {
-				return err
-			}
-			if _, err := e.admit(ctx, tx, c.fn, env, map[string]any{"event": vars}, e.clock.Now(), false); err != nil {
+			if _, err := e.admit(ctx, tx, c.fn, env, map[string]any{"event": env.vars}, e.clock.Now(), false); err != nil {
 				return err
 			}
 		}

@@ -462,14 +462,7 @@ func (e *Engine) dispatch(ctx context.Context, tx store.Tx, env envelope, direct
 	var vars map[string]any
 	eventVars := func() (map[string]any, error) {
 		if vars == nil {
-			ev := env.vars
-			if ev == nil {
-				var err error
-				if ev, err = envelopeVar(env.JSON); err != nil {
-					return nil, err
-				}
-			}
-			vars = map[string]any{"event": ev}
+			vars = map[string]any{"event": env.vars}
 		}
 		return vars, nil
 	}
@@ -509,11 +502,7 @@ func (e *Engine) dispatch(ctx context.Context, tx store.Tx, env envelope, direct
 	for _, w := range waits {
 		if w.If != "" {
 			if async == nil {
-				if async = env.vars; async == nil {
-					if async, err = envelopeVar(env.JSON); err != nil {
-						return started, err
-					}
-				}
+				async = env.vars
 			}
 			trig, err := envelopeVar(w.Trigger)
 			if err != nil {

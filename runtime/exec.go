@@ -12,6 +12,7 @@ import (
 	"runtime/debug"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -539,23 +540,9 @@ func (x *execution) next(ctx context.Context, id, kind string) (store.Step, *sto
 }
 
 func describeRecorded(s store.Step) string {
-	var id string
-	var n int
 	// The key ends in /<occurrence>.
-	if i := lastSlash(s.Key); i >= 0 {
-		n, _ = strconv.Atoi(s.Key[i+1:])
-	}
-	id = s.ID
-	return describe(id, n)
-}
-
-func lastSlash(s string) int {
-	for i := len(s) - 1; i >= 0; i-- {
-		if s[i] == '/' {
-			return i
-		}
-	}
-	return -1
+	n, _ := strconv.Atoi(s.Key[strings.LastIndexByte(s.Key, '/')+1:])
+	return describe(s.ID, n)
 }
 
 // mayHaveWaits reports whether the run may have waits in the store: cancel
@@ -879,10 +866,8 @@ func (x *execution) Invoke(ctx context.Context, id, functionID string, data any,
 	child := x.e.newRun(target, "["+string(env.JSON)+"]", now)
 	child.ID = derivedID("run", x.run.ID, st.Key, 0)
 	child.ParentRunID, child.ParentStepKey = x.run.ID, st.Key
-	if vars, err := envelopeVar(env.JSON); err == nil {
-		if child.Limits, err = x.e.limits(target, map[string]any{"event": vars}); err != nil {
-			return nil, NonRetriable(fmt.Errorf("step %q: invoking %q: %w", id, functionID, err))
-		}
+	if child.Limits, err = x.e.limits(target, map[string]any{"event": env.vars}); err != nil {
+		return nil, NonRetriable(fmt.Errorf("step %q: invoking %q: %w", id, functionID, err))
 	}
 	st.Status, st.WakeAt = store.StepWaiting, now.Add(timeout)
 	x.commit(ctx, func(tx store.Tx) error {

@@ -1,7 +1,6 @@
 package runtime
 
 import (
-	"errors"
 	"fmt"
 	"time"
 )
@@ -245,6 +244,3 @@ func (f *Function) compileFlow() []error {
 	f.flow = fl
 	return errs
 }
-
-// errSkipped marks a run that flow control decided not to start.
-var errSkipped = errors.New("skipped")

@@ -3,7 +3,6 @@ package runtime_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -414,8 +413,5 @@ func TestConcurrencyWithStepRetries(t *testing.T) {
 	// While run 0 waits for its retry, run 1 takes the slot and completes.
 	te.runsOf(t, "retry-limited", 1, runtime.RunCompleted)
 	te.clock.Advance(time.Hour)
-	runs := te.runsOf(t, "retry-limited", 2, runtime.RunCompleted)
-	if fmt.Sprint(len(runs)) != "2" {
-		t.Fatal(runs)
-	}
+	te.runsOf(t, "retry-limited", 2, runtime.RunCompleted)
 }

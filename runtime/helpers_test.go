@@ -57,8 +57,7 @@ func startEngine(t testing.TB, path string, clock *vclock.Clock, fns ...*runtime
 	return &testEngine{Engine: eng, clock: clock, path: path, close: closeAll}
 }
 
-// send sends one event and returns the IDs of the runs it started, found by
-// listing runs of fnID created for it.
+// send sends one event and returns its ID.
 func (te *testEngine) send(t testing.TB, name string, data any) string {
 	t.Helper()
 	ids, err := te.Send(context.Background(), runtime.Event{Name: name, Data: data})

@@ -90,23 +90,6 @@ func typeArgs(info *types.Info, call *ast.CallExpr) *types.TypeList {
 	return inst.TypeArgs
 }
 
-func calleeName(fn *types.Func, from *types.Package) string {
-	name := fn.Name()
-	if sig, ok := fn.Type().(*types.Signature); ok && sig.Recv() != nil {
-		t := sig.Recv().Type()
-		if p, ok := t.(*types.Pointer); ok {
-			t = p.Elem()
-		}
-		if n, ok := t.(*types.Named); ok {
-			name = n.Obj().Name() + "." + name
-		}
-	}
-	if fn.Pkg() != nil && fn.Pkg() != from {
-		name = fn.Pkg().Name() + "." + name
-	}
-	return name
-}
-
 func run(pass *analysis.Pass) (any, error) {
 	if !pass.ResultOf[durable.Analyzer].(*durable.Result).Relevant {
 		return nil, nil

@@ -267,21 +267,3 @@ func FunctionTypeProfile(t types.Type) Profile {
 	}
 	return None
 }
-
-// IsStepOptsType reports whether t is step.WaitOpts, step.InvokeOpts,
-// or inngestgo's step.WaitForEventOpts / step.InvokeOpts.
-func IsStepOptsType(t types.Type) bool {
-	return isNamed(t, DurableStepPath, "WaitOpts") || isNamed(t, DurableStepPath, "InvokeOpts") ||
-		isNamed(t, InngestStepPath, "WaitForEventOpts") || isNamed(t, InngestStepPath, "InvokeOpts")
-}
-
-// IsFunctionOptsType reports whether t is runtime.FunctionOpts or inngestgo.FunctionOpts.
-func IsFunctionOptsType(t types.Type) Profile {
-	switch {
-	case isNamed(t, DurableRuntimePath, "FunctionOpts"):
-		return Durable
-	case isNamed(t, InngestPath, "FunctionOpts"):
-		return Inngest
-	}
-	return None
-}
