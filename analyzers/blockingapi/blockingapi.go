@@ -26,7 +26,7 @@ const name = "blockingapi"
 var Analyzer = &analysis.Analyzer{
 	Name:      name,
 	Doc:       durable.ExtractDoc(doc, name),
-	URL:       durable.DocsURL + "#" + name,
+	URL:       durable.DocURL(name),
 	Requires:  []*analysis.Analyzer{inspect.Analyzer, durable.Analyzer},
 	FactTypes: []analysis.Fact{(*Slow)(nil)},
 	Run:       run,

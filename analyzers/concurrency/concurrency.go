@@ -27,7 +27,7 @@ const name = "concurrency"
 var Analyzer = &analysis.Analyzer{
 	Name:      name,
 	Doc:       durable.ExtractDoc(doc, name),
-	URL:       durable.DocsURL + "#" + name,
+	URL:       durable.DocURL(name),
 	Requires:  []*analysis.Analyzer{inspect.Analyzer, durable.Analyzer},
 	FactTypes: []analysis.Fact{(*RateLimited)(nil)},
 	Run:       run,

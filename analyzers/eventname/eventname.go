@@ -30,7 +30,7 @@ const name = "eventname"
 var Analyzer = &analysis.Analyzer{
 	Name:     name,
 	Doc:      durable.ExtractDoc(doc, name),
-	URL:      durable.DocsURL + "#" + name,
+	URL:      durable.DocURL(name),
 	Requires: []*analysis.Analyzer{inspect.Analyzer, durable.Analyzer},
 	Run:      run,
 }

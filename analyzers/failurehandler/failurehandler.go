@@ -24,7 +24,7 @@ const name = "failurehandler"
 var Analyzer = &analysis.Analyzer{
 	Name:      name,
 	Doc:       durable.ExtractDoc(doc, name),
-	URL:       durable.DocsURL + "#" + name,
+	URL:       durable.DocURL(name),
 	Requires:  []*analysis.Analyzer{inspect.Analyzer, durable.Analyzer},
 	FactTypes: []analysis.Fact{(*Functions)(nil)},
 	Run:       run,

@@ -22,7 +22,7 @@ const name = "goroutine"
 var Analyzer = &analysis.Analyzer{
 	Name:      name,
 	Doc:       "goroutine: report go statements, WaitGroup/errgroup goroutines and channel operations in durable function bodies (use step.Parallel)",
-	URL:       "https://github.com/durable-go/durable/blob/main/docs/analyzers.md#goroutine",
+	URL:       durable.DocURL(name),
 	Requires:  []*analysis.Analyzer{inspect.Analyzer, durable.Analyzer},
 	Run:       run,
 	FactTypes: []analysis.Fact{new(startsStepFact)},

@@ -27,7 +27,7 @@ var doc string
 var Analyzer = &analysis.Analyzer{
 	Name:      "idempotency",
 	Doc:       durable.ExtractDoc(doc, "idempotency"),
-	URL:       durable.DocsURL + "#idempotency",
+	URL:       durable.DocURL("idempotency"),
 	Requires:  []*analysis.Analyzer{inspect.Analyzer, durable.Analyzer},
 	FactTypes: []analysis.Fact{(*NonIdempotent)(nil)},
 	Run:       run,

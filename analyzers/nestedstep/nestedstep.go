@@ -20,7 +20,7 @@ var doc string
 var Analyzer = &analysis.Analyzer{
 	Name:     "nestedstep",
 	Doc:      durable.ExtractDoc(doc, "nestedstep"),
-	URL:      durable.DocsURL + "#nestedstep",
+	URL:      durable.DocURL("nestedstep"),
 	Requires: []*analysis.Analyzer{durable.Analyzer},
 	Run:      run,
 }

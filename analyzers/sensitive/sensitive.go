@@ -31,7 +31,7 @@ const name = "sensitive"
 var Analyzer = &analysis.Analyzer{
 	Name:      name,
 	Doc:       durable.ExtractDoc(doc, name),
-	URL:       durable.DocsURL + "#" + name,
+	URL:       durable.DocURL(name),
 	Requires:  []*analysis.Analyzer{inspect.Analyzer, durable.Analyzer},
 	FactTypes: []analysis.Fact{(*Marked)(nil)},
 	Run:       run,

@@ -27,7 +27,7 @@ var doc string
 var Analyzer = &analysis.Analyzer{
 	Name:             "sideeffect",
 	Doc:              durable.ExtractDoc(doc, "sideeffect"),
-	URL:              durable.DocsURL + "#sideeffect",
+	URL:              durable.DocURL("sideeffect"),
 	Requires:         []*analysis.Analyzer{inspect.Analyzer, durable.Analyzer},
 	FactTypes:        []analysis.Fact{(*Effect)(nil), (*hasEffects)(nil)},
 	RunDespiteErrors: true,

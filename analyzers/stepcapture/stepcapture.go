@@ -21,7 +21,7 @@ const name = "stepcapture"
 var Analyzer = &analysis.Analyzer{
 	Name:      name,
 	Doc:       "stepcapture: report step callbacks that assign to variables declared outside them (the assignment is lost when the step is replayed)",
-	URL:       "https://github.com/durable-go/durable/blob/main/docs/analyzers.md#stepcapture",
+	URL:       durable.DocURL(name),
 	Requires:  []*analysis.Analyzer{inspect.Analyzer, durable.Analyzer},
 	Run:       run,
 	FactTypes: []analysis.Fact{new(mutatesFact)},

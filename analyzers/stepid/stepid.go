@@ -27,7 +27,7 @@ const name = "stepid"
 var Analyzer = &analysis.Analyzer{
 	Name:      name,
 	Doc:       "stepid: report step IDs used twice in one function, built from nondeterministic values, or too generic to say what the step does",
-	URL:       "https://github.com/durable-go/durable/blob/main/docs/analyzers.md#stepid",
+	URL:       durable.DocURL(name),
 	Requires:  []*analysis.Analyzer{inspect.Analyzer, durable.Analyzer},
 	Run:       run,
 	FactTypes: []analysis.Fact{new(idsFact), new(nondetFact)},

@@ -22,7 +22,7 @@ const name = "stepresult"
 var Analyzer = &analysis.Analyzer{
 	Name:      name,
 	Doc:       "stepresult: report step result types that cannot round-trip through JSON (chan, func, complex, unsafe.Pointer, structs with no exported fields, interfaces)",
-	URL:       "https://github.com/durable-go/durable/blob/main/docs/analyzers.md#stepresult",
+	URL:       durable.DocURL(name),
 	Requires:  []*analysis.Analyzer{inspect.Analyzer, durable.Analyzer},
 	Run:       run,
 	FactTypes: []analysis.Fact{new(resultParamFact)},

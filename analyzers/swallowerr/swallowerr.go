@@ -25,7 +25,7 @@ const name = "swallowerr"
 var Analyzer = &analysis.Analyzer{
 	Name:      name,
 	Doc:       "swallowerr: report step errors that are assigned to _, never looked at, or logged and then dropped",
-	URL:       "https://github.com/durable-go/durable/blob/main/docs/analyzers.md#swallowerr",
+	URL:       durable.DocURL(name),
 	Requires:  []*analysis.Analyzer{inspect.Analyzer, durable.Analyzer},
 	Run:       run,
 	FactTypes: []analysis.Fact{new(startsStepFact)},

@@ -24,7 +24,7 @@ var doc string
 var Analyzer = &analysis.Analyzer{
 	Name:      "unregistered",
 	Doc:       durable.ExtractDoc(doc, "unregistered"),
-	URL:       durable.DocsURL + "#unregistered",
+	URL:       durable.DocURL("unregistered"),
 	Requires:  []*analysis.Analyzer{inspect.Analyzer, durable.Analyzer},
 	FactTypes: []analysis.Fact{(*Defined)(nil), (*Registered)(nil)},
 	Run:       run,

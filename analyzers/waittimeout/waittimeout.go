@@ -24,7 +24,7 @@ var doc string
 var Analyzer = &analysis.Analyzer{
 	Name:     "waittimeout",
 	Doc:      durable.ExtractDoc(doc, "waittimeout"),
-	URL:      durable.DocsURL + "#waittimeout",
+	URL:      durable.DocURL("waittimeout"),
 	Requires: []*analysis.Analyzer{inspect.Analyzer, durable.Analyzer},
 	Run:      run,
 }

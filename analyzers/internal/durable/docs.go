@@ -2,9 +2,15 @@ package durable
 
 import "strings"
 
-// DocsURL is the base URL of the analyzers' documentation; each analyzer's
-// URL is DocsURL + "#" + its name.
-const DocsURL = "https://github.com/durable-go/durable/blob/main/docs/analyzers.md"
+// DocsBaseURL is where the analyzers' pages live: docs/analyzers/<name>.md,
+// generated from each analyzer's doc.go (see analyzers/suite), with an index
+// at docs/analyzers/README.md.
+const DocsBaseURL = "https://github.com/durable-go/durable/blob/main/docs/analyzers/"
+
+// DocURL returns the help URL of the analyzer name: its page under
+// docs/analyzers, which exists in the repository for every analyzer of the
+// suite (a test in analyzers/suite keeps them in step).
+func DocURL(name string) string { return DocsBaseURL + name + ".md" }
 
 // ExtractDoc returns the package comment from its "# Analyzer <name>" heading on
 // (the source of a doc.go, usually embedded with //go:embed), without the

@@ -21,7 +21,7 @@ import (
 var Analyzer = &analysis.Analyzer{
 	Name:             "durablefuncs",
 	Doc:              "find durable function bodies, definitions and step calls (shared by the durable analyzers)",
-	URL:              "https://github.com/durable-go/durable/blob/main/docs/analyzers.md",
+	URL:              DocsBaseURL + "README.md",
 	Requires:         []*analysis.Analyzer{inspect.Analyzer},
 	ResultType:       reflect.TypeFor[*Result](),
 	FactTypes:        []analysis.Fact{(*StartsStep)(nil), (*PackageInfo)(nil)},

@@ -217,7 +217,7 @@ func UnknownAnalyzer(known []string) *analysis.Analyzer {
 	return &analysis.Analyzer{
 		Name: "durableignore",
 		Doc:  "report //durable:ignore directives that name no known analyzer",
-		URL:  "https://github.com/durable-go/durable/blob/main/docs/analyzers.md#ignoring-a-finding",
+		URL:  "https://github.com/durable-go/durable/blob/main/docs/analyzers/durableignore.md",
 		Run: func(pass *analysis.Pass) (any, error) {
 			for _, f := range pass.Files {
 				if !hasDirective(f) {
