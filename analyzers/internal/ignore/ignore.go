@@ -1,23 +1,3 @@
-// Package ignore implements the //durable:ignore directive.
-//
-// A directive silences the findings of one analyzer on the line it is on or,
-// when it stands alone on its line, on the next line; in the doc comment of a
-// function declaration it silences that analyzer in the whole declaration:
-//
-//	now := time.Now() //durable:ignore sideeffect only logged, never used for control flow
-//
-//	//durable:ignore waittimeout the sender always replies within the run's Finish timeout
-//	ev, err := step.WaitForEvent(ctx, "wait-reply", events.Reply, step.WaitOpts{})
-//
-// A reason is required. A directive without one, or one that silences
-// nothing, is itself reported by the analyzer it names, so stale ignores do
-// not pile up.
-//
-// Analyzers report through a Reporter instead of pass.Report:
-//
-//	ig := ignore.New(pass, Analyzer.Name)
-//	ig.Report(analysis.Diagnostic{...})   // or ig.Reportf(pos, format, args...)
-//	ig.Finish()                           // reports malformed and unused directives
 package ignore
 
 import (
@@ -216,7 +196,7 @@ func UnknownAnalyzer(known []string) *analysis.Analyzer {
 	}
 	return &analysis.Analyzer{
 		Name: "durableignore",
-		Doc:  "report //durable:ignore directives that name no known analyzer",
+		Doc:  unknownAnalyzerDoc,
 		URL:  "https://github.com/durable-go/durable/blob/main/docs/analyzers/durableignore.md",
 		Run: func(pass *analysis.Pass) (any, error) {
 			for _, f := range pass.Files {
