@@ -15,9 +15,9 @@ import (
 	"github.com/pmezard/go-difflib/difflib"
 
 	"github.com/durable-go/durable/codegen/catalog"
-	"github.com/durable-go/durable/codegen/gogen"
-	"github.com/durable-go/durable/codegen/registry"
-	"github.com/durable-go/durable/codegen/schemagen"
+	"github.com/durable-go/durable/codegen/internal/gogen"
+	"github.com/durable-go/durable/codegen/internal/registry"
+	"github.com/durable-go/durable/codegen/internal/schemagen"
 )
 
 // Options configure a generation.

@@ -25,7 +25,7 @@ func benchModule(b *testing.B, n int) string {
 	}
 	// A realistic module: it requires durable (replaced by this checkout)
 	// and has a go.sum, so that go list resolves every import.
-	root, err := filepath.Abs(filepath.Join("..", ".."))
+	root, err := filepath.Abs(filepath.Join("..", "..", ".."))
 	if err != nil {
 		b.Fatal(err)
 	}

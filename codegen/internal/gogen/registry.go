@@ -6,7 +6,7 @@ import (
 
 	"github.com/dave/jennifer/jen"
 
-	"github.com/durable-go/durable/codegen/registry"
+	"github.com/durable-go/durable/codegen/internal/registry"
 )
 
 // Registry renders the registry file: package pkgName at import path

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/durable-go/durable/codegen/catalog"
-	"github.com/durable-go/durable/codegen/registry"
+	"github.com/durable-go/durable/codegen/internal/registry"
 )
 
 var header = regexp.MustCompile(`^// Code generated .* DO NOT EDIT\.$`)

@@ -84,7 +84,7 @@ func TestScanWithoutRegistryPath(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, e := range res.Errors {
-		if strings.Contains(e.Msg, "internal") || strings.Contains(e.Msg, "imports the registry") {
+		if strings.Contains(e.Msg, "is internal and cannot be imported") || strings.Contains(e.Msg, "imports the registry") {
 			t.Errorf("unexpected error: %s", e)
 		}
 	}
