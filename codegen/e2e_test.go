@@ -2,12 +2,13 @@ package codegen
 
 import (
 	"context"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/durable-go/durable/codegen/internal/testmod"
 )
 
 const e2eCatalog = `version: "1"
@@ -185,20 +186,14 @@ func TestEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	gomod := "module example.com/e2e\n\ngo 1.26.0\n\nrequire github.com/durable-go/durable v0.0.0\n\nreplace github.com/durable-go/durable => " + root + "\n"
-	writeFile(t, filepath.Join(dir, "go.mod"), gomod)
-	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, filepath.Join(dir, "go.sum"), string(sum))
-	writeFile(t, filepath.Join(dir, "durable.yaml"), e2eCatalog)
-	writeFile(t, filepath.Join(dir, "billing", "billing.go"), e2eFunctions)
-	writeFile(t, filepath.Join(dir, "main.go"), e2eMain)
+	dir := testmod.Write(t, root, "example.com/e2e", map[string]string{
+		"durable.yaml":       e2eCatalog,
+		"billing/billing.go": e2eFunctions,
+		"main.go":            e2eMain,
+	})
 	// The generated events package must exist for go list to be happy
 	// about imports; it does not, yet, which the scan tolerates.
-	env := append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off", "GOWORK=off")
+	env := testmod.Env()
 
 	p, err := Generate(context.Background(), Options{Config: filepath.Join(dir, "durable.yaml"), Env: env})
 	if err != nil {

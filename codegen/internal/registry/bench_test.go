@@ -3,41 +3,25 @@ package registry
 import (
 	"context"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/durable-go/durable/codegen/internal/testmod"
 )
 
 // benchModule writes a module of n packages, each with three files, one of
-// which declares a durable function.
+// which declares a durable function (and a test file, which the scan skips).
 func benchModule(b *testing.B, n int) string {
 	b.Helper()
-	dir := b.TempDir()
-	write := func(name, data string) {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			b.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
-			b.Fatal(err)
-		}
-	}
-	// A realistic module: it requires durable (replaced by this checkout)
-	// and has a go.sum, so that go list resolves every import.
 	root, err := filepath.Abs(filepath.Join("..", "..", ".."))
 	if err != nil {
 		b.Fatal(err)
 	}
-	write("go.mod", "module example.com/bench\n\ngo 1.26.0\n\nrequire github.com/durable-go/durable v0.0.0\n\nreplace github.com/durable-go/durable => "+root+"\n")
-	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	write("go.sum", string(sum))
+	files := map[string]string{}
 	for i := range n {
 		pkg := fmt.Sprintf("p%03d", i)
-		write(pkg+"/fn.go", fmt.Sprintf(`package %s
+		files[pkg+"/fn.go"] = fmt.Sprintf(`package %s
 
 import (
 	"context"
@@ -49,12 +33,12 @@ const id = "fn-%03d"
 
 var Fn = runtime.NewFunction(runtime.FunctionOpts{ID: id}, runtime.EventTrigger("a/b.c", ""),
 	func(ctx context.Context, in runtime.Input[map[string]any]) (any, error) { return helper(in.RunID), nil })
-`, pkg, i))
-		write(pkg+"/helper.go", fmt.Sprintf("package %s\n\nimport \"strings\"\n\nfunc helper(s string) string { return strings.ToUpper(s) }\n", pkg))
-		write(pkg+"/types.go", fmt.Sprintf("package %s\n\n// T is a type.\ntype T struct{ A, B int }\n\nfunc (t T) Sum() int { return t.A + t.B }\n", pkg))
-		write(pkg+"/fn_test.go", fmt.Sprintf("package %s\n\nimport \"testing\"\n\nfunc TestX(t *testing.T) {}\n", pkg))
+`, pkg, i)
+		files[pkg+"/helper.go"] = fmt.Sprintf("package %s\n\nimport \"strings\"\n\nfunc helper(s string) string { return strings.ToUpper(s) }\n", pkg)
+		files[pkg+"/types.go"] = fmt.Sprintf("package %s\n\n// T is a type.\ntype T struct{ A, B int }\n\nfunc (t T) Sum() int { return t.A + t.B }\n", pkg)
+		files[pkg+"/fn_test.go"] = fmt.Sprintf("package %s\n\nimport \"testing\"\n\nfunc TestX(t *testing.T) {}\n", pkg)
 	}
-	return dir
+	return testmod.Write(b, root, "example.com/bench", files)
 }
 
 // BenchmarkScan200 compares the registry scan of a 200-package module with
@@ -62,11 +46,11 @@ var Fn = runtime.NewFunction(runtime.FunctionOpts{ID: id}, runtime.EventTrigger(
 // 1.5x go list).
 func BenchmarkScan200(b *testing.B) {
 	dir := benchModule(b, 200)
-	env := append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off", "GOWORK=off")
-	// Settle go.mod (-mod=mod adds the missing requirements) before timing.
-	tidy := exec.Command("go", "list", "./...")
-	tidy.Dir, tidy.Env = dir, env
-	if out, err := tidy.CombinedOutput(); err != nil {
+	env := testmod.Env()
+	// Warm the go command's caches before timing.
+	warm := exec.Command("go", "list", "./...")
+	warm.Dir, warm.Env = dir, env
+	if out, err := warm.CombinedOutput(); err != nil {
 		b.Fatalf("%v\n%s", err, out)
 	}
 	b.Run("scan", func(b *testing.B) {
