@@ -25,7 +25,6 @@ var Analyzer = &analysis.Analyzer{
 	URL:       durable.DocURL(name),
 	Requires:  []*analysis.Analyzer{inspect.Analyzer, durable.Analyzer},
 	Run:       run,
-	FactTypes: []analysis.Fact{new(startsStepFact)},
 }
 
 func run(pass *analysis.Pass) (any, error) {
@@ -36,32 +35,7 @@ func run(pass *analysis.Pass) (any, error) {
 	ins := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
 	rep := ignore.New(pass, name)
 	defer rep.Finish()
-	// Functions that start steps themselves, through helpers of any
-	// package, not counting the steps of durable functions they define (a
-	// constructor, main, a test).
-	sums := callchain.Summarize(pass, ins, callchain.Config{
-		Direct: func(n ast.Node) (string, bool) {
-			if call, ok := n.(*ast.CallExpr); ok {
-				if s := res.Step(call); s != nil {
-					return s.Name(), true
-				}
-			}
-			return "", false
-		},
-		Imported: func(fn *types.Func) (callchain.Chain, bool) {
-			var f startsStepFact
-			if pass.ImportObjectFact(fn, &f) {
-				return f.Chain, true
-			}
-			return nil, false
-		},
-		Prune: func(n ast.Node) bool {
-			lit, ok := n.(*ast.FuncLit)
-			return ok && (res.BodyOf(lit) != nil || res.IsStepCallback(lit))
-		},
-	})
-	sums.ExportFacts(func(c callchain.Chain) analysis.Fact { return &startsStepFact{Chain: c} })
-	c := &checker{pass: pass, res: res, sums: sums, rep: rep}
+	c := &checker{pass: pass, res: res, rep: rep}
 
 	for _, b := range res.Bodies {
 		c.unit(b.Profile, b.Name, func(visit func(ast.Node) bool) { res.WalkOutsideSteps(b, visit) })
@@ -70,11 +44,10 @@ func run(pass *analysis.Pass) (any, error) {
 	for n := range ins.PreorderSeq((*ast.FuncDecl)(nil)) {
 		fd := n.(*ast.FuncDecl)
 		fn, _ := pass.TypesInfo.Defs[fd.Name].(*types.Func)
-		if fn == nil || fd.Body == nil || res.BodyOf(fd) != nil {
+		if fn == nil || fd.Body == nil || res.BodyOf(fd) != nil || notDurable(pass, fn) {
 			continue
 		}
-		chain, ok := sums.Of(fn)
-		if !ok {
+		if _, ok := res.StartsStep(fn); !ok {
 			continue
 		}
 		walk := func(visit func(ast.Node) bool) {
@@ -82,40 +55,74 @@ func run(pass *analysis.Pass) (any, error) {
 				if n == nil {
 					return false
 				}
-				if lit, ok := n.(*ast.FuncLit); ok && (res.BodyOf(lit) != nil || res.IsStepCallback(lit)) {
+				if res.Prune(n) {
 					return false
 				}
 				return visit(n)
 			})
 		}
-		c.unit(profileOf(chain), durable.FuncDisplayName(fn), walk)
+		c.unit(c.profileOf(fd), durable.FuncDisplayName(fn), walk)
 	}
 	return nil, nil
 }
 
-// profileOf guesses the profile of a helper from the step its chain ends in.
-func profileOf(c callchain.Chain) durable.Profile {
-	if strings.HasPrefix(c.Last(), "group.") {
-		return durable.Inngest
+// profileOf is the API a step-starting helper is written against: that of
+// the steps it calls itself, else that of the durable API its package
+// imports (the helper may start steps only through other helpers).
+func (c *checker) profileOf(fd *ast.FuncDecl) durable.Profile {
+	p := durable.None
+	ast.Inspect(fd.Body, func(n ast.Node) bool {
+		if call, ok := n.(*ast.CallExpr); ok && p == durable.None {
+			if s := c.res.Step(call); s != nil {
+				p = s.Profile
+			}
+		}
+		return p == durable.None
+	})
+	if p != durable.None {
+		return p
 	}
-	return durable.Durable
+	for _, imp := range c.pass.Pkg.Imports() {
+		if q := durable.ProfileOfPackage(imp.Path()); q != durable.None {
+			p = q
+			if q == durable.Durable {
+				break
+			}
+		}
+	}
+	if p == durable.None {
+		return durable.Durable
+	}
+	return p
 }
 
 type checker struct {
 	pass *analysis.Pass
 	res  *durable.Result
-	sums *callchain.Summaries
 	rep  *ignore.Reporter
 }
 
-// startsStepFact marks a function that starts a step itself or through the
-// functions it calls (not counting durable functions it defines).
-type startsStepFact struct {
-	Chain callchain.Chain
+// notDurable reports whether fn is a program's entry point or a test: code
+// that defines, registers and drives durable functions, but that no engine
+// replays, whatever helpers it calls.
+func notDurable(pass *analysis.Pass, fn *types.Func) bool {
+	name := fn.Name()
+	if sig := fn.Type().(*types.Signature); sig.Recv() != nil {
+		return false
+	}
+	if (name == "main" && fn.Pkg().Name() == "main") || name == "init" {
+		return true
+	}
+	if !strings.HasSuffix(pass.Fset.Position(fn.Pos()).Filename, "_test.go") {
+		return false
+	}
+	for _, p := range []string{"Test", "Benchmark", "Fuzz", "Example"} {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	return false
 }
-
-func (*startsStepFact) AFact()           {}
-func (f *startsStepFact) String() string { return "startsStep(" + f.Chain.String() + ")" }
 
 func parallelName(p durable.Profile) string {
 	if p == durable.Inngest {
@@ -228,10 +235,10 @@ func (c *checker) startsStep(l launch) (callchain.Chain, bool) {
 			if found != nil || n == nil {
 				return false
 			}
-			if inner, ok := n.(*ast.FuncLit); ok && c.res.IsStepCallback(inner) {
+			if c.res.Prune(n) {
 				return false
 			}
-			if chain, ok := c.sums.At(n); ok {
+			if chain, ok := c.res.StartsStepAt(n); ok {
 				found = chain
 				return false
 			}
@@ -240,13 +247,13 @@ func (c *checker) startsStep(l launch) (callchain.Chain, bool) {
 		return found, found != nil
 	}
 	if l.call != nil {
-		if chain, ok := c.sums.At(l.call); ok {
+		if chain, ok := c.res.StartsStepAt(l.call); ok {
 			return chain, true
 		}
 	}
 	// A function value handed to WaitGroup.Go: a named function or method.
 	if fn := durable.FuncOf(c.pass.TypesInfo, l.fn); fn != nil {
-		if chain, ok := c.sums.Of(fn); ok {
+		if chain, ok := c.res.StartsStep(fn); ok {
 			return chain.Prepend(callchain.HopAt(c.pass.Fset, l.fn.Pos(), callchain.FuncName(fn))), true
 		}
 	}

@@ -161,7 +161,12 @@ type Result struct {
 	pass   *analysis.Pass
 	bodyOf map[ast.Node]*Body
 	stepOf map[*ast.CallExpr]*StepCall
-	starts *callchain.Summaries
+	// callbacks are the callback literals of step.Run calls.
+	callbacks map[*ast.FuncLit]*StepCall
+	// registered are function literals handed to a helper of this package
+	// that defines durable functions (register("id", func(...) {...})).
+	registered map[*ast.FuncLit]bool
+	starts     *callchain.Summaries
 }
 
 // BodyOf returns the body whose node (*ast.FuncLit or *ast.FuncDecl) is n, or nil.
@@ -171,13 +176,24 @@ func (r *Result) BodyOf(n ast.Node) *Body { return r.bodyOf[n] }
 func (r *Result) Step(call *ast.CallExpr) *StepCall { return r.stepOf[call] }
 
 // IsStepCallback reports whether lit is the callback of a step.Run call.
-func (r *Result) IsStepCallback(lit *ast.FuncLit) bool {
-	for _, s := range r.Steps {
-		if s.CallbackLit == lit {
-			return true
-		}
-	}
-	return false
+func (r *Result) IsStepCallback(lit *ast.FuncLit) bool { return r.callbacks[lit] != nil }
+
+// IsRegistered reports whether lit is handed to a helper of this package
+// that defines durable functions with it (`register("sync-users", func(ctx
+// context.Context, ev Event) error {...})`): its steps belong to the
+// function that helper defines, not to the code that calls the helper.
+func (r *Result) IsRegistered(lit *ast.FuncLit) bool { return r.registered[lit] }
+
+// Prune reports whether the steps under n belong to another unit than the
+// code around n: n is a durable body (a function the code defines), a
+// literal handed to a registration helper, or a step callback (whose
+// nested steps are the callback's business, see nestedstep). The
+// StartsStep summaries skip these subtrees, so a constructor, main or a
+// registration helper does not "start steps" because of the functions it
+// defines.
+func (r *Result) Prune(n ast.Node) bool {
+	lit, ok := n.(*ast.FuncLit)
+	return ok && (r.bodyOf[lit] != nil || r.callbacks[lit] != nil || r.registered[lit])
 }
 
 // StartsStep returns the chain through which fn (of this package or any
@@ -260,7 +276,8 @@ func imports(pkg *types.Package) (direct bool) {
 }
 
 func run(pass *analysis.Pass) (any, error) {
-	res := &Result{pass: pass, bodyOf: map[ast.Node]*Body{}, stepOf: map[*ast.CallExpr]*StepCall{}}
+	res := &Result{pass: pass, bodyOf: map[ast.Node]*Body{}, stepOf: map[*ast.CallExpr]*StepCall{},
+		callbacks: map[*ast.FuncLit]*StepCall{}, registered: map[*ast.FuncLit]bool{}}
 	// Fast path: nothing here can define bodies or start steps.
 	if ProfileOfPackage(pass.Pkg.Path()) != None {
 		return res, nil // the API packages themselves
@@ -283,6 +300,9 @@ func run(pass *analysis.Pass) (any, error) {
 
 	// Bodies, definitions and steps, in source order.
 	var factoryOf = map[*ast.FuncLit]*types.Func{}
+	// definers are the functions and closure variables of this package
+	// whose code defines durable functions (registration helpers).
+	definers := map[types.Object]bool{}
 	for cur := range insp.Root().Preorder((*ast.FuncDecl)(nil), (*ast.FuncLit)(nil), (*ast.CallExpr)(nil), (*ast.ReturnStmt)(nil)) {
 		switch n := cur.Node().(type) {
 		case *ast.FuncDecl:
@@ -358,6 +378,9 @@ func run(pass *analysis.Pass) (any, error) {
 					}
 				}
 				res.Definitions = append(res.Definitions, d)
+				if obj := enclosingFuncObject(info, cur); obj != nil {
+					definers[obj] = true
+				}
 			}
 		}
 	}
@@ -388,6 +411,18 @@ func run(pass *analysis.Pass) (any, error) {
 			d.Body.Defs = append(d.Body.Defs, d)
 			if d.ID != "" && len(d.Body.Defs) == 1 {
 				d.Body.Name = fmt.Sprintf("%q", d.ID)
+			}
+		}
+	}
+	// Literals handed to registration helpers.
+	for cur := range insp.Root().Preorder((*ast.CallExpr)(nil)) {
+		call := cur.Node().(*ast.CallExpr)
+		if !definers[calleeObject(info, call)] {
+			continue
+		}
+		for _, a := range call.Args {
+			if lit, ok := ast.Unparen(a).(*ast.FuncLit); ok && res.bodyOf[lit] == nil {
+				res.registered[lit] = true
 			}
 		}
 	}
@@ -426,6 +461,7 @@ func run(pass *analysis.Pass) (any, error) {
 			}
 			return nil, false
 		},
+		Prune: res.Prune,
 	})
 	res.starts.ExportFacts(func(c callchain.Chain) analysis.Fact { return &StartsStep{Chain: c} })
 	starters, _ := res.starts.Local()
@@ -455,6 +491,9 @@ func (r *Result) addStep(call *ast.CallExpr, k StepKind, p Profile) {
 	case Run:
 		s.Callback = arg(2)
 		s.CallbackLit, _ = ast.Unparen(s.Callback).(*ast.FuncLit)
+		if s.CallbackLit != nil {
+			r.callbacks[s.CallbackLit] = s
+		}
 	case Parallel:
 		if len(call.Args) > 1 {
 			s.Branches = call.Args[1:]
@@ -488,6 +527,50 @@ func newDefinition(pass *analysis.Pass, call *ast.CallExpr, p Profile) *Definiti
 	}
 	d.HandlerFunc = FuncOf(pass.TypesInfo, d.Handler)
 	return d
+}
+
+// enclosingFuncObject returns the function declared around cur, or the
+// variable a function literal around cur is assigned to (a closure such as
+// `register := func(...) {...}`), or nil.
+func enclosingFuncObject(info *types.Info, cur inspector.Cursor) types.Object {
+	for c := range cur.Enclosing((*ast.FuncDecl)(nil), (*ast.FuncLit)(nil)) {
+		switch n := c.Node().(type) {
+		case *ast.FuncDecl:
+			return info.Defs[n.Name]
+		case *ast.FuncLit:
+			switch p := c.Parent().Node().(type) {
+			case *ast.AssignStmt:
+				for i, r := range p.Rhs {
+					if r == n && i < len(p.Lhs) {
+						if id, ok := p.Lhs[i].(*ast.Ident); ok {
+							return info.ObjectOf(id)
+						}
+					}
+				}
+			case *ast.ValueSpec:
+				for i, v := range p.Values {
+					if v == n && i < len(p.Names) {
+						return info.Defs[p.Names[i]]
+					}
+				}
+			}
+			return nil
+		}
+	}
+	return nil
+}
+
+// calleeObject is the function or closure variable a call calls, or nil.
+func calleeObject(info *types.Info, call *ast.CallExpr) types.Object {
+	if fn := Callee(info, call); fn != nil {
+		return fn
+	}
+	if id, ok := ast.Unparen(call.Fun).(*ast.Ident); ok {
+		if v, ok := info.Uses[id].(*types.Var); ok {
+			return v
+		}
+	}
+	return nil
 }
 
 // compositeOf returns the composite literal e is, through parentheses and &.

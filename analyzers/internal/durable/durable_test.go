@@ -100,7 +100,7 @@ var reporter = &analysis.Analyzer{
 }
 
 func TestAnalyzer(t *testing.T) {
-	testutil.Run(t, reporter, "helpers", "bodies", "plain", "indirect")
+	testutil.Run(t, reporter, "helpers", "bodies", "plain", "indirect", "registry")
 }
 
 func TestFacts(t *testing.T) {

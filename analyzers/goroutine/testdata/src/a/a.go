@@ -112,11 +112,11 @@ func startAll(ctx context.Context, wg *sync.WaitGroup) {}
 
 type svc struct{}
 
-func (svc) charge(ctx context.Context) { // want charge:`startsStep\(step.Run\)`
+func (svc) charge(ctx context.Context) {
 	_, _ = step.Run(ctx, "charge", func(ctx context.Context) (int, error) { return 0, nil })
 }
 
-func fetch[T any](ctx context.Context, id string) (T, error) { // want fetch:`startsStep\(step.Run\)`
+func fetch[T any](ctx context.Context, id string) (T, error) {
 	return step.Run(ctx, id, func(ctx context.Context) (T, error) {
 		var zero T
 		return zero, nil

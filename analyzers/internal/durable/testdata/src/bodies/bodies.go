@@ -47,7 +47,9 @@ var Generic = runtime.NewFunction(runtime.FunctionOpts{ID: "generic"}, runtime.C
 
 var client, _ = inngestgo.NewClient(inngestgo.ClientOpts{AppID: "app"})
 
-func Setup() error { // want `startsStep\(step.WaitForEvent\)`
+// Setup defines a function: the steps of its body are that function's, so
+// Setup itself starts none (no startsStep).
+func Setup() error {
 	_, err := inngestgo.CreateFunction(client, inngestgo.FunctionOpts{ID: "ing"}, inngestgo.EventTrigger("a/b.c", nil), // want `definition "ing" var=_ handler=<literal> body=yes`
 		func(ctx context.Context, in inngestgo.Input[helpers.Order]) (any, error) { // want `body "ing"`
 			ev, err := istep.WaitForEvent[map[string]any](ctx, "wait", istep.WaitForEventOpts{Event: "x", Timeout: time.Hour}) // want `step step.WaitForEvent id="wait" body="ing" opts`
