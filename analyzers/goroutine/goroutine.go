@@ -20,11 +20,11 @@ const name = "goroutine"
 
 // Analyzer reports goroutines, WaitGroups and channel operations around steps.
 var Analyzer = &analysis.Analyzer{
-	Name:      name,
-	Doc:       "goroutine: report go statements, WaitGroup/errgroup goroutines and channel operations in durable function bodies (use step.Parallel)",
-	URL:       durable.DocURL(name),
-	Requires:  []*analysis.Analyzer{inspect.Analyzer, durable.Analyzer},
-	Run:       run,
+	Name:     name,
+	Doc:      "goroutine: report go statements, WaitGroup/errgroup goroutines and channel operations in durable function bodies (use step.Parallel)",
+	URL:      durable.DocURL(name),
+	Requires: []*analysis.Analyzer{inspect.Analyzer, durable.Analyzer},
+	Run:      run,
 }
 
 func run(pass *analysis.Pass) (any, error) {
