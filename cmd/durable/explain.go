@@ -9,8 +9,6 @@ import (
 	"sort"
 	"strings"
 
-	"golang.org/x/tools/go/analysis"
-
 	"github.com/durable-go/durable/analyzers/suite"
 )
 
@@ -34,10 +32,10 @@ func runExplain(_ context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		return 2
 	}
-	all := suite.Analyzers()
-	names := make([]string, len(all))
-	for i, a := range all {
-		names[i] = a.Name
+	rules := suite.Rules()
+	names := make([]string, len(rules))
+	for i, r := range rules {
+		names[i] = r.Analyzer.Name
 	}
 	if fs.NArg() != 1 {
 		fmt.Fprint(stderr, explainUsage)
@@ -45,21 +43,29 @@ func runExplain(_ context.Context, args []string, stdout, stderr io.Writer) int 
 		return 2
 	}
 	name := fs.Arg(0)
-	for _, a := range all {
-		if a.Name == name {
-			explain(stdout, a)
-			return 0
-		}
+	r, ok := suite.Lookup(name)
+	if !ok {
+		fmt.Fprintf(stderr, "durable explain: unknown analyzer %q (known: %s)\n", name, strings.Join(names, ", "))
+		return 2
 	}
-	fmt.Fprintf(stderr, "durable explain: unknown analyzer %q (known: %s)\n", name, strings.Join(names, ", "))
-	return 2
+	explain(stdout, r)
+	return 0
 }
 
-func explain(w io.Writer, a *analysis.Analyzer) {
+// explain prints r's Doc, then its metadata, flags and how to silence it:
+// the terminal version of its page under docs/analyzers.
+func explain(w io.Writer, r suite.Rule) {
+	a := r.Analyzer
 	fmt.Fprintln(w, strings.TrimSpace(a.Doc))
+	fmt.Fprintf(w, "\n# Rule\n\n")
+	fmt.Fprintf(w, "  default severity  %s\n  category          %s\n  since             %s\n", r.Severity, r.Category, r.Since)
 	var flags []string
 	a.Flags.VisitAll(func(f *flag.Flag) {
-		flags = append(flags, fmt.Sprintf("  %s (durable lint -%s.%s, lint.settings.%s.%s in durable.yaml)\n    \t%s", f.Name, a.Name, f.Name, a.Name, f.Name, f.Usage))
+		def := ""
+		if f.DefValue != "" {
+			def = " (default " + f.DefValue + ")"
+		}
+		flags = append(flags, fmt.Sprintf("  %s%s: durable lint -%s.%s, lint.settings.%s.%s in durable.yaml\n    \t%s", f.Name, def, a.Name, f.Name, a.Name, f.Name, f.Usage))
 	})
 	if len(flags) > 0 {
 		sort.Strings(flags)
