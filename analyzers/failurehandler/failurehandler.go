@@ -6,12 +6,17 @@ import (
 	"go/ast"
 	"go/constant"
 	"go/types"
+	"path/filepath"
+	"slices"
+	"strings"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/inspect"
 	"golang.org/x/tools/go/ast/inspector"
 
+	"github.com/durable-go/durable/analyzers/internal/callchain"
 	"github.com/durable-go/durable/analyzers/internal/durable"
+	"github.com/durable-go/durable/analyzers/internal/effects"
 	"github.com/durable-go/durable/analyzers/internal/ignore"
 )
 
@@ -26,26 +31,74 @@ var Analyzer = &analysis.Analyzer{
 	Doc:       durable.ExtractDoc(doc, name),
 	URL:       durable.DocURL(name),
 	Requires:  []*analysis.Analyzer{inspect.Analyzer, durable.Analyzer},
-	FactTypes: []analysis.Fact{(*Functions)(nil)},
+	FactTypes: []analysis.Fact{(*Program)(nil), (*Irreversible)(nil), (*irreversibleHelpers)(nil)},
 	Run:       run,
 }
 
-// Functions is the package fact that a package defines durable functions,
-// failure handlers, or starts engines.
-type Functions struct {
-	// Defined counts the definitions; WithOnFailure those with OnFailure set.
-	Defined, WithOnFailure int
-	// Handlers are the IDs (or positions) of functions triggered by the
-	// failure event.
-	Handlers []string
-	// Engines counts calls that start an engine or an Inngest client.
-	Engines int
+// Program is the package fact describing the durable functions defined and
+// the engines started in a package and in every package it imports, at any
+// depth. It is cumulative because go vet gives a package the package facts
+// of its direct imports only: main reads its direct imports' Program facts
+// and sees the whole program, whichever driver runs it.
+type Program struct {
+	// Funcs are the durable functions, sorted by Key (a set: a package
+	// imported along two paths counts once).
+	Funcs []Func
+	// Engines are the import paths of the packages that start an engine
+	// (runtime.New) or an Inngest client (inngestgo.NewClient), sorted.
+	Engines []string
 }
 
-func (*Functions) AFact() {}
-func (f *Functions) String() string {
-	return fmt.Sprintf("functions(defined=%d onFailure=%d handlers=%v engines=%d)", f.Defined, f.WithOnFailure, f.Handlers, f.Engines)
+// Func is one durable function definition.
+type Func struct {
+	// Key identifies the definition in the program: "path.Var" for a
+	// package-level variable, else "path file.go:line:col".
+	Key string
+	// Name is the function ID when constant, else the Go expression.
+	Name    string
+	Profile durable.Profile
+	// OnFailure is set when the options give a non-nil OnFailure handler.
+	OnFailure bool
+	// HandlesFailure is set when the function is triggered by its
+	// profile's failure event.
+	HandlesFailure bool
+	// Effect is the call chain through which the function reaches an
+	// irreversible effect ("mailer.Send → smtp.SendMail"), or "".
+	Effect string
 }
+
+func (*Program) AFact() {}
+func (p *Program) String() string {
+	var names, handlers, irreversible []string
+	onFailure := 0
+	for _, f := range p.Funcs {
+		names = append(names, f.Name)
+		if f.OnFailure {
+			onFailure++
+		}
+		if f.HandlesFailure {
+			handlers = append(handlers, f.Name)
+		}
+		if f.Effect != "" {
+			irreversible = append(irreversible, f.Name)
+		}
+	}
+	return fmt.Sprintf("program(functions=%v onFailure=%d handlers=%v irreversible=%v engines=%v)", names, onFailure, handlers, irreversible, p.Engines)
+}
+
+// Irreversible is the fact that a function reaches an irreversible effect
+// (see irreversible) through the calls of Chain, inside steps or not.
+type Irreversible struct{ Chain callchain.Chain }
+
+func (*Irreversible) AFact()           {}
+func (f *Irreversible) String() string { return "irreversible(" + f.Chain.String() + ")" }
+
+// irreversibleHelpers marks packages with Irreversible facts, so that a
+// package importing none of them (nor an effect package) is not summarised.
+type irreversibleHelpers struct{ N int }
+
+func (*irreversibleHelpers) AFact()         {}
+func (*irreversibleHelpers) String() string { return "irreversibleHelpers" }
 
 // Names of the failure events of each profile.
 const (
@@ -53,75 +106,264 @@ const (
 	InngestFailed = "inngest/function.failed"
 )
 
+func failureEvent(p durable.Profile) string {
+	if p == durable.Inngest {
+		return InngestFailed
+	}
+	return DurableFailed
+}
+
 func run(pass *analysis.Pass) (any, error) {
 	res := pass.ResultOf[durable.Analyzer].(*durable.Result)
-	if !res.Relevant {
+	if durable.ProfileOfPackage(pass.Pkg.Path()) != durable.None {
 		return nil, nil
 	}
-	info := pass.TypesInfo
 	insp := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
-	local := &Functions{}
+	// Nothing imports a main package: its facts would be read by no one.
+	isMain := pass.Pkg.Name() == "main"
+	sums := summarizeIrreversible(pass, insp, !isMain)
+
+	// The program below this package: the union of the direct imports' facts.
+	funcs := map[string]Func{}
+	engines := map[string]bool{}
+	for _, imp := range pass.Pkg.Imports() {
+		var p Program
+		if pass.ImportPackageFact(imp, &p) {
+			for _, f := range p.Funcs {
+				funcs[f.Key] = f
+			}
+			for _, e := range p.Engines {
+				engines[e] = true
+			}
+		}
+	}
+	if !res.Relevant && len(funcs) == 0 && len(engines) == 0 {
+		return nil, nil // fast path: no durable function in sight
+	}
+
+	info := pass.TypesInfo
 	for _, d := range res.Definitions {
-		local.Defined++
+		f := Func{Key: definitionKey(pass, d), Name: d.ID, Profile: d.Profile, HandlesFailure: triggersOnFailure(info, d.Trigger, failureEvent(d.Profile))}
+		if f.Name == "" {
+			f.Name = types.ExprString(d.Call.Fun)
+			if d.Var != nil {
+				f.Name = d.Var.Name()
+			}
+		}
 		if v := d.Field("OnFailure"); v != nil {
 			if tv, ok := info.Types[v]; !ok || !tv.IsNil() {
-				local.WithOnFailure++
+				f.OnFailure = true
 			}
 		}
-		if triggersOnFailure(info, d.Trigger) {
-			id := d.ID
-			if id == "" {
-				id = pass.Fset.Position(d.Call.Pos()).String()
-			}
-			local.Handlers = append(local.Handlers, id)
+		if c, ok := definitionEffect(pass, sums, d); ok {
+			f.Effect = c.String()
 		}
+		funcs[f.Key] = f
 	}
-	for cur := range insp.Root().Preorder((*ast.CallExpr)(nil)) {
-		fn := durable.Callee(info, cur.Node().(*ast.CallExpr))
-		if durable.IsPkgFunc(fn, durable.DurableRuntimePath, "New") || durable.IsPkgFunc(fn, durable.InngestPath, "NewClient") {
-			local.Engines++
-		}
-	}
-	if pass.Pkg.Name() != "main" {
-		if local.Defined > 0 || local.Engines > 0 {
-			pass.ExportPackageFact(local)
-		}
-		return nil, nil
-	}
-	var mainDecl *ast.FuncDecl
-	for _, f := range pass.Files {
-		for _, d := range f.Decls {
-			if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil && fd.Name.Name == "main" {
-				mainDecl = fd
+	if res.Relevant {
+		for cur := range insp.Root().Preorder((*ast.CallExpr)(nil)) {
+			fn := durable.Callee(info, cur.Node().(*ast.CallExpr))
+			if durable.IsPkgFunc(fn, durable.DurableRuntimePath, "New") || durable.IsPkgFunc(fn, durable.InngestPath, "NewClient") {
+				engines[pass.Pkg.Path()] = true
+				break
 			}
 		}
 	}
-	if mainDecl == nil {
-		return nil, nil
+	prog := &Program{}
+	for _, f := range funcs {
+		prog.Funcs = append(prog.Funcs, f)
 	}
-	total := *local
-	for _, pf := range pass.AllPackageFacts() {
-		if f, ok := pf.Fact.(*Functions); ok && pf.Package != pass.Pkg {
-			total.Defined += f.Defined
-			total.WithOnFailure += f.WithOnFailure
-			total.Handlers = append(total.Handlers, f.Handlers...)
-			total.Engines += f.Engines
+	slices.SortFunc(prog.Funcs, func(a, b Func) int { return strings.Compare(a.Key, b.Key) })
+	for e := range engines {
+		prog.Engines = append(prog.Engines, e)
+	}
+	slices.Sort(prog.Engines)
+	if !isMain {
+		if len(prog.Funcs) > 0 || len(prog.Engines) > 0 {
+			pass.ExportPackageFact(prog)
 		}
-	}
-	if total.Engines == 0 || total.Defined == 0 || len(total.Handlers) > 0 || total.WithOnFailure == total.Defined {
 		return nil, nil
 	}
-	ig := ignore.New(pass, name)
-	defer ig.Finish()
-	without := total.Defined - total.WithOnFailure
-	ig.Report(analysis.Diagnostic{Pos: mainDecl.Name.Pos(), End: mainDecl.Name.End(),
-		Message: fmt.Sprintf("this program runs %d durable function(s), %d of them with no OnFailure, and none handles %s: a run that fails for good goes unnoticed; define a function triggered by runtime.FunctionFailed.Trigger() that alerts or compensates, or set OnFailure on every function",
-			total.Defined, without, DurableFailed)})
+	if mainDecl := findMain(pass); mainDecl != nil && len(prog.Engines) > 0 {
+		report(pass, mainDecl, prog)
+	}
 	return nil, nil
 }
 
-// triggersOnFailure reports whether a trigger expression includes the failure event.
-func triggersOnFailure(info *types.Info, e ast.Expr) bool {
+// report reports main once per profile whose functions include one with an
+// irreversible effect and no OnFailure, when no function of that profile
+// handles the failure event.
+func report(pass *analysis.Pass, mainDecl *ast.FuncDecl, prog *Program) {
+	ig := ignore.New(pass, name)
+	defer ig.Finish()
+	for _, p := range []durable.Profile{durable.Durable, durable.Inngest} {
+		var all, exposed []Func
+		handled := false
+		for _, f := range prog.Funcs {
+			if f.Profile != p {
+				continue
+			}
+			all = append(all, f)
+			handled = handled || f.HandlesFailure
+			if f.Effect != "" && !f.OnFailure {
+				exposed = append(exposed, f)
+			}
+		}
+		if handled || len(exposed) == 0 {
+			continue
+		}
+		first := exposed[0]
+		example := fmt.Sprintf("%q reaches %s", first.Name, lastHop(first.Effect))
+		if strings.Contains(first.Effect, " → ") {
+			example += " via " + first.Effect
+		}
+		var msg string
+		switch p {
+		case durable.Inngest:
+			msg = fmt.Sprintf("this program runs %d Inngest function(s) and none is triggered by %s; %d of them have irreversible effects (%s), so a run that fails for good leaves them half done and nobody learns of it; create a function triggered by inngestgo.EventTrigger(%q, nil) that alerts or compensates",
+				len(all), InngestFailed, len(exposed), example, InngestFailed)
+		default:
+			msg = fmt.Sprintf("this program runs %d durable function(s) and none handles %s; %d of them have irreversible effects and no OnFailure (%s), so a run that fails for good leaves them half done and nobody learns of it; define a function triggered by runtime.FunctionFailed.Trigger() that alerts or compensates, or set OnFailure on those functions",
+				len(all), DurableFailed, len(exposed), example)
+		}
+		ig.Report(analysis.Diagnostic{Pos: mainDecl.Name.Pos(), End: mainDecl.Name.End(), Message: msg})
+	}
+}
+
+func lastHop(chain string) string {
+	if i := strings.LastIndex(chain, " → "); i >= 0 {
+		return chain[i+len(" → "):]
+	}
+	return chain
+}
+
+func findMain(pass *analysis.Pass) *ast.FuncDecl {
+	for _, f := range pass.Files {
+		for _, d := range f.Decls {
+			if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil && fd.Name.Name == "main" {
+				return fd
+			}
+		}
+	}
+	return nil
+}
+
+// definitionKey identifies a definition across the program, with no
+// absolute path in it (facts are cached and compared across machines).
+func definitionKey(pass *analysis.Pass, d *durable.Definition) string {
+	if d.Var != nil && d.Var.Parent() == pass.Pkg.Scope() {
+		return pass.Pkg.Path() + "." + d.Var.Name()
+	}
+	p := pass.Fset.Position(d.Call.Pos())
+	return fmt.Sprintf("%s %s:%d:%d", pass.Pkg.Path(), filepath.Base(p.Filename), p.Line, p.Column)
+}
+
+// irreversible reports whether calling fn has an effect that a retry or a
+// compensation cannot take back, named after the effect table's kinds: an
+// email, or a network call that sends something (a POST, a request, an RPC);
+// network reads (Get, Head, lookups, dials) are not irreversible, and
+// neither are database or file writes, which the program can undo itself.
+func irreversible(fn *types.Func) bool {
+	e, ok := effects.Classify(fn)
+	if !ok {
+		return false
+	}
+	switch e.Kind {
+	case effects.Email:
+		return true
+	case effects.Network:
+		for _, read := range []string{"Get", "Head", "Lookup", "Dial", "Listen"} {
+			if strings.HasPrefix(fn.Name(), read) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// summarizeIrreversible finds the functions of the package that reach an
+// irreversible effect and exports Irreversible facts on them; it returns
+// nil when no import of the package can lead to one.
+func summarizeIrreversible(pass *analysis.Pass, insp *inspector.Inspector, export bool) *callchain.Summaries {
+	if effects.InGOROOT(pass.Fset, pass.Files) {
+		return nil // the effect table describes the standard library
+	}
+	may := false
+	for _, imp := range pass.Pkg.Imports() {
+		if effects.SinkPackage(imp.Path()) || pass.ImportPackageFact(imp, new(irreversibleHelpers)) {
+			may = true
+			break
+		}
+	}
+	if !may {
+		return nil
+	}
+	info := pass.TypesInfo
+	sums := callchain.Summarize(pass, insp, callchain.Config{
+		Direct: func(n ast.Node) (string, bool) {
+			call, ok := n.(*ast.CallExpr)
+			if !ok {
+				return "", false
+			}
+			fn := durable.Callee(info, call)
+			if !irreversible(fn) {
+				return "", false
+			}
+			return callchain.FuncName(fn), true
+		},
+		Imported: func(fn *types.Func) (callchain.Chain, bool) {
+			var f Irreversible
+			if pass.ImportObjectFact(fn, &f) {
+				return f.Chain, true
+			}
+			return nil, false
+		},
+	})
+	if !export {
+		return sums
+	}
+	sums.ExportFacts(func(c callchain.Chain) analysis.Fact { return &Irreversible{Chain: c} })
+	if fns, _ := sums.Local(); len(fns) > 0 {
+		pass.ExportPackageFact(&irreversibleHelpers{N: len(fns)})
+	}
+	return sums
+}
+
+// definitionEffect returns the chain through which the definition's
+// handler reaches an irreversible effect: in a literal handler, the first
+// such call in source order; for a named handler or a factory, its fact.
+func definitionEffect(pass *analysis.Pass, sums *callchain.Summaries, d *durable.Definition) (callchain.Chain, bool) {
+	if sums == nil {
+		return nil, false
+	}
+	if lit, ok := ast.Unparen(d.Handler).(*ast.FuncLit); ok {
+		var chain callchain.Chain
+		ast.Inspect(lit.Body, func(n ast.Node) bool {
+			if chain != nil || n == nil {
+				return false
+			}
+			if c, ok := sums.At(n); ok {
+				chain = c
+				return false
+			}
+			return true
+		})
+		return chain, chain != nil
+	}
+	if d.HandlerFunc == nil {
+		return nil, false
+	}
+	c, ok := sums.Of(d.HandlerFunc)
+	if !ok {
+		return nil, false
+	}
+	return c.Prepend(callchain.HopAt(pass.Fset, d.Handler.Pos(), callchain.FuncName(d.HandlerFunc))), true
+}
+
+// triggersOnFailure reports whether a trigger expression includes the
+// failure event named event.
+func triggersOnFailure(info *types.Info, e ast.Expr, event string) bool {
 	found := false
 	ast.Inspect(e, func(n ast.Node) bool {
 		call, ok := n.(*ast.CallExpr)
@@ -131,10 +373,10 @@ func triggersOnFailure(info *types.Info, e ast.Expr) bool {
 		fn := durable.Callee(info, call)
 		switch {
 		case durable.IsPkgFunc(fn, durable.DurableRuntimePath, "EventTrigger"), durable.IsPkgFunc(fn, durable.InngestPath, "EventTrigger"):
-			if len(call.Args) > 0 && isFailedName(info, call.Args[0]) {
+			if len(call.Args) > 0 && isName(info, call.Args[0], event) {
 				found = true
 			}
-		case fn != nil && (fn.Name() == "Trigger" || fn.Name() == "TriggerIf") && fn.Pkg() != nil && fn.Pkg().Path() == durable.DurableRuntimePath:
+		case event == DurableFailed && fn != nil && (fn.Name() == "Trigger" || fn.Name() == "TriggerIf") && fn.Pkg() != nil && fn.Pkg().Path() == durable.DurableRuntimePath:
 			// runtime.FunctionFailed.Trigger(), or any EventType of the failure event.
 			if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok {
 				v, _ := objOf(info, sel.X).(*types.Var)
@@ -149,7 +391,7 @@ func triggersOnFailure(info *types.Info, e ast.Expr) bool {
 		// inngestgo.Trigger{Event: "inngest/function.failed"} literals.
 		ast.Inspect(e, func(n ast.Node) bool {
 			if lit, ok := n.(*ast.CompositeLit); ok {
-				if v := durable.FieldOf(lit, "Event"); v != nil && isFailedName(info, v) {
+				if v := durable.FieldOf(lit, "Event"); v != nil && isName(info, v, event) {
 					found = true
 				}
 			}
@@ -169,11 +411,10 @@ func objOf(info *types.Info, e ast.Expr) types.Object {
 	return nil
 }
 
-func isFailedName(info *types.Info, e ast.Expr) bool {
+func isName(info *types.Info, e ast.Expr, want string) bool {
 	tv, ok := info.Types[e]
 	if !ok || tv.Value == nil || tv.Value.Kind() != constant.String {
 		return false
 	}
-	s := constant.StringVal(tv.Value)
-	return s == DurableFailed || s == InngestFailed
+	return constant.StringVal(tv.Value) == want
 }

@@ -9,8 +9,10 @@ import (
 
 func TestFailureHandler(t *testing.T) {
 	testutil.Run(t, failurehandler.Analyzer,
-		// programs with no failure handler
-		"fhmissing", "fhpartial", "fhnilonfailure", "fhmethod", "fhgeneric", "fhinngest",
-		// programs with one, or no engine, or not programs
-		"fhwithhandler", "fhonfailure", "fhnoengine", "fhconst", "fhignored", "fhinngestok", "fhlib", "fhfuncs")
+		// programs with irreversible effects and no failure handler
+		"fhmissing", "fhpartial", "fhnilonfailure", "fhmethod", "fhinngest", "fhdiamond",
+		// programs with one, or nothing irreversible, or no engine, or not programs
+		"fhwithhandler", "fhonfailure", "fhnoengine", "fhconst", "fhignored", "fhinngestok", "fhgeneric", "fhcron", "fhdeep",
+		// the facts on the way to main: a helper's effect, cumulative programs
+		"fhmailer", "fhfuncs", "fhlib", "fhregistry", "fhapp")
 }

@@ -6,6 +6,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -26,7 +27,7 @@ var Analyzer = &analysis.Analyzer{
 	Doc:       durable.ExtractDoc(doc, "unregistered"),
 	URL:       durable.DocURL("unregistered"),
 	Requires:  []*analysis.Analyzer{inspect.Analyzer, durable.Analyzer},
-	FactTypes: []analysis.Fact{(*Defined)(nil), (*Registered)(nil)},
+	FactTypes: []analysis.Fact{(*Program)(nil)},
 	Run:       run,
 }
 
@@ -34,33 +35,58 @@ var Analyzer = &analysis.Analyzer{
 type Def struct {
 	Var, ID  string // Var is "import/path.Name"
 	Exported bool
-	Pos      string // file:line:col
+	// Pos is "import/path/file.go:line:col": it names the place without
+	// the absolute path of the machine that analysed it.
+	Pos string
 }
 
-// Defined is the fact listing a package's package-level durable functions.
-type Defined struct{ Funcs []Def }
+// Program is the package fact listing the package-level durable functions
+// defined and the ones registered in a package and in every package it
+// imports, at any depth, each once (sorted by variable). It is cumulative
+// because go vet gives a package the package facts of its direct imports
+// only: the package that calls runtime.New reads its direct imports' facts
+// and sees every function of the program, whichever driver runs it.
+type Program struct {
+	Defined    []Def
+	Registered []string
+}
 
-func (*Defined) AFact() {}
-func (f *Defined) String() string {
-	names := make([]string, len(f.Funcs))
-	for i, d := range f.Funcs {
+func (*Program) AFact() {}
+func (f *Program) String() string {
+	names := make([]string, len(f.Defined))
+	for i, d := range f.Defined {
 		names[i] = d.Var
 	}
-	return "defines(" + strings.Join(names, ", ") + ")"
+	return "defines(" + strings.Join(names, ", ") + ") registers(" + strings.Join(f.Registered, ", ") + ")"
 }
-
-// Registered is the fact listing the durable functions (of any package) a
-// package registers.
-type Registered struct{ Vars []string }
-
-func (*Registered) AFact()           {}
-func (f *Registered) String() string { return "registers(" + strings.Join(f.Vars, ", ") + ")" }
 
 func qualified(v types.Object) string { return v.Pkg().Path() + "." + v.Name() }
 
 func run(pass *analysis.Pass) (any, error) {
 	res := pass.ResultOf[durable.Analyzer].(*durable.Result)
+	// What the packages below this one define and register.
+	allDefined := map[string]Def{}
+	allRegistered := map[string]bool{}
+	definedIn := map[*types.Package][]Def{} // by direct import, for generated registries
+	for _, imp := range pass.Pkg.Imports() {
+		var f Program
+		if !pass.ImportPackageFact(imp, &f) {
+			continue
+		}
+		for _, d := range f.Defined {
+			allDefined[d.Var] = d
+			if strings.HasPrefix(d.Var, imp.Path()+".") && !strings.Contains(d.Var[len(imp.Path())+1:], ".") {
+				definedIn[imp] = append(definedIn[imp], d)
+			}
+		}
+		for _, v := range f.Registered {
+			allRegistered[v] = true
+		}
+	}
 	if !res.Relevant {
+		// Not a durable package, but it may sit between main and one:
+		// pass what it imports on.
+		export(pass, allDefined, allRegistered)
 		return nil, nil
 	}
 	insp := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
@@ -90,7 +116,8 @@ func run(pass *analysis.Pass) (any, error) {
 			continue // a local variable: the compiler makes sure it is used
 		}
 		q := qualified(d.Var)
-		defs = append(defs, Def{Var: q, ID: d.ID, Exported: d.Var.Exported(), Pos: pass.Fset.Position(d.Call.Pos()).String()})
+		p := pass.Fset.Position(d.Call.Pos())
+		defs = append(defs, Def{Var: q, ID: d.ID, Exported: d.Var.Exported(), Pos: fmt.Sprintf("%s/%s:%d:%d", pass.Pkg.Path(), filepath.Base(p.Filename), p.Line, p.Column)})
 		defPos[q] = d.Call.Pos()
 	}
 
@@ -129,33 +156,14 @@ func run(pass *analysis.Pass) (any, error) {
 				label(d.ID, ""), d.Var[strings.LastIndexByte(d.Var, '.')+1:])
 		}
 	}
-	if len(defs) > 0 {
-		pass.ExportPackageFact(&Defined{Funcs: defs})
+	// The program so far: this package and what it imports.
+	for _, d := range defs {
+		allDefined[d.Var] = d
 	}
-	if len(registered) > 0 {
-		vars := make([]string, 0, len(registered))
-		for v := range registered {
-			vars = append(vars, v)
-		}
-		sort.Strings(vars)
-		pass.ExportPackageFact(&Registered{Vars: vars})
+	for v := range registered {
+		allRegistered[v] = true
 	}
-
-	// Every fact of the program so far (this package's included).
-	var all []Def
-	allRegistered := map[string]bool{}
-	definedIn := map[*types.Package]*Defined{}
-	for _, pf := range pass.AllPackageFacts() {
-		switch f := pf.Fact.(type) {
-		case *Defined:
-			all = append(all, f.Funcs...)
-			definedIn[pf.Package] = f
-		case *Registered:
-			for _, v := range f.Vars {
-				allRegistered[v] = true
-			}
-		}
-	}
+	all := export(pass, allDefined, allRegistered)
 
 	// Root: runtime.New builds an engine; everything defined must be registered somewhere.
 	for cur := range insp.Root().Preorder((*ast.CallExpr)(nil)) {
@@ -191,11 +199,7 @@ func run(pass *analysis.Pass) (any, error) {
 				return true
 			})
 			for _, imp := range pass.Pkg.Imports() {
-				d := definedIn[imp]
-				if d == nil {
-					continue
-				}
-				for _, fn := range d.Funcs {
+				for _, fn := range definedIn[imp] {
 					if fn.Exported && !listed[fn.Var] {
 						ig.Reportf(fd.Name.Pos(), "generated registry %s is stale: it does not list durable function %s (%s); run `durable generate`",
 							fd.Name.Name, label(fn.ID, ""), fn.Var)
@@ -206,6 +210,24 @@ func run(pass *analysis.Pass) (any, error) {
 	}
 	ig.Finish()
 	return nil, nil
+}
+
+// export exports the Program fact of the package (unless it is main, which
+// nothing imports) and returns its definitions, sorted.
+func export(pass *analysis.Pass, defined map[string]Def, registered map[string]bool) []Def {
+	f := &Program{}
+	for _, d := range defined {
+		f.Defined = append(f.Defined, d)
+	}
+	sort.Slice(f.Defined, func(i, j int) bool { return f.Defined[i].Var < f.Defined[j].Var })
+	for v := range registered {
+		f.Registered = append(f.Registered, v)
+	}
+	sort.Strings(f.Registered)
+	if pass.Pkg.Name() != "main" && (len(f.Defined) > 0 || len(f.Registered) > 0) {
+		pass.ExportPackageFact(f)
+	}
+	return f.Defined
 }
 
 func returnsFunctions(info *types.Info, fd *ast.FuncDecl) bool {

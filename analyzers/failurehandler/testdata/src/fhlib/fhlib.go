@@ -1,4 +1,4 @@
-package fhlib // want package:`functions\(defined=0 onFailure=0 handlers=\[\] engines=1\)`
+package fhlib // want package:`program\(functions=\[bill ship\] onFailure=0 handlers=\[\] irreversible=\[bill ship\] engines=\[fhlib\]\)`
 
 // This package fhlib starts engines for programs (not a program itself: no finding here).
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"net/http"
 
 	"github.com/durable-go/durable/runtime"
 )
@@ -17,7 +18,9 @@ func (a *App) define() {
 	a.fns = append(a.fns, runtime.NewFunction(runtime.FunctionOpts{ID: "m"}, runtime.EventTrigger("shop/m.done", ""), a.handle))
 }
 
-func (a *App) handle(ctx context.Context, in runtime.Input[Order]) (any, error) { return nil, nil }
+func (a *App) handle(ctx context.Context, in runtime.Input[Order]) (any, error) {
+	return http.Post("https://hooks.example.com/orders", "text/plain", nil)
+}
 
 func main() { // want `runs 1 durable function`
 	a := &App{}

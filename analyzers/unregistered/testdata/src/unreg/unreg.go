@@ -1,4 +1,4 @@
-package unreg // want package:`defines\(unreg.Exported, unreg.listed, unreg.orphan, unreg.invokedOnly, unreg.generic, unreg.method\)` package:`registers\(unreg.listed\)`
+package unreg // want package:`defines\(unreg.Exported, unreg.generic, unreg.invokedOnly, unreg.listed, unreg.method, unreg.orphan\) registers\(unreg.listed\)`
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package unregfns // want package:`defines\(unregfns.Charge, unregfns.Ship, unregfns.Refund, unregfns.helper\)` package:`registers\(unregfns.helper\)`
+package unregfns // want package:`defines\(unregfns.Charge, unregfns.Refund, unregfns.Ship, unregfns.helper\) registers\(unregfns.helper\)`
 
 // unregfns defines durable functions for an app.
 
