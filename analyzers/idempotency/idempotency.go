@@ -7,8 +7,8 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
-	"regexp"
 	"strings"
+	"unicode"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/inspect"
@@ -18,6 +18,7 @@ import (
 	"github.com/durable-go/durable/analyzers/internal/durable"
 	"github.com/durable-go/durable/analyzers/internal/effects"
 	"github.com/durable-go/durable/analyzers/internal/ignore"
+	"github.com/durable-go/durable/analyzers/internal/vendors"
 )
 
 //go:embed doc.go
@@ -29,7 +30,7 @@ var Analyzer = &analysis.Analyzer{
 	Doc:       durable.ExtractDoc(doc, "idempotency"),
 	URL:       durable.DocURL("idempotency"),
 	Requires:  []*analysis.Analyzer{inspect.Analyzer, durable.Analyzer},
-	FactTypes: []analysis.Fact{(*NonIdempotent)(nil)},
+	FactTypes: []analysis.Fact{(*NonIdempotent)(nil), (*SendsEvents)(nil), (*PassesKey)(nil)},
 	Run:       run,
 }
 
@@ -37,33 +38,51 @@ var extraCalls string
 
 func init() {
 	Analyzer.Flags.StringVar(&extraCalls, "calls", "",
-		`comma-separated non-idempotent calls besides the defaults: "import/path.Func" or "import/path.Type.Method"`)
+		`comma-separated non-idempotent calls besides the vendor SDKs known by default: "import/path.Func" or "import/path.Type.Method"`)
 }
 
-// NonIdempotent is the fact that a function makes a non-idempotent call
-// without a key, through the calls of Chain.
-type NonIdempotent struct{ Chain callchain.Chain }
+// NonIdempotent is the fact that a function makes a call that moves money
+// or reaches a person (What: "sends an email"), without an idempotency
+// key, through the calls of Chain.
+type NonIdempotent struct {
+	What  string
+	Chain callchain.Chain
+}
 
 func (*NonIdempotent) AFact()           {}
 func (f *NonIdempotent) String() string { return "nonIdempotent(" + f.Chain.String() + ")" }
 
-var defaults = map[string]bool{
-	"net/smtp.SendMail":        true,
-	"net/http.Post":            true,
-	"net/http.PostForm":        true,
-	"net/http.Client.Post":     true,
-	"net/http.Client.PostForm": true,
+// SendsEvents is the fact that a function sends events through a client
+// (not through a step), without event IDs, through the calls of Chain.
+type SendsEvents struct{ Chain callchain.Chain }
+
+func (*SendsEvents) AFact()           {}
+func (f *SendsEvents) String() string { return "sendsEvents(" + f.Chain.String() + ")" }
+
+// PassesKey is the fact that a function passes an idempotency key to a
+// call, itself or through the calls of Chain.
+type PassesKey struct{ Chain callchain.Chain }
+
+func (*PassesKey) AFact()           {}
+func (f *PassesKey) String() string { return "passesKey(" + f.Chain.String() + ")" }
+
+// what describes a vendor call's category as a verb phrase.
+var what = map[vendors.Category]string{
+	vendors.Payment: "moves money",
+	vendors.Email:   "sends an email",
+	vendors.SMS:     "sends an SMS",
+	vendors.Push:    "sends a push notification",
+	vendors.Chat:    "posts a chat message",
 }
 
-var stripe = regexp.MustCompile(`^github\.com/stripe/stripe-go(/v\d+)?/(charge|paymentintent|refund|payout|transfer|invoice)\.(New|Pay)$`)
-
-var sqlExec = map[string]bool{}
-
-func init() {
-	for _, t := range []string{"DB", "Tx", "Conn", "Stmt"} {
-		sqlExec["database/sql."+t+".Exec"] = true
-		sqlExec["database/sql."+t+".ExecContext"] = true
-	}
+// clientSends are the calls that send events through a client rather than
+// through a step: "path.Func" or "path.Type.Method".
+var clientSends = map[string]bool{
+	durable.DurableRuntimePath + ".Engine.Send": true,
+	durable.InngestPath + ".Client.Send":        true,
+	durable.InngestPath + ".Client.SendMany":    true,
+	durable.InngestPath + ".Send":               true,
+	durable.InngestPath + ".SendMany":           true,
 }
 
 func run(pass *analysis.Pass) (any, error) {
@@ -80,9 +99,9 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 	}
 
-	// Functions (declared or literal) that pass an idempotency key, and
-	// those that build a request with a non-idempotent HTTP method.
-	var keyed, unsafeReq []ast.Node
+	// Functions (declared or literal) that pass an idempotency key to a
+	// call, and those that give the events they send an ID.
+	var keyed, withIDs []ast.Node
 	for cur := range insp.Root().Preorder((*ast.FuncDecl)(nil), (*ast.FuncLit)(nil)) {
 		n := cur.Node()
 		var body *ast.BlockStmt
@@ -95,12 +114,12 @@ func run(pass *analysis.Pass) (any, error) {
 		if body == nil {
 			continue
 		}
-		k, u := scan(info, body)
+		k, ids := scan(info, body)
 		if k {
 			keyed = append(keyed, n)
 		}
-		if u {
-			unsafeReq = append(unsafeReq, n)
+		if ids {
+			withIDs = append(withIDs, n)
 		}
 	}
 	within := func(list []ast.Node, pos token.Pos) bool {
@@ -111,44 +130,95 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 		return false
 	}
-	direct := func(n ast.Node) (string, bool) {
-		call, ok := n.(*ast.CallExpr)
-		if !ok {
-			return "", false
-		}
-		fn := durable.Callee(info, call)
-		key := effects.Key(fn)
-		if key == "" || within(keyed, call.Pos()) {
-			return "", false
-		}
-		switch {
-		case defaults[key] || extra[key] || stripe.MatchString(key):
-		case key == "net/http.Client.Do" && within(unsafeReq, call.Pos()):
-		case sqlExec[key] && writesSQL(info, call):
-		default:
-			return "", false
-		}
-		return callchain.FuncName(fn), true
-	}
+
+	whatOf := map[string]string{} // last hop name -> what the call does
 	sums := callchain.Summarize(pass, insp, callchain.Config{
-		Direct: direct,
+		Direct: func(n ast.Node) (string, bool) {
+			call, ok := n.(*ast.CallExpr)
+			if !ok {
+				return "", false
+			}
+			fn := durable.Callee(info, call)
+			if fn == nil || within(keyed, call.Pos()) {
+				return "", false
+			}
+			name := callchain.FuncName(fn)
+			if c, ok := vendors.Classify(fn); ok {
+				whatOf[name] = what[c.Category]
+				return name, true
+			}
+			if extra[effects.Key(fn)] {
+				whatOf[name] = "makes the non-idempotent call " + name
+				return name, true
+			}
+			return "", false
+		},
 		Imported: func(fn *types.Func) (callchain.Chain, bool) {
 			var f NonIdempotent
+			if pass.ImportObjectFact(fn, &f) {
+				whatOf[f.Chain.Last()] = f.What
+				return f.Chain, true
+			}
+			return nil, false
+		},
+		Dynamic: true,
+	})
+	sums.ExportFacts(func(c callchain.Chain) analysis.Fact { return &NonIdempotent{What: whatOf[c.Last()], Chain: c} })
+
+	sends := callchain.Summarize(pass, insp, callchain.Config{
+		Direct: func(n ast.Node) (string, bool) {
+			call, ok := n.(*ast.CallExpr)
+			if !ok {
+				return "", false
+			}
+			fn := durable.Callee(info, call)
+			if fn == nil || !clientSends[effects.Key(fn)] || within(withIDs, call.Pos()) {
+				return "", false
+			}
+			return callchain.FuncName(fn), true
+		},
+		Imported: func(fn *types.Func) (callchain.Chain, bool) {
+			var f SendsEvents
 			if pass.ImportObjectFact(fn, &f) {
 				return f.Chain, true
 			}
 			return nil, false
 		},
+		Dynamic: true,
 	})
-	sums.ExportFacts(func(c callchain.Chain) analysis.Fact { return &NonIdempotent{Chain: c} })
-	if !res.Relevant || len(res.Definitions) == 0 {
+	sends.ExportFacts(func(c callchain.Chain) analysis.Fact { return &SendsEvents{Chain: c} })
+	passesKey := callchain.Summarize(pass, insp, callchain.Config{
+		Direct: func(n ast.Node) (string, bool) {
+			if keyNode(info, n) {
+				return "idempotency key", true
+			}
+			return "", false
+		},
+		Imported: func(fn *types.Func) (callchain.Chain, bool) {
+			var f PassesKey
+			if pass.ImportObjectFact(fn, &f) {
+				return f.Chain, true
+			}
+			return nil, false
+		},
+		Dynamic: true,
+	})
+	passesKey.ExportFacts(func(c callchain.Chain) analysis.Fact { return &PassesKey{Chain: c} })
+	if !res.Relevant {
 		return nil, nil
 	}
 
 	ig := ignore.New(pass, "idempotency")
+	defer ig.Finish()
+	reportClientSends(pass, res, sends, ig)
+
 	for _, d := range res.Definitions {
 		if d.OptsLit == nil || hasKey(pass, d) {
 			continue
+		}
+		name := d.ID
+		if name == "" {
+			name = types.ExprString(d.Call.Fun)
 		}
 		var chain callchain.Chain
 		var at ast.Node
@@ -168,11 +238,17 @@ func run(pass *analysis.Pass) (any, error) {
 			at = d.Handler
 		}
 		if chain == nil {
+			if s := irreversibleStep(pass, d, passesKey); s != nil {
+				ig.Report(analysis.Diagnostic{Pos: d.OptsLit.Pos(), End: d.OptsLit.End(), Category: "advice",
+					Related: []analysis.RelatedInformation{{Pos: s.ID.Pos(), End: s.ID.End(), Message: "step named for an irreversible action"}},
+					Message: fmt.Sprintf("advice: durable function %q has a step named for an irreversible action (%s) but no Idempotency key: a duplicate event starts a second run, which runs it again; %s",
+						name, types.ExprString(s.ID), keyAdvice(d.Profile, false))})
+			}
 			continue
 		}
-		name := d.ID
-		if name == "" {
-			name = types.ExprString(d.Call.Fun)
+		does := whatOf[chain.Last()]
+		if does == "" {
+			does = "makes the non-idempotent call " + chain.Last()
 		}
 		via := ""
 		if len(chain) > 1 {
@@ -180,16 +256,139 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 		related := append([]analysis.RelatedInformation{{Pos: at.Pos(), Message: "non-idempotent call"}}, chain.Related(pass.Fset)...)
 		ig.Report(analysis.Diagnostic{Pos: d.OptsLit.Pos(), End: d.OptsLit.End(), Related: related,
-			Message: fmt.Sprintf("durable function %q makes the non-idempotent call %s%s but has no Idempotency key: a duplicate event runs it twice; set FunctionOpts.Idempotency (e.g. \"event.data.id\") or pass an idempotency key to the call",
-				name, chain.Last(), via)})
+			Message: fmt.Sprintf("durable function %q %s (%s%s) but has no Idempotency key: a duplicate event starts a second run, which does it again; %s",
+				name, does, chain.Last(), via, keyAdvice(d.Profile, true))})
 	}
-	ig.Finish()
 	return nil, nil
+}
+
+// keyAdvice is the fix, in the vocabulary of the profile.
+func keyAdvice(p durable.Profile, orCall bool) string {
+	s := `set FunctionOpts.Idempotency (e.g. Idempotency: "event.data.order_id")`
+	if p == durable.Inngest {
+		s = `set Idempotency: inngestgo.StrPtr("event.data.order_id") in inngestgo.FunctionOpts`
+	}
+	if orCall {
+		s += ", or pass an idempotency key derived from the event to the call"
+	}
+	return s
+}
+
+// reportClientSends reports the step callbacks that send events through a
+// client without event IDs.
+func reportClientSends(pass *analysis.Pass, res *durable.Result, sends *callchain.Summaries, ig *ignore.Reporter) {
+	for _, s := range res.Steps {
+		if s.CallbackLit == nil {
+			continue
+		}
+		ast.Inspect(s.CallbackLit.Body, func(n ast.Node) bool {
+			if n == nil {
+				return false
+			}
+			if lit, ok := n.(*ast.FuncLit); ok && (res.IsStepCallback(lit) || res.BodyOf(lit) != nil) {
+				return false // reported with its own step
+			}
+			c, ok := sends.At(n)
+			if !ok {
+				return true
+			}
+			via := ""
+			if len(c) > 1 {
+				via = " via " + c.String()
+			}
+			stepSend, event := "step.SendEvent", "runtime.Event"
+			if s.Profile == durable.Inngest {
+				stepSend, event = "step.Send", "inngestgo.Event"
+			}
+			id := "its callback"
+			if s.ID != nil {
+				id = types.ExprString(s.ID)
+			}
+			d := analysis.Diagnostic{Pos: n.Pos(), End: n.End(),
+				Message: fmt.Sprintf("step %s sends events through %s%s, with no event IDs: a retried step sends them again and starts duplicate runs; send them with %s (recorded once per run), or give each %s an ID derived from the run",
+					id, c.Last(), via, stepSend, event)}
+			if len(c) > 1 {
+				d.Related = c.Related(pass.Fset)
+			}
+			ig.Report(d)
+			return false
+		})
+	}
+}
+
+// irreversibleWords name actions whose repetition people see or pay for.
+var irreversibleWords = map[string]bool{
+	"charge": true, "pay": true, "payment": true, "payout": true, "refund": true, "transfer": true,
+	"withdraw": true, "disburse": true, "email": true, "mail": true, "sms": true,
+	"notify": true, "notification": true,
+}
+
+// irreversibleStep returns the first step.Run of the definition's body whose
+// constant ID names an irreversible action and whose callback passes no
+// idempotency key, or nil.
+func irreversibleStep(pass *analysis.Pass, d *durable.Definition, passesKey *callchain.Summaries) *durable.StepCall {
+	if d.Body == nil {
+		return nil
+	}
+	for _, s := range d.Body.Steps {
+		if s.Kind != durable.Run || s.ID == nil {
+			continue
+		}
+		tv, ok := pass.TypesInfo.Types[s.ID]
+		if !ok || tv.Value == nil || tv.Value.Kind() != constant.String {
+			continue
+		}
+		if s.CallbackLit != nil {
+			keyed := false
+			ast.Inspect(s.CallbackLit.Body, func(n ast.Node) bool {
+				if _, ok := passesKey.At(n); ok {
+					keyed = true
+				}
+				return !keyed
+			})
+			if keyed {
+				continue
+			}
+		}
+		for _, w := range words(constant.StringVal(tv.Value)) {
+			if irreversibleWords[w] {
+				return s
+			}
+		}
+	}
+	return nil
+}
+
+// words splits an ID into lowercase words at separators and case changes.
+func words(s string) []string {
+	var out []string
+	var cur []rune
+	flush := func() {
+		if len(cur) > 0 {
+			out = append(out, string(cur))
+			cur = nil
+		}
+	}
+	prevLower := false
+	for _, r := range s {
+		switch {
+		case !unicode.IsLetter(r) && !unicode.IsDigit(r):
+			flush()
+			prevLower = false
+			continue
+		case unicode.IsUpper(r) && prevLower:
+			flush()
+		}
+		cur = append(cur, unicode.ToLower(r))
+		prevLower = unicode.IsLower(r)
+	}
+	flush()
+	return out
 }
 
 // hasKey reports whether the definition's options set an Idempotency key.
 func hasKey(pass *analysis.Pass, d *durable.Definition) bool {
-	v := d.Field("Idempotency")
+	v := d.Field(d.Profile.IdempotencyField())
 	if v == nil {
 		return false
 	}
@@ -206,59 +405,69 @@ func hasKey(pass *analysis.Pass, d *durable.Definition) bool {
 	return true
 }
 
-var unsafeMethods = map[string]bool{"POST": true, "PUT": true, "PATCH": true, "DELETE": true}
+// keyNode reports whether n passes an idempotency key to a call: an
+// IdempotencyKey field, SetIdempotencyKey (Stripe style), or an
+// Idempotency-Key header.
+func keyNode(info *types.Info, n ast.Node) bool {
+	switch n := n.(type) {
+	case *ast.KeyValueExpr:
+		id, ok := n.Key.(*ast.Ident)
+		return ok && id.Name == "IdempotencyKey"
+	case *ast.SelectorExpr:
+		return n.Sel.Name == "IdempotencyKey" || n.Sel.Name == "SetIdempotencyKey"
+	case *ast.CallExpr:
+		switch effects.Key(durable.Callee(info, n)) {
+		case "net/http.Header.Set", "net/http.Header.Add":
+			if len(n.Args) > 0 {
+				s, ok := stringConst(info, n.Args[0])
+				return ok && strings.EqualFold(s, "Idempotency-Key")
+			}
+		}
+	}
+	return false
+}
 
-// scan reports whether body passes an idempotency key, and whether it
-// builds an HTTP request with a non-idempotent method.
-func scan(info *types.Info, body *ast.BlockStmt) (keyed, unsafe bool) {
+// scan reports whether body passes an idempotency key to a call, and
+// whether it gives the events it builds an ID (an ID field of an event
+// literal, or an assignment to an event's ID).
+func scan(info *types.Info, body *ast.BlockStmt) (keyed, ids bool) {
 	ast.Inspect(body, func(n ast.Node) bool {
+		if keyNode(info, n) {
+			keyed = true
+		}
 		switch n := n.(type) {
-		case *ast.KeyValueExpr:
-			if id, ok := n.Key.(*ast.Ident); ok && id.Name == "IdempotencyKey" {
-				keyed = true
+		case *ast.CompositeLit:
+			if isEventType(info.TypeOf(n)) && durable.FieldOf(n, "ID") != nil {
+				ids = true
 			}
-		case *ast.SelectorExpr:
-			if n.Sel.Name == "IdempotencyKey" || n.Sel.Name == "SetIdempotencyKey" {
-				keyed = true
-			}
-		case *ast.CallExpr:
-			fn := durable.Callee(info, n)
-			switch effects.Key(fn) {
-			case "net/http.Header.Set", "net/http.Header.Add":
-				if len(n.Args) > 0 {
-					if s, ok := stringConst(info, n.Args[0]); ok && strings.EqualFold(s, "Idempotency-Key") {
-						keyed = true
-					}
-				}
-			case "net/http.NewRequest", "net/http.NewRequestWithContext":
-				i := 0
-				if fn.Name() == "NewRequestWithContext" {
-					i = 1
-				}
-				if i < len(n.Args) {
-					if s, ok := stringConst(info, n.Args[i]); !ok || unsafeMethods[strings.ToUpper(s)] {
-						unsafe = true
-					}
+		case *ast.AssignStmt:
+			for _, l := range n.Lhs {
+				if sel, ok := ast.Unparen(l).(*ast.SelectorExpr); ok && sel.Sel.Name == "ID" && isEventType(info.TypeOf(sel.X)) {
+					ids = true
 				}
 			}
 		}
 		return true
 	})
-	return keyed, unsafe
+	return keyed, ids
 }
 
-// writesSQL reports whether an Exec call's query writes (INSERT, UPDATE,
-// DELETE, UPSERT, MERGE), or is not a constant.
-func writesSQL(info *types.Info, call *ast.CallExpr) bool {
-	for _, a := range call.Args {
-		if t := info.TypeOf(a); t != nil && types.Identical(t.Underlying(), types.Typ[types.String]) {
-			s, ok := stringConst(info, a)
-			if !ok {
-				return true
-			}
-			f := strings.Fields(strings.ToUpper(s))
-			return len(f) > 0 && (f[0] == "INSERT" || f[0] == "UPDATE" || f[0] == "DELETE" || f[0] == "UPSERT" || f[0] == "MERGE" || f[0] == "WITH")
-		}
+// isEventType reports whether t is an event a client sends: runtime.Event,
+// inngestgo.Event or inngestgo.GenericEvent[T] (through a pointer).
+func isEventType(t types.Type) bool {
+	if t == nil {
+		return false
+	}
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	n, ok := types.Unalias(t).(*types.Named)
+	if !ok || n.Obj().Pkg() == nil {
+		return false
+	}
+	switch n.Obj().Pkg().Path() + "." + n.Obj().Name() {
+	case durable.DurableRuntimePath + ".Event", durable.InngestPath + ".Event", durable.InngestPath + ".GenericEvent":
+		return true
 	}
 	return false
 }

@@ -8,7 +8,7 @@ import (
 )
 
 func TestIdempotency(t *testing.T) {
-	testutil.Run(t, idempotency.Analyzer, "idemhelp", "idem")
+	testutil.Run(t, idempotency.Analyzer, "idemhelp", "idem", "idemsend", "idemadvice")
 }
 
 func TestCallsFlag(t *testing.T) {

@@ -18,6 +18,8 @@ import (
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ast/inspector"
 	"golang.org/x/tools/go/types/typeutil"
+
+	"github.com/durable-go/durable/analyzers/internal/stdlib"
 )
 
 // MaxLen bounds the length of a chain, so that deep call graphs keep short messages.
@@ -139,6 +141,12 @@ type Config struct {
 	// (for instance the callback of a step, where side effects belong).
 	// It may be nil.
 	Prune func(n ast.Node) bool
+	// Dynamic follows calls of interface methods (interfaces declared
+	// outside the standard library) to the methods of the concrete types
+	// that implement them, among the types declared in this package and in
+	// the packages it imports, directly or not: the implementations present
+	// in the analysed program.
+	Dynamic bool
 }
 
 // Summaries holds the chains of the functions declared in a package.
@@ -148,11 +156,17 @@ type Summaries struct {
 	local map[*types.Func]Chain
 	// order lists the functions with a chain, in source order.
 	order []*types.Func
+	// named are the concrete named types the program declares outside the
+	// standard library (computed on the first interface call).
+	named []*types.Named
+	impls map[*types.Func][]*types.Func
 }
 
 type callEdge struct {
 	callee *types.Func
 	pos    token.Pos
+	// iface is the interface method called, when the edge goes through it.
+	iface *types.Func
 }
 
 type funcInfo struct {
@@ -165,7 +179,7 @@ type funcInfo struct {
 // something Direct matches, directly, through other functions of the package,
 // or through functions of other packages that Imported knows.
 func Summarize(pass *analysis.Pass, insp *inspector.Inspector, cfg Config) *Summaries {
-	s := &Summaries{pass: pass, cfg: cfg, local: make(map[*types.Func]Chain)}
+	s := &Summaries{pass: pass, cfg: cfg, local: make(map[*types.Func]Chain), impls: map[*types.Func][]*types.Func{}}
 	var infos []*funcInfo
 	for cur := range insp.Root().Preorder((*ast.FuncDecl)(nil)) {
 		decl := cur.Node().(*ast.FuncDecl)
@@ -197,10 +211,20 @@ func Summarize(pass *analysis.Pass, insp *inspector.Inspector, cfg Config) *Summ
 			}
 			callee := staticCallee(pass.TypesInfo, call)
 			if callee == nil {
+				for _, impl := range s.dynamicCallees(call) {
+					if impl.callee.Pkg() == pass.Pkg {
+						fi.edges = append(fi.edges, callEdge{impl.callee, call.Pos(), impl.iface})
+					} else if cfg.Imported != nil {
+						if c, ok := cfg.Imported(impl.callee); ok {
+							found = c.Prepend(HopAt(pass.Fset, call.Pos(), FuncName(impl.callee))).Prepend(HopAt(pass.Fset, call.Pos(), FuncName(impl.iface)))
+							return false
+						}
+					}
+				}
 				return true
 			}
 			if callee.Pkg() == pass.Pkg {
-				fi.edges = append(fi.edges, callEdge{callee, call.Pos()})
+				fi.edges = append(fi.edges, callEdge{callee, call.Pos(), nil})
 			} else if cfg.Imported != nil {
 				if c, ok := cfg.Imported(callee); ok {
 					found = c.Prepend(HopAt(pass.Fset, call.Pos(), FuncName(callee)))
@@ -224,7 +248,11 @@ func Summarize(pass *analysis.Pass, insp *inspector.Inspector, cfg Config) *Summ
 			}
 			for _, e := range fi.edges {
 				if c, ok := s.local[e.callee]; ok && e.callee != fi.fn {
-					s.local[fi.fn] = c.Prepend(HopAt(pass.Fset, e.pos, FuncName(e.callee)))
+					c = c.Prepend(HopAt(pass.Fset, e.pos, FuncName(e.callee)))
+					if e.iface != nil {
+						c = c.Prepend(HopAt(pass.Fset, e.pos, FuncName(e.iface)))
+					}
+					s.local[fi.fn] = c
 					changed = true
 					break
 				}
@@ -287,7 +315,114 @@ func (s *Summaries) At(n ast.Node) (Chain, bool) {
 	if c, ok := s.Of(callee); ok {
 		return c.Prepend(HopAt(s.pass.Fset, call.Pos(), FuncName(callee))), true
 	}
+	if callee == nil {
+		for _, impl := range s.dynamicCallees(call) {
+			if c, ok := s.Of(impl.callee); ok {
+				return c.Prepend(HopAt(s.pass.Fset, call.Pos(), FuncName(impl.callee))).Prepend(HopAt(s.pass.Fset, call.Pos(), FuncName(impl.iface))), true
+			}
+		}
+	}
 	return nil, false
+}
+
+// InterfaceMethod returns the interface method a call dynamically calls,
+// when the interface is declared outside the standard library, or nil.
+func InterfaceMethod(info *types.Info, call *ast.CallExpr) *types.Func {
+	fn, _ := typeutil.Callee(info, call).(*types.Func)
+	if fn == nil || fn.Pkg() == nil || stdlib.Path(fn.Pkg().Path()) {
+		return nil
+	}
+	sig, _ := fn.Type().(*types.Signature)
+	if sig == nil || sig.Recv() == nil || !types.IsInterface(sig.Recv().Type()) {
+		return nil
+	}
+	return fn
+}
+
+type dynamicCallee struct{ iface, callee *types.Func }
+
+// dynamicCallees returns, for a call of an interface method, the methods of
+// the concrete types that implement the interface, when Dynamic is set.
+func (s *Summaries) dynamicCallees(call *ast.CallExpr) []dynamicCallee {
+	if !s.cfg.Dynamic {
+		return nil
+	}
+	m := InterfaceMethod(s.pass.TypesInfo, call)
+	if m == nil {
+		return nil
+	}
+	var out []dynamicCallee
+	for _, impl := range s.Implementations(m) {
+		out = append(out, dynamicCallee{m, impl})
+	}
+	return out
+}
+
+// Implementations returns the methods that implement the interface method m
+// on the concrete named types declared in this package and in the
+// non-standard packages it imports, directly or not.
+func (s *Summaries) Implementations(m *types.Func) []*types.Func {
+	if impls, ok := s.impls[m]; ok {
+		return impls
+	}
+	sig, _ := m.Type().(*types.Signature)
+	if sig == nil || sig.Recv() == nil {
+		return nil
+	}
+	iface, _ := sig.Recv().Type().Underlying().(*types.Interface)
+	if iface == nil {
+		return nil
+	}
+	if s.named == nil {
+		s.named = programTypes(s.pass.Pkg)
+	}
+	var impls []*types.Func
+	for _, n := range s.named {
+		var t types.Type = n
+		if !types.Implements(t, iface) {
+			t = types.NewPointer(n)
+			if !types.Implements(t, iface) {
+				continue
+			}
+		}
+		obj, _, _ := types.LookupFieldOrMethod(t, false, m.Pkg(), m.Name())
+		if fn, ok := obj.(*types.Func); ok {
+			impls = append(impls, fn.Origin())
+		}
+	}
+	s.impls[m] = impls
+	return impls
+}
+
+// programTypes lists the non-generic, non-interface named types declared at
+// package level in pkg and in its non-standard imports, directly or not.
+func programTypes(pkg *types.Package) []*types.Named {
+	var out []*types.Named
+	seen := map[*types.Package]bool{}
+	var walk func(p *types.Package)
+	walk = func(p *types.Package) {
+		if seen[p] || (p != pkg && stdlib.Path(p.Path())) {
+			return
+		}
+		seen[p] = true
+		scope := p.Scope()
+		for _, name := range scope.Names() {
+			tn, ok := scope.Lookup(name).(*types.TypeName)
+			if !ok || tn.IsAlias() {
+				continue
+			}
+			n, ok := tn.Type().(*types.Named)
+			if !ok || n.TypeParams().Len() > 0 || types.IsInterface(n) {
+				continue
+			}
+			out = append(out, n)
+		}
+		for _, imp := range p.Imports() {
+			walk(imp)
+		}
+	}
+	walk(pkg)
+	return out
 }
 
 // Local returns the functions of this package that have a chain, in source

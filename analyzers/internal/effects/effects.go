@@ -5,11 +5,11 @@ package effects
 
 import (
 	"go/ast"
-	"go/build"
 	"go/token"
 	"go/types"
-	"path/filepath"
 	"strings"
+
+	"github.com/durable-go/durable/analyzers/internal/stdlib"
 )
 
 // Kind is the category of an effect.
@@ -142,18 +142,5 @@ func init() {
 // GOROOT: the standard library, whose effects Classify knows from its table
 // and which is not summarised (os.Open reaches os.OpenFile, context.WithTimeout
 // reaches time.Now; neither is an effect a user should move into a step).
-func InGOROOT(fset *token.FileSet, files []*ast.File) bool {
-	if len(files) == 0 || goroot == "" {
-		return false
-	}
-	name := filepath.ToSlash(fset.File(files[0].Pos()).Name())
-	return strings.HasPrefix(name, goroot)
-}
-
-var goroot = func() string {
-	r := build.Default.GOROOT
-	if r == "" {
-		return ""
-	}
-	return strings.TrimSuffix(filepath.ToSlash(r), "/") + "/src/"
-}()
+// It is stdlib.Pass, kept under this name for the analyzers that call it.
+func InGOROOT(fset *token.FileSet, files []*ast.File) bool { return stdlib.Pass(fset, files) }

@@ -14,3 +14,10 @@ type Charge struct{ ID string }
 
 func String(s string) *string { return &s }
 func Int64(v int64) *int64    { return &v }
+
+type RefundParams struct {
+	Params
+	Charge *string
+}
+
+type Refund struct{ ID string }
