@@ -7,6 +7,8 @@ import (
 	"go/format"
 	"go/token"
 	"go/types"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -23,23 +25,12 @@ const name = "swallowerr"
 
 // Analyzer reports step errors that are dropped or logged without being returned.
 var Analyzer = &analysis.Analyzer{
-	Name:      name,
-	Doc:       "swallowerr: report step errors that are assigned to _, never looked at, or logged and then dropped",
-	URL:       durable.DocURL(name),
-	Requires:  []*analysis.Analyzer{inspect.Analyzer, durable.Analyzer},
-	Run:       run,
-	FactTypes: []analysis.Fact{new(startsStepFact)},
+	Name:     name,
+	Doc:      "swallowerr: report step errors that are assigned to _, never looked at, or logged and then dropped",
+	URL:      durable.DocURL(name),
+	Requires: []*analysis.Analyzer{inspect.Analyzer, durable.Analyzer},
+	Run:      run,
 }
-
-// startsStepFact marks a function that starts a step itself or through
-// the functions it calls, not counting steps of durable functions it
-// defines: its error result may be a step's error.
-type startsStepFact struct {
-	Chain callchain.Chain
-}
-
-func (*startsStepFact) AFact()           {}
-func (f *startsStepFact) String() string { return "startsStep(" + f.Chain.String() + ")" }
 
 func lastIsError(sig *types.Signature) bool {
 	if sig == nil || sig.Results().Len() == 0 {
@@ -57,34 +48,10 @@ func run(pass *analysis.Pass) (any, error) {
 	if !res.Relevant {
 		return nil, nil
 	}
-	// Functions that start steps themselves: not counting the steps of the
-	// durable functions they define (a constructor returning
-	// (*runtime.Function, error) does not return a step's error).
-	sums := callchain.Summarize(pass, ins, callchain.Config{
-		Direct: func(n ast.Node) (string, bool) {
-			if call, ok := n.(*ast.CallExpr); ok {
-				if s := res.Step(call); s != nil {
-					return s.Name(), true
-				}
-			}
-			return "", false
-		},
-		Imported: func(fn *types.Func) (callchain.Chain, bool) {
-			var f startsStepFact
-			if pass.ImportObjectFact(fn, &f) {
-				return f.Chain, true
-			}
-			return nil, false
-		},
-		Prune: func(n ast.Node) bool {
-			lit, ok := n.(*ast.FuncLit)
-			return ok && (res.BodyOf(lit) != nil || res.IsStepCallback(lit))
-		},
-	})
-	sums.ExportFacts(func(c callchain.Chain) analysis.Fact { return &startsStepFact{Chain: c} })
 	rep := ignore.New(pass, name)
-	c := &checker{pass: pass, res: res, sums: sums, rep: rep}
-	for cur := range ins.Root().Preorder((*ast.ExprStmt)(nil), (*ast.AssignStmt)(nil)) {
+	c := &checker{pass: pass, res: res, rep: rep, comments: comments(pass)}
+	c.stepResults = c.stepResultVars(ins)
+	for cur := range ins.Root().Preorder((*ast.ExprStmt)(nil), (*ast.AssignStmt)(nil), (*ast.ValueSpec)(nil)) {
 		switch n := cur.Node().(type) {
 		case *ast.ExprStmt:
 			call, ok := ast.Unparen(n.X).(*ast.CallExpr)
@@ -92,10 +59,29 @@ func run(pass *analysis.Pass) (any, error) {
 				continue
 			}
 			if e, ok := c.errCall(call); ok {
-				c.report(n, call, e, "is never looked at (the call's results are discarded)", cur.Parent().Node())
+				if !c.explained(n) {
+					c.report(n, call, e, "is never looked at (the call's results are discarded)", cur.Parent().Node())
+				}
+				continue
 			}
+			c.ignoredError(n, call, true)
 		case *ast.AssignStmt:
 			c.assign(n, cur.Parent().Node())
+			c.overwritten(n, cur.Parent().Node())
+			if len(n.Rhs) == 1 {
+				if call, ok := ast.Unparen(n.Rhs[0]).(*ast.CallExpr); ok {
+					c.ignoredError(n, call, false)
+				}
+			}
+		case *ast.ValueSpec:
+			// var _, _ = inngestgo.CreateFunction(...)
+			if len(n.Values) == 1 {
+				if call, ok := ast.Unparen(n.Values[0]).(*ast.CallExpr); ok {
+					if sig, ok := c.pass.TypesInfo.TypeOf(call.Fun).(*types.Signature); ok && lastIsError(sig) && len(n.Names) == sig.Results().Len() && n.Names[len(n.Names)-1].Name == "_" {
+						c.ignoredError(n, call, false)
+					}
+				}
+			}
 		}
 	}
 	rep.Finish()
@@ -105,8 +91,11 @@ func run(pass *analysis.Pass) (any, error) {
 type checker struct {
 	pass *analysis.Pass
 	res  *durable.Result
-	sums *callchain.Summaries
 	rep  *ignore.Reporter
+	// comments are the comments of the package by file and line.
+	comments map[lineKey][]*ast.Comment
+	// stepResults are the variables holding a step's result.
+	stepResults map[types.Object]string
 }
 
 // erring describes a call whose error result is a step's error.
@@ -115,6 +104,7 @@ type erring struct {
 	errIdx  int    // index of the error result, -1 for group.Parallel's Results
 	results int
 	chain   callchain.Chain
+	step    *durable.StepCall // the step call itself, or nil for a helper
 }
 
 func (c *checker) errCall(call *ast.CallExpr) (erring, bool) {
@@ -135,18 +125,22 @@ func (c *checker) errCall(call *ast.CallExpr) (erring, bool) {
 				what += " " + tv.Value.ExactString()
 			}
 		}
+		st := c.res.Step(call)
+		if st != nil && st.Kind == durable.Run && !c.canFail(st) {
+			return erring{}, false // only the engine could fail it; nothing of the user's is lost
+		}
 		switch {
 		case lastIsError(sig):
-			return erring{what: what, errIdx: n - 1, results: n}, true
+			return erring{what: what, errIdx: n - 1, results: n, step: st}, true
 		case kind == durable.Parallel && profile == durable.Inngest && n == 1:
-			return erring{what: what, errIdx: -1, results: n}, true
+			return erring{what: what, errIdx: -1, results: n, step: st}, true
 		}
 		return erring{}, false
 	}
 	if !lastIsError(sig) {
 		return erring{}, false
 	}
-	chain, ok := c.sums.Of(fn)
+	chain, ok := c.res.StartsStep(fn)
 	if !ok {
 		return erring{}, false
 	}
@@ -196,11 +190,16 @@ func (c *checker) assign(as *ast.AssignStmt, parent ast.Node) {
 	}
 	lhs := as.Lhs[idx]
 	if isBlank(lhs) {
-		c.report(as, call, e, "is assigned to _", parent)
+		if !c.explained(as) {
+			c.report(as, call, e, "is assigned to _", parent)
+		}
 		return
 	}
 	if e.errIdx < 0 {
 		return
+	}
+	if e.step != nil && (e.step.Kind == durable.WaitForEvent || e.step.Kind == durable.Invoke) {
+		return // an error handled as a timeout is waittimeout's finding
 	}
 	id, ok := lhs.(*ast.Ident)
 	if !ok {
@@ -238,7 +237,7 @@ func (c *checker) assign(as *ast.AssignStmt, parent ast.Node) {
 	if ifs == nil || !isNotNil(c.pass.TypesInfo, ifs.Cond, obj) {
 		return
 	}
-	if how, ok := c.swallows(ifs.Body, obj); ok {
+	if how, ok := c.swallows(ifs.Body, obj); ok && !c.explainedBlock(ifs) {
 		d := analysis.Diagnostic{Pos: call.Pos(), End: call.End(),
 			Message: fmt.Sprintf("the error of %s %s: a failed step then looks like a success to the engine, and the run completes with no retry and no failure handler; return the error", e.what, how)}
 		if e.chain != nil {
@@ -350,6 +349,10 @@ func (c *checker) swallows(body *ast.BlockStmt, errObj types.Object) (string, bo
 				escapes = true
 				return false
 			}
+			if answersHTTP(info, n) {
+				escapes = true // the error is the HTTP response
+				return false
+			}
 			if isLogCall(info, n) {
 				logDepth++
 				for _, a := range n.Args {
@@ -381,10 +384,8 @@ func (c *checker) swallows(body *ast.BlockStmt, errObj types.Object) (string, bo
 		_, ends = body.List[len(body.List)-1].(*ast.ReturnStmt)
 	}
 	switch {
-	case logged && ends:
-		return "is logged, then dropped by returning a nil error", true
 	case logged:
-		return "is logged, then dropped: execution goes on", true
+		return "", false // a logged fallback is deliberate: the operator sees it
 	case ends:
 		return "is dropped by returning a nil error", true
 	default:
@@ -601,4 +602,299 @@ func (c *checker) zero(t types.Type) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// canFail reports whether a step.Run's callback can return a non-nil
+// error: false only when it is a literal whose every return has a nil
+// literal error.
+func (c *checker) canFail(s *durable.StepCall) bool {
+	lit := s.CallbackLit
+	if lit == nil {
+		return true
+	}
+	fails := false
+	ast.Inspect(lit.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.ReturnStmt:
+			if len(n.Results) != 2 {
+				fails = true // a bare return of named results, or a call returning both
+				return false
+			}
+			if tv, ok := c.pass.TypesInfo.Types[n.Results[1]]; !ok || !tv.IsNil() {
+				fails = true
+			}
+		}
+		return !fails
+	})
+	return fails
+}
+
+// answersHTTP reports whether call writes an HTTP error response
+// (http.Error, ResponseWriter.WriteHeader): in an HTTP handler that is how
+// the error is handled.
+func answersHTTP(info *types.Info, call *ast.CallExpr) bool {
+	fn := durable.Callee(info, call)
+	if fn == nil || fn.Pkg() == nil || fn.Pkg().Path() != "net/http" {
+		return false
+	}
+	return fn.Name() == "Error" || fn.Name() == "WriteHeader" || fn.Name() == "Redirect" || fn.Name() == "NotFound"
+}
+
+type lineKey struct {
+	file string
+	line int
+}
+
+// comments indexes the package's comments by the lines they cover.
+func comments(pass *analysis.Pass) map[lineKey][]*ast.Comment {
+	out := map[lineKey][]*ast.Comment{}
+	for _, f := range pass.Files {
+		for _, g := range f.Comments {
+			for _, cm := range g.List {
+				p := pass.Fset.Position(cm.Pos())
+				k := lineKey{p.Filename, p.Line}
+				out[k] = append(out[k], cm)
+			}
+		}
+	}
+	return out
+}
+
+// directive matches comments that are not explanations: tool directives
+// and analysistest expectations.
+var directive = regexp.MustCompile("^(//|/\\*)\\s*(durable:|nolint|lint:|go:|want\\s+(\\w+:)?[`\"])")
+
+// explained reports whether a comment on the statement's line, or on the
+// line just above it, says why the error is dropped (`_ = step.Sleep(...)
+// // best effort: ...`).
+func (c *checker) explained(stmt ast.Node) bool {
+	p := c.pass.Fset.Position(stmt.Pos())
+	end := c.pass.Fset.Position(stmt.End())
+	for _, line := range []int{p.Line - 1, p.Line, end.Line} {
+		for _, cm := range c.comments[lineKey{p.Filename, line}] {
+			if !directive.MatchString(cm.Text) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// explainedBlock reports whether the `if err != nil` statement carries a
+// comment (on its line or inside its block) that says why the error is
+// not returned.
+func (c *checker) explainedBlock(ifs *ast.IfStmt) bool {
+	p := c.pass.Fset.Position(ifs.Pos())
+	end := c.pass.Fset.Position(ifs.Body.Rbrace)
+	for line := p.Line; line <= end.Line; line++ {
+		for _, cm := range c.comments[lineKey{p.Filename, line}] {
+			if !directive.MatchString(cm.Text) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// stepResultVars maps the variables assigned a step's result (by a step
+// call or a helper that starts one) to what produced it.
+func (c *checker) stepResultVars(ins *inspector.Inspector) map[types.Object]string {
+	out := map[types.Object]string{}
+	for n := range ins.PreorderSeq((*ast.AssignStmt)(nil)) {
+		as := n.(*ast.AssignStmt)
+		if len(as.Rhs) != 1 || len(as.Lhs) < 2 {
+			continue
+		}
+		call, ok := ast.Unparen(as.Rhs[0]).(*ast.CallExpr)
+		if !ok {
+			continue
+		}
+		e, ok := c.errCallAny(call)
+		if !ok {
+			continue
+		}
+		if id, ok := as.Lhs[0].(*ast.Ident); ok && id.Name != "_" {
+			if obj := c.pass.TypesInfo.ObjectOf(id); obj != nil {
+				out[obj] = e.what
+			}
+		}
+	}
+	return out
+}
+
+// errCallAny is errCall that also accepts step.Run calls whose callback
+// cannot fail: their result is still a step's.
+func (c *checker) errCallAny(call *ast.CallExpr) (erring, bool) {
+	if e, ok := c.errCall(call); ok {
+		return e, true
+	}
+	if s := c.res.Step(call); s != nil && s.Kind == durable.Run {
+		return erring{what: stepLabel(c.pass, s), step: s}, true
+	}
+	return erring{}, false
+}
+
+func stepLabel(pass *analysis.Pass, s *durable.StepCall) string {
+	label := s.Name()
+	if s.ID != nil {
+		if tv, ok := pass.TypesInfo.Types[s.ID]; ok && tv.Value != nil {
+			label += " " + tv.Value.ExactString()
+		}
+	}
+	return label
+}
+
+// ignoredError reports a discarded error that matters around durable
+// functions although it is not a step's: defining a function
+// (inngestgo.CreateFunction), decoding a step's result (json.Unmarshal),
+// sending events through a client (inngestgo.Client.Send, Engine.Send).
+// stmt is the statement, call the call whose error is dropped.
+func (c *checker) ignoredError(stmt ast.Node, call *ast.CallExpr, discarded bool) {
+	info := c.pass.TypesInfo
+	fn := durable.Callee(info, call)
+	if fn == nil || fn.Pkg() == nil {
+		return
+	}
+	if as, ok := stmt.(*ast.AssignStmt); ok {
+		sig, _ := info.TypeOf(call.Fun).(*types.Signature)
+		if sig == nil || !lastIsError(sig) || len(as.Lhs) != sig.Results().Len() || !isBlank(as.Lhs[len(as.Lhs)-1]) {
+			return
+		}
+	}
+	how := "is assigned to _"
+	if discarded {
+		how = "is never looked at (the call's results are discarded)"
+	}
+	var msg string
+	switch {
+	case durable.ClassifyDefine(fn) == durable.Inngest:
+		msg = fmt.Sprintf("the error of inngestgo.CreateFunction %s: when the options or trigger are invalid the function is not created, so its events start nothing and nobody is told; check the error at startup (log.Fatal is fine there)", how)
+	case fn.Pkg().Path() == "encoding/json" && fn.Name() == "Unmarshal" && len(call.Args) == 2:
+		what, ok := c.stepResultIn(call.Args[0])
+		if !ok {
+			return
+		}
+		msg = fmt.Sprintf("the error of json.Unmarshal of the result of %s %s: a result that does not decode (a changed type, a replayed journal written by older code) leaves the target zero and the function carries on with it; return the error", what, how)
+	case isClientSend(fn):
+		msg = fmt.Sprintf("the error of %s %s: an event that was not accepted starts no run and nothing retries it; return or handle the error", callchain.FuncName(fn), how)
+	default:
+		return
+	}
+	if c.explained(stmt) {
+		return
+	}
+	c.rep.Report(analysis.Diagnostic{Pos: call.Pos(), End: call.End(), Message: msg})
+}
+
+// stepResultIn reports whether e is built from a variable holding a step's
+// result (raw, []byte(raw), res.Body), and which step.
+func (c *checker) stepResultIn(e ast.Expr) (string, bool) {
+	var what string
+	ast.Inspect(e, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok && what == "" {
+			if w, ok := c.stepResults[c.pass.TypesInfo.Uses[id]]; ok {
+				what = w
+			}
+		}
+		return what == ""
+	})
+	return what, what != ""
+}
+
+// isClientSend reports whether fn sends events from outside a step:
+// inngestgo's Client.Send/SendMany and package Send, or this runtime's
+// Engine.Send.
+func isClientSend(fn *types.Func) bool {
+	if fn.Name() != "Send" && fn.Name() != "SendMany" {
+		return false
+	}
+	switch fn.Pkg().Path() {
+	case durable.InngestPath:
+		return true
+	case durable.DurableRuntimePath:
+		sig := fn.Type().(*types.Signature)
+		return sig.Recv() != nil && strings.HasSuffix(types.TypeString(sig.Recv().Type(), nil), ".Engine")
+	}
+	return false
+}
+
+// overwritten reports a step's error assigned to a variable that the next
+// statements assign again before anything reads it:
+//
+//	a, err := step.Run(ctx, "a", ...)
+//	b, err := step.Run(ctx, "b", ...) // the first error is lost
+func (c *checker) overwritten(as *ast.AssignStmt, parent ast.Node) {
+	if len(as.Rhs) != 1 {
+		return
+	}
+	call, ok := ast.Unparen(as.Rhs[0]).(*ast.CallExpr)
+	if !ok {
+		return
+	}
+	e, ok := c.errCall(call)
+	if !ok || e.errIdx < 0 || len(as.Lhs) != e.results {
+		return
+	}
+	id, ok := as.Lhs[e.errIdx].(*ast.Ident)
+	if !ok || id.Name == "_" {
+		return
+	}
+	info := c.pass.TypesInfo
+	obj := info.ObjectOf(id)
+	list := stmtList(parent)
+	i := slices.Index(list, ast.Stmt(as))
+	if obj == nil || i < 0 {
+		return
+	}
+	for _, next := range list[i+1:] {
+		reads, writes := false, false
+		ast.Inspect(next, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok && info.Uses[id] == obj {
+				reads = true
+			}
+			return !reads
+		})
+		if a, ok := next.(*ast.AssignStmt); ok {
+			reads = false
+			for _, r := range a.Rhs {
+				ast.Inspect(r, func(n ast.Node) bool {
+					if id, ok := n.(*ast.Ident); ok && info.Uses[id] == obj {
+						reads = true
+					}
+					return !reads
+				})
+			}
+			for _, l := range a.Lhs {
+				if lid, ok := l.(*ast.Ident); ok && info.ObjectOf(lid) == obj {
+					writes = true
+				} else if l != nil {
+					ast.Inspect(l, func(n ast.Node) bool {
+						if id, ok := n.(*ast.Ident); ok && info.Uses[id] == obj {
+							reads = true
+						}
+						return !reads
+					})
+				}
+			}
+		}
+		if reads {
+			return
+		}
+		if writes {
+			d := analysis.Diagnostic{Pos: call.Pos(), End: call.End(),
+				Message: fmt.Sprintf("the error of %s is overwritten at line %d before it is read: if this step fails, the function carries on as if it had succeeded; check %s right after the call", e.what, c.pass.Fset.Position(next.Pos()).Line, id.Name),
+				Related: []analysis.RelatedInformation{{Pos: next.Pos(), End: next.End(), Message: id.Name + " is assigned again here"}}}
+			if e.chain != nil {
+				d.Related = append(e.chain.Related(c.pass.Fset), d.Related...)
+			}
+			c.rep.Report(d)
+			return
+		}
+		switch next.(type) {
+		case *ast.ReturnStmt, *ast.BranchStmt:
+			return
+		}
+	}
 }

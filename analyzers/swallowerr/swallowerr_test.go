@@ -8,5 +8,5 @@ import (
 )
 
 func TestSwallowErr(t *testing.T) {
-	testutil.RunWithSuggestedFixes(t, swallowerr.Analyzer, "a", "billing", "ing")
+	testutil.RunWithSuggestedFixes(t, swallowerr.Analyzer, "a", "billing", "ing", "shop", "notify")
 }

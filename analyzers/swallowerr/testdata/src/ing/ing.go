@@ -2,6 +2,7 @@ package ing
 
 import (
 	"context"
+	"errors"
 	"log"
 	"time"
 
@@ -12,14 +13,19 @@ import (
 
 type Data struct{ OrderID string }
 
-var _, _ = inngestgo.CreateFunction(nil, inngestgo.FunctionOpts{ID: "ing"}, inngestgo.EventTrigger("shop/order.created", nil),
+var errNotFound = errors.New("not found")
+
+func find(ctx context.Context, id string) (Data, error) { return Data{}, errNotFound }
+
+var _, _ = inngestgo.CreateFunction(nil, inngestgo.FunctionOpts{ID: "ing"}, inngestgo.EventTrigger("shop/order.created", nil), // want `the error of inngestgo.CreateFunction is assigned to _: when the options or trigger are invalid the function is not created`
 	func(ctx context.Context, in inngestgo.Input[Data]) (any, error) {
-		d, _ := step.Run(ctx, "load", func(ctx context.Context) (Data, error) { return Data{}, nil })    // want `the error of step.Run "load" is assigned to _`
-		group.Parallel(ctx, func(ctx context.Context) (any, error) { return nil, nil })                  // want `the results of group.Parallel are never looked at \(the call's results are discarded\), and with them its branches' errors`
-		_ = group.Parallel(ctx)                                                                          // want `the results of group.Parallel are assigned to _`
-		_, err := step.Invoke[Data](ctx, "invoke", step.InvokeOpts{FunctionId: "x", Timeout: time.Hour}) // want `the error of step.Invoke "invoke" is logged, then dropped`
+		d, _ := step.Run(ctx, "load", func(ctx context.Context) (Data, error) { return find(ctx, in.Event.OrderID) }) // want `the error of step.Run "load" is assigned to _`
+		group.Parallel(ctx, func(ctx context.Context) (any, error) { return nil, nil })                               // want `the results of group.Parallel are never looked at \(the call's results are discarded\), and with them its branches' errors`
+		_ = group.Parallel(ctx)                                                                                       // want `the results of group.Parallel are assigned to _`
+		_, _ = step.Run(ctx, "ping", func(ctx context.Context) (bool, error) { return true, nil })                    // cannot fail
+		_, err := step.Invoke[Data](ctx, "invoke", step.InvokeOpts{FunctionId: "x", Timeout: time.Hour})
 		if err != nil {
-			log.Println(err)
+			log.Println(err) // a logged fallback
 			return d, nil
 		}
 
