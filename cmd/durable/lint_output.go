@@ -8,11 +8,15 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
+	"runtime/debug"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 
 	"golang.org/x/tools/go/analysis"
+
+	"github.com/durable-go/durable/analyzers/suite"
 )
 
 func writeJSON(w io.Writer, findings []*finding) error {
@@ -43,6 +47,7 @@ type sarifLog struct {
 
 type sarifRun struct {
 	Tool               sarifTool                   `json:"tool"`
+	Invocations        []sarifInvocation           `json:"invocations,omitempty"`
 	OriginalURIBaseIDs map[string]sarifArtifactLoc `json:"originalUriBaseIds,omitempty"`
 	Results            []sarifResult               `json:"results"`
 	ColumnKind         string                      `json:"columnKind"`
@@ -53,15 +58,35 @@ type sarifTool struct {
 }
 
 type sarifDriver struct {
-	Name           string      `json:"name"`
-	InformationURI string      `json:"informationUri"`
-	Version        string      `json:"version,omitempty"`
-	Rules          []sarifRule `json:"rules"`
+	Name            string      `json:"name"`
+	InformationURI  string      `json:"informationUri"`
+	Version         string      `json:"version,omitempty"`
+	SemanticVersion string      `json:"semanticVersion,omitempty"`
+	Rules           []sarifRule `json:"rules"`
+}
+
+// sarifInvocation records how this run was configured: the rules whose
+// level or enablement durable.yaml or the flags changed from their defaults.
+type sarifInvocation struct {
+	ExecutionSuccessful        bool                         `json:"executionSuccessful"`
+	RuleConfigurationOverrides []sarifConfigurationOverride `json:"ruleConfigurationOverrides,omitempty"`
+}
+
+type sarifConfigurationOverride struct {
+	Descriptor    sarifDescriptorRef `json:"descriptor"`
+	Configuration sarifRuleConfig    `json:"configuration"`
+}
+
+type sarifDescriptorRef struct {
+	ID    string `json:"id"`
+	Index int    `json:"index"`
 }
 
 type sarifRule struct {
-	ID                   string            `json:"id"`
-	Name                 string            `json:"name"`
+	ID string `json:"id"`
+	// Name is a readable identifier for the rule; omitted when it would only
+	// repeat ID.
+	Name                 string            `json:"name,omitempty"`
 	ShortDescription     sarifMessage      `json:"shortDescription"`
 	FullDescription      sarifMessage      `json:"fullDescription"`
 	Help                 sarifMultiMessage `json:"help"`
@@ -201,11 +226,11 @@ func writeSARIF(w io.Writer, findings []*finding, s *lintSettings, all []*analys
 		Tool: sarifTool{Driver: sarifDriver{
 			Name:           "durable",
 			InformationURI: "https://github.com/durable-go/durable",
-			Version:        strings.TrimPrefix(versionString(), "durable "),
 		}},
 		Results:    []sarifResult{},
 		ColumnKind: "utf16CodeUnits",
 	}
+	run.Tool.Driver.Version, run.Tool.Driver.SemanticVersion = sarifToolVersion(buildVersion())
 	if wd, err := os.Getwd(); err == nil {
 		run.OriginalURIBaseIDs = map[string]sarifArtifactLoc{
 			srcRoot: {URI: (&url.URL{Scheme: "file", Path: filepath.ToSlash(wd) + "/"}).String()},
@@ -216,8 +241,24 @@ func writeSARIF(w io.Writer, findings []*finding, s *lintSettings, all []*analys
 		enabled[a.Name] = true
 	}
 	index := map[string]int{}
+	inv := sarifInvocation{ExecutionSuccessful: true}
 	for _, a := range all {
-		index[a.Name] = len(run.Tool.Driver.Rules)
+		i := len(run.Tool.Driver.Rules)
+		index[a.Name] = i
+		// The default configuration is the rule's metadata; what this run's
+		// settings change is an override of the invocation.
+		def := sarifRuleConfig{Level: string(suite.SeverityError), Enabled: true}
+		tags := []string{"durable"}
+		if r, ok := suite.Lookup(a.Name); ok {
+			def.Level = string(r.Severity)
+			tags = append(tags, r.Category)
+		}
+		if cur := (sarifRuleConfig{Level: s.level(a.Name, ""), Enabled: enabled[a.Name]}); cur != def {
+			inv.RuleConfigurationOverrides = append(inv.RuleConfigurationOverrides, sarifConfigurationOverride{
+				Descriptor:    sarifDescriptorRef{ID: a.Name, Index: i},
+				Configuration: cur,
+			})
+		}
 		// The full description is the summary and the paragraph after it.
 		paras := strings.SplitN(a.Doc, "\n\n", 3)
 		full := summary(a)
@@ -229,19 +270,16 @@ func writeSARIF(w io.Writer, findings []*finding, s *lintSettings, all []*analys
 			help += "\n\nDocumentation: " + a.URL
 		}
 		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRule{
-			ID:               a.Name,
-			Name:             a.Name,
-			ShortDescription: sarifMessage{Text: summary(a)},
-			FullDescription:  sarifMessage{Text: strings.Join(strings.Fields(full), " ")},
-			Help:             sarifMultiMessage{Text: help, Markdown: docMarkdown(a)},
-			HelpURI:          a.URL,
-			DefaultConfiguration: sarifRuleConfig{
-				Level:   s.level(a.Name, ""),
-				Enabled: enabled[a.Name],
-			},
-			Properties: map[string]any{"tags": []string{"durable", "reliability"}},
+			ID:                   a.Name,
+			ShortDescription:     sarifMessage{Text: summary(a)},
+			FullDescription:      sarifMessage{Text: strings.Join(strings.Fields(full), " ")},
+			Help:                 sarifMultiMessage{Text: help, Markdown: docMarkdown(a)},
+			HelpURI:              a.URL,
+			DefaultConfiguration: def,
+			Properties:           map[string]any{"tags": tags},
 		})
 	}
+	run.Invocations = []sarifInvocation{inv}
 	cols := columns{}
 	for _, f := range findings {
 		res := sarifResult{
@@ -324,4 +362,66 @@ func docMarkdown(a *analysis.Analyzer) string {
 		fmt.Fprintf(&b, "\n[Documentation](%s)\n", a.URL)
 	}
 	return b.String()
+}
+
+// buildVersion is the module version the binary was built at, with the VCS
+// revision and whether the tree was modified when the build recorded them.
+func buildVersion() (version, revision string, modified bool) {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "", "", false
+	}
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			revision = s.Value
+		case "vcs.modified":
+			modified = s.Value == "true"
+		}
+	}
+	return bi.Main.Version, revision, modified
+}
+
+var (
+	// releaseVersion is a module version that names a tag: semver with no
+	// build metadata (+dirty) ...
+	releaseVersion = regexp.MustCompile(`^v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?$`)
+	// ... that is not a pseudo-version (a timestamp and a commit hash).
+	pseudoVersion = regexp.MustCompile(`[-.][0-9]{14}-[0-9a-f]{12}$`)
+	// moduleVersion is any semver module version the go command records:
+	// tags, pseudo-versions, either with +dirty or +incompatible.
+	moduleVersion = regexp.MustCompile(`^v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`)
+)
+
+// sarifToolVersion is tool.driver's version and semanticVersion for a binary
+// built at module version v: a release tag gives both as its numbers
+// ("1.2.0"); any other build gives only a semanticVersion that sorts before
+// the release it leads to: a pseudo-version or a modified tag as the go
+// command recorded it, else 0.0.0-devel with the revision as build metadata.
+func sarifToolVersion(v, revision string, modified bool) (version, semanticVersion string) {
+	if releaseVersion.MatchString(v) && !pseudoVersion.MatchString(v) && !modified {
+		n := strings.TrimPrefix(v, "v")
+		return n, n
+	}
+	if moduleVersion.MatchString(v) {
+		semanticVersion = strings.TrimPrefix(v, "v")
+		if modified && !strings.Contains(semanticVersion, "+") {
+			semanticVersion += "+dirty"
+		}
+		return "", semanticVersion
+	}
+	semanticVersion = "0.0.0-devel"
+	var meta []string
+	if len(revision) >= 12 {
+		meta = append(meta, revision[:12])
+	} else if revision != "" {
+		meta = append(meta, revision)
+	}
+	if modified {
+		meta = append(meta, "dirty")
+	}
+	if len(meta) > 0 {
+		semanticVersion += "+" + strings.Join(meta, ".")
+	}
+	return "", semanticVersion
 }
