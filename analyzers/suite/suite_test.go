@@ -1,9 +1,12 @@
 package suite_test
 
 import (
+	"go/constant"
 	"go/token"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -11,8 +14,10 @@ import (
 	"golang.org/x/tools/go/analysis/checker"
 	"golang.org/x/tools/go/packages"
 
+	"github.com/durable-go/durable/analyzers/internal/durable"
 	"github.com/durable-go/durable/analyzers/internal/testutil"
 	"github.com/durable-go/durable/analyzers/suite"
+	"github.com/durable-go/durable/analyzers/unregistered"
 )
 
 func TestAnalyzersWellFormed(t *testing.T) {
@@ -31,14 +36,9 @@ func TestAnalyzersWellFormed(t *testing.T) {
 	}
 }
 
-// run loads patterns with go/packages from dir (under env) and runs the
-// whole suite over them, returning the findings in the root packages.
-func run(t *testing.T, dir string, env []string, patterns ...string) []string {
-	findings, _ := runCount(t, dir, env, patterns...)
-	return findings
-}
-
-func runCount(t *testing.T, dir string, env []string, patterns ...string) ([]string, int) {
+// analyze loads patterns with go/packages from dir (under env) and runs
+// the whole suite over them.
+func analyze(t *testing.T, dir string, env []string, patterns ...string) *checker.Graph {
 	t.Helper()
 	cfg := &packages.Config{Mode: packages.LoadAllSyntax, Dir: dir, Env: append(os.Environ(), env...), Tests: false}
 	pkgs, err := packages.Load(cfg, patterns...)
@@ -48,21 +48,29 @@ func runCount(t *testing.T, dir string, env []string, patterns ...string) ([]str
 	if n := packages.PrintErrors(pkgs); n > 0 {
 		t.Fatalf("%d errors loading %v", n, patterns)
 	}
-	res, err := checker.Analyze(suite.Analyzers(), pkgs, nil)
+	// durable.Analyzer reports nothing; as a root its Result is kept, for
+	// tests to read what the suite saw.
+	graph, err := checker.Analyze(append(suite.Analyzers(), durable.Analyzer), pkgs, nil)
 	if err != nil {
 		t.Fatalf("analyze: %v", err)
 	}
-	var findings []string
-	for _, act := range res.Roots {
+	return graph
+}
+
+// findings are the diagnostics of the root packages.
+func findings(t *testing.T, graph *checker.Graph) []string {
+	t.Helper()
+	var out []string
+	for _, act := range graph.Roots {
 		if act.Err != nil {
 			t.Errorf("%s: %v", act, act.Err)
 			continue
 		}
 		for _, d := range act.Diagnostics {
-			findings = append(findings, position(act.Package.Fset, d.Pos)+": "+act.Analyzer.Name+": "+d.Message)
+			out = append(out, position(act.Package.Fset, d.Pos)+": "+act.Analyzer.Name+": "+d.Message)
 		}
 	}
-	return findings, len(res.Roots)
+	return out
 }
 
 func position(fset *token.FileSet, pos token.Pos) string { return fset.Position(pos).String() }
@@ -71,44 +79,108 @@ func position(fset *token.FileSet, pos token.Pos) string { return fset.Position(
 // both profiles produce no finding.
 func TestIdiomatic(t *testing.T) {
 	gopath := testutil.GOPATH(t, "testdata")
-	findings := run(t, filepath.Join(gopath, "src"), []string{"GOPATH=" + gopath, "GO111MODULE=off", "GOWORK=off"}, "idiomatic")
-	for _, f := range findings {
+	graph := analyze(t, filepath.Join(gopath, "src"), []string{"GOPATH=" + gopath, "GO111MODULE=off", "GOWORK=off"}, "idiomatic")
+	for _, f := range findings(t, graph) {
 		t.Error(f)
 	}
 }
 
-// TestExamples: the runnable examples produce no finding.
+// TestExamples: the analyzers see the example app's durable functions,
+// their steps and their registration through the generated registry, and
+// find nothing wrong with it.
 func TestExamples(t *testing.T) {
-	root := filepath.Join("..", "..", "examples")
-	hasGo := false
-	filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".go") {
-			hasGo = true
-		}
-		return nil
-	})
-	if !hasGo {
-		t.Skip("examples/ has no Go code yet")
-	}
-	for _, f := range run(t, root, nil, "./...") {
+	graph := analyze(t, filepath.Join("..", "..", "examples"), nil, "./...")
+	for _, f := range findings(t, graph) {
 		t.Error(f)
 	}
+
+	const orders = "github.com/durable-go/durable/examples/shop/orders"
+	// Each body (named by its function's ID) with its steps in source order.
+	wantSteps := map[string][]string{
+		`"process-order"`: {
+			`step.Run "reserve-stock"`, `step.WaitForEvent "await-payment"`, `step.Run "release-stock"`,
+			`step.Sleep "fraud-window"`, `step.Run "ship"`, `step.SendEvent "announce-shipment"`,
+		},
+		`"send-shipping-email"`: {`step.Run "send-email"`},
+		`"alert-on-failure"`:    {`step.Run "page-on-call"`},
+	}
+	wantDefs := []string{
+		"alert-on-failure=" + orders + ".AlertOnFailure",
+		"process-order=" + orders + ".ProcessOrder",
+		"send-shipping-email=" + orders + ".SendShippingEmail",
+	}
+	gotSteps := map[string][]string{}
+	var gotDefs []string
+	var registered []string
+	for act := range graph.All() {
+		if !act.IsRoot {
+			continue
+		}
+		switch act.Analyzer {
+		case durable.Analyzer:
+			if act.Package.PkgPath != orders {
+				continue
+			}
+			res := act.Result.(*durable.Result)
+			for _, b := range res.Bodies {
+				gotSteps[b.Name] = []string{}
+				for _, s := range b.Steps {
+					id := act.Package.TypesInfo.Types[s.ID].Value
+					if id == nil || id.Kind() != constant.String {
+						t.Errorf("%s: step %s has no constant ID", b.Name, s.Name())
+						continue
+					}
+					gotSteps[b.Name] = append(gotSteps[b.Name], s.Name()+" "+id.ExactString())
+				}
+			}
+			for _, d := range res.Definitions {
+				v := "<none>"
+				if d.Var != nil {
+					v = d.Var.Pkg().Path() + "." + d.Var.Name()
+				}
+				gotDefs = append(gotDefs, d.ID+"="+v)
+			}
+		case unregistered.Analyzer:
+			var f unregistered.Program
+			if act.Package.Name == "registry" && act.PackageFact(act.Package.Types, &f) {
+				registered = append(registered, f.Registered...)
+			}
+		}
+	}
+	if !reflect.DeepEqual(gotSteps, wantSteps) {
+		t.Errorf("bodies and steps in %s:\n got %v\nwant %v", orders, gotSteps, wantSteps)
+	}
+	slices.Sort(gotDefs)
+	if !slices.Equal(gotDefs, wantDefs) {
+		t.Errorf("definitions in %s:\n got %v\nwant %v", orders, gotDefs, wantDefs)
+	}
+	wantRegistered := []string{orders + ".AlertOnFailure", orders + ".ProcessOrder", orders + ".SendShippingEmail"}
+	if !slices.Equal(registered, wantRegistered) {
+		t.Errorf("the generated registry registers %v, want %v", registered, wantRegistered)
+	}
 }
+
+// slowTestsEnv asks for the tests that cost minutes on a small machine
+// (.ci/run sets it); without it they skip, with it they must run.
+const slowTestsEnv = "DURABLE_SLOW_TESTS"
 
 // TestStdlib: the suite neither panics nor reports anything over a broad
-// body of real code, the standard library (with its dependencies analysed
-// for facts).
+// body of real code, the whole standard library (with its dependencies
+// analysed for facts).
 func TestStdlib(t *testing.T) {
-	patterns := []string{"std"}
-	if testing.Short() {
-		patterns = []string{"net/http", "database/sql", "os/exec", "net/smtp", "encoding/json", "go/types", "crypto/tls", "log/slog"}
+	if os.Getenv(slowTestsEnv) == "" {
+		t.Skipf("analyses the whole standard library; set %s=1 to run it", slowTestsEnv)
 	}
-	findings, roots := runCount(t, ".", nil, patterns...)
-	t.Logf("analysed %d root packages", roots)
-	if !testing.Short() && roots < 150 {
-		t.Errorf("only %d standard library packages analysed; want the whole of std", roots)
+	graph := analyze(t, ".", nil, "std")
+	roots := map[*packages.Package]bool{}
+	for _, act := range graph.Roots {
+		roots[act.Package] = true
 	}
-	for _, f := range findings {
+	t.Logf("analysed %d root packages", len(roots))
+	if len(roots) < 150 {
+		t.Errorf("only %d standard library packages analysed; want the whole of std", len(roots))
+	}
+	for _, f := range findings(t, graph) {
 		t.Error(f)
 	}
 }

@@ -4,8 +4,10 @@ package runtime
 
 import (
 	"context"
-	"net/http"
+	"encoding/json"
 	"time"
+
+	"github.com/durable-go/durable/runtime/store"
 )
 
 type FunctionOpts struct {
@@ -28,8 +30,15 @@ type FunctionOpts struct {
 type Concurrency struct {
 	Limit int
 	Key   string
-	Scope string
+	Scope Scope
 }
+
+type Scope string
+
+const (
+	ScopeFunction Scope = "function"
+	ScopeGlobal   Scope = "global"
+)
 
 type Throttle struct {
 	Limit  int
@@ -66,8 +75,15 @@ type Priority struct{ Run string }
 
 type Singleton struct {
 	Key  string
-	Mode string
+	Mode SingletonMode
 }
+
+type SingletonMode string
+
+const (
+	SingletonSkip   SingletonMode = "skip"
+	SingletonCancel SingletonMode = "cancel"
+)
 
 type Timeouts struct{ Start, Finish time.Duration }
 
@@ -102,19 +118,19 @@ func CronTrigger(spec string) Trigger          { return Trigger{cron: spec} }
 func Triggers(ts ...Trigger) Trigger           { return Trigger{} }
 
 type Event struct {
-	Name string
-	Data any
-	ID   string
-	TS   int64
-	V    string
+	Name string `json:"name"`
+	Data any    `json:"data"`
+	ID   string `json:"id,omitempty"`
+	TS   int64  `json:"ts,omitempty"`
+	V    string `json:"v,omitempty"`
 }
 
 type TypedEvent[T any] struct {
-	Name string
-	Data T
-	ID   string
-	TS   int64
-	V    string
+	Name string `json:"name"`
+	Data T      `json:"data"`
+	ID   string `json:"id"`
+	TS   int64  `json:"ts"`
+	V    string `json:"v,omitempty"`
 }
 
 type EventType[T any] struct{ name string }
@@ -152,13 +168,21 @@ type Engine struct{}
 func New(opts Options) (*Engine, error)                                    { return &Engine{}, nil }
 func (e *Engine) Start(ctx context.Context) error                          { return nil }
 func (e *Engine) Stop(ctx context.Context) error                           { return nil }
-func (e *Engine) Handler() http.Handler                                    { return nil }
 func (e *Engine) Send(ctx context.Context, evs ...Event) ([]string, error) { return nil, nil }
+
+type RunStatus = store.Status
+
+const (
+	RunQueued    = store.StatusQueued
+	RunRunning   = store.StatusRunning
+	RunCompleted = store.StatusCompleted
+	RunFailed    = store.StatusFailed
+)
 
 type RunInfo struct {
 	ID     string
-	Status string
-	Output []byte
+	Status RunStatus
+	Output json.RawMessage
 }
 
 func (e *Engine) Run(ctx context.Context, runID string) (RunInfo, error) { return RunInfo{}, nil }
