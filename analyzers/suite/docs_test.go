@@ -9,7 +9,6 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
-	"go/doc/comment"
 	"os"
 	"path/filepath"
 	"slices"
@@ -59,14 +58,6 @@ func docSource(t *testing.T, r suite.Rule) (path string, ok bool) {
 	return "analyzers/" + r.Analyzer.Name + "/doc.go", false
 }
 
-// markdown renders doc comment text as Markdown with headings under level
-// level and no heading anchors (GitHub makes its own).
-func markdown(text string, level int) string {
-	var p comment.Parser
-	pr := comment.Printer{HeadingLevel: level, HeadingID: func(*comment.Heading) string { return "" }}
-	return string(pr.Markdown(p.Parse(text)))
-}
-
 // cell escapes s for a Markdown table cell.
 func cell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
 
@@ -95,8 +86,8 @@ func page(t *testing.T, r suite.Rule) []byte {
 	fmt.Fprintf(&b, "| | |\n|---|---|\n")
 	fmt.Fprintf(&b, "| Default severity | %s |\n| Category | %s |\n| Since | %s |\n", r.Severity, r.Category, r.Since)
 	fmt.Fprintf(&b, "| Source | [%s](../../%s) |\n\n", src, src)
-	if body := r.Body(); body != "" {
-		b.WriteString(markdown(body, 2))
+	if body := r.BodyMarkdown(2); body != "" {
+		b.WriteString(body)
 		b.WriteString("\n")
 	}
 	var flags [][3]string

@@ -1,6 +1,9 @@
 package suite
 
-import "strings"
+import (
+	"go/doc/comment"
+	"strings"
+)
 
 // Summary is the first paragraph of the analyzer's Doc without the
 // "<name>: " it starts with: one line saying what it reports.
@@ -16,4 +19,12 @@ func (r Rule) Summary() string {
 func (r Rule) Body() string {
 	_, rest, _ := strings.Cut(r.Analyzer.Doc, "\n\n")
 	return strings.TrimSpace(rest)
+}
+
+// BodyMarkdown is Body as Markdown, its headings at level headingLevel and
+// without anchors (renderers such as GitHub's make their own).
+func (r Rule) BodyMarkdown(headingLevel int) string {
+	var p comment.Parser
+	pr := comment.Printer{HeadingLevel: headingLevel, HeadingID: func(*comment.Heading) string { return "" }}
+	return string(pr.Markdown(p.Parse(r.Body())))
 }

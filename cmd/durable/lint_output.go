@@ -331,32 +331,15 @@ func writeSARIF(w io.Writer, findings []*finding, s *lintSettings, all []*analys
 	return enc.Encode(sarifLog{Schema: sarifSchema, Version: sarifVersion, Runs: []sarifRun{run}})
 }
 
-// docMarkdown renders an analyzer's Doc (go doc comment syntax: "# "
-// headings, tab-indented code) as Markdown for code scanning's rule help.
+// docMarkdown is an analyzer's documentation as Markdown for code
+// scanning's rule help: its summary, its body and a link to its page.
 func docMarkdown(a *analysis.Analyzer) string {
 	var b strings.Builder
-	inCode := false
-	for _, line := range strings.Split(a.Doc, "\n") {
-		code := strings.HasPrefix(line, "\t")
-		switch {
-		case code && !inCode:
-			b.WriteString("```go\n")
-			inCode = true
-		case !code && inCode && strings.TrimSpace(line) != "":
-			b.WriteString("```\n")
-			inCode = false
-		}
-		switch {
-		case inCode:
-			b.WriteString(strings.TrimPrefix(line, "\t") + "\n")
-		case strings.HasPrefix(line, "# "):
-			b.WriteString("##" + line[1:] + "\n")
-		default:
-			b.WriteString(line + "\n")
-		}
-	}
-	if inCode {
-		b.WriteString("```\n")
+	r, ok := suite.Lookup(a.Name)
+	if !ok { // not one of the suite's: its Doc as it is
+		b.WriteString(a.Doc + "\n")
+	} else {
+		b.WriteString(r.Summary() + "\n\n" + r.BodyMarkdown(2))
 	}
 	if a.URL != "" {
 		fmt.Fprintf(&b, "\n[Documentation](%s)\n", a.URL)
