@@ -5,6 +5,9 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"regexp"
+	"slices"
+	"strings"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/inspect"
@@ -13,6 +16,7 @@ import (
 	"github.com/durable-go/durable/analyzers/internal/callchain"
 	"github.com/durable-go/durable/analyzers/internal/durable"
 	"github.com/durable-go/durable/analyzers/internal/ignore"
+	"github.com/durable-go/durable/analyzers/internal/stdlib"
 )
 
 const name = "stepcapture"
@@ -24,7 +28,18 @@ var Analyzer = &analysis.Analyzer{
 	URL:       durable.DocURL(name),
 	Requires:  []*analysis.Analyzer{inspect.Analyzer, durable.Analyzer},
 	Run:       run,
-	FactTypes: []analysis.Fact{new(mutatesFact)},
+	FactTypes: []analysis.Fact{new(mutatesFact), new(writesParamsFact)},
+}
+
+// writesParamsFact marks a function that writes through some of its
+// pointer parameters (by index): &v handed to it changes v.
+type writesParamsFact struct {
+	Params []int
+}
+
+func (*writesParamsFact) AFact() {}
+func (f *writesParamsFact) String() string {
+	return fmt.Sprintf("writesParams(%v)", f.Params)
 }
 
 // mutatesFact marks a function or method that writes state that outlives
@@ -47,11 +62,33 @@ var readOnly = map[string]bool{
 }
 
 func run(pass *analysis.Pass) (any, error) {
+	if stdlib.Pass(pass.Fset, pass.Files) || durable.ProfileOfPackage(pass.Pkg.Path()) != durable.None {
+		return nil, nil // standard library writes through pointers by reflection: judged by name
+	}
 	res := pass.ResultOf[durable.Analyzer].(*durable.Result)
+	ins := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
+
+	// Which pointer parameters each function writes through, in every
+	// package: step callbacks call helpers that import no durable API.
+	pw := &paramWrites{pass: pass, decls: map[*types.Func]*ast.FuncDecl{}, memo: map[*types.Func][]int{}, busy: map[*types.Func]bool{}}
+	for n := range ins.PreorderSeq((*ast.FuncDecl)(nil)) {
+		fd := n.(*ast.FuncDecl)
+		if fn, _ := pass.TypesInfo.Defs[fd.Name].(*types.Func); fn != nil && fd.Body != nil {
+			pw.decls[fn] = fd
+		}
+	}
+	for n := range ins.PreorderSeq((*ast.FuncDecl)(nil)) {
+		fd := n.(*ast.FuncDecl)
+		if fn, _ := pass.TypesInfo.Defs[fd.Name].(*types.Func); fn != nil && fd.Body != nil {
+			if idx := pw.of(fn); len(idx) > 0 {
+				pass.ExportObjectFact(fn, &writesParamsFact{Params: idx})
+			}
+		}
+	}
+
 	if !res.Relevant {
 		return nil, nil
 	}
-	ins := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
 	rep := ignore.New(pass, name)
 	defer rep.Finish()
 
@@ -74,7 +111,7 @@ func run(pass *analysis.Pass) (any, error) {
 			}
 			return false
 		}
-		if ws := writes(pass, fd.Body, outer); len(ws) > 0 {
+		if ws := writes(pass, pw, fd.Body, outer); len(ws) > 0 {
 			mutates[fn] = ws[0]
 			pass.ExportObjectFact(fn, &mutatesFact{What: ws[0].what()})
 		}
@@ -90,7 +127,7 @@ func run(pass *analysis.Pass) (any, error) {
 				return v.Pos().IsValid() && !(lit.Pos() <= v.Pos() && v.Pos() < lit.End())
 			}
 			seen := map[types.Object]bool{}
-			for _, w := range writes(pass, lit.Body, outside, func(n ast.Node) bool {
+			for _, w := range writes(pass, pw, lit.Body, outside, func(n ast.Node) bool {
 				l, ok := n.(*ast.FuncLit)
 				return ok && res.IsStepCallback(l)
 			}) {
@@ -181,7 +218,7 @@ func (w write) what() string {
 
 // writes returns the writes in body to variables for which outer is true,
 // in source order, not descending into nodes for which a skip returns true.
-func writes(pass *analysis.Pass, body *ast.BlockStmt, outer func(*types.Var) bool, skip ...func(ast.Node) bool) []write {
+func writes(pass *analysis.Pass, pw *paramWrites, body *ast.BlockStmt, outer func(*types.Var) bool, skip ...func(ast.Node) bool) []write {
 	info := pass.TypesInfo
 	var out []write
 	add := func(e ast.Expr, callee string) {
@@ -223,15 +260,12 @@ func writes(pass *analysis.Pass, body *ast.BlockStmt, outer func(*types.Var) boo
 			}
 		case *ast.CallExpr:
 			fn := durable.Callee(info, n)
-			if fn != nil && fn.Pkg() != nil && readOnly[fn.Pkg().Path()+"."+fn.Name()] {
-				return true
-			}
 			calleeName := types.ExprString(n.Fun)
 			if fn != nil {
 				calleeName = callchain.FuncName(fn)
 			}
-			for _, a := range n.Args {
-				if u, ok := ast.Unparen(a).(*ast.UnaryExpr); ok && u.Op == token.AND {
+			for i, a := range n.Args {
+				if u, ok := ast.Unparen(a).(*ast.UnaryExpr); ok && u.Op == token.AND && pw.writesThrough(n, i) {
 					add(u.X, calleeName)
 				}
 			}
@@ -277,4 +311,137 @@ func rootVar(info *types.Info, e ast.Expr) *types.Var {
 			return nil
 		}
 	}
+}
+
+// paramWrites finds which pointer parameters a function writes through.
+type paramWrites struct {
+	pass  *analysis.Pass
+	decls map[*types.Func]*ast.FuncDecl
+	memo  map[*types.Func][]int
+	busy  map[*types.Func]bool
+}
+
+// fills matches the names of functions and methods that fill what their
+// pointer argument points to, by reflection or in code that is not
+// visible (decoders, scanners, database and cache clients).
+var fills = regexp.MustCompile(`^(Unmarshal|Decode|Scan|Sscan|Fscan|Read|Get|Select|Find|First|Last|Take|Load|Fill|Bind|Into|Populate|Query|Fetch|Receive|Pop|Copy|Pluck|Unpack|Deserialize)`)
+
+// writesThrough reports whether the call writes through its argument i
+// (a pointer): the callee is known to fill it (a fact, its code in this
+// package, or its name when its code cannot be seen).
+func (p *paramWrites) writesThrough(call *ast.CallExpr, i int) bool {
+	info := p.pass.TypesInfo
+	fn := durable.Callee(info, call)
+	if fn == nil {
+		// A func value: judged by its name.
+		name := ""
+		switch f := ast.Unparen(call.Fun).(type) {
+		case *ast.Ident:
+			name = f.Name
+		case *ast.SelectorExpr:
+			name = f.Sel.Name
+		}
+		return fills.MatchString(upperFirst(name))
+	}
+	if fn.Pkg() != nil && readOnly[fn.Pkg().Path()+"."+fn.Name()] {
+		return false
+	}
+	sig, _ := fn.Type().(*types.Signature)
+	if sig == nil {
+		return false
+	}
+	if sig.Variadic() && i >= sig.Params().Len()-1 {
+		i = sig.Params().Len() - 1
+	}
+	if sig.Recv() != nil && types.IsInterface(sig.Recv().Type()) {
+		return fills.MatchString(fn.Name())
+	}
+	if fn.Pkg() == p.pass.Pkg {
+		if _, ok := p.decls[fn.Origin()]; ok {
+			return slices.Contains(p.of(fn), i)
+		}
+	} else {
+		var f writesParamsFact
+		if p.pass.ImportObjectFact(fn.Origin(), &f) {
+			return slices.Contains(f.Params, i)
+		}
+	}
+	return fills.MatchString(fn.Name())
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// of returns the indices of fn's pointer parameters that its code writes
+// through: `*p = v`, `p.f = v`, `p.items[i] = v`, or p handed to a call
+// that writes through it.
+func (p *paramWrites) of(fn *types.Func) []int {
+	fn = fn.Origin()
+	if idx, ok := p.memo[fn]; ok {
+		return idx
+	}
+	fd := p.decls[fn]
+	if fd == nil || p.busy[fn] {
+		return nil
+	}
+	p.busy[fn] = true
+	defer delete(p.busy, fn)
+	info := p.pass.TypesInfo
+	sig := fn.Type().(*types.Signature)
+	params := map[*types.Var]int{}
+	for i := range sig.Params().Len() {
+		v := sig.Params().At(i)
+		if _, ok := v.Type().Underlying().(*types.Pointer); ok {
+			params[v] = i
+		}
+	}
+	if len(params) == 0 {
+		p.memo[fn] = nil
+		return nil
+	}
+	written := map[int]bool{}
+	through := func(e ast.Expr) {
+		if _, bare := ast.Unparen(e).(*ast.Ident); bare {
+			return // rebinding the parameter writes nothing it points to
+		}
+		if v := rootVar(info, e); v != nil {
+			if i, ok := params[v]; ok {
+				written[i] = true
+			}
+		}
+	}
+	ast.Inspect(fd.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			for _, l := range n.Lhs {
+				through(l)
+			}
+		case *ast.IncDecStmt:
+			through(n.X)
+		case *ast.CallExpr:
+			for j, a := range n.Args {
+				id, ok := ast.Unparen(a).(*ast.Ident)
+				if !ok {
+					continue
+				}
+				v, _ := info.Uses[id].(*types.Var)
+				if i, ok := params[v]; ok && !written[i] && p.writesThrough(n, j) {
+					written[i] = true
+				}
+			}
+		}
+		return true
+	})
+	var idx []int
+	for i := range sig.Params().Len() {
+		if written[i] {
+			idx = append(idx, i)
+		}
+	}
+	p.memo[fn] = idx
+	return idx
 }

@@ -8,5 +8,5 @@ import (
 )
 
 func TestStepCapture(t *testing.T) {
-	testutil.Run(t, stepcapture.Analyzer, "a", "cache", "ing")
+	testutil.Run(t, stepcapture.Analyzer, "a", "cache", "ing", "codec", "telemetry", "orders")
 }

@@ -104,7 +104,7 @@ func (s *svc) load(ctx context.Context) (bool, error) { // want load:`mutates\(s
 func (s svc) name(ctx context.Context) (string, error) { return "svc", nil }
 
 // fill is a generic helper whose step writes through its parameter.
-func fill[T any](ctx context.Context, dst *T) error {
+func fill[T any](ctx context.Context, dst *T) error { // want fill:`writesParams\(\[1\]\)`
 	_, err := step.Run(ctx, "fill", func(ctx context.Context) (int, error) {
 		var zero T
 		*dst = zero // want `step.Run "fill" callback assigns to \*dst, part of dst`

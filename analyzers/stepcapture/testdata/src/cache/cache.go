@@ -30,7 +30,7 @@ func Count(ctx context.Context) (int, error) { // want Count:`mutates\(package v
 func (s Store) Get(ctx context.Context) (string, error) { return s.Name, nil }
 
 // Into is a helper that builds a step writing through its parameter.
-func Into[T any](ctx context.Context, id string, dst *T, load func() T) error {
+func Into[T any](ctx context.Context, id string, dst *T, load func() T) error { // want Into:`writesParams\(\[2\]\)`
 	_, err := step.Run(ctx, id, func(ctx context.Context) (struct{}, error) {
 		*dst = load() // want `step.Run callback assigns to \*dst, part of dst, declared outside the step`
 		return struct{}{}, nil
