@@ -13,13 +13,14 @@
 // irreversible effects and no OnFailure handler, and no function handles
 // the failure event.
 //
-// An effect is irreversible when a retry or a compensation cannot take it
-// back: an email (net/smtp), or a network call that sends something (an HTTP
-// POST, http.Client.Do, an RPC), in a step or not, directly or through
-// helpers of any package, vendor SDKs included. Reads (http.Get, lookups)
-// and writes to the program's own database or files are not: a five-minute
-// cron that refreshes a cache needs no failure handler, since its next run
-// repairs what a failed one left. A function whose handler is not known
+// An effect is irreversible when it moves money or reaches a person: a
+// payment, refund or payout, an email (net/smtp or a vendor SDK), an SMS, a
+// push notification, a chat message — the vendor calls idempotency reserves
+// its errors for — in a step or not, directly or through helpers of any
+// package. Reads, HTTP requests in general and writes to the program's own
+// database or files are not: a five-minute cron that refreshes a cache
+// needs no failure handler, since its next run repairs what a failed one
+// left. A function whose handler is not known
 // where it is defined (a parameter of a registration helper) is not counted.
 //
 // The advice uses the vocabulary of the API the functions are written

@@ -18,6 +18,7 @@ import (
 	"github.com/durable-go/durable/analyzers/internal/durable"
 	"github.com/durable-go/durable/analyzers/internal/effects"
 	"github.com/durable-go/durable/analyzers/internal/ignore"
+	"github.com/durable-go/durable/analyzers/internal/vendors"
 )
 
 //go:embed doc.go
@@ -63,8 +64,9 @@ type Func struct {
 	// profile's failure event.
 	HandlesFailure bool
 	// Effect is the call chain through which the function reaches an
-	// irreversible effect ("mailer.Send → smtp.SendMail"), or "".
-	Effect string
+	// irreversible effect ("mailer.Send → smtp.SendMail"), or "";
+	// EffectCategory says what the effect is ("email", "payment").
+	Effect, EffectCategory string
 }
 
 func (*Program) AFact() {}
@@ -87,8 +89,12 @@ func (p *Program) String() string {
 }
 
 // Irreversible is the fact that a function reaches an irreversible effect
-// (see irreversible) through the calls of Chain, inside steps or not.
-type Irreversible struct{ Chain callchain.Chain }
+// (see irreversible) of the given category through the calls of Chain,
+// inside steps or not.
+type Irreversible struct {
+	Category vendors.Category
+	Chain    callchain.Chain
+}
 
 func (*Irreversible) AFact()           {}
 func (f *Irreversible) String() string { return "irreversible(" + f.Chain.String() + ")" }
@@ -121,7 +127,7 @@ func run(pass *analysis.Pass) (any, error) {
 	insp := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
 	// Nothing imports a main package: its facts would be read by no one.
 	isMain := pass.Pkg.Name() == "main"
-	sums := summarizeIrreversible(pass, insp, !isMain)
+	irr := summarizeIrreversible(pass, insp, !isMain)
 
 	// The program below this package: the union of the direct imports' facts.
 	funcs := map[string]Func{}
@@ -155,8 +161,8 @@ func run(pass *analysis.Pass) (any, error) {
 				f.OnFailure = true
 			}
 		}
-		if c, ok := definitionEffect(pass, sums, d); ok {
-			f.Effect = c.String()
+		if c, ok := definitionEffect(pass, irr, d); ok {
+			f.Effect, f.EffectCategory = c.String(), string(irr.categories[c.Last()])
 		}
 		funcs[f.Key] = f
 	}
@@ -213,10 +219,7 @@ func report(pass *analysis.Pass, mainDecl *ast.FuncDecl, prog *Program) {
 			continue
 		}
 		first := exposed[0]
-		example := fmt.Sprintf("%q reaches %s", first.Name, lastHop(first.Effect))
-		if strings.Contains(first.Effect, " → ") {
-			example += " via " + first.Effect
-		}
+		example := fmt.Sprintf("e.g. %q: %s through %s", first.Name, first.EffectCategory, first.Effect)
 		var msg string
 		switch p {
 		case durable.Inngest:
@@ -228,13 +231,6 @@ func report(pass *analysis.Pass, mainDecl *ast.FuncDecl, prog *Program) {
 		}
 		ig.Report(analysis.Diagnostic{Pos: mainDecl.Name.Pos(), End: mainDecl.Name.End(), Message: msg})
 	}
-}
-
-func lastHop(chain string) string {
-	if i := strings.LastIndex(chain, " → "); i >= 0 {
-		return chain[i+len(" → "):]
-	}
-	return chain
 }
 
 func findMain(pass *analysis.Pass) *ast.FuncDecl {
@@ -258,34 +254,21 @@ func definitionKey(pass *analysis.Pass, d *durable.Definition) string {
 	return fmt.Sprintf("%s %s:%d:%d", pass.Pkg.Path(), filepath.Base(p.Filename), p.Line, p.Column)
 }
 
-// irreversible reports whether calling fn has an effect that a retry or a
-// compensation cannot take back, named after the effect table's kinds: an
-// email, or a network call that sends something (a POST, a request, an RPC);
-// network reads (Get, Head, lookups, dials) are not irreversible, and
-// neither are database or file writes, which the program can undo itself.
-func irreversible(fn *types.Func) bool {
-	e, ok := effects.Classify(fn)
-	if !ok {
-		return false
-	}
-	switch e.Kind {
-	case effects.Email:
-		return true
-	case effects.Network:
-		for _, read := range []string{"Get", "Head", "Lookup", "Dial", "Listen"} {
-			if strings.HasPrefix(fn.Name(), read) {
-				return false
-			}
-		}
-		return true
-	}
-	return false
+// irreversible reports whether calling fn has an effect that no retry or
+// compensation takes back: it moves money or reaches a person (a payment,
+// an email, an SMS, a push notification, a chat message), as the vendors
+// table knows them (the one idempotency reserves its errors for). Reads,
+// HTTP requests in general and writes to the program's own database are
+// not: the program can repeat or undo them.
+func irreversible(fn *types.Func) (vendors.Category, bool) {
+	c, ok := vendors.Classify(fn)
+	return c.Category, ok
 }
 
 // summarizeIrreversible finds the functions of the package that reach an
 // irreversible effect and exports Irreversible facts on them; it returns
 // nil when no import of the package can lead to one.
-func summarizeIrreversible(pass *analysis.Pass, insp *inspector.Inspector, export bool) *callchain.Summaries {
+func summarizeIrreversible(pass *analysis.Pass, insp *inspector.Inspector, export bool) *irreversibles {
 	if effects.InGOROOT(pass.Fset, pass.Files) {
 		return nil // the effect table describes the standard library
 	}
@@ -300,6 +283,7 @@ func summarizeIrreversible(pass *analysis.Pass, insp *inspector.Inspector, expor
 		return nil
 	}
 	info := pass.TypesInfo
+	categories := map[string]vendors.Category{} // last hop -> what it does
 	sums := callchain.Summarize(pass, insp, callchain.Config{
 		Direct: func(n ast.Node) (string, bool) {
 			call, ok := n.(*ast.CallExpr)
@@ -307,36 +291,49 @@ func summarizeIrreversible(pass *analysis.Pass, insp *inspector.Inspector, expor
 				return "", false
 			}
 			fn := durable.Callee(info, call)
-			if !irreversible(fn) {
+			cat, ok := irreversible(fn)
+			if !ok {
 				return "", false
 			}
-			return callchain.FuncName(fn), true
+			name := callchain.FuncName(fn)
+			categories[name] = cat
+			return name, true
 		},
 		Imported: func(fn *types.Func) (callchain.Chain, bool) {
 			var f Irreversible
 			if pass.ImportObjectFact(fn, &f) {
+				categories[f.Chain.Last()] = f.Category
 				return f.Chain, true
 			}
 			return nil, false
 		},
 	})
-	if !export {
-		return sums
+	if export {
+		sums.ExportFacts(func(c callchain.Chain) analysis.Fact {
+			return &Irreversible{Category: categories[c.Last()], Chain: c}
+		})
+		if fns, _ := sums.Local(); len(fns) > 0 {
+			pass.ExportPackageFact(&irreversibleHelpers{N: len(fns)})
+		}
 	}
-	sums.ExportFacts(func(c callchain.Chain) analysis.Fact { return &Irreversible{Chain: c} })
-	if fns, _ := sums.Local(); len(fns) > 0 {
-		pass.ExportPackageFact(&irreversibleHelpers{N: len(fns)})
-	}
-	return sums
+	return &irreversibles{sums, categories}
+}
+
+// irreversibles are the package's irreversible-effect summaries, with what
+// the last hop of each chain does.
+type irreversibles struct {
+	sums       *callchain.Summaries
+	categories map[string]vendors.Category
 }
 
 // definitionEffect returns the chain through which the definition's
 // handler reaches an irreversible effect: in a literal handler, the first
 // such call in source order; for a named handler or a factory, its fact.
-func definitionEffect(pass *analysis.Pass, sums *callchain.Summaries, d *durable.Definition) (callchain.Chain, bool) {
-	if sums == nil {
+func definitionEffect(pass *analysis.Pass, irr *irreversibles, d *durable.Definition) (callchain.Chain, bool) {
+	if irr == nil {
 		return nil, false
 	}
+	sums := irr.sums
 	if lit, ok := ast.Unparen(d.Handler).(*ast.FuncLit); ok {
 		var chain callchain.Chain
 		ast.Inspect(lit.Body, func(n ast.Node) bool {

@@ -2,16 +2,16 @@ package main
 
 import (
 	"context"
-	"net/http"
+	"net/smtp"
 
 	"github.com/durable-go/durable/runtime"
 )
 
 type Order struct{ ID string }
 
-// h posts to a partner: an irreversible effect.
+// h emails the customer: an irreversible effect.
 func h(ctx context.Context, in runtime.Input[Order]) (any, error) {
-	return http.Post("https://hooks.example.com/orders", "text/plain", nil)
+	return true, smtp.SendMail("mail:25", nil, "shop@example.com", []string{"ops@example.com"}, []byte(in.Event.Data.ID))
 }
 
 // A generic helper defines the functions: the handler it is given is a

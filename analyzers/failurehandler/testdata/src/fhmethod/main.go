@@ -2,7 +2,7 @@ package main
 
 import (
 	"context"
-	"net/http"
+	"net/smtp"
 
 	"github.com/durable-go/durable/runtime"
 )
@@ -19,7 +19,7 @@ func (a *App) define() {
 }
 
 func (a *App) handle(ctx context.Context, in runtime.Input[Order]) (any, error) {
-	return http.Post("https://hooks.example.com/orders", "text/plain", nil)
+	return true, smtp.SendMail("mail:25", nil, "shop@example.com", []string{"ops@example.com"}, []byte(in.Event.Data.ID))
 }
 
 func main() { // want `runs 1 durable function`

@@ -2,20 +2,20 @@ package main
 
 import (
 	"context"
-	"net/http"
+	"net/smtp"
 
 	"github.com/durable-go/durable/runtime"
 )
 
 type Order struct{ ID string }
 
-// h posts to a partner: an irreversible effect.
+// h emails the customer: an irreversible effect.
 func h(ctx context.Context, in runtime.Input[Order]) (any, error) {
-	return http.Post("https://hooks.example.com/orders", "text/plain", nil)
+	return true, smtp.SendMail("mail:25", nil, "shop@example.com", []string{"ops@example.com"}, []byte(in.Event.Data.ID))
 }
 
 var A = runtime.NewFunction(runtime.FunctionOpts{ID: "a", OnFailure: nil}, runtime.EventTrigger("shop/a.done", ""), h)
 
-func main() { // want `runs 1 durable function\(s\) and none handles durable/function.failed; 1 of them have irreversible effects and no OnFailure \("a" reaches http.Post via main.h → http.Post\)`
+func main() { // want `runs 1 durable function\(s\) and none handles durable/function.failed; 1 of them have irreversible effects and no OnFailure \(e.g. "a": email through main.h → smtp.SendMail\)`
 	runtime.New(runtime.Options{Functions: []*runtime.Function{A}})
 }

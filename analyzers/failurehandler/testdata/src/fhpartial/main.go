@@ -4,14 +4,14 @@ import (
 	"context"
 	"fhlib"
 	"github.com/durable-go/durable/runtime"
-	"net/http"
+	"net/smtp"
 )
 
 type Order struct{ ID string }
 
-// h posts to a partner: an irreversible effect.
+// h emails the customer: an irreversible effect.
 func h(ctx context.Context, in runtime.Input[Order]) (any, error) {
-	return http.Post("https://hooks.example.com/orders", "text/plain", nil)
+	return true, smtp.SendMail("mail:25", nil, "shop@example.com", []string{"ops@example.com"}, []byte(in.Event.Data.ID))
 }
 
 var A = runtime.NewFunction(runtime.FunctionOpts{ID: "a", OnFailure: func(ctx context.Context, in runtime.Input[runtime.FunctionFailedData]) (any, error) { return nil, nil }},
