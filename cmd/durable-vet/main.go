@@ -5,21 +5,25 @@
 //
 // It is a unitchecker: go vet runs it once per package, with the facts of
 // the package's dependencies (a helper's side effect is seen from the
-// function that calls it), on the build cache's export data. Analyzer flags
-// are passed through go vet, as in
+// function that calls it), and caches each package's facts and findings.
+// It applies the lint section of durable.yaml (the first found from the
+// package's directory up to its module root: enable, disable, settings;
+// severities are durable lint's) and then the analyzer flags passed
+// through go vet, which win:
 //
 //	go vet -vettool=$(which durable-vet) -idempotency.calls=example.com/pay.Charge ./...
 //
-// and -sideeffect=false (or any analyzer name) turns one off. Findings
-// print as file:line:col: message; go vet exits 1 when there are any.
-// durable lint runs the same analyzers with JSON and SARIF output and
-// durable.yaml settings.
+// and -sideeffect=false (or any analyzer name) turns one off. A durable.yaml
+// whose lint section does not load stops go vet with its errors. Its
+// content is part of the tool's ID (-V=full), so go vet's cache forgets
+// findings computed with another version of it. Findings print as
+// file:line:col: message; go vet exits 1 when there are any. durable lint
+// runs the same analyzers with severities, JSON and SARIF output.
 package main
 
 import (
-	"golang.org/x/tools/go/analysis/unitchecker"
-
 	"github.com/durable-go/durable/analyzers/suite"
+	"github.com/durable-go/durable/analyzers/vettool"
 )
 
-func main() { unitchecker.Main(suite.Analyzers()...) }
+func main() { vettool.Main(suite.Analyzers(), vettool.Options{ReadConfig: true}) }

@@ -1,25 +1,27 @@
 package main
 
 import (
+	"bytes"
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"go/token"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
-	"golang.org/x/tools/go/analysis/checker"
-	"golang.org/x/tools/go/packages"
 
+	"github.com/durable-go/durable/analyzers/lintconfig"
 	"github.com/durable-go/durable/analyzers/suite"
-	"github.com/durable-go/durable/codegen/catalog"
+	"github.com/durable-go/durable/analyzers/vettool"
 )
 
 func init() {
@@ -30,43 +32,46 @@ func init() {
 	})
 }
 
+// vettoolEnv makes the durable binary go vet's analysis tool: durable lint
+// runs go vet -vettool=<this binary> with it set.
+const vettoolEnv = "DURABLE_VETTOOL"
+
 const lintUsage = `usage: durable lint [flags] [packages]
 
 Runs the durable analyzers (durable lint --list) over the packages (default
-./...) and prints one finding a line:
+./...) and prints one finding a line, the file relative to the module root:
 
 	file:line:col: analyzer: message
 
-Settings are read from the lint section of durable.yaml (found like durable
-generate finds it, or named with --config): enable, disable, severity and
-settings (analyzer flags). Flags on the command line win over the file.
+It runs go vet with this binary as the analysis tool, so go vet's cache
+keeps each package's results: a second run on unchanged code replays them.
+
+Settings are read from the lint section of durable.yaml (the first found
+from the working directory up to the module root, or the file named with
+--config): enable, disable, severity and settings (analyzer flags). Flags on
+the command line win over the file.
 
 Severities are error, warning and note. By default every finding is an
 error, except unused or unknown //durable:ignore directives (warning) and
 advice (note). Notes are printed but do not fail the run.
 
 Exit status: 0 with no findings (or notes only), 1 with findings, 2 on
-errors (bad flags or settings, packages that do not load, analyzer failures).
+errors (bad flags or settings, packages that do not build, analyzer
+failures).
 
 Flags:
 `
 
 // lintFlags are the parsed command-line flags of durable lint.
 type lintFlags struct {
-	format, config, enable, disable string
-	fix, list, tests                bool
+	format, config, enable, disable, tags string
+	fix, list, tests                      bool
 	// analyzerFlags are -analyzer.flag=value settings, in command-line order.
-	analyzerFlags []flagAssignment
+	analyzerFlags []lintconfig.Assignment
 }
 
-type flagAssignment struct {
-	analyzer, name, value string
-	// where names the source of the setting in error messages.
-	where string
-}
-
-// analyzerFlagVar records a -analyzer.flag value for later: the analyzer's
-// own flag is set only once the configuration file has been applied.
+// analyzerFlagVar records a -analyzer.flag value; it is checked and passed
+// on to go vet once the configuration file has been read.
 type analyzerFlagVar struct {
 	lf             *lintFlags
 	analyzer, name string
@@ -75,7 +80,7 @@ type analyzerFlagVar struct {
 
 func (v *analyzerFlagVar) String() string { return "" }
 func (v *analyzerFlagVar) Set(s string) error {
-	v.lf.analyzerFlags = append(v.lf.analyzerFlags, flagAssignment{v.analyzer, v.name, s, "flag -" + v.analyzer + "." + v.name})
+	v.lf.analyzerFlags = append(v.lf.analyzerFlags, lintconfig.Assignment{Analyzer: v.analyzer, Flag: v.name, Value: s})
 	return nil
 }
 func (v *analyzerFlagVar) IsBoolFlag() bool { return v.isBool }
@@ -88,9 +93,10 @@ func parseLintFlags(args []string, stderr io.Writer, all []*analysis.Analyzer) (
 	fs.StringVar(&lf.config, "config", "", "durable.yaml `file` whose lint section to read (default: durable.yaml here or in a parent directory up to the module root, if any)")
 	fs.StringVar(&lf.enable, "enable", "", "comma-separated `analyzers` to run, and no others (overrides lint.enable and lint.disable)")
 	fs.StringVar(&lf.disable, "disable", "", "comma-separated `analyzers` not to run")
+	fs.StringVar(&lf.tags, "tags", "", "comma-separated build `tags` to consider satisfied (as go build -tags)")
 	fs.BoolVar(&lf.fix, "fix", false, "apply the suggested fixes of the findings, then report what is left")
 	fs.BoolVar(&lf.list, "list", false, "list the analyzers, their default severity and flags, and exit")
-	fs.BoolVar(&lf.tests, "tests", true, "also check test files")
+	fs.BoolVar(&lf.tests, "tests", true, "also report findings in test files")
 	for _, a := range all {
 		a.Flags.VisitAll(func(f *flag.Flag) {
 			b, ok := f.Value.(interface{ IsBoolFlag() bool })
@@ -127,48 +133,44 @@ func parseLintFlags(args []string, stderr io.Writer, all []*analysis.Analyzer) (
 	return lf, patterns, -1
 }
 
-// lintSettings is what durable lint runs: the analyzers, with their flags
-// set, and the severity of each.
+// lintSettings is what durable lint runs: the analyzers, the go vet flags
+// that select and configure them, and the severity of each.
 type lintSettings struct {
 	analyzers []*analysis.Analyzer
-	// severity maps an analyzer name (or "default") to its configured level.
-	severity map[string]string
+	// vetFlags are the analyzer flags passed to go vet (part of its cache
+	// key): -name=false for analyzers that do not run, -name.flag=value.
+	vetFlags []string
+	lint     *lintconfig.Lint
 }
 
 // level is the severity of a finding of analyzer a with category cat.
 func (s *lintSettings) level(a, cat string) string {
 	if cat == "advice" {
-		return catalog.SeverityNote
+		return lintconfig.SeverityNote
 	}
-	if l, ok := s.severity[a]; ok {
-		return l
-	}
-	return s.defaultLevel(a, cat)
-}
-
-// defaultLevel is the level of a finding when durable.yaml names no level for
-// its analyzer.
-func (s *lintSettings) defaultLevel(a, cat string) string {
-	if l, ok := s.severity["default"]; ok {
+	if l := s.lint.Level(a); l != "" {
 		return l
 	}
 	if a == "durableignore" || cat == "ignore" {
-		return catalog.SeverityWarning
+		return lintconfig.SeverityWarning
 	}
-	return catalog.SeverityError
+	return lintconfig.SeverityError
 }
 
-// configure resolves the analyzers to run and sets their flags, from the
-// lint section (lint may be nil) and the command line. Errors name the
+// configure resolves the analyzers to run and their flags, from the lint
+// section (file names it in errors) and the command line. Errors name the
 // setting at fault.
-func configure(all []*analysis.Analyzer, lint *catalog.Lint, file string, lf *lintFlags) (*lintSettings, []string) {
+func configure(all []*analysis.Analyzer, lint *lintconfig.Lint, file string, lf *lintFlags) (*lintSettings, []string) {
 	var errs []string
-	errorf := func(p catalog.Pos, format string, args ...any) {
-		where := "durable lint"
-		if p.Line > 0 {
-			where = fmt.Sprintf("%s:%d:%d", file, p.Line, p.Col)
+	if err := lint.Check(file, all); err != nil {
+		var list lintconfig.ErrorList
+		if errors.As(err, &list) {
+			for _, e := range list {
+				errs = append(errs, e.Error())
+			}
+		} else {
+			errs = append(errs, err.Error())
 		}
-		errs = append(errs, where+": "+fmt.Sprintf(format, args...))
 	}
 	byName := map[string]*analysis.Analyzer{}
 	var names []string
@@ -176,139 +178,53 @@ func configure(all []*analysis.Analyzer, lint *catalog.Lint, file string, lf *li
 		byName[a.Name] = a
 		names = append(names, a.Name)
 	}
-	known := func(name string, p catalog.Pos, what string) bool {
-		if byName[name] == nil {
-			errorf(p, "%s: unknown analyzer %q (known: %s)", what, name, strings.Join(names, ", "))
-			return false
-		}
-		return true
-	}
-	if lint == nil {
-		lint = &catalog.Lint{}
-	}
-	split := func(s string) []string {
+	split := func(what, s string) []string {
 		var out []string
 		for _, n := range strings.Split(s, ",") {
-			if n = strings.TrimSpace(n); n != "" {
-				out = append(out, n)
+			if n = strings.TrimSpace(n); n == "" {
+				continue
 			}
+			if byName[n] == nil {
+				errs = append(errs, fmt.Sprintf("durable lint: %s: unknown analyzer %q (known: %s)", what, n, strings.Join(names, ", ")))
+				continue
+			}
+			out = append(out, n)
 		}
 		return out
 	}
-	at := func(ps []catalog.Pos, i int) catalog.Pos {
-		if i < len(ps) {
-			return ps[i]
+	cliEnable, cliDisable := split("--enable", lf.enable), split("--disable", lf.disable)
+	if lf.enable != "" && len(cliEnable) == 0 && len(errs) == 0 {
+		errs = append(errs, "durable lint: --enable: no analyzer named")
+	}
+	runs := func(name string) bool {
+		if slices.Contains(cliDisable, name) {
+			return false
 		}
-		return catalog.Pos{}
-	}
-	for i, n := range lint.Enable {
-		known(n, at(lint.EnablePos, i), "lint.enable")
-	}
-	for i, n := range lint.Disable {
-		known(n, at(lint.DisablePos, i), "lint.disable")
-	}
-	cliEnable, cliDisable := split(lf.enable), split(lf.disable)
-	for _, n := range cliEnable {
-		known(n, catalog.Pos{}, "--enable")
-	}
-	for _, n := range cliDisable {
-		known(n, catalog.Pos{}, "--disable")
-	}
-	if lf.enable != "" && len(cliEnable) == 0 {
-		errorf(catalog.Pos{}, "--enable: no analyzer named")
-	}
-
-	run := map[string]bool{}
-	switch {
-	case len(cliEnable) > 0:
-		for _, n := range cliEnable {
-			run[n] = true
+		if len(cliEnable) > 0 {
+			return slices.Contains(cliEnable, name)
 		}
-	case len(lint.Enable) > 0:
-		for _, n := range lint.Enable {
-			run[n] = true
-		}
-		for _, n := range lint.Disable {
-			delete(run, n)
-		}
-	default:
-		for _, n := range names {
-			run[n] = true
-		}
-		for _, n := range lint.Disable {
-			delete(run, n)
+		return lint.Runs(name)
+	}
+	for _, as := range lf.analyzerFlags {
+		if err := lintconfig.CheckFlag(byName[as.Analyzer], as.Flag, as.Value); err != nil {
+			errs = append(errs, fmt.Sprintf("durable lint: flag -%s.%s: %v", as.Analyzer, as.Flag, err))
 		}
 	}
-	for _, n := range cliDisable {
-		delete(run, n)
-	}
-
-	s := &lintSettings{severity: map[string]string{}}
-	for _, sv := range lint.Severity {
-		if sv.Analyzer == "default" || known(sv.Analyzer, sv.Pos, "lint.severity") {
-			s.severity[sv.Analyzer] = sv.Level
-		}
-	}
-
-	// Flags: back to their defaults (a previous run in this process may
-	// have set them), then the file, then the command line.
-	resetAnalyzerFlags(all)
-	var assigns []flagAssignment
-	for _, as := range lint.Settings {
-		if !known(as.Analyzer, as.Pos, "lint.settings") {
-			continue
-		}
-		for _, f := range as.Flags {
-			assigns = append(assigns, flagAssignment{as.Analyzer, f.Name, f.Value, fmt.Sprintf("%s:%d:%d: lint.settings.%s.%s", file, f.Pos.Line, f.Pos.Col, as.Analyzer, f.Name)})
-		}
-	}
-	assigns = append(assigns, lf.analyzerFlags...)
-	for _, fa := range assigns {
-		a := byName[fa.analyzer]
-		f := a.Flags.Lookup(fa.name)
-		if f == nil {
-			var flags []string
-			a.Flags.VisitAll(func(f *flag.Flag) { flags = append(flags, f.Name) })
-			have := "it has no flags"
-			if len(flags) > 0 {
-				have = "its flags: " + strings.Join(flags, ", ")
-			}
-			errs = append(errs, fmt.Sprintf("%s: analyzer %s has no flag %q (%s)", fa.where, fa.analyzer, fa.name, have))
-			continue
-		}
-		if err := f.Value.Set(fa.value); err != nil {
-			errs = append(errs, fmt.Sprintf("%s: invalid value %q: %v", fa.where, fa.value, err))
-		}
-	}
+	s := &lintSettings{lint: lint}
 	for _, a := range all {
-		if run[a.Name] {
+		if runs(a.Name) {
 			s.analyzers = append(s.analyzers, a)
 		}
 	}
 	if len(errs) == 0 && len(s.analyzers) == 0 {
 		errs = append(errs, "durable lint: every analyzer is disabled; nothing to run")
 	}
+	// The file's settings first, then the command line's: the last wins.
+	s.vetFlags = lintconfig.Args(all, runs, append(lint.Assignments(), lf.analyzerFlags...))
 	return s, errs
 }
 
-// flagDefaults holds each analyzer flag's default value, recorded before
-// any is set.
-var flagDefaults = map[*flag.Flag]string{}
-
-func resetAnalyzerFlags(all []*analysis.Analyzer) {
-	for _, a := range all {
-		a.Flags.VisitAll(func(f *flag.Flag) {
-			def, ok := flagDefaults[f]
-			if !ok {
-				def = f.Value.String()
-				flagDefaults[f] = def
-			}
-			_ = f.Value.Set(def)
-		})
-	}
-}
-
-// finding is one diagnostic, resolved to positions.
+// finding is one diagnostic, its file relative to the module root.
 type finding struct {
 	Analyzer string    `json:"analyzer"`
 	Severity string    `json:"severity"`
@@ -318,16 +234,15 @@ type finding struct {
 	Message  string    `json:"message"`
 	Related  []related `json:"related,omitempty"`
 	Fixes    []fixJSON `json:"fixes,omitempty"`
-
-	diag     analysis.Diagnostic
-	fset     *token.FileSet
-	analyzer *analysis.Analyzer
 }
 
 type position struct {
 	File   string `json:"file"`
 	Line   int    `json:"line"`
 	Column int    `json:"column"`
+	// path is the file's absolute path and offset the position's byte
+	// offset in it (for edits).
+	path   string
 	offset int
 }
 
@@ -348,11 +263,6 @@ type editJSON struct {
 	NewText string   `json:"new_text"`
 }
 
-func toPosition(fset *token.FileSet, p token.Pos) position {
-	pp := fset.Position(p)
-	return position{File: pp.Filename, Line: pp.Line, Column: pp.Column, offset: pp.Offset}
-}
-
 func (p position) String() string { return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Column) }
 
 func runLint(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -361,22 +271,30 @@ func runLint(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if code >= 0 {
 		return code
 	}
-	var lint *catalog.Lint
+	wd, err := os.Getwd()
+	if err != nil {
+		fmt.Fprintf(stderr, "durable lint: %v\n", err)
+		return 2
+	}
+	lint := &lintconfig.Lint{}
 	file := lf.config
 	if file == "" {
-		if found, err := findCatalog(); err == nil {
-			file = found
-		}
+		file = lintconfig.Find(wd)
 	}
 	if file != "" {
-		l, err := catalog.LoadLint(file)
+		// Name the file as the user would: relative to here.
+		if rel, err := filepath.Rel(wd, file); err == nil && filepath.IsAbs(file) {
+			file = rel
+		}
+		l, err := vettool.LoadConfig(file)
 		if err != nil {
-			var list catalog.ErrorList
+			var list interface{ Unwrap() []error }
 			if errors.As(err, &list) {
-				for _, e := range list {
+				errs := list.Unwrap()
+				for _, e := range errs {
 					fmt.Fprintln(stderr, e)
 				}
-				fmt.Fprintf(stderr, "durable lint: %d error(s) in the lint section of %s\n", len(list), file)
+				fmt.Fprintf(stderr, "durable lint: %d error(s) in %s\n", len(errs), file)
 			} else {
 				fmt.Fprintf(stderr, "durable lint: %v\n", err)
 			}
@@ -395,8 +313,12 @@ func runLint(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		listAnalyzers(stdout, all, settings)
 		return 0
 	}
-
-	findings, code := analyze(ctx, settings, patterns, lf.tests, stderr)
+	root := lintconfig.ModuleRoot(wd)
+	if root == "" {
+		root = wd
+	}
+	v := &vetRun{settings: settings, patterns: patterns, tags: lf.tags, tests: lf.tests, root: root, stderr: stderr}
+	findings, code := v.analyze(ctx)
 	if code >= 0 {
 		return code
 	}
@@ -408,21 +330,26 @@ func runLint(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		if len(fixed) > 0 {
 			for _, f := range fixed {
-				fmt.Fprintf(stderr, "fixed %s\n", relPath(f))
+				fmt.Fprintf(stderr, "fixed %s\n", v.rel(f))
 			}
 			// Report what the fixes left, at positions in the new files.
-			findings, code = analyze(ctx, settings, patterns, lf.tests, stderr)
+			findings, code = v.analyze(ctx)
 			if code >= 0 {
 				return code
 			}
 		}
 	}
-	var err error
 	switch lf.format {
 	case "json":
 		err = writeJSON(stdout, findings)
 	case "sarif":
-		err = writeSARIF(stdout, findings, settings, all)
+		// The SARIF writer resolves %SRCROOT% and reads files (for UTF-16
+		// columns) from the working directory; paths are relative to the
+		// module root.
+		if err = os.Chdir(root); err == nil {
+			err = writeSARIF(stdout, findings, settings, all)
+			_ = os.Chdir(wd)
+		}
 	default:
 		for _, f := range findings {
 			fmt.Fprintf(stdout, "%s: %s: %s\n", f.Pos, f.Analyzer, f.Message)
@@ -433,140 +360,225 @@ func runLint(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	for _, f := range findings {
-		if f.Severity != catalog.SeverityNote {
+		if f.Severity != lintconfig.SeverityNote {
 			return 1
 		}
 	}
 	return 0
 }
 
-// analyze loads the packages and runs the analyzers. It returns the
-// findings, sorted and without duplicates (a file is in a package and its
-// test variant), or an exit code after printing errors.
-func analyze(ctx context.Context, s *lintSettings, patterns []string, tests bool, stderr io.Writer) ([]*finding, int) {
-	cfg := &packages.Config{Context: ctx, Mode: packages.LoadAllSyntax, Tests: tests}
-	pkgs, err := packages.Load(cfg, patterns...)
+// vetRun runs go vet with this binary as its analysis tool.
+type vetRun struct {
+	settings *lintSettings
+	patterns []string
+	tags     string
+	tests    bool
+	// root is the main module's root, which paths are relative to.
+	root   string
+	stderr io.Writer
+	// lines caches the line starts of files, for edit positions.
+	lines map[string][]int
+}
+
+// vetDiagnostic is a diagnostic as go vet -json prints it
+// (golang.org/x/tools/internal/analysis/driverutil.JSONDiagnostic).
+type vetDiagnostic struct {
+	Category       string `json:"category"`
+	Posn           string `json:"posn"`
+	End            string `json:"end"`
+	Message        string `json:"message"`
+	SuggestedFixes []struct {
+		Message string `json:"message"`
+		Edits   []struct {
+			Filename string `json:"filename"`
+			Start    int    `json:"start"`
+			End      int    `json:"end"`
+			New      string `json:"new"`
+		} `json:"edits"`
+	} `json:"suggested_fixes"`
+	Related []struct {
+		Posn    string `json:"posn"`
+		Message string `json:"message"`
+	} `json:"related"`
+}
+
+// analyze runs go vet and returns the findings, sorted and without
+// duplicates, or an exit code after printing errors.
+func (v *vetRun) analyze(ctx context.Context) ([]*finding, int) {
+	exe, err := os.Executable()
 	if err != nil {
-		fmt.Fprintf(stderr, "durable lint: loading %s: %v\n", strings.Join(patterns, " "), err)
+		fmt.Fprintf(v.stderr, "durable lint: %v\n", err)
 		return nil, 2
 	}
-	if len(pkgs) == 0 {
-		fmt.Fprintf(stderr, "durable lint: %s matched no packages\n", strings.Join(patterns, " "))
-		return nil, 2
+	v.lines = nil // files change under --fix
+	args := []string{"vet", "-vettool=" + exe, "-json"}
+	if v.tags != "" {
+		args = append(args, "-tags="+v.tags)
 	}
-	broken := 0
-	seenErr := map[string]bool{}
-	packages.Visit(pkgs, nil, func(p *packages.Package) {
-		if len(p.Errors) == 0 {
-			return
+	args = append(args, v.settings.vetFlags...)
+	args = append(args, v.patterns...)
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Env = append(os.Environ(), vettoolEnv+"=1")
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		v.stderr.Write(errb.Bytes())
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) {
+			fmt.Fprintf(v.stderr, "durable lint: running go vet: %v\n", err)
+		} else {
+			fmt.Fprintf(v.stderr, "durable lint: go vet %s failed; fix the errors above (go build and go vet show them too)\n", strings.Join(v.patterns, " "))
 		}
-		broken++
-		for _, e := range p.Errors {
-			msg := e.Error()
-			if seenErr[msg] {
-				continue
-			}
-			seenErr[msg] = true
-			fmt.Fprintf(stderr, "%s\n", msg)
-		}
-		fmt.Fprintf(stderr, "durable lint: package %s does not load\n", p.PkgPath)
-	})
-	if broken > 0 {
-		fmt.Fprintf(stderr, "durable lint: %d package(s) do not load; fix them (go build ./... and go vet ./... show the same errors)\n", broken)
 		return nil, 2
 	}
-	// go test's generated main packages (pkg.test) are not the user's
-	// code; go vet does not check them either.
-	pkgs = slices.DeleteFunc(pkgs, func(p *packages.Package) bool { return strings.HasSuffix(p.ID, ".test") })
-	graph, err := checker.Analyze(s.analyzers, pkgs, nil)
-	if err != nil {
-		fmt.Fprintf(stderr, "durable lint: %v\n", err)
-		return nil, 2
-	}
+	v.stderr.Write(errb.Bytes())
+
 	failed := false
 	seen := map[string]bool{}
-	var out []*finding
-	for _, act := range graph.Roots {
-		if act.Err != nil {
-			fmt.Fprintf(stderr, "durable lint: analyzer %s failed on package %s: %v\n", act.Analyzer.Name, act.Package.PkgPath, act.Err)
-			failed = true
-			continue
+	var findings []*finding
+	dec := json.NewDecoder(&out)
+	for {
+		// One object per package: package ID → analyzer → diagnostics, or
+		// {"error": "..."} when the analyzer failed.
+		var tree map[string]map[string]json.RawMessage
+		if err := dec.Decode(&tree); err == io.EOF {
+			break
+		} else if err != nil {
+			fmt.Fprintf(v.stderr, "durable lint: reading go vet's output: %v\n", err)
+			return nil, 2
 		}
-		fset := act.Package.Fset
-		for _, d := range act.Diagnostics {
-			f := &finding{
-				Analyzer: act.Analyzer.Name,
-				Severity: s.level(act.Analyzer.Name, d.Category),
-				Category: d.Category,
-				Pos:      toPosition(fset, d.Pos),
-				Message:  d.Message,
-				diag:     d,
-				fset:     fset,
-				analyzer: act.Analyzer,
-			}
-			key := fmt.Sprintf("%s:%d\x00%s\x00%s", f.Pos.File, f.Pos.offset, f.Analyzer, f.Message)
-			if seen[key] {
-				continue
-			}
-			seen[key] = true
-			if d.End.IsValid() {
-				e := toPosition(fset, d.End)
-				f.End = &e
-			}
-			for _, r := range d.Related {
-				f.Related = append(f.Related, related{Pos: toPosition(fset, r.Pos), Message: r.Message})
-			}
-			for _, fx := range d.SuggestedFixes {
-				fj := fixJSON{Message: fx.Message}
-				for _, e := range fx.TextEdits {
-					end := e.End
-					if !end.IsValid() {
-						end = e.Pos
-					}
-					start := toPosition(fset, e.Pos)
-					fj.Edits = append(fj.Edits, editJSON{File: start.File, Start: start, End: toPosition(fset, end), NewText: string(e.NewText)})
+		for pkg, results := range tree {
+			for analyzer, raw := range results {
+				var diags []vetDiagnostic
+				if err := json.Unmarshal(raw, &diags); err != nil {
+					var e struct{ Error string }
+					_ = json.Unmarshal(raw, &e)
+					fmt.Fprintf(v.stderr, "durable lint: analyzer %s failed on package %s: %s\n", analyzer, pkg, cmp.Or(e.Error, string(raw)))
+					failed = true
+					continue
 				}
-				f.Fixes = append(f.Fixes, fj)
+				for _, d := range diags {
+					f := v.finding(analyzer, d)
+					if !v.tests && strings.HasSuffix(f.Pos.File, "_test.go") {
+						continue
+					}
+					key := fmt.Sprintf("%s\x00%s\x00%s", f.Pos, f.Analyzer, f.Message)
+					if seen[key] {
+						continue
+					}
+					seen[key] = true
+					findings = append(findings, f)
+				}
 			}
-			out = append(out, f)
 		}
 	}
 	if failed {
 		return nil, 2
 	}
-	for _, f := range out {
-		f.Pos.File = relPath(f.Pos.File)
-		if f.End != nil {
-			f.End.File = relPath(f.End.File)
-		}
-		for i := range f.Related {
-			f.Related[i].Pos.File = relPath(f.Related[i].Pos.File)
-		}
-		for i := range f.Fixes {
-			for j := range f.Fixes[i].Edits {
-				e := &f.Fixes[i].Edits[j]
-				e.File = relPath(e.File)
-				e.Start.File, e.End.File = e.File, e.File
-			}
-		}
-	}
-	slices.SortStableFunc(out, func(a, b *finding) int {
+	slices.SortStableFunc(findings, func(a, b *finding) int {
 		return cmp.Or(cmp.Compare(a.Pos.File, b.Pos.File), cmp.Compare(a.Pos.Line, b.Pos.Line),
 			cmp.Compare(a.Pos.Column, b.Pos.Column), cmp.Compare(a.Analyzer, b.Analyzer), cmp.Compare(a.Message, b.Message))
 	})
-	return out, -1
+	return findings, -1
 }
 
-// relPath shows a file relative to the working directory when it is under it.
-func relPath(file string) string {
-	wd, err := os.Getwd()
-	if err != nil || !filepath.IsAbs(file) {
-		return file
+func (v *vetRun) finding(analyzer string, d vetDiagnostic) *finding {
+	f := &finding{
+		Analyzer: analyzer,
+		Severity: v.settings.level(analyzer, d.Category),
+		Category: d.Category,
+		Pos:      v.parsePosn(d.Posn),
+		Message:  d.Message,
 	}
-	if rel, err := filepath.Rel(wd, file); err == nil && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && rel != ".." {
-		return rel
+	if d.End != "" && d.End != d.Posn {
+		e := v.parsePosn(d.End)
+		f.End = &e
+	}
+	for _, r := range d.Related {
+		f.Related = append(f.Related, related{Pos: v.parsePosn(r.Posn), Message: r.Message})
+	}
+	for _, fx := range d.SuggestedFixes {
+		fj := fixJSON{Message: fx.Message}
+		for _, e := range fx.Edits {
+			fj.Edits = append(fj.Edits, editJSON{
+				File:    v.rel(e.Filename),
+				Start:   v.at(e.Filename, e.Start),
+				End:     v.at(e.Filename, e.End),
+				NewText: e.New,
+			})
+		}
+		f.Fixes = append(f.Fixes, fj)
+	}
+	return f
+}
+
+// parsePosn parses go vet's file:line:col.
+func (v *vetRun) parsePosn(s string) position {
+	p := position{File: s}
+	colon2 := strings.LastIndexByte(s, ':')
+	if colon2 < 0 {
+		return p
+	}
+	colon1 := strings.LastIndexByte(s[:colon2], ':')
+	if colon1 < 0 {
+		return p
+	}
+	line, err1 := strconv.Atoi(s[colon1+1 : colon2])
+	col, err2 := strconv.Atoi(s[colon2+1:])
+	if err1 != nil || err2 != nil {
+		return p
+	}
+	file := s[:colon1]
+	return position{File: v.rel(file), Line: line, Column: col, path: file, offset: v.offset(file, line, col)}
+}
+
+// rel names a file relative to the module root.
+func (v *vetRun) rel(file string) string {
+	if !filepath.IsAbs(file) {
+		return filepath.ToSlash(file)
+	}
+	if rel, err := filepath.Rel(v.root, file); err == nil {
+		return filepath.ToSlash(rel)
 	}
 	return file
+}
+
+// lineStarts returns the offsets at which the lines of file start.
+func (v *vetRun) lineStarts(file string) []int {
+	if v.lines == nil {
+		v.lines = map[string][]int{}
+	}
+	starts, ok := v.lines[file]
+	if !ok {
+		data, _ := os.ReadFile(file)
+		starts = []int{0}
+		for i, c := range data {
+			if c == '\n' {
+				starts = append(starts, i+1)
+			}
+		}
+		v.lines[file] = starts
+	}
+	return starts
+}
+
+func (v *vetRun) offset(file string, line, col int) int {
+	starts := v.lineStarts(file)
+	if line < 1 || line > len(starts) {
+		return -1
+	}
+	return starts[line-1] + col - 1
+}
+
+// at is the position of a byte offset in file.
+func (v *vetRun) at(file string, offset int) position {
+	starts := v.lineStarts(file)
+	line := sort.Search(len(starts), func(i int) bool { return starts[i] > offset })
+	col := 1
+	if line > 0 {
+		col = offset - starts[line-1] + 1
+	}
+	return position{File: v.rel(file), Line: line, Column: col, path: file, offset: offset}
 }
 
 // summary is the first line of an analyzer's Doc, without the "name: " prefix.
@@ -592,7 +604,7 @@ func listAnalyzers(w io.Writer, all []*analysis.Analyzer, s *lintSettings) {
 		fmt.Fprintf(w, "%-*s  %-7s  %s%s\n", width, a.Name, s.level(a.Name, ""), summary(a), state)
 		var flags []string
 		a.Flags.VisitAll(func(f *flag.Flag) {
-			flags = append(flags, fmt.Sprintf("%*s  -%s.%s: %s (default %q)", width, "", a.Name, f.Name, f.Usage, flagDefaults[f]))
+			flags = append(flags, fmt.Sprintf("%*s  -%s.%s: %s (default %q)", width, "", a.Name, f.Name, f.Usage, f.DefValue))
 		})
 		sort.Strings(flags)
 		for _, f := range flags {

@@ -35,23 +35,17 @@ func (a fileEdit) conflicts(b fileEdit) bool {
 func applyFixes(findings []*finding) ([]string, error) {
 	accepted := map[string][]fileEdit{}
 	for _, f := range findings {
-		if len(f.diag.SuggestedFixes) == 0 {
+		if len(f.Fixes) == 0 {
 			continue
 		}
-		fix := f.diag.SuggestedFixes[0]
 		edits := map[string][]fileEdit{}
 		ok := true
-		for _, e := range fix.TextEdits {
-			start := f.fset.PositionFor(e.Pos, false)
-			end := start
-			if e.End.IsValid() {
-				end = f.fset.PositionFor(e.End, false)
-			}
-			if end.Filename != start.Filename || end.Offset < start.Offset {
+		for _, e := range f.Fixes[0].Edits {
+			if e.Start.path == "" || e.Start.path != e.End.path || e.End.offset < e.Start.offset {
 				ok = false
 				break
 			}
-			edits[start.Filename] = append(edits[start.Filename], fileEdit{start.Offset, end.Offset, string(e.NewText)})
+			edits[e.Start.path] = append(edits[e.Start.path], fileEdit{e.Start.offset, e.End.offset, e.NewText})
 		}
 		if !ok {
 			continue
@@ -104,7 +98,7 @@ func applyFixes(findings []*finding) ([]string, error) {
 		b.Write(src[last:])
 		formatted, err := format.Source(b.Bytes())
 		if err != nil {
-			return nil, fmt.Errorf("the fixes for %s do not leave valid Go (%v); nothing was written", relPath(file), err)
+			return nil, fmt.Errorf("the fixes for %s do not leave valid Go (%v); nothing was written", file, err)
 		}
 		out[file] = formatted
 	}

@@ -17,6 +17,9 @@ import (
 	"os/signal"
 	"sort"
 	"syscall"
+
+	"github.com/durable-go/durable/analyzers/suite"
+	"github.com/durable-go/durable/analyzers/vettool"
 )
 
 // command is one subcommand. run returns the process exit code: 0 for
@@ -38,6 +41,10 @@ func register(c command) {
 }
 
 func main() {
+	if os.Getenv(vettoolEnv) == "1" {
+		// go vet running this binary as its analysis tool, for durable lint.
+		vettool.Main(suite.Analyzers(), vettool.Options{})
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := dispatch(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()

@@ -5,6 +5,8 @@ import (
 
 	"github.com/invopop/jsonschema"
 	"gopkg.in/yaml.v3"
+
+	"github.com/durable-go/durable/analyzers/lintconfig"
 )
 
 // FormatVersion is the only catalog format version this package reads.
@@ -24,10 +26,10 @@ type Config struct {
 	// SchemaBaseURL prefixes the $id of every event schema:
 	// <schema_base_url><domain>/<noun.verb>.json. Without it, $id is
 	// urn:durable:event:<name>.
-	SchemaBaseURL string  `yaml:"schema_base_url" jsonschema:"format=uri" jsonschema_description:"Absolute URL ending in / under which the event schemas are published; their $id is <schema_base_url><domain>/<noun.verb>.json. Without it, $id is urn:durable:event:<name>."`
-	Types         Types   `yaml:"types" jsonschema_description:"Named object types that fields can use by name, as in []LineItem."`
-	Events        []Event `yaml:"events" jsonschema_description:"The events of the catalog."`
-	Lint          Lint    `yaml:"lint" jsonschema_description:"Settings of durable lint: analyzers to run, severities, analyzer flags."`
+	SchemaBaseURL string          `yaml:"schema_base_url" jsonschema:"format=uri" jsonschema_description:"Absolute URL ending in / under which the event schemas are published; their $id is <schema_base_url><domain>/<noun.verb>.json. Without it, $id is urn:durable:event:<name>."`
+	Types         Types           `yaml:"types" jsonschema_description:"Named object types that fields can use by name, as in []LineItem."`
+	Events        []Event         `yaml:"events" jsonschema_description:"The events of the catalog."`
+	Lint          lintconfig.Lint `yaml:"lint" jsonschema_description:"Settings of durable lint: analyzers to run, severities, analyzer flags."`
 
 	// File is the path the catalog was read from, as given to Load or Parse.
 	File string `yaml:"-" json:"-"`

@@ -18,6 +18,14 @@ type nodeDecoder interface {
 
 var nodeDecoderType = reflect.TypeFor[nodeDecoder]()
 
+// sectionDecoder is implemented by sections of durable.yaml that another
+// package defines and decodes (lint: analyzers/lintconfig.Lint).
+type sectionDecoder interface {
+	DecodeYAML(n *yaml.Node, path string, report func(line, col int, msg string))
+}
+
+var sectionDecoderType = reflect.TypeFor[sectionDecoder]()
+
 // decoder decodes YAML nodes into the config types strictly, collecting
 // every error instead of stopping at the first.
 type decoder struct {
@@ -120,6 +128,11 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 	n = resolve(n)
 	if v.CanAddr() && v.Addr().Type().Implements(nodeDecoderType) {
 		v.Addr().Interface().(nodeDecoder).decodeNode(d, n, path)
+		return
+	}
+	if v.CanAddr() && v.Addr().Type().Implements(sectionDecoderType) {
+		report := func(line, col int, msg string) { d.errorAt(Pos{line, col}, "%s", msg) }
+		v.Addr().Interface().(sectionDecoder).DecodeYAML(n, path, report)
 		return
 	}
 	switch v.Kind() {
