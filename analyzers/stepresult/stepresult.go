@@ -191,7 +191,7 @@ func run(pass *analysis.Pass) (any, error) {
 				continue
 			}
 			if iface, isIface := u.t.Underlying().(*types.Interface); isIface {
-				if nilOnly(pass, u) || (iface.Empty() && discarded[call]) {
+				if selfDecoding(pass, u, iface.Empty()) || (iface.Empty() && discarded[call]) {
 					continue
 				}
 			}
@@ -207,6 +207,7 @@ func run(pass *analysis.Pass) (any, error) {
 			})
 		}
 	}
+	checkAssertions(pass, ins, rep, pass.ResultOf[durable.Analyzer].(*durable.Result))
 	return nil, nil
 }
 
@@ -306,16 +307,17 @@ func containsTypeParam(t types.Type) bool {
 	return found
 }
 
-// nilOnly reports whether an interface-typed step result is harmless because
-// the callback only ever returns a nil value (it encodes as null and decodes back
-// to nil).
-func nilOnly(pass *analysis.Pass, u use) bool {
+// selfDecoding reports whether an interface-typed step result is harmless
+// because the callback only ever returns values that JSON gives back as
+// they were: nil, or (for `any`, when values is true) a string, a bool or
+// a float64.
+func selfDecoding(pass *analysis.Pass, u use, values bool) bool {
 	lit, ok := ast.Unparen(u.cb).(*ast.FuncLit)
 	if !ok {
 		return false
 	}
 	returns := 0
-	allNil := true
+	all := true
 	ast.Inspect(lit.Body, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.FuncLit:
@@ -323,16 +325,63 @@ func nilOnly(pass *analysis.Pass, u use) bool {
 		case *ast.ReturnStmt:
 			returns++
 			if len(n.Results) != 2 {
-				allNil = false
+				all = false
 				return false
 			}
-			if tv, ok := pass.TypesInfo.Types[n.Results[0]]; !ok || !tv.IsNil() {
-				allNil = false
+			tv, ok := pass.TypesInfo.Types[n.Results[0]]
+			if !ok || !(tv.IsNil() || (values && jsonScalar(tv.Type))) {
+				all = false
 			}
 		}
 		return true
 	})
-	return returns > 0 && allNil
+	return returns > 0 && all
+}
+
+// decodesAsItself reports whether a value of type t, stored in an `any`,
+// comes back from JSON with the same dynamic type: string, bool, float64
+// (and untyped string and bool constants), map[string]any, []any.
+func decodesAsItself(t types.Type) bool {
+	if _, alias := t.(*types.Alias); !alias {
+		if _, named := t.(*types.Named); named {
+			return false // a named type decodes as its underlying JSON value
+		}
+	}
+	switch u := types.Unalias(t).(type) {
+	case *types.Basic:
+		switch u.Kind() {
+		case types.String, types.UntypedString, types.Bool, types.UntypedBool, types.Float64, types.UntypedFloat:
+			return true
+		}
+	case *types.Map:
+		b, ok := u.Key().(*types.Basic)
+		return ok && b.Kind() == types.String && isEmptyInterface(u.Elem())
+	case *types.Slice:
+		return isEmptyInterface(u.Elem())
+	case *types.Interface:
+		return true // asserting to an interface is a question about behaviour
+	}
+	return false
+}
+
+// jsonScalar reports whether t is string, bool or float64 (or an untyped
+// constant of those kinds): a value JSON gives back with its type, all of
+// it (a map[string]any may hold ints that come back as float64).
+func jsonScalar(t types.Type) bool {
+	b, ok := t.(*types.Basic)
+	if !ok {
+		return false
+	}
+	switch b.Kind() {
+	case types.String, types.UntypedString, types.Bool, types.UntypedBool, types.Float64, types.UntypedFloat:
+		return true
+	}
+	return false
+}
+
+func isEmptyInterface(t types.Type) bool {
+	i, ok := types.Unalias(t).(*types.Interface)
+	return ok && i.Empty()
 }
 
 type checker struct {

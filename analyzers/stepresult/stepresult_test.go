@@ -8,5 +8,5 @@ import (
 )
 
 func TestStepResult(t *testing.T) {
-	testutil.Run(t, stepresult.Analyzer, "a", "helpers", "ing")
+	testutil.Run(t, stepresult.Analyzer, "a", "helpers", "ing", "assistant", "billing")
 }
