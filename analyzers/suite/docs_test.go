@@ -109,7 +109,11 @@ func page(t *testing.T, r suite.Rule) []byte {
 	fmt.Fprintf(&b, "## Severity and silencing\n\n")
 	fmt.Fprintf(&b, "Findings are %ss unless `lint.severity.%s` in durable.yaml says otherwise; findings marked as advice are always notes. "+
 		"Notes are printed but do not fail `durable lint`.\n\n", r.Severity, a.Name)
-	fmt.Fprintf(&b, "Silence one finding with a reason:\n\n\t//durable:ignore %s <why this finding does not apply>\n\n", a.Name)
+	if r.Category == suite.CategoryDirectives {
+		b.WriteString("Its findings are about directives and cannot themselves be ignored: fix or remove the directive.\n\n")
+	} else {
+		fmt.Fprintf(&b, "Silence one finding with a reason:\n\n\t//durable:ignore %s <why this finding does not apply>\n\n", a.Name)
+	}
 	fmt.Fprintf(&b, "Disable the analyzer with `durable lint --disable %s` or `lint.disable: [%s]` in durable.yaml.\n", a.Name, a.Name)
 	return b.Bytes()
 }

@@ -71,7 +71,11 @@ func explain(w io.Writer, r suite.Rule) {
 		sort.Strings(flags)
 		fmt.Fprintf(w, "\n# Flags\n\n%s\n", strings.Join(flags, "\n"))
 	}
-	fmt.Fprintf(w, "\n# Silencing a finding\n\n  //durable:ignore %s <reason>\n", a.Name)
+	if r.Category == suite.CategoryDirectives {
+		fmt.Fprintf(w, "\n# Silencing a finding\n\n  Findings about directives cannot be ignored (//durable:ignore %s names no\n  analyzer): fix or remove the directive, or disable %s.\n", a.Name, a.Name)
+	} else {
+		fmt.Fprintf(w, "\n# Silencing a finding\n\n  //durable:ignore %s <reason>\n", a.Name)
+	}
 	if a.URL != "" {
 		fmt.Fprintf(w, "\nDocumentation: %s\n", a.URL)
 	}

@@ -48,11 +48,12 @@
 //
 // # Why it matters
 //
-// A mistyped directive looks like a deliberate, reviewed exception while the
-// finding it meant to silence is still reported, or, worse, is reported
-// under the right name elsewhere and hides nothing: reviewers stop trusting
-// the directives, and real findings get lost among them. A reason is
-// required so that the next reader knows whether the exception still holds.
+// A mistyped directive looks like a deliberate, reviewed exception, yet it
+// silences nothing: the finding it was meant for is still reported, and
+// readers learn to skim past directives and the findings next to them. A
+// reason is required so that the next reader knows whether the exception
+// still holds. durableignore's own findings cannot be ignored: fix or remove
+// the directive.
 //
 // # How to fix
 //
