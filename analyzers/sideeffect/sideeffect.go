@@ -93,6 +93,7 @@ func run(pass *analysis.Pass) (any, error) {
 			lit, ok := n.(*ast.FuncLit)
 			return ok && (res.IsStepCallback(lit) || res.BodyOf(lit) != nil)
 		},
+		Dynamic: true,
 	})
 	fns, chains := sums.Local()
 	isBody := map[*types.Func]bool{}
@@ -118,47 +119,239 @@ func run(pass *analysis.Pass) (any, error) {
 	}
 
 	ig := ignore.New(pass, "sideeffect")
+	cl := newClosures(pass, res, sums, direct)
 	for _, b := range res.Bodies {
-		res.WalkOutsideSteps(b, func(n ast.Node) bool {
-			call, ok := n.(*ast.CallExpr)
-			if !ok {
-				return true
-			}
-			fn := durable.Callee(info, call)
-			if e, ok := effects.Classify(fn); ok && e.Advice {
-				ig.Report(analysis.Diagnostic{
-					Pos: call.Pos(), End: call.End(), Category: "advice",
-					Message: fmt.Sprintf("advice: %s in durable function %s logs again on every replay; log inside a step, or use a replay-aware logger",
-						callchain.FuncName(fn), b.Name),
-				})
-				return true
-			}
-			c, ok := sums.At(call)
-			if !ok {
-				return true
-			}
-			kind := kinds[c.Last()]
-			via := ""
-			if len(c) > 1 {
-				via = " via " + c.String()
-			}
-			d := analysis.Diagnostic{
-				Pos: call.Pos(), End: call.End(), Category: string(kind),
-				Message: fmt.Sprintf("%s %s outside a step in durable function %s%s: it runs again on every replay; move it into step.Run",
-					kind, c.Last(), b.Name, via),
-			}
-			if len(c) > 1 {
-				d.Related = c.Related(pass.Fset)
-			}
-			if fix, ok := wrapFix(pass, b, call); ok {
-				d.SuggestedFixes = []analysis.SuggestedFix{fix}
-			}
-			ig.Report(d)
-			return false // one finding per call tree
-		})
+		checkBody(pass, res, b, sums, cl, kinds, ig)
 	}
 	ig.Finish()
 	return nil, nil
+}
+
+// finding is an effect found in a body, outside steps.
+type finding struct {
+	call  *ast.CallExpr
+	chain callchain.Chain
+	kind  effects.Kind
+}
+
+// checkBody reports the effects of a durable function's body outside its
+// steps.
+func checkBody(pass *analysis.Pass, res *durable.Result, b *durable.Body, sums *callchain.Summaries, cl *closures, kinds map[string]effects.Kind, ig *ignore.Reporter) {
+	info := pass.TypesInfo
+	replayed := len(b.Steps) > 0
+	var found []finding
+	var logs []*ast.CallExpr
+	var possible []*ast.CallExpr
+	res.WalkOutsideSteps(b, func(n ast.Node) bool {
+		if lit, ok := n.(*ast.FuncLit); ok && cl.bound[lit] {
+			return false // a local closure: its effects are reported where it is called
+		}
+		if !replayed {
+			if _, ok := res.StartsStepAt(n); ok {
+				replayed = true // steps through a helper
+			}
+		}
+		call, ok := n.(*ast.CallExpr)
+		if !ok {
+			return true
+		}
+		fn := durable.Callee(info, call)
+		if e, ok := effects.Classify(fn); ok && e.Advice {
+			logs = append(logs, call)
+			return true
+		}
+		c, ok := sums.At(call)
+		if !ok {
+			c, ok = cl.at(call)
+		}
+		if ok {
+			found = append(found, finding{call, c, kinds[c.Last()]})
+			return false // one finding per call tree
+		}
+		if m := callchain.InterfaceMethod(info, call); m != nil && durable.ProfileOfPackage(m.Pkg().Path()) == durable.None &&
+			takesContext(m) && len(sums.Implementations(m)) == 0 {
+			possible = append(possible, call)
+		}
+		return true
+	})
+
+	if !replayed {
+		reportNoSteps(pass, b, found, ig)
+		return
+	}
+	for _, f := range found {
+		via := ""
+		if len(f.chain) > 1 {
+			via = " via " + f.chain.String()
+		}
+		d := analysis.Diagnostic{
+			Pos: f.call.Pos(), End: f.call.End(), Category: string(f.kind),
+			Message: fmt.Sprintf("%s %s outside a step in durable function %s%s: it runs again on every replay of this run; move it into step.Run",
+				f.kind, f.chain.Last(), b.Name, via),
+		}
+		if len(f.chain) > 1 {
+			d.Related = f.chain.Related(pass.Fset)
+		}
+		if fix, ok := wrapFix(pass, b, f.call); ok {
+			d.SuggestedFixes = []analysis.SuggestedFix{fix}
+		}
+		ig.Report(d)
+	}
+	for _, call := range possible {
+		ig.Report(analysis.Diagnostic{Pos: call.Pos(), End: call.End(), Category: "advice",
+			Message: fmt.Sprintf("advice: %s outside a step in durable function %s calls an interface method that takes a context.Context, and no implementation is visible here: if it does I/O it runs again on every replay of this run; move it into step.Run",
+				types.ExprString(call.Fun), b.Name)})
+	}
+	if len(logs) > 0 {
+		more := ""
+		if len(logs) > 1 {
+			more = fmt.Sprintf(" (and %d more log call(s) outside steps)", len(logs)-1)
+		}
+		ig.Report(analysis.Diagnostic{Pos: logs[0].Pos(), End: logs[0].End(), Category: "advice",
+			Message: fmt.Sprintf("advice: %s in durable function %s logs again on every replay of this run%s; log inside a step, or use a replay-aware logger",
+				callchain.FuncName(durable.Callee(info, logs[0])), b.Name, more)})
+	}
+}
+
+// reportNoSteps reports a body with no steps that has several I/O effects:
+// it is never replayed, but a retry after a failure runs all of it again
+// (an LLM call, then a chat reply: the user gets two replies). Clock reads
+// and random values are harmless there, and so is a single effect (a retry
+// of the function is then a retry of that call).
+func reportNoSteps(pass *analysis.Pass, b *durable.Body, found []finding, ig *ignore.Reporter) {
+	var io []finding
+	for _, f := range found {
+		if !f.kind.Nondeterministic() {
+			io = append(io, f)
+		}
+	}
+	if len(io) < 2 {
+		return
+	}
+	names := make([]string, len(io))
+	var related []analysis.RelatedInformation
+	for i, f := range io {
+		names[i] = f.chain.Last()
+		related = append(related, analysis.RelatedInformation{Pos: f.call.Pos(), End: f.call.End(), Message: fmt.Sprintf("%s %s", f.kind, f.chain.Last())})
+	}
+	ig.Report(analysis.Diagnostic{Pos: io[0].call.Pos(), End: io[0].call.End(), Category: string(io[0].kind), Related: related,
+		Message: fmt.Sprintf("durable function %s has no steps but makes %d calls with effects (%s): a retry after a failure runs all of them again (a second reply, a second charge); put each in its own step.Run, whose result is recorded once",
+			b.Name, len(io), strings.Join(names, ", "))})
+}
+
+func takesContext(fn *types.Func) bool {
+	sig, _ := fn.Type().(*types.Signature)
+	if sig == nil {
+		return false
+	}
+	for i := 0; i < sig.Params().Len(); i++ {
+		if n, ok := types.Unalias(sig.Params().At(i).Type()).(*types.Named); ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "context" && n.Obj().Name() == "Context" {
+			return true
+		}
+	}
+	return false
+}
+
+// closures are the function literals of the package bound to a local
+// variable (markStatus := func(s string) { db.Exec(...) }): calls of the
+// variable are followed into the literal.
+type closures struct {
+	pass   *analysis.Pass
+	res    *durable.Result
+	sums   *callchain.Summaries
+	direct func(ast.Node) (string, bool)
+	of     map[types.Object]*ast.FuncLit
+	bound  map[*ast.FuncLit]bool
+	memo   map[*ast.FuncLit]callchain.Chain
+	busy   map[*ast.FuncLit]bool
+}
+
+func newClosures(pass *analysis.Pass, res *durable.Result, sums *callchain.Summaries, direct func(ast.Node) (string, bool)) *closures {
+	c := &closures{pass: pass, res: res, sums: sums, direct: direct, of: map[types.Object]*ast.FuncLit{},
+		bound: map[*ast.FuncLit]bool{}, memo: map[*ast.FuncLit]callchain.Chain{}, busy: map[*ast.FuncLit]bool{}}
+	bind := func(id *ast.Ident, v ast.Expr) {
+		lit, ok := ast.Unparen(v).(*ast.FuncLit)
+		if !ok || res.BodyOf(lit) != nil || res.IsStepCallback(lit) {
+			return
+		}
+		if obj := pass.TypesInfo.ObjectOf(id); obj != nil {
+			if _, isVar := obj.(*types.Var); isVar && obj.Parent() != pass.Pkg.Scope() {
+				c.of[obj] = lit
+				c.bound[lit] = true
+			}
+		}
+	}
+	for _, f := range pass.Files {
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.AssignStmt:
+				if len(n.Lhs) == len(n.Rhs) {
+					for i, l := range n.Lhs {
+						if id, ok := l.(*ast.Ident); ok {
+							bind(id, n.Rhs[i])
+						}
+					}
+				}
+			case *ast.ValueSpec:
+				if len(n.Names) == len(n.Values) {
+					for i, id := range n.Names {
+						bind(id, n.Values[i])
+					}
+				}
+			}
+			return true
+		})
+	}
+	return c
+}
+
+// at returns the chain of a call of a closure variable that reaches an
+// effect, outside the steps of the closure.
+func (c *closures) at(call *ast.CallExpr) (callchain.Chain, bool) {
+	id, ok := ast.Unparen(call.Fun).(*ast.Ident)
+	if !ok {
+		return nil, false
+	}
+	obj := c.pass.TypesInfo.Uses[id]
+	lit := c.of[obj]
+	if lit == nil {
+		return nil, false
+	}
+	ch := c.chain(lit)
+	if ch == nil {
+		return nil, false
+	}
+	return ch.Prepend(callchain.HopAt(c.pass.Fset, call.Pos(), id.Name)), true
+}
+
+func (c *closures) chain(lit *ast.FuncLit) callchain.Chain {
+	if ch, ok := c.memo[lit]; ok || c.busy[lit] {
+		return ch
+	}
+	c.busy[lit] = true
+	var found callchain.Chain
+	ast.Inspect(lit.Body, func(n ast.Node) bool {
+		if found != nil || n == nil {
+			return false
+		}
+		if l, ok := n.(*ast.FuncLit); ok && (c.res.IsStepCallback(l) || c.res.BodyOf(l) != nil || c.bound[l]) {
+			return false
+		}
+		if ch, ok := c.sums.At(n); ok {
+			found = ch
+			return false
+		}
+		if call, ok := n.(*ast.CallExpr); ok {
+			if ch, ok := c.at(call); ok {
+				found = ch
+				return false
+			}
+		}
+		return true
+	})
+	c.busy[lit] = false
+	c.memo[lit] = found
+	return found
 }
 
 // mayHaveEffects reports whether some import of the package is a package

@@ -8,7 +8,7 @@ import (
 )
 
 func TestSideEffect(t *testing.T) {
-	testutil.Run(t, sideeffect.Analyzer, "mailer", "se", "seing")
+	testutil.Run(t, sideeffect.Analyzer, "mailer", "se", "seing", "sedomain", "sestore", "seapp", "seingapp")
 }
 
 func TestSuggestedFixes(t *testing.T) {

@@ -10,24 +10,41 @@ import (
 	"strings"
 
 	"github.com/durable-go/durable/analyzers/internal/stdlib"
+	"github.com/durable-go/durable/analyzers/internal/vendors"
 )
 
 // Kind is the category of an effect.
 type Kind string
 
 const (
-	Network     Kind = "network call"
-	Database    Kind = "database call"
-	File        Kind = "file system write"
-	Env         Kind = "environment change"
-	Process     Kind = "process execution"
-	Email       Kind = "email"
+	Network   Kind = "network call"
+	Database  Kind = "database call"
+	File      Kind = "file system write"
+	Env       Kind = "environment change"
+	Process   Kind = "process execution"
+	Email     Kind = "email"
+	EventSend Kind = "event send"
+	// Vendor calls, named after vendors.Category.
+	Payment     Kind = Kind(vendors.Payment)
+	SMS         Kind = Kind(vendors.SMS)
+	Push        Kind = Kind(vendors.Push)
+	Chat        Kind = Kind(vendors.Chat)
 	Clock       Kind = "wall-clock read"
 	Random      Kind = "random number"
 	UUID        Kind = "UUID generation"
 	Logging     Kind = "logging"
 	Nondetermin Kind = "nondeterministic value"
 )
+
+// Nondeterministic reports whether the kind is a value that differs between
+// executions (a clock read, a random number, a UUID) rather than I/O.
+func (k Kind) Nondeterministic() bool {
+	switch k {
+	case Clock, Random, UUID, Nondetermin:
+		return true
+	}
+	return false
+}
 
 // Effect describes a call with an effect.
 type Effect struct {
@@ -86,6 +103,10 @@ func init() {
 	add(UUID, "github.com/google/uuid", "New", "NewString", "NewRandom", "NewV7", "NewUUID", "NewV6", "Must")
 	add(UUID, "github.com/gofrs/uuid", "NewV4", "NewV7", "Must")
 	add(UUID, "github.com/oklog/ulid/v2", "Make", "New", "MustNew")
+	// Sending events through a client outside a step sends them again on
+	// every replay (step.SendEvent, inngestgo's step.Send, are recorded).
+	add(EventSend, "github.com/durable-go/durable/runtime", "Engine.Send")
+	add(EventSend, "github.com/inngest/inngestgo", "Client.Send", "Client.SendMany", "Send", "SendMany")
 	add(Logging, "fmt", "Print", "Printf", "Println")
 	add(Logging, "log", "Print", "Printf", "Println", "Logger.Print", "Logger.Printf", "Logger.Println")
 }
@@ -110,13 +131,34 @@ func Key(fn *types.Func) string {
 	return fn.Pkg().Path() + "." + name
 }
 
-// Classify reports the effect of calling fn, if any.
+// Classify reports the effect of calling fn, if any: the table's, a vendor
+// SDK call that moves money or reaches a person (vendors.Classify), or a
+// call to a rate-limited vendor's API (an LLM request) that takes a
+// context.Context.
 func Classify(fn *types.Func) (Effect, bool) {
-	k, ok := table[Key(fn)]
-	if !ok {
-		return Effect{}, false
+	if k, ok := table[Key(fn)]; ok {
+		return Effect{Kind: k, Advice: k == Logging}, true
 	}
-	return Effect{Kind: k, Advice: k == Logging}, true
+	if c, ok := vendors.Classify(fn); ok {
+		return Effect{Kind: Kind(c.Category)}, true
+	}
+	if fn != nil && fn.Pkg() != nil && vendors.RateLimitedPackage(fn.Pkg().Path()) && takesContext(fn) {
+		return Effect{Kind: Network}, true
+	}
+	return Effect{}, false
+}
+
+func takesContext(fn *types.Func) bool {
+	sig, _ := fn.Type().(*types.Signature)
+	if sig == nil {
+		return false
+	}
+	for i := 0; i < sig.Params().Len(); i++ {
+		if n, ok := types.Unalias(sig.Params().At(i).Type()).(*types.Named); ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "context" && n.Obj().Name() == "Context" {
+			return true
+		}
+	}
+	return false
 }
 
 // SinkPackage reports whether path is a package that Classify knows
@@ -124,7 +166,7 @@ func Classify(fn *types.Func) (Effect, bool) {
 // effect facts) has no effects.
 func SinkPackage(path string) bool {
 	_, ok := sinkPkgs[path]
-	return ok
+	return ok || vendors.Known(path)
 }
 
 var sinkPkgs = map[string]struct{}{}

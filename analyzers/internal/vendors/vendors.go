@@ -186,6 +186,21 @@ var rateLimited = []string{
 	"github.com/google/generative-ai-go",
 }
 
+// Known reports whether path is a package of a vendor SDK this package
+// knows (of Classify or RateLimitedPackage).
+func Known(path string) bool {
+	if RateLimitedPackage(path) {
+		return true
+	}
+	norm := NormalizePath(path)
+	for _, r := range rules {
+		if r.path == norm {
+			return true
+		}
+	}
+	return false
+}
+
 // RateLimitedPackage reports whether path is (in) the SDK of a rate-limited
 // service, whatever its major version.
 func RateLimitedPackage(path string) bool {

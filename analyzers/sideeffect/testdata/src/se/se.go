@@ -31,7 +31,7 @@ var mail = &mailer.Client{}
 
 var Bad = runtime.NewFunction(runtime.FunctionOpts{ID: "bad"}, runtime.EventTrigger("user/signed.up", ""),
 	func(ctx context.Context, in runtime.Input[Signup]) (any, error) {
-		resp, err := http.Get("https://example.com/" + in.Event.Data.Email) // want `network call http.Get outside a step in durable function "bad": it runs again on every replay; move it into step.Run`
+		resp, err := http.Get("https://example.com/" + in.Event.Data.Email) // want `network call http.Get outside a step in durable function "bad": it runs again on every replay of this run; move it into step.Run`
 		if err != nil {
 			return nil, err
 		}
@@ -47,9 +47,13 @@ var Bad = runtime.NewFunction(runtime.FunctionOpts{ID: "bad"}, runtime.EventTrig
 		buf := make([]byte, 8)
 		_, _ = rand.Read(buf)                      // want `random number rand.Read outside a step`
 		id := uuid.NewString()                     // want `UUID generation uuid.NewString outside a step`
-		fmt.Println("signed up", id)               // want `advice: fmt.Println in durable function "bad" logs again on every replay`
+		fmt.Println("signed up", id)               // want `advice: fmt.Println in durable function "bad" logs again on every replay of this run \(and 1 more log call\(s\) outside steps\)`
+		fmt.Println("sending")                     // one note per function
 		err = mail.Send(in.Event.Data.Email, "hi") // want `network call http.Post outside a step in durable function "bad" via mailer.Client.Send → mailer.Client.post → http.Post`
-		return time.Since(time.Unix(0, 0)), err    // want `wall-clock read time.Since outside a step`
+		if err := step.Sleep(ctx, "cool-off", time.Minute); err != nil {
+			return nil, err
+		}
+		return time.Since(time.Unix(0, 0)), err // want `wall-clock read time.Since outside a step in durable function "bad": it runs again on every replay of this run; move it into step.Run`
 	})
 
 // localHelper reaches the clock through a helper of this package.
@@ -57,6 +61,9 @@ func localHelper() string { return mailer.Stamp() } // want localHelper:`sideEff
 
 // Handler is a named function given to NewFunction.
 func Handler(ctx context.Context, in runtime.Input[Signup]) (any, error) {
+	if err := step.Sleep(ctx, "nap", time.Minute); err != nil {
+		return nil, err
+	}
 	return localHelper(), nil // want `wall-clock read time.Now outside a step in durable function "named" via se.localHelper → mailer.Stamp → time.Now`
 }
 
@@ -66,6 +73,9 @@ var Named = runtime.NewFunction(runtime.FunctionOpts{ID: "named"}, runtime.Event
 type Service struct{}
 
 func (s *Service) Welcome(ctx context.Context, in runtime.Input[Signup]) (any, error) {
+	if _, err := step.Run(ctx, "load", func(ctx context.Context) (string, error) { return in.Event.Data.Email, nil }); err != nil {
+		return nil, err
+	}
 	return nil, mailer.SendMail(in.Event.Data.Email) // want `email smtp.SendMail outside a step in durable function "method" via mailer.SendMail → smtp.SendMail`
 }
 
@@ -75,6 +85,7 @@ var Method = runtime.NewFunction(runtime.FunctionOpts{ID: "method"}, runtime.Eve
 
 // Generic handlers and generic helpers.
 func GenericHandler[T any](ctx context.Context, in runtime.Input[T]) (any, error) {
+	step.Sleep(ctx, "nap", time.Minute)
 	return mailer.Generic(in.Event.Data), nil // want `wall-clock read time.Now outside a step in durable function "generic" via mailer.Generic → mailer.Stamp → time.Now`
 }
 
@@ -84,7 +95,7 @@ var Generic = runtime.NewFunction(runtime.FunctionOpts{ID: "generic"}, runtime.C
 func Factory(greeting string) runtime.Handler[Signup] {
 	return func(ctx context.Context, in runtime.Input[Signup]) (any, error) {
 		now := time.Now() // want `wall-clock read time.Now outside a step in durable function Factory \(returned handler\)`
-		return greeting + now.String(), nil
+		return greeting + now.String(), step.Sleep(ctx, "nap", time.Minute)
 	}
 }
 
@@ -129,6 +140,23 @@ var Good = runtime.NewFunction(runtime.FunctionOpts{ID: "good"}, runtime.EventTr
 		return id, nil
 	})
 
+// With no steps, nothing is replayed: a clock read or a single call is
+// harmless (a retry of the function is a retry of that call).
+var NoSteps = runtime.NewFunction(runtime.FunctionOpts{ID: "no-steps"}, runtime.EventTrigger("user/signed.up", ""),
+	func(ctx context.Context, in runtime.Input[Signup]) (any, error) {
+		fmt.Println("welcome", time.Now())
+		return nil, mail.Send(in.Event.Data.Email, "welcome")
+	})
+
+// With no steps and two calls with effects, a retry repeats the first.
+var NoStepsTwo = runtime.NewFunction(runtime.FunctionOpts{ID: "no-steps-two"}, runtime.EventTrigger("user/signed.up", ""),
+	func(ctx context.Context, in runtime.Input[Signup]) (any, error) {
+		if _, err := db.ExecContext(ctx, "UPDATE users SET welcomed = true WHERE email = $1", in.Event.Data.Email); err != nil { // want `durable function "no-steps-two" has no steps but makes 2 calls with effects \(sql.DB.ExecContext, http.Post\): a retry after a failure runs all of them again \(a second reply, a second charge\); put each in its own step.Run`
+			return nil, err
+		}
+		return nil, mail.Send(in.Event.Data.Email, "welcome")
+	})
+
 // NotDurable is an ordinary function: effects are fine here.
 func NotDurable(ctx context.Context) error { // want NotDurable:`sideEffect\(network call via http.Get\)`
 	_, err := http.Get("https://example.com")
@@ -142,5 +170,5 @@ var Ignored = runtime.NewFunction(runtime.FunctionOpts{ID: "ignored"}, runtime.E
 		start := time.Now() //durable:ignore sideeffect only used for a metric, never for control flow
 		//durable:ignore sideeffect nothing on the next line // want "matches no sideeffect finding"
 		x := 1
-		return time.Duration(x) + time.Duration(start.Nanosecond()), nil
+		return time.Duration(x) + time.Duration(start.Nanosecond()), step.Sleep(ctx, "nap", time.Minute)
 	})
