@@ -95,6 +95,9 @@ type checker struct {
 	defs map[*types.Var]ast.Expr
 	// mapRange maps range variables to the loop that ranges over a map.
 	mapRange map[*types.Var]*ast.RangeStmt
+	// listRange maps the value variable of a range over a slice, an array
+	// or a channel to its loop; listIndex maps index variables likewise.
+	listRange, listIndex map[*types.Var]*ast.RangeStmt
 	// nondet memoizes funcNondet for functions of this package.
 	nondet     map[*types.Func]string
 	nondetBusy map[*types.Func]bool
@@ -110,6 +113,7 @@ func run(pass *analysis.Pass) (any, error) {
 		pass: pass, res: res, rep: ignore.New(pass, name),
 		decls: map[*types.Func]*ast.FuncDecl{}, facts: map[*types.Func]*idsFact{}, busy: map[*types.Func]bool{},
 		defs: map[*types.Var]ast.Expr{}, mapRange: map[*types.Var]*ast.RangeStmt{},
+		listRange: map[*types.Var]*ast.RangeStmt{}, listIndex: map[*types.Var]*ast.RangeStmt{},
 		nondet: map[*types.Func]string{}, nondetBusy: map[*types.Func]bool{},
 	}
 	defer c.rep.Finish()
@@ -139,11 +143,33 @@ func run(pass *analysis.Pass) (any, error) {
 				}
 			}
 		case *ast.RangeStmt:
-			if n.Tok == token.DEFINE && rangesOverMap(info, n.X) {
+			if n.Tok != token.DEFINE {
+				continue
+			}
+			if rangesOverMap(info, n.X) {
 				for _, e := range []ast.Expr{n.Key, n.Value} {
 					if id, ok := e.(*ast.Ident); ok {
 						if v, ok := info.Defs[id].(*types.Var); ok {
 							c.mapRange[v] = n
+						}
+					}
+				}
+				continue
+			}
+			if tv, ok := info.Types[n.X]; ok && !fromMapKeys(info, n.X) {
+				switch u := tv.Type.Underlying().(type) {
+				case *types.Slice, *types.Array, *types.Chan, *types.Pointer:
+					value := n.Value
+					if _, isChan := u.(*types.Chan); isChan {
+						value = n.Key // for v := range ch
+					} else if id, ok := n.Key.(*ast.Ident); ok {
+						if v, ok := info.Defs[id].(*types.Var); ok {
+							c.listIndex[v] = n
+						}
+					}
+					if id, ok := value.(*ast.Ident); ok {
+						if v, ok := info.Defs[id].(*types.Var); ok {
+							c.listRange[v] = n
 						}
 					}
 				}
@@ -200,6 +226,12 @@ func run(pass *analysis.Pass) (any, error) {
 	for _, b := range res.Bodies {
 		c.duplicates(b.Node, b.Block)
 	}
+	// Literals handed to a registration helper are functions of their own.
+	for n := range ins.PreorderSeq((*ast.FuncLit)(nil)) {
+		if lit := n.(*ast.FuncLit); res.IsRegistered(lit) {
+			c.duplicates(lit, lit.Body)
+		}
+	}
 	for _, fn := range fns {
 		d := c.decls[fn]
 		if res.BodyOf(d) == nil {
@@ -207,6 +239,24 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 	}
 	return nil, nil
+}
+
+// fromMapKeys reports whether x is built from a map's keys or deduplicated
+// (slices.Sorted(maps.Keys(m)), slices.Compact(xs)): its elements are unique.
+func fromMapKeys(info *types.Info, x ast.Expr) bool {
+	found := false
+	ast.Inspect(x, func(n ast.Node) bool {
+		if call, ok := n.(*ast.CallExpr); ok {
+			if fn := durable.Callee(info, call); fn != nil && fn.Pkg() != nil {
+				switch fn.Pkg().Path() + "." + fn.Name() {
+				case "maps.Keys", "slices.Compact", "golang.org/x/exp/maps.Keys":
+					found = true
+				}
+			}
+		}
+		return !found
+	})
+	return found
 }
 
 func rangesOverMap(info *types.Info, x ast.Expr) bool {
@@ -259,7 +309,7 @@ func (c *checker) walk(self ast.Node, block *ast.BlockStmt, visit func(n ast.Nod
 		if n == nil {
 			return false
 		}
-		if lit, ok := n.(*ast.FuncLit); ok && lit != self && c.res.BodyOf(lit) != nil {
+		if lit, ok := n.(*ast.FuncLit); ok && lit != self && (c.res.BodyOf(lit) != nil || c.res.IsRegistered(lit)) {
 			return false
 		}
 		return visit(n)
@@ -474,7 +524,7 @@ func (c *checker) checkID(e ast.Expr, step string) {
 	if id, ok := c.constID(e); ok {
 		if isGeneric(id) {
 			c.rep.Report(analysis.Diagnostic{
-				Pos: e.Pos(), End: e.End(),
+				Pos: e.Pos(), End: e.End(), Category: "advice",
 				Message: fmt.Sprintf("step ID %q is generic: name what the step does (\"charge-card\", \"send-receipt\"); IDs are how run history, logs and the journal name a step, and numbered or generic IDs get reused when steps are added", id),
 			})
 		}
@@ -486,7 +536,79 @@ func (c *checker) checkID(e ast.Expr, step string) {
 			Message: fmt.Sprintf("the ID of this %s is built from %s, which differs when the run is replayed: the replay looks for a step the journal does not have and the run fails with a non-determinism error (or repeats the step); build IDs from constants and event data", step, why),
 			Related: []analysis.RelatedInformation{{Pos: at, Message: why}},
 		})
+		return
 	}
+	if v, r, ok := c.repeatable(e, 0); ok {
+		c.rep.Report(analysis.Diagnostic{
+			Pos: e.Pos(), End: e.End(), Category: "advice",
+			Message: fmt.Sprintf("the ID of this %s is built from %s, an element of the list this loop ranges over, which may repeat: steps that share an ID are told apart only by the order they run in, so run history and logs cannot say which element a step was for, and a list whose order or content changes between deploys makes a resumed run pick up another element's result; build the ID from the loop index or a unique key of the element (its ID)", step, v.Name()),
+			Related: []analysis.RelatedInformation{{Pos: r.Pos(), Message: "the loop"}},
+		})
+	}
+}
+
+// uniqueField matches the names of fields that identify what they belong to.
+var uniqueField = regexp.MustCompile(`(?i)(id|key|uuid|slug|sku|email|path|url|name)$`)
+
+// repeatable reports whether a non-constant ID is built from the value of a
+// range over a list (string(node.Type), "notify-"+user.Plan) rather than
+// from the loop index or a field that identifies the element (user.ID).
+func (c *checker) repeatable(e ast.Expr, depth int) (*types.Var, *ast.RangeStmt, bool) {
+	if depth > 3 {
+		return nil, nil, false
+	}
+	info := c.pass.TypesInfo
+	var found *types.Var
+	var loop *ast.RangeStmt
+	unique := false
+	ast.Inspect(e, func(n ast.Node) bool {
+		if unique {
+			return false
+		}
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.SelectorExpr:
+			if sel, ok := info.Selections[n]; ok && sel.Kind() == types.FieldVal && uniqueField.MatchString(n.Sel.Name) {
+				if id, ok := ast.Unparen(n.X).(*ast.Ident); ok {
+					if v, _ := info.Uses[id].(*types.Var); v != nil && c.listRange[v] != nil {
+						unique = true
+						return false
+					}
+				}
+			}
+			if _, ok := info.Selections[n]; !ok {
+				return false // pkg.Name
+			}
+		case *ast.Ident:
+			v, _ := info.Uses[n].(*types.Var)
+			if v == nil {
+				return true
+			}
+			if c.listIndex[v] != nil {
+				unique = true
+				return false
+			}
+			if r := c.listRange[v]; r != nil && found == nil {
+				if uniqueField.MatchString(v.Name()) {
+					unique = true // for _, orderID := range ids
+					return false
+				}
+				found, loop = v, r
+				return true
+			}
+			if d, ok := c.defs[v]; ok && found == nil && d != e {
+				if fv, fr, ok := c.repeatable(d, depth+1); ok {
+					found, loop = fv, fr
+				}
+			}
+		}
+		return true
+	})
+	if unique || found == nil {
+		return nil, nil, false
+	}
+	return found, loop, true
 }
 
 // nondeterministic reports whether e depends on a value that can change

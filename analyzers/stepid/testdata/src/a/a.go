@@ -42,6 +42,9 @@ var Bad = runtime.NewFunction(runtime.FunctionOpts{ID: "bad"}, Ev.Trigger(),
 		_, err = step.Run(ctx, fmt.Sprintf("poll-%d", time.Now().Unix()), func(ctx context.Context) (int, error) { return 0, nil }) // want `the ID of this step.Run is built from time.Now\(\) \(a wall-clock read\), which differs when the run is replayed`
 		token := uuid.NewString()
 		err = step.Sleep(ctx, "wait-"+token, time.Minute) // want `the ID of this step.Sleep is built from token, which holds uuid.NewString\(\) \(a UUID generation\)`
+		for _, item := range o.Items {
+			_, err = step.Run(ctx, "reserve-"+item, func(ctx context.Context) (int, error) { return 0, nil }) // want `the ID of this step.Run is built from item, an element of the list this loop ranges over, which may repeat`
+		}
 		for k := range o.Tags {
 			_, err = step.Run(ctx, "sync-"+k, func(ctx context.Context) (int, error) { return 0, nil }) // want `built from k, a variable of a range over a map \(map order is random\)`
 		}
@@ -66,9 +69,9 @@ var Bad = runtime.NewFunction(runtime.FunctionOpts{ID: "bad"}, Ev.Trigger(),
 var Good = runtime.NewFunction(runtime.FunctionOpts{ID: "good"}, Ev.Trigger(),
 	func(ctx context.Context, in runtime.Input[Order]) (any, error) {
 		o := in.Event.Data
-		for _, item := range o.Items {
+		for i, item := range o.Items {
 			// One call site, many occurrences: numbered by the engine.
-			_, err := step.Run(ctx, "reserve-"+item, func(ctx context.Context) (int, error) { return 0, nil })
+			_, err := step.Run(ctx, "reserve-"+strconv.Itoa(i)+"-"+item, func(ctx context.Context) (int, error) { return 0, nil })
 			if err != nil {
 				return nil, err
 			}
