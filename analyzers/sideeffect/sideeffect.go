@@ -70,7 +70,7 @@ func run(pass *analysis.Pass) (any, error) {
 			return "", false
 		}
 		fn := durable.Callee(info, call)
-		e, ok := effects.Classify(fn)
+		e, ok := effects.ClassifyWithVendors(fn)
 		if !ok || e.Advice {
 			return "", false
 		}
@@ -156,7 +156,7 @@ func checkBody(pass *analysis.Pass, res *durable.Result, b *durable.Body, sums *
 			return true
 		}
 		fn := durable.Callee(info, call)
-		if e, ok := effects.Classify(fn); ok && e.Advice {
+		if e, ok := effects.ClassifyWithVendors(fn); ok && e.Advice {
 			logs = append(logs, call)
 			return true
 		}

@@ -131,13 +131,22 @@ func Key(fn *types.Func) string {
 	return fn.Pkg().Path() + "." + name
 }
 
-// Classify reports the effect of calling fn, if any: the table's, a vendor
-// SDK call that moves money or reaches a person (vendors.Classify), or a
-// call to a rate-limited vendor's API (an LLM request) that takes a
-// context.Context.
+// Classify reports the effect of calling fn, if any, from the table of
+// standard-library and driver calls.
 func Classify(fn *types.Func) (Effect, bool) {
 	if k, ok := table[Key(fn)]; ok {
 		return Effect{Kind: k, Advice: k == Logging}, true
+	}
+	return Effect{}, false
+}
+
+// ClassifyWithVendors is Classify, plus vendor SDK calls: those that move
+// money or reach a person (vendors.Classify; the kind is the category), and
+// calls of a rate-limited vendor's API (an LLM request) that take a
+// context.Context (a network call).
+func ClassifyWithVendors(fn *types.Func) (Effect, bool) {
+	if e, ok := Classify(fn); ok {
+		return e, true
 	}
 	if c, ok := vendors.Classify(fn); ok {
 		return Effect{Kind: Kind(c.Category)}, true
