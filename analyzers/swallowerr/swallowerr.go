@@ -120,6 +120,9 @@ func (c *checker) errCall(call *ast.CallExpr) (erring, bool) {
 	n := sig.Results().Len()
 	if kind, profile := durable.ClassifyStep(fn); kind != durable.NotAStep {
 		what := kind.Name(profile)
+		if st := c.res.Step(call); st != nil {
+			what = st.Name()
+		}
 		if kind != durable.Parallel && len(call.Args) > 1 {
 			if tv, ok := info.Types[call.Args[1]]; ok && tv.Value != nil {
 				what += " " + tv.Value.ExactString()

@@ -143,10 +143,19 @@ type StepCall struct {
 	// Parent is the innermost step whose callback literal contains this
 	// call, or nil.
 	Parent *StepCall
+
+	callee string // the step function's own name: "Send", "SendMany"
 }
 
-// Name is the step function's name in its profile ("step.Run", "group.Parallel").
-func (s *StepCall) Name() string { return s.Kind.Name(s.Profile) }
+// Name is the step function's name as the code calls it ("step.Run",
+// "group.Parallel", and "step.Send" rather than step.SendEvent for the
+// Inngest SDK).
+func (s *StepCall) Name() string {
+	if s.Kind == SendEvent && s.Profile == Inngest && s.callee != "" {
+		return "step." + s.callee
+	}
+	return s.Kind.Name(s.Profile)
+}
 
 // Result is what Analyzer finds in a package.
 type Result struct {
@@ -345,7 +354,7 @@ func run(pass *analysis.Pass) (any, error) {
 				continue
 			}
 			if k, p := ClassifyStep(fn); k != NotAStep {
-				res.addStep(n, k, p)
+				res.addStep(n, k, p).callee = fn.Name()
 				continue
 			}
 			if p := ClassifyDefine(fn); p != None {
@@ -476,7 +485,7 @@ func (r *Result) add(b *Body) {
 	r.bodyOf[b.Node] = b
 }
 
-func (r *Result) addStep(call *ast.CallExpr, k StepKind, p Profile) {
+func (r *Result) addStep(call *ast.CallExpr, k StepKind, p Profile) *StepCall {
 	s := &StepCall{Kind: k, Profile: p, Call: call}
 	arg := func(i int) ast.Expr {
 		if i < len(call.Args) {
@@ -507,6 +516,7 @@ func (r *Result) addStep(call *ast.CallExpr, k StepKind, p Profile) {
 	}
 	r.Steps = append(r.Steps, s)
 	r.stepOf[call] = s
+	return s
 }
 
 func newDefinition(pass *analysis.Pass, call *ast.CallExpr, p Profile) *Definition {
