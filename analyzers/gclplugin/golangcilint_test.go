@@ -19,8 +19,9 @@ import (
 // gclVersion is the golangci-lint the plugin is tested with.
 const gclVersion = "v2.15.0"
 
-// requireEnv makes TestGolangciLint fail instead of skipping when
-// golangci-lint cannot be downloaded or built (CI sets it).
+// requireEnv is the single switch of the tests that build golangci-lint
+// (minutes of CPU): unset, they skip; set (.ci/run sets it), they run, and
+// golangci-lint failing to download or build is a failure.
 const requireEnv = "DURABLE_GCL_REQUIRED"
 
 // stubAPI is this module's runtime and step packages as the analyzers'
@@ -28,13 +29,13 @@ const requireEnv = "DURABLE_GCL_REQUIRED"
 // with them.
 const stubAPI = "../internal/testdata/src/github.com/durable-go/durable"
 
-func skipOrFail(t *testing.T, format string, args ...any) {
+// requireGCL skips the test unless requireEnv asks for the tests that
+// build golangci-lint.
+func requireGCL(t *testing.T) {
 	t.Helper()
-	msg := fmt.Sprintf(format, args...)
-	if os.Getenv(requireEnv) != "" {
-		t.Fatalf("%s (%s is set)", msg, requireEnv)
+	if os.Getenv(requireEnv) == "" {
+		t.Skipf("builds golangci-lint %s with the plugin, which takes minutes; set %s=1 to run it", gclVersion, requireEnv)
 	}
-	t.Skipf("%s; skipping the test with a real golangci-lint (set %s=1 to make this a failure)", msg, requireEnv)
 }
 
 func goCmd(dir string, args ...string) *exec.Cmd {
@@ -51,6 +52,7 @@ func goCmd(dir string, args ...string) *exec.Cmd {
 // The binary is cached under $GOCACHE/durable-gcl/<hash of the inputs>.
 func golangciLint(t *testing.T) string {
 	t.Helper()
+	requireGCL(t)
 	repo, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)
@@ -61,7 +63,7 @@ func golangciLint(t *testing.T) string {
 		err = json.Unmarshal(out, &mod)
 	}
 	if err != nil || mod.Dir == "" {
-		skipOrFail(t, "go mod download of golangci-lint %s failed: %v %s", gclVersion, err, mod.Error)
+		t.Fatalf("go mod download of golangci-lint %s failed (%s is set): %v %s", gclVersion, requireEnv, err, mod.Error)
 	}
 
 	// The inputs: golangci-lint, Go, and this module's go.mod, go.sum and
@@ -126,7 +128,7 @@ func golangciLint(t *testing.T) string {
 	tmp := filepath.Join(cacheDir, fmt.Sprintf("golangci-lint.%d.tmp", os.Getpid()))
 	if out, err := goCmd(src, "build", "-o", tmp, "./cmd/golangci-lint").CombinedOutput(); err != nil {
 		os.Remove(tmp)
-		skipOrFail(t, "building golangci-lint %s with the plugin failed: %v\n%s", gclVersion, err, out)
+		t.Fatalf("building golangci-lint %s with the plugin failed (%s is set): %v\n%s", gclVersion, requireEnv, err, out)
 	}
 	if err := os.Rename(tmp, bin); err != nil {
 		t.Fatal(err)
@@ -283,9 +285,6 @@ issues:
 
 // TestGolangciLint runs a real golangci-lint v2 built with the plugin.
 func TestGolangciLint(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds golangci-lint; skipped with -short")
-	}
 	bin := golangciLint(t)
 	const notify = `app/app.go:38:34: durable: idempotency: durable function "notify" makes the non-idempotent call http.Post but has no Idempotency key: a duplicate event runs it twice; set FunctionOpts.Idempotency (e.g. "event.data.id") or pass an idempotency key to the call`
 
