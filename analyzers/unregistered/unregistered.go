@@ -16,6 +16,7 @@ import (
 
 	"github.com/durable-go/durable/analyzers/internal/durable"
 	"github.com/durable-go/durable/analyzers/internal/ignore"
+	"github.com/durable-go/durable/internal/durablefn"
 )
 
 //go:embed doc.go
@@ -100,24 +101,20 @@ func run(pass *analysis.Pass) (any, error) {
 		if d.Profile != durable.Durable {
 			continue
 		}
-		discarded := d.Var != nil && d.Var.Name() == "_"
-		if d.Var == nil {
-			if cur, ok := insp.Root().FindNode(d.Call); ok {
-				_, discarded = cur.Parent().Node().(*ast.ExprStmt)
-			}
-		}
-		if discarded {
+		if res.Binding(d).Site == durablefn.Discarded {
 			ig.Reportf(d.Call.Pos(), "durable function %s is defined but its result is discarded, so no engine can run it; assign it to a package-level variable and register it", label(d.ID, "NewFunction"))
-		}
-		if d.Var == nil || discarded {
 			continue
 		}
-		if d.Var.Parent() != pass.Pkg.Scope() {
-			continue // a local variable: the compiler makes sure it is used
+		// Package-level functions, as the generated registry sees them
+		// (durablefn decides for both); a local variable is the
+		// compiler's business (it must be used).
+		v := res.PackageVar(d)
+		if v == nil {
+			continue
 		}
-		q := qualified(d.Var)
+		q := qualified(v)
 		p := pass.Fset.Position(d.Call.Pos())
-		defs = append(defs, Def{Var: q, ID: d.ID, Exported: d.Var.Exported(), Pos: fmt.Sprintf("%s/%s:%d:%d", pass.Pkg.Path(), filepath.Base(p.Filename), p.Line, p.Column)})
+		defs = append(defs, Def{Var: q, ID: d.ID, Exported: v.Exported(), Pos: fmt.Sprintf("%s/%s:%d:%d", pass.Pkg.Path(), filepath.Base(p.Filename), p.Line, p.Column)})
 		defPos[q] = d.Call.Pos()
 	}
 

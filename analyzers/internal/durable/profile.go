@@ -5,6 +5,8 @@ import (
 	"go/types"
 
 	"golang.org/x/tools/go/types/typeutil"
+
+	"github.com/durable-go/durable/internal/durablefn"
 )
 
 // Profile names an API that durable functions are written against.
@@ -21,9 +23,9 @@ const (
 
 // Import paths of the packages of each profile.
 const (
-	DurableRuntimePath = "github.com/durable-go/durable/runtime"
+	DurableRuntimePath = durablefn.RuntimePath
 	DurableStepPath    = "github.com/durable-go/durable/runtime/step"
-	InngestPath        = "github.com/inngest/inngestgo"
+	InngestPath        = durablefn.InngestPath
 	InngestStepPath    = "github.com/inngest/inngestgo/step"
 	InngestGroupPath   = "github.com/inngest/inngestgo/group"
 )
@@ -176,11 +178,15 @@ func ClassifyStep(fn *types.Func) (StepKind, Profile) {
 
 // ClassifyDefine reports whether fn defines a durable function
 // (runtime.NewFunction or inngestgo.CreateFunction), and the profile.
+// Which functions define is durablefn's, shared with the registry scan.
 func ClassifyDefine(fn *types.Func) Profile {
-	switch {
-	case IsPkgFunc(fn, DurableRuntimePath, "NewFunction"):
+	if fn == nil || fn.Pkg() == nil || !IsPkgFunc(fn, fn.Pkg().Path(), fn.Name()) {
+		return None
+	}
+	switch durablefn.Definer(fn.Pkg().Path(), fn.Name()) {
+	case durablefn.Durable:
 		return Durable
-	case IsPkgFunc(fn, InngestPath, "CreateFunction"):
+	case durablefn.Inngest:
 		return Inngest
 	}
 	return None

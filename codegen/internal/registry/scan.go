@@ -22,10 +22,12 @@ import (
 	"unicode"
 
 	"golang.org/x/tools/go/packages"
+
+	"github.com/durable-go/durable/internal/durablefn"
 )
 
 // RuntimePath is the import path of the package that declares NewFunction.
-const RuntimePath = "github.com/durable-go/durable/runtime"
+const RuntimePath = durablefn.RuntimePath
 
 // Function is a durable function found in the module.
 type Function struct {
@@ -64,6 +66,10 @@ type Result struct {
 	// Skipped are functions found but not listed (unexported variables,
 	// package main), with the reason in Warnings.
 	Skipped []Function
+	// Unreadable are functions found whose ID the scan cannot read (not a
+	// constant, or options that are not a literal), with the reason in
+	// Errors; their ID is empty.
+	Unreadable []Function
 	// Errors make the registry wrong if written: duplicate IDs, IDs that
 	// are not constant, functions the registry cannot import.
 	Errors []Problem
@@ -189,10 +195,11 @@ type pkgInfo struct {
 	// Files that mention NewFunction, parsed by scanAll.
 	cands []*ast.File
 
-	// Package-level constants, parsed on demand (constOnce).
-	constOnce sync.Once
-	consts    map[string]constDecl
-	constErr  []Problem
+	// Package-level declarations, parsed on demand (declOnce).
+	declOnce sync.Once
+	consts   map[string]constDecl
+	vars     map[string]bool
+	types    map[string]bool
 }
 
 type constDecl struct {
@@ -324,6 +331,8 @@ func runtimeName(f *ast.File) string {
 	return ""
 }
 
+// scanFile finds the definitions of f and lists those durablefn says the
+// registry lists.
 func (s *scanner) scanFile(pi *pkgInfo, f *ast.File) {
 	rt := runtimeName(f)
 	if pi.pkg.PkgPath == RuntimePath {
@@ -332,83 +341,141 @@ func (s *scanner) scanFile(pi *pkgInfo, f *ast.File) {
 	if rt == "" || rt == "_" {
 		return
 	}
-	for _, decl := range f.Decls {
-		gd, ok := decl.(*ast.GenDecl)
-		if !ok || gd.Tok != token.VAR {
-			continue
+	var stack []ast.Node // f and the nodes enclosing the current one
+	ast.Inspect(f, func(n ast.Node) bool {
+		if n == nil {
+			stack = stack[:len(stack)-1]
+			return false
 		}
-		for _, spec := range gd.Specs {
-			vs := spec.(*ast.ValueSpec)
-			if len(vs.Values) != len(vs.Names) {
-				continue
+		if call, ok := n.(*ast.CallExpr); ok && isNewFunction(call.Fun, rt) {
+			ancestors := make([]ast.Node, 0, 4)
+			for i := len(stack) - 1; i >= 0 && len(ancestors) < cap(ancestors); i-- {
+				ancestors = append(ancestors, stack[i])
 			}
-			for i, name := range vs.Names {
-				call, ok := ast.Unparen(vs.Values[i]).(*ast.CallExpr)
-				if !ok || !isNewFunction(call.Fun, rt) {
-					continue
-				}
-				s.function(pi, f, name, call)
-			}
+			s.definition(pi, f, call, durablefn.Bind(call, ancestors), stack)
 		}
-	}
+		stack = append(stack, n)
+		return true
+	})
 }
 
 // isNewFunction reports whether fun is runtime.NewFunction (possibly
 // instantiated, as in runtime.NewFunction[T]) with rt the runtime's name.
 func isNewFunction(fun ast.Expr, rt string) bool {
-	fun = ast.Unparen(fun)
-	switch x := fun.(type) {
-	case *ast.IndexExpr:
-		fun = x.X
-	case *ast.IndexListExpr:
-		fun = x.X
+	qual, name, ok := durablefn.CalleeName(fun)
+	if !ok || durablefn.Definer(RuntimePath, name.Name) != durablefn.Durable {
+		return false
 	}
-	switch x := ast.Unparen(fun).(type) {
-	case *ast.SelectorExpr:
-		id, ok := x.X.(*ast.Ident)
-		return ok && rt != "." && id.Name == rt && x.Sel.Name == "NewFunction"
-	case *ast.Ident:
-		return rt == "." && x.Name == "NewFunction"
+	if qual == nil {
+		return rt == "."
 	}
-	return false
+	return rt != "." && qual.Name == rt
 }
 
-func (s *scanner) function(pi *pkgInfo, f *ast.File, name *ast.Ident, call *ast.CallExpr) {
+func (s *scanner) definition(pi *pkgInfo, f *ast.File, call *ast.CallExpr, b durablefn.Binding, stack []ast.Node) {
+	switch b.Site {
+	case durablefn.Discarded:
+		s.warn(s.fset.Position(call.Pos()), "a durable function is discarded (assigned to _ or unused); the registry cannot list it")
+		return
+	case durablefn.PackageVar:
+	case durablefn.Assigned:
+		if !s.isPackageVar(pi, b.Name, stack) {
+			return
+		}
+	default:
+		return // a local variable, a helper's result: not the registry's business
+	}
+	name := b.Name
 	pos := s.fset.Position(name.Pos())
 	fn := Function{Var: name.Name, PkgPath: pi.pkg.PkgPath, PkgName: pi.pkg.Name, Pos: pos}
-	if name.Name == "_" {
-		s.warn(pos, "a durable function is assigned to _; the registry cannot list it")
-		return
-	}
 	if len(call.Args) == 0 {
 		return // not a valid call; the compiler says so
 	}
-	lit, ok := ast.Unparen(call.Args[0]).(*ast.CompositeLit)
-	if !ok {
-		s.errorf(s.fset.Position(call.Args[0].Pos()), "function %s: write its options as a runtime.FunctionOpts{ID: ...} literal so that the registry can read the ID", name.Name)
+	opts := call.Args[durablefn.Durable.OptsIndex()]
+	if _, ok := ast.Unparen(opts).(*ast.CompositeLit); !ok {
+		s.errorf(s.fset.Position(opts.Pos()), "function %s: write its options as a runtime.FunctionOpts{ID: ...} literal so that the registry can read the ID", name.Name)
+		s.res.Unreadable = append(s.res.Unreadable, fn)
 		return
 	}
-	var idExpr ast.Expr
-	for i, el := range lit.Elts {
-		if kv, ok := el.(*ast.KeyValueExpr); ok {
-			if k, ok := kv.Key.(*ast.Ident); ok && k.Name == "ID" {
-				idExpr = kv.Value
-			}
-		} else if i == 0 {
-			idExpr = el
-		}
-	}
+	idExpr := durablefn.IDExpr(opts)
 	if idExpr == nil {
-		s.errorf(s.fset.Position(lit.Pos()), "function %s has no ID", name.Name)
+		s.errorf(s.fset.Position(opts.Pos()), "function %s has no ID (write it as runtime.FunctionOpts{ID: ...})", name.Name)
+		s.res.Unreadable = append(s.res.Unreadable, fn)
 		return
 	}
 	id, err := s.constString(pi, f, idExpr, 0)
 	if err != nil {
 		s.errorf(s.fset.Position(idExpr.Pos()), "function %s: the ID must be a constant string: %v", name.Name, err)
+		s.res.Unreadable = append(s.res.Unreadable, fn)
 		return
 	}
 	fn.ID = id
 	s.all = append(s.all, fn)
+}
+
+// isPackageVar reports whether the assigned identifier id, in the function
+// at the top of stack, is a package-level variable: the enclosing function
+// declares no such name (any scope; an over-cautious no is the rare case
+// of a name declared in a sibling scope) and the package declares it.
+func (s *scanner) isPackageVar(pi *pkgInfo, id *ast.Ident, stack []ast.Node) bool {
+	var fn ast.Node
+	for _, n := range stack {
+		if d, ok := n.(*ast.FuncDecl); ok {
+			fn = d
+			break
+		}
+	}
+	if fn != nil && declares(fn, id.Name) {
+		return false
+	}
+	pi.declOnce.Do(func() { s.loadDecls(pi) })
+	return pi.vars[id.Name]
+}
+
+// declares reports whether any declaration inside fn (parameters, results,
+// receiver, :=, var, const, range variables, type switch) binds name.
+func declares(fn ast.Node, name string) bool {
+	found := false
+	fields := func(l *ast.FieldList) {
+		if l == nil {
+			return
+		}
+		for _, f := range l.List {
+			for _, n := range f.Names {
+				found = found || n.Name == name
+			}
+		}
+	}
+	idents := func(es ...ast.Expr) {
+		for _, e := range es {
+			if id, ok := e.(*ast.Ident); ok && id.Name == name {
+				found = true
+			}
+		}
+	}
+	ast.Inspect(fn, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncDecl:
+			fields(n.Recv)
+		case *ast.FuncType:
+			fields(n.Params)
+			fields(n.Results)
+		case *ast.AssignStmt:
+			if n.Tok == token.DEFINE {
+				idents(n.Lhs...)
+			}
+		case *ast.RangeStmt:
+			if n.Tok == token.DEFINE {
+				idents(n.Key, n.Value)
+			}
+		case *ast.ValueSpec:
+			for _, id := range n.Names {
+				found = found || id.Name == name
+			}
+		}
+		return !found
+	})
+	return found
 }
 
 // constString evaluates a constant string expression: literals, +,
@@ -451,40 +518,46 @@ func (s *scanner) constValue(pi *pkgInfo, f *ast.File, e ast.Expr, depth int) (c
 		}
 		return constant.BinaryOp(a, token.ADD, b), nil
 	case *ast.Ident:
-		return s.lookupConst(pi, x.Name, depth)
+		v, err := s.lookupConst(pi, x.Name, depth)
+		if err != nil {
+			// A constant of a dot-imported module package.
+			for _, other := range s.dotImports(f) {
+				if v, err2 := s.lookupConst(other, x.Name, depth); err2 == nil {
+					return v, nil
+				}
+			}
+		}
+		return v, err
 	case *ast.SelectorExpr:
-		pkgID, ok := x.X.(*ast.Ident)
-		if !ok {
-			return nil, fmt.Errorf("%s is not a constant", exprString(x))
-		}
-		imp := importPath(f, pkgID.Name)
-		if imp == "" {
-			return nil, fmt.Errorf("%s is not a constant", exprString(x))
-		}
-		other, ok := s.byPath[imp]
-		if !ok {
-			return nil, fmt.Errorf("%s is declared outside the module, which the registry does not read; use a constant of the module", exprString(x))
+		other, err := s.qualified(f, x)
+		if err != nil {
+			return nil, err
 		}
 		return s.lookupConst(other, x.Sel.Name, depth)
 	case *ast.CallExpr:
-		// A conversion such as FunctionID("x") or string(c).
-		if len(x.Args) == 1 {
-			if _, ok := x.Fun.(*ast.Ident); ok {
-				return s.constValue(pi, f, x.Args[0], depth+1)
-			}
+		// A conversion such as FunctionID("x"), ids.Name("x") or string(c);
+		// a call of a function is not constant.
+		if len(x.Args) == 1 && s.isStringType(pi, f, x.Fun) {
+			return s.constValue(pi, f, x.Args[0], depth+1)
 		}
 	}
 	return nil, fmt.Errorf("%s is not a constant", exprString(e))
 }
 
-// importPath is the path f imports under name, or "".
-func importPath(f *ast.File, name string) string {
+// importPath is the path f imports under name, or "". An import without a
+// name goes by its package's name, known for the module's packages (which
+// may differ from the path's last element) and guessed from the path for
+// others.
+func (s *scanner) importPath(f *ast.File, name string) string {
 	for _, imp := range f.Imports {
 		p, err := strconv.Unquote(imp.Path.Value)
 		if err != nil {
 			continue
 		}
 		n := path.Base(p)
+		if pi, ok := s.byPath[p]; ok && pi.pkg.Name != "" {
+			n = pi.pkg.Name
+		}
 		if imp.Name != nil {
 			n = imp.Name.Name
 		}
@@ -495,8 +568,60 @@ func importPath(f *ast.File, name string) string {
 	return ""
 }
 
+// qualified is the module package that pkg in pkg.Name names.
+func (s *scanner) qualified(f *ast.File, x *ast.SelectorExpr) (*pkgInfo, error) {
+	pkgID, ok := x.X.(*ast.Ident)
+	if !ok {
+		return nil, fmt.Errorf("%s is not a constant", exprString(x))
+	}
+	imp := s.importPath(f, pkgID.Name)
+	if imp == "" {
+		return nil, fmt.Errorf("%s is not a constant", exprString(x))
+	}
+	other, ok := s.byPath[imp]
+	if !ok {
+		return nil, fmt.Errorf("%s is declared outside the module, which the registry does not read; use a constant of the module", exprString(x))
+	}
+	return other, nil
+}
+
+// dotImports are the module packages f imports with a dot.
+func (s *scanner) dotImports(f *ast.File) []*pkgInfo {
+	var out []*pkgInfo
+	for _, imp := range f.Imports {
+		if imp.Name == nil || imp.Name.Name != "." {
+			continue
+		}
+		if p, err := strconv.Unquote(imp.Path.Value); err == nil && s.byPath[p] != nil {
+			out = append(out, s.byPath[p])
+		}
+	}
+	return out
+}
+
+// isStringType reports whether fun names string or a type declared in a
+// module package (so that fun(x) is a conversion, not a call).
+func (s *scanner) isStringType(pi *pkgInfo, f *ast.File, fun ast.Expr) bool {
+	switch x := ast.Unparen(fun).(type) {
+	case *ast.Ident:
+		if x.Name == "string" {
+			return true
+		}
+		pi.declOnce.Do(func() { s.loadDecls(pi) })
+		return pi.types[x.Name]
+	case *ast.SelectorExpr:
+		other, err := s.qualified(f, x)
+		if err != nil {
+			return false
+		}
+		other.declOnce.Do(func() { s.loadDecls(other) })
+		return other.types[x.Sel.Name]
+	}
+	return false
+}
+
 func (s *scanner) lookupConst(pi *pkgInfo, name string, depth int) (constant.Value, error) {
-	pi.constOnce.Do(func() { s.loadConsts(pi) })
+	pi.declOnce.Do(func() { s.loadDecls(pi) })
 	c, ok := pi.consts[name]
 	if !ok {
 		return nil, fmt.Errorf("%s is not a constant of package %s", name, pi.pkg.PkgPath)
@@ -504,9 +629,10 @@ func (s *scanner) lookupConst(pi *pkgInfo, name string, depth int) (constant.Val
 	return s.constValue(pi, c.file, c.expr, depth+1)
 }
 
-// loadConsts parses the package's files for their constant declarations.
-func (s *scanner) loadConsts(pi *pkgInfo) {
-	pi.consts = map[string]constDecl{}
+// loadDecls parses the package's files for their package-level
+// constants, variables and types.
+func (s *scanner) loadDecls(pi *pkgInfo) {
+	pi.consts, pi.vars, pi.types = map[string]constDecl{}, map[string]bool{}, map[string]bool{}
 	for _, file := range pi.pkg.GoFiles {
 		f, err := parser.ParseFile(s.fset, file, nil, parser.SkipObjectResolution)
 		if f == nil {
@@ -515,18 +641,28 @@ func (s *scanner) loadConsts(pi *pkgInfo) {
 		}
 		for _, decl := range f.Decls {
 			gd, ok := decl.(*ast.GenDecl)
-			if !ok || gd.Tok != token.CONST {
+			if !ok {
 				continue
 			}
 			var last []ast.Expr
 			for _, spec := range gd.Specs {
-				vs := spec.(*ast.ValueSpec)
-				if len(vs.Values) > 0 {
-					last = vs.Values
-				}
-				for i, n := range vs.Names {
-					if i < len(last) {
-						pi.consts[n.Name] = constDecl{expr: last[i], file: f}
+				switch spec := spec.(type) {
+				case *ast.TypeSpec:
+					pi.types[spec.Name.Name] = true
+				case *ast.ValueSpec:
+					if gd.Tok == token.VAR {
+						for _, n := range spec.Names {
+							pi.vars[n.Name] = true
+						}
+						continue
+					}
+					if len(spec.Values) > 0 {
+						last = spec.Values
+					}
+					for i, n := range spec.Names {
+						if i < len(last) {
+							pi.consts[n.Name] = constDecl{expr: last[i], file: f}
+						}
 					}
 				}
 			}
