@@ -43,6 +43,12 @@ func run(pass *analysis.Pass) (any, error) {
 		checkTimeoutField(pass, ig, s)
 		if s.Kind == durable.WaitForEvent || s.Profile == durable.Durable {
 			checkOutcome(pass, insp, ig, s)
+			checkAnyErrorIsTimeout(pass, insp, ig, s)
+		}
+	}
+	for _, s := range res.Steps {
+		if s.Kind == durable.Sleep {
+			checkSleepForChildren(pass, insp, ig, res, s)
 		}
 	}
 	ig.Finish()
@@ -226,4 +232,159 @@ func importName(pass *analysis.Pass, pos token.Pos, path string) string {
 		}
 	}
 	return ""
+}
+
+// checkAnyErrorIsTimeout reports a wait (or invoke) whose error is handled
+// as if every error were the timeout: the first check of err after the
+// call is `if err != nil { ... }`, nothing before it names the timeout
+// sentinel, and the branch neither returns nor uses err.
+func checkAnyErrorIsTimeout(pass *analysis.Pass, insp *inspector.Inspector, ig *ignore.Reporter, s *durable.StepCall) {
+	cur, ok := insp.Root().FindNode(s.Call)
+	if !ok {
+		return
+	}
+	assign, ok := cur.Parent().Node().(*ast.AssignStmt)
+	if !ok || len(assign.Lhs) != 2 || len(assign.Rhs) != 1 {
+		return
+	}
+	id, ok := assign.Lhs[1].(*ast.Ident)
+	if !ok || id.Name == "_" {
+		return
+	}
+	errObj := pass.TypesInfo.ObjectOf(id)
+	var ifs *ast.IfStmt
+	switch p := cur.Parent().Parent().Node().(type) {
+	case *ast.IfStmt:
+		if p.Init == assign {
+			ifs = p
+		}
+	case *ast.BlockStmt:
+		for _, st := range p.List[indexOf(p.List, assign)+1:] {
+			if refersToTimeout(pass, st) {
+				return
+			}
+			if firstUse(pass, st, errObj) != nil {
+				ifs, _ = st.(*ast.IfStmt)
+				break
+			}
+		}
+	}
+	if ifs == nil || ifs.Init != nil && ifs.Init != assign || !isErrNotNil(pass, ifs.Cond, errObj) || refersToTimeout(pass, ifs) {
+		return
+	}
+	if firstUse(pass, ifs.Body, errObj) != nil {
+		return // err is returned, wrapped, compared or passed on
+	}
+	for _, st := range ifs.Body.List {
+		if ret, ok := st.(*ast.ReturnStmt); ok && len(ret.Results) > 0 {
+			if tv, ok := pass.TypesInfo.Types[ret.Results[len(ret.Results)-1]]; ok && !tv.IsNil() {
+				return // another error is returned: not a timeout path
+			}
+		}
+	}
+	ig.Report(analysis.Diagnostic{Pos: ifs.Pos(), End: ifs.Body.Lbrace,
+		Related: []analysis.RelatedInformation{{Pos: s.Call.Pos(), End: s.Call.End(), Message: s.Name() + " " + idText(pass, s)}},
+		Message: fmt.Sprintf("every error of %s %s is handled here as if the wait had timed out: a failed wait (an invalid If expression, a result that does not decode, a store failure) takes the timeout path and the run completes as if nobody answered; test errors.Is(%s, %s) for the timeout and return other errors",
+			s.Name(), idText(pass, s), id.Name, s.Profile.TimeoutErrorName())})
+}
+
+// isErrNotNil reports whether cond is `err != nil`.
+func isErrNotNil(pass *analysis.Pass, cond ast.Expr, errObj types.Object) bool {
+	be, ok := ast.Unparen(cond).(*ast.BinaryExpr)
+	if !ok || be.Op != token.NEQ {
+		return false
+	}
+	isErr := func(e ast.Expr) bool {
+		id, ok := ast.Unparen(e).(*ast.Ident)
+		return ok && pass.TypesInfo.Uses[id] == errObj
+	}
+	isNil := func(e ast.Expr) bool {
+		tv, ok := pass.TypesInfo.Types[e]
+		return ok && tv.IsNil()
+	}
+	return (isErr(be.X) && isNil(be.Y)) || (isNil(be.X) && isErr(be.Y))
+}
+
+// checkSleepForChildren reports a fixed sleep that follows events sent to
+// start other runs and precedes a step that reads what they produced: the
+// sleep guesses how long the children take.
+func checkSleepForChildren(pass *analysis.Pass, insp *inspector.Inspector, ig *ignore.Reporter, res *durable.Result, sleep *durable.StepCall) {
+	if len(sleep.Call.Args) < 3 {
+		return
+	}
+	if tv, ok := pass.TypesInfo.Types[sleep.Call.Args[2]]; !ok || tv.Value == nil {
+		return // a computed duration may be a real schedule
+	}
+	cur, ok := insp.Root().FindNode(sleep.Call)
+	if !ok {
+		return
+	}
+	// The statement holding the sleep, and its block.
+	var stmt ast.Stmt
+	var block *ast.BlockStmt
+	for c := cur; c.Node() != nil; c = c.Parent() {
+		if b, ok := c.Parent().Node().(*ast.BlockStmt); ok {
+			stmt, _ = c.Node().(ast.Stmt)
+			block = b
+			break
+		}
+		if _, ok := c.Node().(*ast.FuncLit); ok {
+			return
+		}
+	}
+	if block == nil || stmt == nil {
+		return
+	}
+	i := indexOf(block.List, stmt)
+	// Scan back to the events sent, over statements that start no wait.
+	var send *durable.StepCall
+	for j := i - 1; j >= 0 && send == nil; j-- {
+		stop := false
+		ast.Inspect(block.List[j], func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok || stop {
+				return !stop
+			}
+			if st := res.Step(call); st != nil {
+				switch st.Kind {
+				case durable.SendEvent:
+					send = st
+				case durable.Sleep, durable.SleepUntil, durable.WaitForEvent, durable.Invoke:
+					stop = true
+				}
+			}
+			return true
+		})
+		if stop {
+			break
+		}
+	}
+	if send == nil {
+		return
+	}
+	// Then a step that reads results.
+	var read *durable.StepCall
+	for _, st := range block.List[i+1:] {
+		ast.Inspect(st, func(n ast.Node) bool {
+			if call, ok := n.(*ast.CallExpr); ok && read == nil {
+				if s := res.Step(call); s != nil && s.Kind == durable.Run {
+					read = s
+				}
+			}
+			return read == nil
+		})
+		if read != nil {
+			break
+		}
+	}
+	if read == nil {
+		return
+	}
+	ig.Report(analysis.Diagnostic{Pos: sleep.Call.Pos(), End: sleep.Call.End(), Category: "advice",
+		Related: []analysis.RelatedInformation{
+			{Pos: send.Call.Pos(), End: send.Call.End(), Message: "events sent here"},
+			{Pos: read.Call.Pos(), End: read.Call.End(), Message: "results read here"},
+		},
+		Message: fmt.Sprintf("%s %s waits a fixed time after %s %s, then reads results: it guesses how long the runs those events start will take; when they take longer, %s %s reads results that are not there yet. Run each child with step.Invoke and use its result, or wait for the event the child sends when it is done with step.WaitForEvent",
+			sleep.Name(), idText(pass, sleep), send.Name(), idText(pass, send), read.Name(), idText(pass, read))})
 }

@@ -8,7 +8,7 @@ import (
 )
 
 func TestWaitTimeout(t *testing.T) {
-	testutil.Run(t, waittimeout.Analyzer, "wthelp", "wt", "wting")
+	testutil.Run(t, waittimeout.Analyzer, "wthelp", "wt", "wting", "approvals", "fanout")
 }
 
 func TestSuggestedFixes(t *testing.T) {
