@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"go/ast"
 	"go/types"
-	"regexp"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
@@ -16,6 +15,7 @@ import (
 	"github.com/durable-go/durable/analyzers/internal/durable"
 	"github.com/durable-go/durable/analyzers/internal/effects"
 	"github.com/durable-go/durable/analyzers/internal/ignore"
+	"github.com/durable-go/durable/analyzers/internal/vendors"
 )
 
 //go:embed doc.go
@@ -51,37 +51,53 @@ type RateLimited struct{ Chain callchain.Chain }
 func (*RateLimited) AFact()           {}
 func (f *RateLimited) String() string { return "rateLimited(" + f.Chain.String() + ")" }
 
-// defaultPackages are the import path prefixes of rate-limited services.
-var defaultPackages = []string{
-	"net/smtp",
-	"github.com/sendgrid/sendgrid-go",
-	"github.com/mailgun/mailgun-go",
-	"github.com/mailjet/mailjet-apiv3-go",
-	"github.com/keighl/postmark",
-	"github.com/mrz1836/postmark",
-	"github.com/resend/resend-go",
-	"github.com/twilio/twilio-go",
-	"github.com/vonage/vonage-go-sdk",
-	"github.com/aws/aws-sdk-go-v2/service/ses",
-	"github.com/aws/aws-sdk-go-v2/service/sesv2",
-	"github.com/aws/aws-sdk-go-v2/service/sns",
-	"github.com/stripe/stripe-go",
-	"github.com/slack-go/slack",
-	"github.com/google/go-github",
-	"github.com/sashabaranov/go-openai",
-	"github.com/openai/openai-go",
-	"github.com/anthropics/anthropic-sdk-go",
-}
-
-var versionSuffix = regexp.MustCompile(`/v[0-9]+$`)
-
-// inPackage reports whether path is the package prefix or below it
-// (a major version suffix of the prefix included).
-func inPackage(path, prefix string) bool {
-	if path == prefix || strings.HasPrefix(path, prefix+"/") {
+// counts reports whether a call of fn, a function of a rate-limited
+// vendor's SDK (vendors.RateLimitedPackage), calls the service rather than
+// building a client, a request or a parameter: a known vendor call, a
+// function or method that takes a context.Context, a method of a client or
+// service type, or a function named Send*. Methods that return their own
+// receiver type (params.SetTo(...)) build parameters; constructors
+// (New*Client) and helpers of the SDK's root package (stripe.String) do not
+// call anything.
+func counts(fn *types.Func) bool {
+	if _, ok := vendors.Classify(fn); ok {
 		return true
 	}
-	return false
+	sig, _ := fn.Type().(*types.Signature)
+	if sig == nil || !fn.Exported() {
+		return false
+	}
+	if strings.HasPrefix(fn.Name(), "New") && strings.Contains(fn.Name(), "Client") {
+		return false
+	}
+	if recv := sig.Recv(); recv != nil {
+		rt := recv.Type()
+		if p, ok := rt.(*types.Pointer); ok {
+			rt = p.Elem()
+		}
+		for i := 0; i < sig.Results().Len(); i++ {
+			r := sig.Results().At(i).Type()
+			if p, ok := r.(*types.Pointer); ok {
+				r = p.Elem()
+			}
+			if types.Identical(r, rt) {
+				return false // a builder
+			}
+		}
+		if takesContext(sig) || strings.HasPrefix(fn.Name(), "Send") {
+			return true
+		}
+		if n, ok := types.Unalias(rt).(*types.Named); ok {
+			name := n.Obj().Name()
+			for _, suffix := range []string{"Client", "Service", "API", "Api", "Impl", "Session", "Bot", "Svc"} {
+				if strings.HasSuffix(name, suffix) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return takesContext(sig) || strings.HasPrefix(fn.Name(), "Send")
 }
 
 func takesContext(sig *types.Signature) bool {
@@ -93,23 +109,6 @@ func takesContext(sig *types.Signature) bool {
 	return false
 }
 
-// counts reports whether a call of fn, a function of a listed package,
-// calls the service (rather than building a client or a request).
-func counts(fn *types.Func) bool {
-	sig, _ := fn.Type().(*types.Signature)
-	if sig == nil || !fn.Exported() {
-		return false
-	}
-	switch {
-	case strings.HasPrefix(fn.Name(), "New") && strings.Contains(fn.Name(), "Client"):
-		return false
-	case sig.Recv() != nil, takesContext(sig), strings.HasPrefix(fn.Name(), "Send"):
-		return true
-	}
-	// Stripe style: charge.New(params), paymentintent.Confirm(id, params).
-	return fn.Pkg() != nil && strings.Contains(fn.Pkg().Path(), "stripe-go") && fn.Name() != "Key"
-}
-
 func run(pass *analysis.Pass) (any, error) {
 	res := pass.ResultOf[durable.Analyzer].(*durable.Result)
 	if effects.InGOROOT(pass.Fset, pass.Files) || durable.ProfileOfPackage(pass.Pkg.Path()) != durable.None {
@@ -117,7 +116,7 @@ func run(pass *analysis.Pass) (any, error) {
 	}
 	insp := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
 	info := pass.TypesInfo
-	pkgs := append([]string(nil), defaultPackages...)
+	var pkgs []string
 	exact := map[string]bool{}
 	for _, s := range strings.Split(services, ",") {
 		s = strings.TrimSpace(s)
@@ -151,11 +150,8 @@ func run(pass *analysis.Pass) (any, error) {
 				return callchain.FuncName(fn), true
 			}
 		}
-		path := versionSuffix.ReplaceAllString(fn.Pkg().Path(), "")
-		for _, p := range pkgs {
-			if (inPackage(fn.Pkg().Path(), p) || inPackage(path, p) || strings.HasPrefix(fn.Pkg().Path(), p+"/v")) && counts(fn) {
-				return callchain.FuncName(fn), true
-			}
+		if (vendors.RateLimitedPackage(fn.Pkg().Path()) || vendors.Under(fn.Pkg().Path(), pkgs)) && counts(fn) {
+			return callchain.FuncName(fn), true
 		}
 		return "", false
 	}
@@ -168,6 +164,7 @@ func run(pass *analysis.Pass) (any, error) {
 			}
 			return nil, false
 		},
+		Dynamic: true,
 	})
 	sums.ExportFacts(func(c callchain.Chain) analysis.Fact { return &RateLimited{Chain: c} })
 	if !res.Relevant || len(res.Definitions) == 0 {
@@ -176,7 +173,7 @@ func run(pass *analysis.Pass) (any, error) {
 	ig := ignore.New(pass, name)
 	defer ig.Finish()
 	for _, d := range res.Definitions {
-		if d.OptsLit == nil || limited(info, d) {
+		if d.OptsLit == nil || limited(info, d) || cronOnly(info, d.Trigger) {
 			continue
 		}
 		var chain callchain.Chain
@@ -221,9 +218,33 @@ func run(pass *analysis.Pass) (any, error) {
 	return nil, nil
 }
 
-// limited reports whether the options set a flow-control limit.
+// cronOnly reports whether every trigger of a definition is a cron
+// schedule: its runs come one per tick, never in a burst.
+func cronOnly(info *types.Info, trigger ast.Expr) bool {
+	crons, others := 0, 0
+	ast.Inspect(trigger, func(n ast.Node) bool {
+		call, ok := n.(*ast.CallExpr)
+		if !ok {
+			return true
+		}
+		fn := durable.Callee(info, call)
+		switch {
+		case durable.IsPkgFunc(fn, durable.DurableRuntimePath, "CronTrigger"), durable.IsPkgFunc(fn, durable.InngestPath, "CronTrigger"):
+			crons++
+			return false
+		case durable.IsPkgFunc(fn, durable.DurableRuntimePath, "Triggers"):
+			return true
+		}
+		others++
+		return false
+	})
+	return crons > 0 && others == 0
+}
+
+// limited reports whether the options bound the runs: a concurrency limit,
+// a throttle or rate limit, a singleton or a debounce.
 func limited(info *types.Info, d *durable.Definition) bool {
-	for _, f := range []string{"Concurrency", "Throttle", "RateLimit"} {
+	for _, f := range []string{"Concurrency", "Throttle", "RateLimit", "Singleton", "Debounce"} {
 		v := d.Field(f)
 		if v == nil {
 			continue

@@ -8,7 +8,7 @@ import (
 )
 
 func TestConcurrency(t *testing.T) {
-	testutil.Run(t, concurrency.Analyzer, "conchelp", "conc", "concing")
+	testutil.Run(t, concurrency.Analyzer, "conchelp", "conc", "concing", "concapp")
 }
 
 func TestFlags(t *testing.T) {

@@ -7,22 +7,34 @@
 //
 // concurrency reports a definition (runtime.NewFunction or
 // inngestgo.CreateFunction) whose function calls a rate-limited external
-// service, directly or through helpers in any package (the message shows
-// the chain), while its options set none of Concurrency, Throttle or
-// RateLimit. Rate-limited services are, by default:
+// service, directly, through helpers in any package, or through interfaces
+// whose implementations the program declares (the message shows the
+// chain), while its options bound the runs in none of these ways:
+// Concurrency, Throttle, RateLimit, Singleton or Debounce. It is advice
+// (category "advice"). Rate-limited services are, by default, the SDKs
+// (by their import paths, every major version) of:
 //
 //   - email and SMS senders: net/smtp, SendGrid, Mailgun, Mailjet,
 //     Postmark, Resend, Twilio, Vonage, Amazon SES and SNS;
-//   - third-party APIs with per-account quotas: Stripe, Slack, GitHub,
-//     OpenAI, Anthropic;
+//   - payments, push and chat: Stripe, PayPal, Firebase Cloud Messaging,
+//     Slack, Discord;
+//   - APIs with per-account quotas: OpenAI (go-openai and openai-go),
+//     Anthropic, Google GenAI, GitHub;
 //   - every package, function or method listed in -services
 //     (comma-separated "import/path", "import/path.Func" or
 //     "import/path.Type.Method"), such as your CRM's client;
 //   - with -http, every outbound net/http client call (off by default:
 //     most HTTP calls of a service go to its own backends).
 //
-// Within a listed package, calls that take a context.Context, methods,
-// and functions named Send* count; constructors such as NewClient do not.
+// Within such an SDK, what counts is a call of the service: a known
+// sending or charging call, a function or method that takes a
+// context.Context, a method of a client or service type (Client, Service,
+// API, Session, Bot...), or a function named Send*. Building a client
+// (NewClient), a parameter (stripe.String, params.SetTo(...) returning its
+// receiver) or a request does not count. Functions triggered only by cron
+// schedules are not reported: their runs come one per tick, never in a
+// burst. The suggested option is spelled in the API the code uses
+// (runtime.Concurrency or inngestgo.ConfigStepConcurrency).
 //
 // # Why it matters in production
 //

@@ -10,3 +10,5 @@ type CreateMessageParams struct{ To, Body string }
 func NewRestClient() *RestClient { return &RestClient{Api: &ApiService{}} }
 
 func (a *ApiService) CreateMessage(p *CreateMessageParams) (any, error) { return nil, nil }
+
+func (p *CreateMessageParams) SetTo(to string) *CreateMessageParams { p.To = to; return p }
