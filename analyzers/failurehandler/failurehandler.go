@@ -274,7 +274,9 @@ func summarizeIrreversible(pass *analysis.Pass, insp *inspector.Inspector, expor
 	}
 	may := false
 	for _, imp := range pass.Pkg.Imports() {
-		if effects.SinkPackage(imp.Path()) || pass.ImportPackageFact(imp, new(irreversibleHelpers)) {
+		// Only the vendor SDKs (net/smtp among them) have irreversible
+		// calls: most packages import neither them nor a helper of one.
+		if vendors.Known(imp.Path()) || pass.ImportPackageFact(imp, new(irreversibleHelpers)) {
 			may = true
 			break
 		}
