@@ -191,7 +191,7 @@ func run(pass *analysis.Pass) (any, error) {
 				continue
 			}
 			if iface, isIface := u.t.Underlying().(*types.Interface); isIface {
-				if selfDecoding(pass, u, iface.Empty()) || (iface.Empty() && discarded[call]) {
+				if selfDecoding(pass, u, iface.Empty()) || (iface.Empty() && (discarded[call] || !returnsConcrete(pass, u))) {
 					continue
 				}
 			}
@@ -336,6 +336,33 @@ func selfDecoding(pass *analysis.Pass, u use, values bool) bool {
 		return true
 	})
 	return returns > 0 && all
+}
+
+// returnsConcrete reports whether a step.Run callback puts a value of a
+// known concrete type into its `any` result (return Order{...}, nil): that
+// type is what JSON loses. An `any` passed through from elsewhere (a
+// setting, another any) or the result of an invoke or a wait is not a bug
+// by itself; the type assertions on it are checked where they are.
+func returnsConcrete(pass *analysis.Pass, u use) bool {
+	lit, ok := ast.Unparen(u.cb).(*ast.FuncLit)
+	if !ok {
+		return false
+	}
+	found := false
+	ast.Inspect(lit.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.ReturnStmt:
+			if len(n.Results) == 2 {
+				if tv, ok := pass.TypesInfo.Types[n.Results[0]]; ok && !tv.IsNil() && !types.IsInterface(tv.Type) && !jsonScalar(tv.Type) {
+					found = true
+				}
+			}
+		}
+		return !found
+	})
+	return found
 }
 
 // decodesAsItself reports whether a value of type t, stored in an `any`,

@@ -22,6 +22,8 @@ var (
 	ScoreInvoice = &runtime.Function{}
 )
 
+var settings = map[string]any{"credit_limit": 500}
+
 var Collect = runtime.NewFunction(runtime.FunctionOpts{ID: "collect-invoice"}, InvoiceSent.Trigger(),
 	func(ctx context.Context, in runtime.Input[Invoice]) (any, error) {
 		paid, err := step.WaitForEvent(ctx, "wait-payment", PaymentMade, step.WaitOpts{Timeout: 72 * time.Hour})
@@ -35,7 +37,7 @@ var Collect = runtime.NewFunction(runtime.FunctionOpts{ID: "collect-invoice"}, I
 		currency := paid.Data["currency"].(string)                                                        // fine
 		cents := int64(paid.Data["cents"].(float64))                                                      // fine: float64, then converted
 		inv, ok := paid.Data["invoice"].(Invoice)                                                         // want `type assertion to Invoice on the result of step.WaitForEvent "wait-payment".*is never true`
-		score, err := step.Invoke[any](ctx, "score", ScoreInvoice, step.InvokeOpts{Timeout: time.Minute}) // want `step.Invoke records result type any`
+		score, err := step.Invoke[any](ctx, "score", ScoreInvoice, step.InvokeOpts{Timeout: time.Minute}) // an any result is no bug by itself; assertions on it are checked
 		if err != nil {
 			return nil, err
 		}
@@ -48,6 +50,14 @@ var Collect = runtime.NewFunction(runtime.FunctionOpts{ID: "collect-invoice"}, I
 		})
 		if err != nil {
 			return nil, err
+		}
+		// A setting passed through as any: not a bug by itself...
+		limit, err := step.Run(ctx, "credit-limit", func(ctx context.Context) (any, error) { return settings["credit_limit"], nil })
+		if err != nil {
+			return nil, err
+		}
+		if limit.(int) < 100 { // want `type assertion to int on the result of step.Run "credit-limit".*panics`
+			return "over limit", nil
 		}
 		return []any{amount, currency, cents, inv, ok, label}, nil
 	})
