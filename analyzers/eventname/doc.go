@@ -1,9 +1,9 @@
 // Package eventname defines an Analyzer that reports event names that
-// break the domain/noun.verb convention or are missing from the catalog.
+// break the Inngest naming convention or are missing from the catalog.
 //
 // # Analyzer eventname
 //
-// eventname: report event names off the domain/noun.verb convention, and names missing from the catalog
+// eventname: report event names off the prefix/noun.verb convention (no prefix, spaces, capitals, a verb with no object, a style unlike the package's), and names missing from the catalog
 //
 // eventname looks at the constant event names of a package: event types
 // (runtime.NewEventType), triggers (runtime.EventTrigger,
@@ -12,13 +12,23 @@
 // (Cancel{Event: ...}) and Inngest waits (WaitForEventOpts{Event: ...}).
 // It reports:
 //
-//   - names that the module defines, triggers on or sends and that are not
-//     domain/noun.verb: lowercase, a domain, a slash, a noun and a
-//     dot-separated action, words in kebab-case (shop/order.created,
-//     billing/invoice.payment-failed). The message says what is wrong
-//     (capitals, underscores, no domain, no action) and proposes a name.
-//     Names only waited for or cancelled on may come from elsewhere (a
-//     mail provider's webhook): they only need a lowercase domain/name;
+//   - names that the module defines, triggers on or sends and that break
+//     the Inngest convention: a lowercase prefix (the app or domain), a
+//     slash, then lowercase words, as in prefix/noun.verb
+//     (shop/order.created), prefix/noun-verb (user/signed-up) or
+//     prefix/verb (item/created: the prefix names the thing). Reported:
+//     no prefix, spaces, capitals, malformed words (a doubled separator),
+//     a lone verb after a generic prefix ("app/created": created what?),
+//     and a style unlike the rest of the package: noun.verb among names
+//     that join noun and verb like their words (noun-verb) or the other way
+//     round, or underscores among hyphens or the other way round. The
+//     majority is per package, on each axis where at least three names
+//     say something and two in three agree (a module-wide majority would
+//     need facts, which only show a package the packages it imports, so a
+//     name would be judged differently in different packages). The
+//     message says what is wrong and proposes a name. Names only waited
+//     for or cancelled on may come from elsewhere (a mail provider's
+//     webhook): they only need a lowercase prefix/name;
 //   - when a catalog is found (-catalog, else the nearest durable.yaml in
 //     the package's directory or above), every name it does not list, with
 //     the closest catalog name when one is near.
@@ -31,7 +41,8 @@
 // compiler does not check: a trigger on "shop/order.create" when the
 // producer sends "shop/order.created" never fires, and nothing fails. A
 // name missing from the catalog has no schema, no typed Go and no docs.
-// One convention keeps names guessable and greppable across teams.
+// One convention, followed the same way throughout, keeps names guessable
+// and greppable across teams.
 //
 // # How to fix
 //
@@ -40,9 +51,9 @@
 //
 //	// Before
 //	runtime.NewEventType[Order]("OrderCreated", "1", nil)
-//	runtime.EventTrigger("shop/order_created", "")
+//	inngestgo.EventTrigger("app/created", nil)
 //
 //	// After
 //	runtime.NewEventType[Order]("shop/order.created", "1", nil)
-//	runtime.EventTrigger("shop/order.created", "")
+//	inngestgo.EventTrigger("app/user.created", nil)
 package eventname

@@ -42,9 +42,13 @@ func init() {
 }
 
 var (
-	word       = `[a-z][a-z0-9]*(-[a-z0-9]+)*`
-	convention = regexp.MustCompile(`^` + word + `/` + word + `(\.` + word + `)+$`)
-	loose      = regexp.MustCompile(`^[a-z][a-z0-9-]*/[a-z0-9][a-z0-9._-]*$`)
+	// convention is Inngest's: a lowercase prefix, a slash, then words
+	// (lowercase letters and digits) joined by dots, hyphens, underscores
+	// or further slashes: prefix/noun.verb, prefix/noun-verb, prefix/verb.
+	convention = regexp.MustCompile(`^[a-z][a-z0-9]*([-_][a-z0-9]+)*/[a-z0-9]+([-_./][a-z0-9]+)*$`)
+	// loose is enough for names only waited for or cancelled on, which may
+	// come from another system.
+	loose = regexp.MustCompile(`^[a-z][a-z0-9-]*/[a-z0-9][a-z0-9._/-]*$`)
 )
 
 // role says what the code does with a name.
@@ -119,40 +123,48 @@ func run(pass *analysis.Pass) (any, error) {
 	if len(pass.Files) > 0 {
 		cat = catalogs.For(filepath.Dir(pass.Fset.File(pass.Files[0].Pos()).Name()), catalogFlag)
 	}
-	conforming := 0
-	for _, s := range sites {
-		if convention.MatchString(s.name) {
-			conforming++
+	var produced []string
+	for _, st := range sites {
+		if st.role == produces {
+			produced = append(produced, st.name)
 		}
 	}
+	major := majority(produced)
 	ig := ignore.New(pass, name)
 	defer ig.Finish()
-	for _, s := range sites {
-		if cat != nil && !inCatalog(cat, s.name) {
-			msg := fmt.Sprintf("%s %q is not in the catalog %s", s.verb, s.name, filepath.Base(cat.File))
-			if near := closest(cat, s.name); near != "" {
+	for _, st := range sites {
+		if cat != nil && !inCatalog(cat, st.name) {
+			msg := fmt.Sprintf("%s %q is not in the catalog %s", st.verb, st.name, filepath.Base(cat.File))
+			if near := closest(cat, st.name); near != "" {
 				msg += fmt.Sprintf(": did you mean %q?", near)
 			} else {
 				msg += ": add it (with its fields) so that it has a schema and typed Go, or fix the name"
 			}
-			ig.Report(analysis.Diagnostic{Pos: s.expr.Pos(), End: s.expr.End(), Message: msg})
+			ig.Report(analysis.Diagnostic{Pos: st.expr.Pos(), End: st.expr.End(), Message: msg})
 			continue
 		}
-		ok := convention.MatchString(s.name)
-		if s.role == consumes {
-			ok = ok || loose.MatchString(s.name)
+		var why string
+		switch {
+		case st.role == consumes:
+			if !loose.MatchString(st.name) {
+				why = whatsWrong(st.name)
+			}
+		case !convention.MatchString(st.name):
+			why = whatsWrong(st.name)
+		default:
+			why = noObject(st.name)
+			if why == "" {
+				why = major.offStyle(st.name)
+			}
 		}
-		if ok {
+		if why == "" {
 			continue
 		}
-		msg := fmt.Sprintf("%s %q does not follow domain/noun.verb (lowercase, kebab-case words, a dot before the action): %s", s.verb, s.name, whatsWrong(s.name))
-		if sug := suggest(s.name); sug != "" && sug != s.name && convention.MatchString(sug) {
+		msg := fmt.Sprintf("%s %q does not follow the event naming convention (prefix/noun.verb, prefix/noun-verb or prefix/verb, lowercase): %s", st.verb, st.name, why)
+		if sug := major.suggest(st.name); sug != "" && sug != st.name && convention.MatchString(sug) && noObject(sug) == "" && major.offStyle(sug) == "" {
 			msg += fmt.Sprintf("; e.g. %q", sug)
 		}
-		if conforming > 0 {
-			msg += fmt.Sprintf(" (%d other name(s) in this package follow it)", conforming)
-		}
-		ig.Report(analysis.Diagnostic{Pos: s.expr.Pos(), End: s.expr.End(), Category: "advice", Message: msg})
+		ig.Report(analysis.Diagnostic{Pos: st.expr.Pos(), End: st.expr.End(), Category: "advice", Message: msg})
 	}
 	return nil, nil
 }
@@ -168,37 +180,149 @@ func typeName(t types.Type) string {
 	return n.Obj().Pkg().Path() + "." + n.Obj().Name()
 }
 
+// whatsWrong says how a name breaks the convention.
 func whatsWrong(s string) string {
 	var why []string
-	domain, rest, hasSlash := strings.Cut(s, "/")
-	switch {
-	case strings.TrimSpace(s) == "":
+	prefix, rest, hasSlash := strings.Cut(s, "/")
+	if strings.TrimSpace(s) == "" {
 		return "it is empty"
-	case strings.ContainsAny(s, " \t"):
+	}
+	if strings.ContainsAny(s, " \t") {
 		why = append(why, "it contains spaces")
 	}
 	if strings.ToLower(s) != s {
 		why = append(why, "it has capitals")
 	}
-	if strings.Contains(s, "_") {
-		why = append(why, "it uses underscores instead of hyphens")
-	}
-	if !hasSlash || domain == "" {
-		why = append(why, "it has no domain/ prefix")
-	} else if !strings.Contains(rest, ".") {
-		why = append(why, "it has no .action after the noun")
-	} else if strings.Count(s, "/") > 1 {
-		why = append(why, "it has more than one slash")
+	switch {
+	case !hasSlash || prefix == "":
+		why = append(why, "it has no prefix/ (the app or domain, as in shop/order.created)")
+	case rest == "":
+		why = append(why, "it has nothing after the prefix")
 	}
 	if len(why) == 0 {
-		why = append(why, "a word starts with a digit or a separator is doubled")
+		why = append(why, "a word starts or ends with a separator, a separator is doubled, or a character is not a lowercase letter, digit, '.', '-' or '_'")
 	}
 	return strings.Join(why, ", ")
 }
 
-// suggest proposes a conforming name: lowercase kebab-case words, the last
-// word of the noun part as the action when there is none.
-func suggest(s string) string {
+// genericPrefixes name an application or a layer, not a thing: after them
+// a lone verb has no object ("app/created": what was created?).
+var genericPrefixes = map[string]bool{
+	"app": true, "apps": true, "api": true, "event": true, "events": true, "svc": true, "service": true,
+	"system": true, "backend": true, "server": true, "internal": true, "main": true, "default": true,
+	"job": true, "jobs": true, "task": true, "tasks": true, "worker": true, "workflow": true, "workflows": true,
+}
+
+var bareVerbs = map[string]bool{
+	"create": true, "update": true, "delete": true, "send": true, "process": true, "run": true, "sync": true,
+	"handle": true, "trigger": true, "start": true, "finish": true, "complete": true, "notify": true, "execute": true,
+}
+
+// noObject reports a conforming name whose prefix is generic and whose rest
+// is one verb: the action has no object.
+func noObject(s string) string {
+	prefix, rest, _ := strings.Cut(s, "/")
+	if !genericPrefixes[prefix] || strings.ContainsAny(rest, "./-_") {
+		return ""
+	}
+	if bareVerbs[rest] || (strings.HasSuffix(rest, "ed") && len(rest) > 4) {
+		return fmt.Sprintf("%q is an action with no object after the generic prefix %q (%s what?); name the thing, as in %s/user.%s", rest, prefix, rest, prefix, rest)
+	}
+	return ""
+}
+
+// style is how a conforming name joins its words: noun and verb with a dot
+// ('.') or flat like the other words ('-', whatever the word separator),
+// and the words of a noun or verb with '-' or '_'. A zero byte means the
+// name does not say.
+type style struct{ action, word byte }
+
+func styleOf(s string) style {
+	_, rest, _ := strings.Cut(s, "/")
+	var st style
+	hasDash, hasUnderscore := strings.Contains(rest, "-"), strings.Contains(rest, "_")
+	switch {
+	case hasDash && !hasUnderscore:
+		st.word = '-'
+	case hasUnderscore && !hasDash:
+		st.word = '_'
+	}
+	switch {
+	case strings.Contains(rest, "."):
+		st.action = '.'
+	case st.word != 0:
+		st.action = '-' // noun-verb or noun_verb
+	}
+	return st
+}
+
+// styles is the majority style of a package's names. The majority is per
+// package: eventname has no facts, and a module-wide count through facts
+// would only see the packages a package imports, so the same name would be
+// judged differently in different packages.
+type styles struct {
+	action, word                           byte
+	actionN, wordN, actionTotal, wordTotal int
+}
+
+// majority returns the style most of names share, on each axis where at
+// least three names say something and at least two in three agree.
+func majority(names []string) styles {
+	var m styles
+	actions, words := map[byte]int{}, map[byte]int{}
+	for _, n := range names {
+		if !convention.MatchString(n) {
+			continue
+		}
+		st := styleOf(n)
+		if st.action != 0 {
+			actions[st.action]++
+			m.actionTotal++
+		}
+		if st.word != 0 {
+			words[st.word]++
+			m.wordTotal++
+		}
+	}
+	for b, c := range actions {
+		if c > m.actionN {
+			m.action, m.actionN = b, c
+		}
+	}
+	for b, c := range words {
+		if c > m.wordN {
+			m.word, m.wordN = b, c
+		}
+	}
+	if m.actionTotal < 3 || 3*m.actionN < 2*m.actionTotal {
+		m.action = 0
+	}
+	if m.wordTotal < 3 || 3*m.wordN < 2*m.wordTotal {
+		m.word = 0
+	}
+	return m
+}
+
+var sepName = map[byte]string{'.': "noun.verb", '-': "hyphens", '_': "underscores"}
+
+// offStyle says how a conforming name departs from the package's majority.
+func (m styles) offStyle(s string) string {
+	st := styleOf(s)
+	switch {
+	case m.action == '.' && st.action == '-':
+		return fmt.Sprintf("it joins noun and verb with %q while %d of %d names in this package use noun.verb", string(st.word), m.actionN, m.actionTotal)
+	case m.action == '-' && st.action == '.':
+		return fmt.Sprintf("it uses noun.verb while %d of %d names in this package join noun and verb like their words (noun-verb)", m.actionN, m.actionTotal)
+	case m.word != 0 && st.word != 0 && st.word != m.word:
+		return fmt.Sprintf("it joins words with %s while %d of %d names in this package use %s", sepName[st.word], m.wordN, m.wordTotal, sepName[m.word])
+	}
+	return ""
+}
+
+// suggest proposes a conforming name in the package's style: lowercase
+// words, the last word of a flat rest as the verb when the package uses
+// noun.verb.
+func (m styles) suggest(s string) string {
 	split := func(x string) []string {
 		var words []string
 		var cur []rune
@@ -223,24 +347,32 @@ func suggest(s string) string {
 		}
 		return words
 	}
-	domain, rest, ok := strings.Cut(s, "/")
+	prefix, rest, ok := strings.Cut(s, "/")
 	if !ok {
 		return ""
 	}
-	dw := split(domain)
+	sep := "-"
+	if m.word == '_' {
+		sep = "_"
+	}
+	pw := split(prefix)
 	var parts []string
 	if strings.Contains(rest, ".") {
 		for _, p := range strings.Split(rest, ".") {
-			parts = append(parts, strings.Join(split(p), "-"))
+			parts = append(parts, strings.Join(split(p), sep))
 		}
 	} else {
 		w := split(rest)
-		if len(w) < 2 {
+		if len(w) == 0 {
 			return ""
 		}
-		parts = []string{strings.Join(w[:len(w)-1], "-"), w[len(w)-1]}
+		if len(w) >= 2 && (m.action == '.' || m.action == 0) {
+			parts = []string{strings.Join(w[:len(w)-1], sep), w[len(w)-1]}
+		} else {
+			parts = []string{strings.Join(w, sep)}
+		}
 	}
-	return strings.Join(dw, "-") + "/" + strings.Join(parts, ".")
+	return strings.Join(pw, sep) + "/" + strings.Join(parts, ".")
 }
 
 func inCatalog(cat *catalog.Config, n string) bool {

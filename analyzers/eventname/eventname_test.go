@@ -8,5 +8,5 @@ import (
 )
 
 func TestEventName(t *testing.T) {
-	testutil.Run(t, eventname.Analyzer, "ev", "eving", "evcat", "evnames")
+	testutil.Run(t, eventname.Analyzer, "ev", "eving", "evcat", "evnames", "evkebab")
 }

@@ -15,13 +15,16 @@ type Order struct{ ID string }
 // Positive cases.
 
 var (
-	Camel      = runtime.NewEventType[Order]("OrderCreated", "1", nil)           // want `event type "OrderCreated" does not follow domain/noun.verb .*: it has capitals, it has no domain/ prefix`
-	Underscore = runtime.NewEventType[Order]("shop/order_created", "1", nil)     // want `event type "shop/order_created" does not follow domain/noun.verb .*: it uses underscores instead of hyphens, it has no .action after the noun; e.g. "shop/order.created" \(\d+ other name\(s\) in this package follow it\)`
-	NoAction   = runtime.NewEventType[Order]("billing/invoice-paid", "1", nil)   // want `it has no .action after the noun; e.g. "billing/invoice.paid"`
-	Capitals   = runtime.NewEventType[Order]("Shop/PaymentReceived", "1", nil)   // want `it has capitals, it has no .action after the noun; e.g. "shop/payment.received"`
-	TwoSlashes = runtime.NewEventType[Order]("shop/orders/item.added", "1", nil) // want `it has more than one slash`
+	Camel      = runtime.NewEventType[Order]("OrderCreated", "1", nil)           // want `event type "OrderCreated" does not follow the event naming convention \(prefix/noun.verb, prefix/noun-verb or prefix/verb, lowercase\): it has capitals, it has no prefix/`
+	Underscore = runtime.NewEventType[Order]("shop/order_created", "1", nil)     // want `event type "shop/order_created" does not follow .*: it joins noun and verb with "_" while \d+ of \d+ names in this package use noun.verb; e.g. "shop/order.created"`
+	Flat       = runtime.NewEventType[Order]("billing/invoice-paid", "1", nil)   // want `it joins noun and verb with "-" while .* use noun.verb; e.g. "billing/invoice.paid"`
+	Capitals   = runtime.NewEventType[Order]("Shop/PaymentReceived", "1", nil)   // want `it has capitals; e.g. "shop/payment.received"`
+	NoObject   = runtime.NewEventType[Order]("app/created", "1", nil)            // want `event type "app/created" .*: "created" is an action with no object after the generic prefix "app" \(created what\?\); name the thing, as in app/user.created`
+	TwoSlashes = runtime.NewEventType[Order]("shop/orders/item.added", "1", nil) // several slashes: allowed
 	Good       = runtime.NewEventType[Order]("shop/order.created", "1", nil)
 	GoodKebab  = runtime.NewEventType[Order]("billing/invoice.payment-failed", "1", nil)
+	// Inngest's prefix/verb: the prefix names the thing.
+	Verb = runtime.NewEventType[Order]("item/created", "1", nil)
 )
 
 func handle(ctx context.Context, in runtime.Input[Order]) (any, error) { return nil, nil }
@@ -39,14 +42,14 @@ var Shared = runtime.NewFunction(runtime.FunctionOpts{ID: "shared"},
 type Emitter struct{}
 
 func (Emitter) Emit(ctx context.Context) error {
-	_, err := step.SendEvent(ctx, "emit", runtime.Event{Name: "shop.order.shipped"}) // want `sent event "shop.order.shipped" does not follow .*it has no domain/ prefix`
+	_, err := step.SendEvent(ctx, "emit", runtime.Event{Name: "shop.order.shipped"}) // want `sent event "shop.order.shipped" does not follow .*it has no prefix/`
 	return err
 }
 
 // A generic helper.
 func Define[T any](id string) *runtime.Function {
 	return runtime.NewFunction(runtime.FunctionOpts{ID: id,
-		Cancel: []runtime.Cancel{{Event: "Shop/Order Cancelled", Timeout: time.Hour}}}, // want `cancel event "Shop/Order Cancelled" does not follow`
+		Cancel: []runtime.Cancel{{Event: "Shop/Order Cancelled", Timeout: time.Hour}}}, // want `cancel event "Shop/Order Cancelled" does not follow .*: it contains spaces, it has capitals`
 		runtime.EventTrigger("shop/"+id+".requested", ""),
 		func(ctx context.Context, in runtime.Input[T]) (any, error) { return nil, nil })
 }

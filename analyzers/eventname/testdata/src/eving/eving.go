@@ -10,7 +10,7 @@ import (
 
 func Register(c inngestgo.Client) {
 	inngestgo.CreateFunction(c, inngestgo.FunctionOpts{ID: "welcome"},
-		inngestgo.EventTrigger("user_signed_up", nil), // want `trigger "user_signed_up" does not follow .*it uses underscores instead of hyphens, it has no domain/ prefix`
+		inngestgo.EventTrigger("user_signed_up", nil), // want `trigger "user_signed_up" does not follow .*: it has no prefix/`
 		func(ctx context.Context, in inngestgo.Input[map[string]any]) (any, error) {
 			// Waiting for another system's event: a lowercase domain/name is enough.
 			_, err := step.WaitForEvent[map[string]any](ctx, "wait-open", step.WaitForEventOpts{Event: "mail/opened", Timeout: time.Hour})
