@@ -41,7 +41,12 @@ func toolID(progname string) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		fmt.Fprintf(h, "config %s %d\n", f, len(data))
+		// Relative: the same tree in another place shares the cache.
+		rel, err := filepath.Rel(wd, f)
+		if err != nil {
+			rel = f
+		}
+		fmt.Fprintf(h, "config %s %d\n", filepath.ToSlash(rel), len(data))
 		h.Write(data)
 	}
 	// The form go vet expects from a tool built outside a release:

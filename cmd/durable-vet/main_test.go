@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -58,15 +59,23 @@ func Stamp() string { return time.Now().Format(time.RFC3339) }
 func Record(id string) bool { return id != "" }
 `
 
-// build builds durable-vet into a temporary directory.
-func build(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "durable-vet")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+// durableVet is the durable-vet binary the tests run, built once by TestMain.
+var durableVet string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "durable-vet-test-")
 	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
 	}
-	return bin
+	durableVet = filepath.Join(dir, "durable-vet")
+	if out, err := exec.Command("go", "build", "-o", durableVet, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "go build: %v\n%s", err, out)
+		os.Exit(2)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
 }
 
 // module lays out the stub API and the fixture module, and returns the
@@ -118,34 +127,79 @@ func goVet(t *testing.T, dir string, args ...string) (int, string) {
 	return code, out.String()
 }
 
+// stampFinding is the fixture's finding: time.Now through a helper in
+// another package (a fact).
+const stampFinding = `app/app.go:23:10: wall-clock read time.Now outside a step in durable function "stamp" via clock.Stamp → time.Now: `
+
 // TestGoVet runs durable-vet through go vet itself.
 func TestGoVet(t *testing.T) {
-	bin := build(t)
 	dir := module(t, map[string]string{"app/app.go": fixture, "clock/clock.go": clockSrc})
 
-	code, out := goVet(t, dir, "-vettool="+bin, "./...")
-	want := `app/app.go:23:10: wall-clock read time.Now outside a step in durable function "stamp" via clock.Stamp → time.Now: it runs again on every replay; move it into step.Run`
-	if code != 1 || !strings.Contains(out, want) || strings.Count(out, ": wall-clock read") != 1 || strings.Contains(out, "audit") {
-		t.Errorf("go vet -vettool: exit %d\n%s\nwant a line with:\n%s", code, out, want)
+	code, out := goVet(t, dir, "-vettool="+durableVet, "./...")
+	if code != 1 || !hasLine(out, stampFinding) || strings.Count(out, ": wall-clock read") != 1 || strings.Contains(out, "audit") {
+		t.Errorf("go vet -vettool: exit %d\n%s\nwant a line starting with:\n%s", code, out, stampFinding)
 	}
 
 	// Analyzer flags pass through go vet.
-	code, out = goVet(t, dir, "-vettool="+bin, "-idempotency.calls=example.com/app/clock.Record", "./...")
+	code, out = goVet(t, dir, "-vettool="+durableVet, "-idempotency.calls=example.com/app/clock.Record", "./...")
 	if code != 1 || !strings.Contains(out, `durable function "audit" makes the non-idempotent call clock.Record`) {
 		t.Errorf("-idempotency.calls: exit %d\n%s", code, out)
 	}
 	// Analyzers can be turned off by name.
-	code, out = goVet(t, dir, "-vettool="+bin, "-sideeffect=false", "./...")
+	code, out = goVet(t, dir, "-vettool="+durableVet, "-sideeffect=false", "./...")
 	if code != 0 || strings.TrimSpace(out) != "" {
 		t.Errorf("-sideeffect=false: exit %d\n%s", code, out)
 	}
 }
 
+// TestGoVetConfig: durable-vet applies the lint section of durable.yaml
+// before go vet's flags, and go vet's cache does not outlive an edit of it.
+func TestGoVetConfig(t *testing.T) {
+	dir := module(t, map[string]string{"app/app.go": fixture, "clock/clock.go": clockSrc,
+		"durable.yaml": "lint:\n  disable: [sideeffect]\n  settings:\n    idempotency: {calls: [example.com/app/clock.Record]}\n"})
+	code, out := goVet(t, dir, "-vettool="+durableVet, "./...")
+	if code != 1 || strings.Contains(out, "wall-clock") || !strings.Contains(out, `durable function "audit" makes the non-idempotent call clock.Record`) {
+		t.Errorf("with durable.yaml: exit %d\n%s", code, out)
+	}
+	// go vet's flags win.
+	code, out = goVet(t, dir, "-vettool="+durableVet, "-idempotency.calls=", "./...")
+	if code != 0 || strings.TrimSpace(out) != "" {
+		t.Errorf("-idempotency.calls= over durable.yaml: exit %d\n%s", code, out)
+	}
+	// An edited durable.yaml is not answered from the cache of the old one.
+	write(t, filepath.Join(dir, "durable.yaml"), "lint:\n  disable: [idempotency]\n")
+	code, out = goVet(t, dir, "-vettool="+durableVet, "./...")
+	if code != 1 || !hasLine(out, stampFinding) || strings.Contains(out, "audit") {
+		t.Errorf("after editing durable.yaml: exit %d\n%s", code, out)
+	}
+	// A durable.yaml that does not load stops go vet, naming the place.
+	write(t, filepath.Join(dir, "durable.yaml"), "lint:\n  disable: [sidefx]\n")
+	code, out = goVet(t, dir, "-vettool="+durableVet, "./...")
+	if code == 0 || !strings.Contains(out, `durable.yaml:2:13: lint.disable: unknown analyzer "sidefx"`) {
+		t.Errorf("broken durable.yaml: exit %d\n%s", code, out)
+	}
+}
+
 // TestGoVetClean: a module that never imports a durable API passes.
 func TestGoVetClean(t *testing.T) {
-	bin := build(t)
 	dir := module(t, map[string]string{"clock/clock.go": clockSrc, "main.go": "package main\n\nimport \"example.com/app/clock\"\n\nfunc main() { println(clock.Stamp()) }\n"})
-	if code, out := goVet(t, dir, "-vettool="+bin, "./..."); code != 0 || strings.TrimSpace(out) != "" {
+	if code, out := goVet(t, dir, "-vettool="+durableVet, "./..."); code != 0 || strings.TrimSpace(out) != "" {
 		t.Errorf("exit %d\n%s", code, out)
+	}
+}
+
+func hasLine(out, prefix string) bool {
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+func write(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

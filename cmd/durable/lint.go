@@ -51,9 +51,10 @@ from the working directory up to the module root, or the file named with
 --config): enable, disable, severity and settings (analyzer flags). Flags on
 the command line win over the file.
 
-Severities are error, warning and note. By default every finding is an
-error, except unused or unknown //durable:ignore directives (warning) and
-advice (note). Notes are printed but do not fail the run.
+Severities are error, warning and note. Each analyzer has a default
+(durable lint --list); advice is always a note, and unused or unknown
+//durable:ignore directives are warnings. Notes are printed but do not fail
+the run.
 
 Exit status: 0 with no findings (or notes only), 1 with findings, 2 on
 errors (bad flags or settings, packages that do not build, analyzer
@@ -143,16 +144,18 @@ type lintSettings struct {
 	lint     *lintconfig.Lint
 }
 
-// level is the severity of a finding of analyzer a with category cat.
+// level is the severity of a finding of analyzer a with category cat:
+// advice is a note; else the level durable.yaml sets, else the analyzer's
+// default (suite.Rules).
 func (s *lintSettings) level(a, cat string) string {
-	if cat == "advice" {
+	if cat == suite.DiagnosticCategoryAdvice {
 		return lintconfig.SeverityNote
 	}
 	if l := s.lint.Level(a); l != "" {
 		return l
 	}
-	if a == "durableignore" || cat == "ignore" {
-		return lintconfig.SeverityWarning
+	if r, ok := suite.Lookup(a); ok {
+		return string(r.SeverityOf(cat))
 	}
 	return lintconfig.SeverityError
 }

@@ -11,12 +11,18 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/durable-go/durable/analyzers/lintconfig"
 	"github.com/durable-go/durable/analyzers/suite"
+	"github.com/durable-go/durable/analyzers/vettool"
 )
 
-// runIn runs a durable command in dir.
+// runIn runs a durable command in dir: in this process, except lint, which
+// runs the durable binary (it is go vet's analysis tool).
 func runIn(t *testing.T, dir string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
+	if len(args) > 0 && args[0] == "lint" {
+		return lint(t, dir, nil, args[1:]...)
+	}
 	wd, err := os.Getwd()
 	if err != nil {
 		t.Fatal(err)
@@ -30,14 +36,20 @@ func runIn(t *testing.T, dir string, args ...string) (code int, stdout, stderr s
 	return code, out.String(), errb.String()
 }
 
-// The findings of the fixture with every analyzer at its defaults.
+// The findings of the fixture with every analyzer at its defaults: each
+// line of output starts with one of these (messages belong to the
+// analyzers' own tests).
 var fixtureFindings = []string{
-	`app/app.go:28:8: sideeffect: wall-clock read time.Now outside a step in durable function "stamp": it runs again on every replay; move it into step.Run`,
-	`app/app.go:29:23: sideeffect: wall-clock read time.Now outside a step in durable function "stamp" via app.stamp → time.Now: it runs again on every replay; move it into step.Run`,
-	`app/app.go:35:69: waittimeout: step.WaitForEvent "wait-payment" has no Timeout: the run waits forever (the runtime refuses it); set a positive Timeout`,
-	`app/app.go:46:34: idempotency: durable function "notify" makes the non-idempotent call sql.DB.Exec but has no Idempotency key: a duplicate event runs it twice; set FunctionOpts.Idempotency (e.g. "event.data.id") or pass an idempotency key to the call`,
+	`app/app.go:28:8: sideeffect: wall-clock read time.Now outside a step in durable function "stamp": `,
+	`app/app.go:29:23: sideeffect: wall-clock read time.Now outside a step in durable function "stamp" via app.stamp → time.Now: `,
+	`app/app.go:35:69: waittimeout: step.WaitForEvent "wait-payment" has no Timeout`,
+	`app/app.go:46:34: idempotency: advice: durable function "notify" `,
 	`app/app.go:65:1: durableignore: //durable:ignore names unknown analyzer "nosuchcheck"`,
 }
+
+// auditFinding is the fixture's finding with -idempotency.calls naming
+// app.Record.
+const auditFinding = `app/app.go:55:33: idempotency: durable function "audit" makes the non-idempotent call app.Record`
 
 func lines(s string) []string {
 	s = strings.TrimSuffix(s, "\n")
@@ -47,17 +59,31 @@ func lines(s string) []string {
 	return strings.Split(s, "\n")
 }
 
+// matches reports whether each line of out starts with the prefix at the
+// same index of want, and there are as many.
+func matches(out string, want ...string) bool {
+	got := lines(out)
+	if len(got) != len(want) {
+		return false
+	}
+	for i := range got {
+		if !strings.HasPrefix(got[i], want[i]) {
+			return false
+		}
+	}
+	return true
+}
+
 func TestLintText(t *testing.T) {
-	// With a test file, go/packages also loads the generated test main
-	// (app.test), whose findings must not show.
 	dir := lintFixture(t, map[string]string{"app/app_test.go": "package app\n\nimport \"testing\"\n\nfunc TestNothing(t *testing.T) {}\n"})
-	code, out, errs := runIn(t, dir, "lint")
-	if code != 1 || !slices.Equal(lines(out), fixtureFindings) || errs != "" {
+	code, out, errs := lint(t, dir, nil)
+	if code != 1 || !matches(out, fixtureFindings...) || errs != "" {
 		t.Errorf("code %d\nstdout:\n%s\nwant:\n%s\nstderr:\n%s", code, out, strings.Join(fixtureFindings, "\n"), errs)
 	}
-	// Explicit patterns, from a subdirectory: paths stay relative to it.
-	code, out, _ = runIn(t, filepath.Join(dir, "app"), "lint", "-disable", "durableignore,idempotency", ".")
-	if code != 1 || len(lines(out)) != 3 || !strings.HasPrefix(out, "app.go:28:8: sideeffect: ") {
+	// Explicit patterns, from a subdirectory: paths are relative to the
+	// module root all the same.
+	code, out, _ = lint(t, filepath.Join(dir, "app"), nil, "-disable", "durableignore,idempotency", ".")
+	if code != 1 || !matches(out, fixtureFindings[:3]...) {
 		t.Errorf("from app/: code %d\n%s", code, out)
 	}
 }
@@ -78,11 +104,11 @@ var Tick = runtime.NewFunction(runtime.FunctionOpts{ID: "tick"}, runtime.CronTri
 		return nil, step.Sleep(ctx, "pause", time.Minute)
 	})
 `})
-	code, out, errs := runIn(t, dir, "lint")
+	code, out, errs := lint(t, dir, nil)
 	if code != 0 || out != "" || errs != "" {
 		t.Errorf("code %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
 	}
-	code, out, _ = runIn(t, dir, "lint", "-format", "json")
+	code, out, _ = lint(t, dir, nil, "-format", "json")
 	if code != 0 || strings.TrimSpace(out) != "{\n  \"findings\": []\n}" {
 		t.Errorf("json: code %d\n%s", code, out)
 	}
@@ -90,23 +116,25 @@ var Tick = runtime.NewFunction(runtime.FunctionOpts{ID: "tick"}, runtime.CronTri
 
 func TestLintEnableDisable(t *testing.T) {
 	dir := lintFixture(t, nil)
-	code, out, _ := runIn(t, dir, "lint", "--enable", "waittimeout")
-	if code != 1 || !slices.Equal(lines(out), fixtureFindings[2:3]) {
+	code, out, _ := lint(t, dir, nil, "--enable", "waittimeout")
+	if code != 1 || !matches(out, fixtureFindings[2]) {
 		t.Errorf("--enable waittimeout: code %d\n%s", code, out)
 	}
-	code, out, _ = runIn(t, dir, "lint", "--disable", "sideeffect,waittimeout,idempotency,durableignore")
+	code, out, _ = lint(t, dir, nil, "--disable", "sideeffect,waittimeout,idempotency,durableignore")
 	if code != 0 || out != "" {
 		t.Errorf("everything with a finding disabled: code %d\n%s", code, out)
 	}
 }
 
-func TestLintConfig(t *testing.T) {
-	dir := lintFixture(t, map[string]string{"durable.yaml": `version: "1"
+const fixtureCatalog = `version: "1"
 output: {schemas: schemas}
 events:
   - {name: shop/order.created, v: "1", fields: {id: {type: string, required: true}}}
   - {name: shop/payment.received, v: "1", fields: {id: {type: string, required: true}}}
-lint:
+`
+
+func TestLintConfig(t *testing.T) {
+	dir := lintFixture(t, map[string]string{"durable.yaml": fixtureCatalog + `lint:
   disable: [sideeffect, durableignore]
   severity:
     waittimeout: note
@@ -114,37 +142,64 @@ lint:
     idempotency:
       calls: [example.com/app/app.Record]
 `})
-	code, out, errs := runIn(t, dir, "lint")
-	want := []string{
-		fixtureFindings[2],
-		fixtureFindings[3],
-		`app/app.go:55:33: idempotency: durable function "audit" makes the non-idempotent call app.Record but has no Idempotency key: a duplicate event runs it twice; set FunctionOpts.Idempotency (e.g. "event.data.id") or pass an idempotency key to the call`,
-	}
-	if code != 1 || !slices.Equal(lines(out), want) {
+	code, out, errs := lint(t, dir, nil)
+	want := []string{fixtureFindings[2], fixtureFindings[3], auditFinding}
+	if code != 1 || !matches(out, want...) {
 		t.Errorf("code %d\nstdout:\n%s\nwant:\n%s\nstderr:\n%s", code, out, strings.Join(want, "\n"), errs)
 	}
 	// The command line wins over the file: -idempotency.calls empties the
 	// list, --enable overrides lint.disable.
-	code, out, _ = runIn(t, dir, "lint", "-idempotency.calls=", "--enable", "sideeffect,idempotency")
-	if code != 1 || !slices.Equal(lines(out), []string{fixtureFindings[0], fixtureFindings[1], fixtureFindings[3]}) {
+	code, out, _ = lint(t, dir, nil, "-idempotency.calls=", "--enable", "sideeffect,idempotency")
+	if code != 1 || !matches(out, fixtureFindings[0], fixtureFindings[1], fixtureFindings[3]) {
 		t.Errorf("flags over file: code %d\n%s", code, out)
 	}
 	// Notes alone do not fail the run; severities show in JSON.
-	code, out, _ = runIn(t, dir, "lint", "--enable", "waittimeout", "--format", "json")
+	code, out, _ = lint(t, dir, nil, "--enable", "waittimeout", "--format", "json")
 	var got struct{ Findings []finding }
 	if err := json.Unmarshal([]byte(out), &got); err != nil || code != 0 || len(got.Findings) != 1 || got.Findings[0].Severity != "note" {
 		t.Errorf("notes only: code %d, %v\n%s", code, err, out)
 	}
-	// A settings run leaves no trace on the next: flags are reset.
-	code, out, _ = runIn(t, lintFixture(t, nil), "lint", "--enable", "idempotency")
-	if code != 1 || !slices.Equal(lines(out), fixtureFindings[3:4]) {
-		t.Errorf("flags leaked into the next run: code %d\n%s", code, out)
+	// The settings are go vet flags, part of its cache key: a changed
+	// setting is not answered from the cache of the previous one.
+	write(t, filepath.Join(dir, "durable.yaml"), fixtureCatalog+"lint:\n  disable: [sideeffect, durableignore]\n")
+	code, out, _ = lint(t, dir, nil, "--enable", "idempotency")
+	if code != 0 || !matches(out, fixtureFindings[3]) {
+		t.Errorf("after editing durable.yaml: code %d\n%s", code, out)
+	}
+}
+
+// TestLintVetFlags: the lint section and the command line become analyzer
+// flags on go vet's command line, in one canonical order.
+func TestLintVetFlags(t *testing.T) {
+	l, err := lintconfig.Parse("durable.yaml", []byte("lint:\n  disable: [stepid]\n  settings:\n    idempotency: {calls: [a.B, c.D]}\n    steploop: {max-iterations: 5}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"file", nil, []string{"-stepid=false", "-idempotency.calls=a.B,c.D", "-steploop.max-iterations=5"}},
+		{"command line wins", []string{"-idempotency.calls=x", "--disable", "goroutine"}, []string{"-stepid=false", "-goroutine=false", "-idempotency.calls=x", "-steploop.max-iterations=5"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			all := suite.Analyzers()
+			lf, _, code := parseLintFlags(tt.args, &bytes.Buffer{}, all)
+			if code >= 0 {
+				t.Fatalf("flags: code %d", code)
+			}
+			s, errs := configure(all, l, "durable.yaml", lf)
+			if len(errs) > 0 || !slices.Equal(s.vetFlags, tt.want) {
+				t.Errorf("vet flags %q, errors %q; want %q", s.vetFlags, errs, tt.want)
+			}
+		})
 	}
 }
 
 func TestLintDefaultSeverity(t *testing.T) {
 	dir := lintFixture(t, map[string]string{"durable.yaml": "lint:\n  severity: {default: note, idempotency: warning}\n"})
-	code, out, _ := runIn(t, dir, "lint", "--format", "json")
+	code, out, _ := lint(t, dir, nil, "--format", "json")
 	var got struct{ Findings []finding }
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatal(err)
@@ -153,18 +208,28 @@ func TestLintDefaultSeverity(t *testing.T) {
 	for _, f := range got.Findings {
 		levels[f.Analyzer] = f.Severity
 	}
-	if code != 1 || levels["sideeffect"] != "note" || levels["idempotency"] != "warning" || levels["durableignore"] != "note" {
+	// idempotency's finding is advice, a note whatever the settings.
+	if code != 0 || levels["sideeffect"] != "note" || levels["idempotency"] != "note" || levels["durableignore"] != "note" {
 		t.Errorf("code %d, levels %v", code, levels)
 	}
-	code, _, _ = runIn(t, dir, "lint", "--disable", "idempotency")
-	if code != 0 {
-		t.Errorf("notes only: code %d, want 0", code)
+	// With no settings, each analyzer's default (suite.Rules).
+	code, out, _ = lint(t, lintFixture(t, nil), nil, "--format", "json")
+	got.Findings = nil
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	levels = map[string]string{}
+	for _, f := range got.Findings {
+		levels[f.Analyzer] = f.Severity
+	}
+	if code != 1 || levels["sideeffect"] != "error" || levels["durableignore"] != "warning" {
+		t.Errorf("defaults: code %d, levels %v", code, levels)
 	}
 }
 
 func TestLintJSON(t *testing.T) {
 	dir := lintFixture(t, nil)
-	code, out, _ := runIn(t, dir, "lint", "--format=json")
+	code, out, _ := lint(t, dir, nil, "--format=json")
 	var got struct{ Findings []finding }
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatalf("%v\n%s", err, out)
@@ -174,9 +239,12 @@ func TestLintJSON(t *testing.T) {
 	}
 	direct, via, ign := got.Findings[0], got.Findings[1], got.Findings[4]
 	if direct.Pos != (position{File: "app/app.go", Line: 28, Column: 8}) || direct.End == nil || direct.End.Column != 18 ||
-		direct.Severity != "error" || direct.Category == "" || len(direct.Fixes) != 1 || len(direct.Fixes[0].Edits) == 0 ||
-		direct.Fixes[0].Edits[0].File != "app/app.go" {
+		direct.Severity != "error" || direct.Category == "" || len(direct.Fixes) != 1 || len(direct.Fixes[0].Edits) == 0 {
 		t.Errorf("direct finding: %+v", direct)
+	}
+	// Edits carry line and column, computed from go vet's byte offsets.
+	if e := direct.Fixes[0].Edits[0]; e.File != "app/app.go" || e.Start.File != "app/app.go" || e.Start.Line != 28 || e.End.Line < 28 {
+		t.Errorf("direct finding's edit: %+v", e)
 	}
 	if len(via.Related) != 2 || via.Related[0].Pos.Line != 29 || via.Related[1].Pos.Line != 23 {
 		t.Errorf("call chain: %+v", via.Related)
@@ -186,9 +254,96 @@ func TestLintJSON(t *testing.T) {
 	}
 }
 
+// TestLintRelativePaths: no output names the machine's directories: paths
+// are relative to the module root, in text, JSON and SARIF (whose
+// %SRCROOT% alone is absolute, by design).
+func TestLintRelativePaths(t *testing.T) {
+	dir := lintFixture(t, nil)
+	root := filepath.Dir(dir)
+	for _, format := range []string{"text", "json", "sarif"} {
+		code, out, errs := lint(t, filepath.Join(dir, "app"), nil, "--format", format)
+		if code != 1 {
+			t.Fatalf("%s: code %d\n%s", format, code, errs)
+		}
+		out = strings.ReplaceAll(out, `"uri": "file://`+filepath.ToSlash(dir)+`/"`, "")
+		if strings.Contains(out, root) || !strings.Contains(out, "app/app.go") {
+			t.Errorf("%s output names %s or lacks app/app.go:\n%s", format, root, out)
+		}
+	}
+}
+
+// TestLintTags: -tags selects the files go vet analyzes.
+func TestLintTags(t *testing.T) {
+	dir := lintFixture(t, map[string]string{"app/extra.go": `//go:build extra
+
+package app
+
+import (
+	"context"
+
+	"github.com/durable-go/durable/runtime"
+	"github.com/durable-go/durable/runtime/step"
+)
+
+var Extra = runtime.NewFunction(runtime.FunctionOpts{ID: "extra", Idempotency: "event.data.id"}, OrderCreated.Trigger(),
+	func(ctx context.Context, in runtime.Input[Order]) (any, error) {
+		return step.WaitForEvent(ctx, "wait-extra", PaymentReceived, step.WaitOpts{})
+	})
+`})
+	const extra = `app/extra.go:14:64: waittimeout: step.WaitForEvent "wait-extra" has no Timeout`
+	code, out, _ := lint(t, dir, nil, "--enable", "waittimeout")
+	if code != 1 || !matches(out, fixtureFindings[2]) {
+		t.Errorf("without -tags: code %d\n%s", code, out)
+	}
+	code, out, _ = lint(t, dir, nil, "--enable", "waittimeout", "-tags", "extra,other")
+	if code != 1 || !matches(out, fixtureFindings[2], extra) {
+		t.Errorf("-tags extra,other: code %d\n%s", code, out)
+	}
+}
+
+// TestLintCache: a second run on unchanged code prints the same and runs
+// no analyzer (go vet replays its cache); a changed file is analyzed again,
+// and so is everything when durable.yaml changes (the catalog is an input).
+func TestLintCache(t *testing.T) {
+	dir := lintFixture(t, map[string]string{"durable.yaml": fixtureCatalog})
+	log := filepath.Join(t.TempDir(), "vettool.log")
+	env := []string{vettool.LogEnv + "=" + log}
+	runs := func() []string {
+		data, _ := os.ReadFile(log)
+		os.Remove(log)
+		return lines(string(data))
+	}
+	for _, format := range []string{"text", "json", "sarif"} {
+		code1, out1, _ := lint(t, dir, env, "--format", format)
+		code2, out2, _ := lint(t, dir, env, "--format", format)
+		if code1 != 1 || code2 != code1 || out2 != out1 {
+			t.Errorf("%s: second run differs: code %d then %d\n%s\nthen\n%s", format, code1, code2, out1, out2)
+		}
+	}
+	if got := runs(); !slices.ContainsFunc(got, func(l string) bool { return strings.HasPrefix(l, "example.com/app/app ") }) {
+		t.Errorf("the analyzers never ran on example.com/app/app: %q", got)
+	}
+	if code, _, _ := lint(t, dir, env); code != 1 {
+		t.Fatalf("code %d", code)
+	}
+	if got := runs(); len(got) != 0 {
+		t.Errorf("a run on unchanged code ran the analyzers on %q", got)
+	}
+	write(t, filepath.Join(dir, "app", "more.go"), "package app\n\nvar More = 1\n")
+	lint(t, dir, env)
+	if got := runs(); !slices.Equal(got, []string{"example.com/app/app [example.com/app/app.test] vetxonly=false"}) && !slices.Equal(got, []string{"example.com/app/app vetxonly=false"}) {
+		t.Errorf("after changing app: the analyzers ran on %q, want app alone", got)
+	}
+	write(t, filepath.Join(dir, "durable.yaml"), fixtureCatalog+"  - {name: shop/order.shipped, v: \"1\"}\n")
+	lint(t, dir, env)
+	if got := runs(); len(got) < 2 {
+		t.Errorf("after changing durable.yaml: the analyzers ran on %q, want every package", got)
+	}
+}
+
 func TestLintSARIF(t *testing.T) {
 	dir := lintFixture(t, map[string]string{"durable.yaml": "lint:\n  severity: {waittimeout: warning}\n"})
-	code, out, errs := runIn(t, dir, "lint", "--format", "sarif")
+	code, out, errs := lint(t, dir, nil, "--format", "sarif")
 	if code != 1 {
 		t.Fatalf("code %d\n%s", code, errs)
 	}
@@ -309,7 +464,7 @@ func TestSARIFColumns(t *testing.T) {
 
 func TestLintFix(t *testing.T) {
 	dir := lintFixture(t, nil)
-	code, out, errs := runIn(t, dir, "lint", "--fix", "--enable", "sideeffect,waittimeout")
+	code, out, errs := lint(t, dir, nil, "--fix", "--enable", "sideeffect,waittimeout")
 	src, err := os.ReadFile(filepath.Join(dir, "app", "app.go"))
 	if err != nil {
 		t.Fatal(err)
@@ -323,11 +478,11 @@ func TestLintFix(t *testing.T) {
 	}
 	// The fixed package still builds and the fixes are gofmt'ed: running
 	// again fixes nothing and reports the same.
-	code2, out2, errs2 := runIn(t, dir, "lint", "--fix", "--enable", "sideeffect,waittimeout")
+	code2, out2, errs2 := lint(t, dir, nil, "--fix", "--enable", "sideeffect,waittimeout")
 	if code2 != 1 || out2 != out || strings.Contains(errs2, "fixed") {
 		t.Errorf("second --fix: code %d\n%s\n%s", code2, out2, errs2)
 	}
-	if code, _, errs := runIn(t, dir, "lint", "--fix", "--format", "sarif"); code != 2 || !strings.Contains(errs, "--fix works with --format text only") {
+	if code, _, errs := lint(t, dir, nil, "--fix", "--format", "sarif"); code != 2 || !strings.Contains(errs, "--fix works with --format text only") {
 		t.Errorf("--fix --format sarif: code %d, %s", code, errs)
 	}
 }
@@ -361,26 +516,31 @@ func TestLintErrors(t *testing.T) {
 		yaml string
 		want []string
 	}{
-		{"bad flag", []string{"lint", "--frobnicate"}, "", []string{"flag provided but not defined: -frobnicate"}},
-		{"bad format", []string{"lint", "--format", "xml", "./app"}, "", []string{`unknown --format "xml" (want text, json or sarif)`}},
-		{"unknown analyzer", []string{"lint", "--enable", "sidefx", "./app"}, "", []string{`durable lint: --enable: unknown analyzer "sidefx" (known: sideeffect, `}},
-		{"unknown analyzer flag", []string{"lint", "-sideeffect.calls=x", "./app"}, "", []string{"flag provided but not defined: -sideeffect.calls"}},
-		{"does not load", []string{"lint", "./..."}, "", []string{
+		{"bad flag", []string{"--frobnicate"}, "", []string{"flag provided but not defined: -frobnicate"}},
+		{"bad format", []string{"--format", "xml", "./app"}, "", []string{`unknown --format "xml" (want text, json or sarif)`}},
+		{"unknown analyzer", []string{"--enable", "sidefx", "./app"}, "", []string{`durable lint: --enable: unknown analyzer "sidefx" (known: sideeffect, `}},
+		{"unknown analyzer flag", []string{"-sideeffect.calls=x", "./app"}, "", []string{"flag provided but not defined: -sideeffect.calls"}},
+		{"bad flag value", []string{"-steploop.max-iterations=many", "./app"}, "", []string{`durable lint: flag -steploop.max-iterations: invalid value "many"`}},
+		{"does not build", []string{"./..."}, "", []string{
 			"broken/broken.go:3:23: cannot use \"x\" (untyped string constant) as int value in return statement",
-			"durable lint: package example.com/app/broken does not load",
+			"durable lint: go vet ./... failed",
 		}},
-		{"no packages", []string{"lint", "./nothing/..."}, "", []string{"pattern ./nothing/...: lstat ./nothing/: no such file or directory"}},
-		{"everything disabled", []string{"lint", "--enable", "sideeffect", "--disable", "sideeffect", "./app"}, "", []string{"every analyzer is disabled"}},
-		{"config", []string{"lint", "./app"}, "lint:\n  disable: [sidefx]\n  settings:\n    idempotency: {call: x}\n    stepid: {x: 1}\n", []string{
-			`durable.yaml:2:13: lint.disable: unknown analyzer "sidefx"`,
-			`durable.yaml:4:19: lint.settings.idempotency.call: analyzer idempotency has no flag "call" (its flags: calls)`,
-			`durable.yaml:5:14: lint.settings.stepid.x: analyzer stepid has no flag "x" (it has no flags)`,
+		{"no packages", []string{"./nothing/..."}, "", []string{"./nothing/...", "durable lint: go vet ./nothing/... failed"}},
+		{"everything disabled", []string{"--enable", "sideeffect", "--disable", "sideeffect", "./app"}, "", []string{"every analyzer is disabled"}},
+		{"config", []string{"./app"}, "lint:\n  enable: [sideeffect, waittimeot]\n  disable: [sidefx]\n  settings:\n    idempotency: {call: x}\n    stepid: {x: 1}\n", []string{
+			`durable.yaml:2:24: lint.enable: unknown analyzer "waittimeot" (known: sideeffect, `,
+			`durable.yaml:3:13: lint.disable: unknown analyzer "sidefx"`,
+			`durable.yaml:5:19: lint.settings.idempotency.call: analyzer idempotency has no flag "call" (its flags: calls)`,
+			`durable.yaml:6:14: lint.settings.stepid.x: analyzer stepid has no flag "x" (it has no flags)`,
 		}},
-		{"config shape", []string{"lint", "./app"}, "lint:\n  severity: {sideeffect: fatal}\n", []string{
+		{"config shape", []string{"./app"}, "lint:\n  severity: {sideeffect: fatal}\n", []string{
 			`durable.yaml:2:26: lint.severity.sideeffect: unknown severity "fatal" (want error, warning or note)`,
-			"durable lint: 1 error(s) in the lint section of durable.yaml",
+			"durable lint: 1 error(s) in durable.yaml",
 		}},
-		{"missing config", []string{"lint", "--config", "nope.yaml", "./app"}, "", []string{"durable lint: open nope.yaml: no such file or directory"}},
+		{"catalog", []string{"./app"}, "version: \"1\"\noutput: {schemas: s}\nevents: [{name: BAD, v: \"1\"}]\n", []string{
+			`durable.yaml:3:17: events[0]: `, "durable lint: 1 error(s) in durable.yaml",
+		}},
+		{"missing config", []string{"--config", "nope.yaml", "./app"}, "", []string{"durable lint: open nope.yaml: no such file or directory"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := filepath.Join(dir, "durable.yaml")
@@ -388,7 +548,7 @@ func TestLintErrors(t *testing.T) {
 			if tt.yaml != "" {
 				write(t, cfg, tt.yaml)
 			}
-			code, out, errs := runIn(t, dir, tt.args...)
+			code, out, errs := lint(t, dir, nil, tt.args...)
 			if code != 2 || out != "" {
 				t.Errorf("code %d, stdout %q", code, out)
 			}
@@ -403,7 +563,7 @@ func TestLintErrors(t *testing.T) {
 
 func TestLintList(t *testing.T) {
 	dir := lintFixture(t, map[string]string{"durable.yaml": "lint:\n  disable: [stepid]\n  severity: {goroutine: warning}\n"})
-	code, out, _ := runIn(t, dir, "lint", "--list")
+	code, out, _ := lint(t, dir, nil, "--list")
 	if code != 0 {
 		t.Fatalf("code %d", code)
 	}
@@ -412,28 +572,10 @@ func TestLintList(t *testing.T) {
 			t.Errorf("--list lacks %s:\n%s", a.Name, out)
 		}
 	}
-	for _, w := range []string{`-idempotency.calls: `, `\(disabled\)`, `\ngoroutine +warning `, `(?m)^sideeffect +error `} {
+	// Configured levels, and each analyzer's default from suite.Rules.
+	for _, w := range []string{`-idempotency.calls: `, `(?m)^stepid .*\(disabled\)$`, `\ngoroutine +warning `, `(?m)^sideeffect +error `, `(?m)^steploop +note `} {
 		if !regexp.MustCompile(w).MatchString(out) {
 			t.Errorf("--list lacks %q:\n%s", w, out)
 		}
-	}
-}
-
-func TestExplain(t *testing.T) {
-	for _, a := range suite.Analyzers() {
-		code, out, _ := runIn(t, ".", "explain", a.Name)
-		if code != 0 || !strings.HasPrefix(out, a.Doc) || !strings.Contains(out, "Documentation: "+a.URL) || !strings.Contains(out, "//durable:ignore "+a.Name) {
-			t.Errorf("explain %s: code %d\n%s", a.Name, code, out)
-		}
-	}
-	code, out, _ := runIn(t, ".", "explain", "idempotency")
-	if code != 0 || !strings.Contains(out, "lint.settings.idempotency.calls") {
-		t.Errorf("explain idempotency lacks its flag:\n%s", out)
-	}
-	if code, _, errs := runIn(t, ".", "explain", "nope"); code != 2 || !strings.Contains(errs, `unknown analyzer "nope" (known: sideeffect`) {
-		t.Errorf("unknown: code %d %s", code, errs)
-	}
-	if code, _, errs := runIn(t, ".", "explain"); code != 2 || !strings.Contains(errs, "usage: durable explain") {
-		t.Errorf("no argument: code %d %s", code, errs)
 	}
 }

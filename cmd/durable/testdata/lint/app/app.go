@@ -26,7 +26,7 @@ func stamp() string { return time.Now().Format(time.RFC3339) }
 var Stamp = runtime.NewFunction(runtime.FunctionOpts{ID: "stamp"}, OrderCreated.Trigger(),
 	func(ctx context.Context, in runtime.Input[Order]) (any, error) {
 		t := time.Now()
-		return t.String() + stamp(), nil
+		return t.String() + stamp(), step.Sleep(ctx, "pause", time.Minute)
 	})
 
 // Wait: waittimeout.
