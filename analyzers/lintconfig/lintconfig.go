@@ -29,11 +29,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/invopop/jsonschema"
 	"gopkg.in/yaml.v3"
-
-	"github.com/durable-go/durable/analyzers/internal/modroot"
 )
 
 // FileName is the name of the file that holds the lint section.
@@ -181,7 +180,7 @@ func Find(dir string) string {
 	if err != nil {
 		return ""
 	}
-	root := modroot.Dir(dir)
+	root := moduleRoot(dir)
 	for d := dir; ; d = filepath.Dir(d) {
 		p := filepath.Join(d, FileName)
 		if _, err := os.Stat(p); err == nil {
@@ -465,5 +464,21 @@ func ModuleRoot(dir string) string {
 	if err != nil {
 		return ""
 	}
-	return modroot.Dir(dir)
+	return moduleRoot(dir)
+}
+
+var roots sync.Map // absolute directory -> module root ("" when none)
+
+func moduleRoot(dir string) string {
+	if r, ok := roots.Load(dir); ok {
+		return r.(string)
+	}
+	root := ""
+	if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+		root = dir
+	} else if parent := filepath.Dir(dir); parent != dir {
+		root = moduleRoot(parent)
+	}
+	roots.Store(dir, root)
+	return root
 }
