@@ -1,6 +1,7 @@
 package goroutine
 
 import (
+	_ "embed"
 	"fmt"
 	"go/ast"
 	"go/token"
@@ -18,10 +19,13 @@ import (
 
 const name = "goroutine"
 
+//go:embed doc.go
+var doc string
+
 // Analyzer reports goroutines, WaitGroups and channel operations around steps.
 var Analyzer = &analysis.Analyzer{
 	Name:     name,
-	Doc:      "goroutine: report go statements, WaitGroup/errgroup goroutines and channel operations in durable function bodies (use step.Parallel)",
+	Doc:      durable.ExtractDoc(doc, name),
 	URL:      durable.DocURL(name),
 	Requires: []*analysis.Analyzer{inspect.Analyzer, durable.Analyzer},
 	Run:      run,

@@ -1,6 +1,7 @@
 package stepcapture
 
 import (
+	_ "embed"
 	"fmt"
 	"go/ast"
 	"go/token"
@@ -21,10 +22,13 @@ import (
 
 const name = "stepcapture"
 
+//go:embed doc.go
+var doc string
+
 // Analyzer reports step callbacks that assign to variables declared outside them.
 var Analyzer = &analysis.Analyzer{
 	Name:      name,
-	Doc:       "stepcapture: report step callbacks that assign to variables declared outside them (the assignment is lost when the step is replayed)",
+	Doc:       durable.ExtractDoc(doc, name),
 	URL:       durable.DocURL(name),
 	Requires:  []*analysis.Analyzer{inspect.Analyzer, durable.Analyzer},
 	Run:       run,

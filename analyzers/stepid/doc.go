@@ -1,55 +1,97 @@
-// Package stepid defines an Analyzer that reports step IDs that are used
-// twice in one function, built from nondeterministic values, or too
-// generic to say what the step does.
+// Package stepid defines an Analyzer that reports duplicate,
+// nondeterministic and generic step IDs.
 //
-// # What it flags
+// # Analyzer stepid
 //
-//   - Duplicates: two different step calls of one durable function (or of
-//     one helper) with the same constant ID. Steps started by helpers count,
-//     in this package or another (through a fact listing each helper's
-//     constant IDs and the parameters it uses as an ID). The same call site
-//     repeated (a loop, a helper called twice) is not a duplicate: the
-//     engine numbers occurrences. Calls in mutually exclusive branches of an
-//     if or a switch are not reported either.
-//   - Nondeterministic IDs: an ID computed from time.Now, math/rand,
-//     crypto/rand, UUID or ULID generation, os.Getpid/Hostname, the
-//     attempt number (Input.Attempt), or a variable of a range over a map
-//     (random order), directly, through local variables, or through
-//     functions that return such a value (in this package, or in another
-//     one through a fact).
-//   - Generic IDs: "step1", "process", "do", "run", "handle", "task-2",
-//     "" and the like.
+// stepid: report step IDs used twice in one function, built from nondeterministic values, or too generic to say what the step does
 //
-// # Why it matters in production
+// Every step of a durable function has an ID: the second argument of
+// step.Run, Sleep, SleepUntil, WaitForEvent, SendEvent and Invoke (with the
+// Inngest Go SDK: step.Run, Sleep, WaitForEvent, Send, Invoke). The engine
+// matches steps to the run's journal by that ID and its occurrence, so IDs
+// must say the same thing on every replay. stepid reports:
 //
-// The journal identifies a step by its ID and its occurrence. With the same
-// ID at two call sites, a run that skips the first one (a branch taken
-// differently after a deploy, an early return) receives the first one's
-// recorded result at the second: a value of the wrong shape, or a charge
-// "already done" that never was. An ID that changes between executions
-// cannot be found on replay: the run fails with a non-determinism error or
-// runs the step again. Generic IDs make run history, logs and alerts
-// unreadable, and numbered ones get reused when steps are inserted.
+//   - the same constant ID at two step calls of one function (error), also
+//     when a helper of any package starts one of them ("send-email" used by
+//     flows.Notify → step.Run). Calls in exclusive branches (if/else,
+//     switch cases) are not duplicates, nor is one call site run many times
+//     in a loop, nor the same ID in two different functions;
+//   - an ID built from a value that differs when the run is replayed
+//     (error): time.Now, a UUID, a random number, the process ID, the
+//     attempt number (Input.Attempt), a key of a range over a map (random
+//     order), directly, through local variables, or through helpers that
+//     return such values;
+//   - an ID built from an element of the list a loop ranges over
+//     (string(node.Type) for each node), rather than the loop index, a key
+//     of a ranged map or a field that identifies the element (node.ID):
+//     elements may repeat (advice, category "advice");
+//   - a generic ID that says nothing about the step: "step1", "process",
+//     "do", "test_2", "" (advice, category "advice").
+//
+// Each function is checked on its own: the body of a durable function, a
+// helper that starts steps, and each function literal handed to a
+// registration helper (register("sync-users", func(ctx context.Context, ev
+// Event) error {...}) called many times defines many functions, each with
+// its own journal). IDs that helpers take as a parameter are checked where
+// the helpers are called.
+//
+// # Why it matters on replay
+//
+// A resumed run is replayed from the top; each step asks the journal for
+// the result recorded under its ID and occurrence. Two steps that share an
+// ID are told apart only by the order they run in: a run that skips or
+// reorders one of them (a branch that depends on a result, a new deploy)
+// gets the other's recorded result. An ID built from time.Now or a UUID is
+// different on replay: the engine finds no such step in the journal, so
+// the run fails with a non-determinism error or runs the step again (a
+// second charge). IDs also name steps in run history and logs: "step1" and
+// "process" tell an operator nothing, and numbered IDs get reused when
+// steps are added.
+//
+// # Examples
+//
+// Reported:
+//
+//	o, err := step.Run(ctx, "load-order", loadOrder)
+//	o, err = step.Run(ctx, "load-order", reloadOrder)               // duplicate
+//	step.Sleep(ctx, fmt.Sprintf("poll-%d", time.Now().Unix()), time.Minute) // differs on replay
+//	for k := range order.Tags {
+//		step.Run(ctx, "sync-"+k, syncTag)                              // map order is random
+//	}
+//	for _, node := range graph.Nodes {
+//		step.Run(ctx, string(node.Type), run(node))                    // types repeat (advice)
+//	}
+//	step.Run(ctx, "step1", charge)                                     // generic (advice)
+//
+// Not reported:
+//
+//	step.Run(ctx, "charge-card", charge)
+//	for i, node := range graph.Nodes {
+//		step.Run(ctx, fmt.Sprintf("run-node-%d", i), run(node))
+//	}
+//	for _, node := range graph.Nodes {
+//		step.Run(ctx, "run-node-"+node.ID, run(node))
+//	}
+//	for _, k := range slices.Sorted(maps.Keys(order.Tags)) {
+//		step.Run(ctx, "sync-"+k, syncTag)
+//	}
 //
 // # How to fix
 //
-// Give every step call a constant, descriptive, kebab-case ID that names
-// what it does; derive per-item IDs from event data or loop items in a
-// deterministic order (sort map keys first). Renaming an ID changes the
-// journal key: do it when no run of the function is in flight, or keep the
-// old ID.
+// Give each step call its own ID that names what it does ("charge-card",
+// "send-receipt"). Build IDs only from constants, event data, step results
+// and loop indexes; when an ID comes from a loop, use the index or a field
+// that identifies the element. Move time.Now, UUIDs and random values into
+// a step and use its result if an ID must carry them.
 //
-// Before:
+// # Flags
 //
-//	for k := range order.Lines {
-//		step.Run(ctx, "step-"+k, reserve(k))
-//	}
-//	step.Run(ctx, "process", charge)
+// None.
 //
-// After:
+// # Silencing
 //
-//	for _, k := range slices.Sorted(maps.Keys(order.Lines)) {
-//		step.Run(ctx, "reserve-"+k, reserve(k))
-//	}
-//	step.Run(ctx, "charge-card", charge)
+// Silence a finding that does not apply (an ID that runs in flight still
+// use) with a reason:
+//
+//	//durable:ignore stepid runs in flight still use this ID
 package stepid

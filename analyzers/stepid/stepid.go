@@ -1,6 +1,7 @@
 package stepid
 
 import (
+	_ "embed"
 	"fmt"
 	"go/ast"
 	"go/constant"
@@ -23,10 +24,13 @@ import (
 
 const name = "stepid"
 
+//go:embed doc.go
+var doc string
+
 // Analyzer reports duplicate, nondeterministic and generic step IDs.
 var Analyzer = &analysis.Analyzer{
 	Name:      name,
-	Doc:       "stepid: report step IDs used twice in one function, built from nondeterministic values, or too generic to say what the step does",
+	Doc:       durable.ExtractDoc(doc, name),
 	URL:       durable.DocURL(name),
 	Requires:  []*analysis.Analyzer{inspect.Analyzer, durable.Analyzer},
 	Run:       run,

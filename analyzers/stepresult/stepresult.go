@@ -1,6 +1,7 @@
 package stepresult
 
 import (
+	_ "embed"
 	"fmt"
 	"go/ast"
 	"go/types"
@@ -18,10 +19,13 @@ import (
 
 const name = "stepresult"
 
+//go:embed doc.go
+var doc string
+
 // Analyzer reports step result types that cannot round-trip through JSON.
 var Analyzer = &analysis.Analyzer{
 	Name:      name,
-	Doc:       "stepresult: report step result types that cannot round-trip through JSON (chan, func, complex, unsafe.Pointer, structs with no exported fields, interfaces)",
+	Doc:       durable.ExtractDoc(doc, name),
 	URL:       durable.DocURL(name),
 	Requires:  []*analysis.Analyzer{inspect.Analyzer, durable.Analyzer},
 	Run:       run,

@@ -2,6 +2,7 @@ package swallowerr
 
 import (
 	"bytes"
+	_ "embed"
 	"fmt"
 	"go/ast"
 	"go/format"
@@ -23,10 +24,13 @@ import (
 
 const name = "swallowerr"
 
+//go:embed doc.go
+var doc string
+
 // Analyzer reports step errors that are dropped or logged without being returned.
 var Analyzer = &analysis.Analyzer{
 	Name:     name,
-	Doc:      "swallowerr: report step errors that are assigned to _, never looked at, or logged and then dropped",
+	Doc:      durable.ExtractDoc(doc, name),
 	URL:      durable.DocURL(name),
 	Requires: []*analysis.Analyzer{inspect.Analyzer, durable.Analyzer},
 	Run:      run,
