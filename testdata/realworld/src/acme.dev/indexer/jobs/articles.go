@@ -31,7 +31,7 @@ func (j *Jobs) IndexArticle(ctx context.Context, in runtime.Input[content.Articl
 	if slices.Contains(article.Tags, "legal-review") {
 		review, err := step.WaitForEvent(ctx, "wait-legal-review", content.ArticleReviewed, step.WaitOpts{
 			Timeout: 48 * time.Hour,
-			If:      fmt.Sprintf("async.data.article_id == '%s'", article.ID), // want "exprcheck: .*event\\.data\\.article_id"
+			If:      fmt.Sprintf("async.data.article_id == '%s'", article.ID), // want "exprcheck: .*async\\.data\\.\\w+ == event\\.data\\."
 		})
 		if errors.Is(err, step.ErrTimeout) {
 			return "review timed out", nil

@@ -65,7 +65,7 @@ func (n *Notifier) RenderDigest(ctx context.Context, input inngestgo.Input[Notif
 
 	_, err = step.WaitForEvent[inngestgo.GenericEvent[map[string]any]](ctx, "quiet-hour", step.WaitForEventOpts{
 		Event:   "notify/digest.unsubscribed",
-		If:      inngestgo.StrPtr(fmt.Sprintf(`async.data.user_id == "%s"`, d.UserID)), // want "exprcheck: .*event\\.data\\.user_id"
+		If:      inngestgo.StrPtr(fmt.Sprintf(`async.data.user_id == "%s"`, d.UserID)), // want "exprcheck: .*async\\.data\\.\\w+ == event\\.data\\."
 		Timeout: time.Hour,
 	})
 	if err == nil {
