@@ -3,7 +3,7 @@
 //
 // # Analyzer exprcheck
 //
-// exprcheck: report CEL expressions that do not compile or name event fields the event's type or catalog schema lacks
+// exprcheck: report CEL expressions that do not compile, name event fields the event's schema lacks, are built at run time, or (waits, cancels) never read async
 //
 // exprcheck compiles, with cel-go and the environment the engine uses
 // (`event`, plus `async` where the engine provides it), every constant
@@ -21,14 +21,30 @@
 // variable such as `async` in a trigger condition, a typo in an
 // operator), conditions that cannot be boolean, and every
 // `event.data.X...` or `async.data.X...` path that the event does not have.
-// Paths are resolved against the Go type of the event data (the T of
-// runtime.Input[T], EventType[T], WaitForEvent[T]), field by field through
-// JSON names, nested structs, pointers, slices and maps; or, when the Go
-// type says nothing (map[string]any) and a catalog is found, against the
-// catalog's fields for the event's name. The catalog is the -catalog file,
-// else the nearest durable.yaml in the package's directory or above. The
-// finding points at the exact field in the expression and lists the
-// fields that exist.
+// Paths are checked only against schemas known to describe the event: the
+// Go type of the event data (the T of runtime.Input[T] and
+// inngestgo.Input[T], of this runtime's EventType[T]), field by field
+// through JSON names, nested structs, pointers, slices and maps; or, when
+// the Go type says nothing (map[string]any) and a catalog is found, the
+// catalog's fields for the event's name. The Inngest SDK's WaitForEvent[T]
+// type parameter is only what the awaited event is decoded into (often
+// the triggering event's type): it is not used, and an Inngest wait's
+// `async` is checked against the catalog alone. The catalog is the
+// -catalog file, else the nearest durable.yaml in the package's directory
+// or above. The finding points at the exact field in the expression and
+// lists the fields that exist.
+//
+// It also reports:
+//
+//   - conditions built at run time: a wait, cancel or trigger If made with
+//     fmt.Sprintf, strings.Join or a concatenation with a value that is
+//     not a constant, directly or through a local variable. The data
+//     spliced in can change the expression (a quote injects CEL), and a
+//     wait's expression can differ between replays of the run. Compare
+//     fields instead: "async.data.order_id == event.data.order_id";
+//   - wait and cancel conditions that never read `async` (the incoming
+//     event): they test only the run's own event, so they match every
+//     incoming event or none.
 //
 // # Why it matters in production
 //

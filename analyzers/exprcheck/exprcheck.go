@@ -394,13 +394,13 @@ func run(pass *analysis.Pass) (any, error) {
 				async = c.eventShape(durable.Durable, typeArg(info.TypeOf(s.Call.Args[2])), c.eventTypeName(s.Call.Args[2]))
 			}
 		case durable.Inngest:
-			var data types.Type
-			if tv, ok := info.Types[s.Call.Fun]; ok {
-				if sig, ok := tv.Type.(*types.Signature); ok && sig.Results().Len() > 0 {
-					data = sig.Results().At(0).Type()
-				}
+			// WaitForEvent[T]'s type parameter is what the SDK decodes
+			// the event into, chosen freely (often the triggering event's
+			// type): it does not describe the awaited event. Only the
+			// catalog does.
+			if cs := c.catalogData(stringConst(info, durable.FieldOf(lit, "Event"))); cs != nil {
+				async = c.eventShape(durable.Inngest, nil, stringConst(info, durable.FieldOf(lit, "Event")))
 			}
-			async = c.eventShape(durable.Inngest, data, stringConst(info, durable.FieldOf(lit, "Event")))
 		}
 		c.checkField(lit, "If", event, async, true, "wait If")
 	}
@@ -424,7 +424,7 @@ func (c *checker) triggers(p durable.Profile, e ast.Expr, ev shape) {
 		case durable.IsPkgFunc(fn, durable.DurableRuntimePath, "EventTrigger") && len(call.Args) == 2:
 			cond, evName, prof = call.Args[1], stringConst(info, call.Args[0]), durable.Durable
 		case durable.IsPkgFunc(fn, durable.InngestPath, "EventTrigger") && len(call.Args) == 2:
-			cond, evName, prof = strPtrArg(info, call.Args[1]), stringConst(info, call.Args[0]), durable.Inngest
+			cond, evName, prof = exprArg(info, call.Args[1]), stringConst(info, call.Args[0]), durable.Inngest
 		case fn != nil && fn.Name() == "TriggerIf" && fn.Pkg() != nil && fn.Pkg().Path() == durable.DurableRuntimePath && len(call.Args) == 1:
 			cond, prof = call.Args[0], durable.Durable
 			if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok {
@@ -452,7 +452,7 @@ func (c *checker) checkField(lit *ast.CompositeLit, field string, event, async s
 	if v == nil {
 		return
 	}
-	if e := strPtrArg(c.pass.TypesInfo, v); e != nil {
+	if e := exprArg(c.pass.TypesInfo, v); e != nil {
 		v = e
 	}
 	boolean := field == "If"
@@ -466,7 +466,16 @@ func (c *checker) check(e ast.Expr, event, async shape, withAsync, boolean bool,
 	}
 	c.seen[e] = true
 	tv, ok := c.pass.TypesInfo.Types[e]
-	if !ok || tv.Value == nil || tv.Value.Kind() != constant.String {
+	if !ok {
+		return
+	}
+	if tv.Value == nil {
+		if boolean {
+			c.checkBuilt(e, withAsync, what)
+		}
+		return
+	}
+	if tv.Value.Kind() != constant.String {
 		return
 	}
 	src := constant.StringVal(tv.Value)
@@ -493,6 +502,10 @@ func (c *checker) check(e ast.Expr, event, async shape, withAsync, boolean bool,
 		}
 	}
 	nat := checked.NativeRep()
+	if withAsync && boolean && !reads(nat.Expr(), "async") {
+		c.ig.Report(analysis.Diagnostic{Pos: e.Pos(), End: e.End(),
+			Message: fmt.Sprintf("%s %q never reads async (the incoming event): it tests only this run's event, so it matches every incoming event or none; compare a field of both, as in \"async.data.order_id == event.data.order_id\"", what, src)})
+	}
 	roots := map[string]shape{"event": event, "async": async}
 	visit(nat.Expr(), func(x celast.Expr) bool {
 		path, root, ids := selectPath(x)
@@ -525,6 +538,109 @@ func (c *checker) check(e ast.Expr, event, async shape, withAsync, boolean bool,
 		}
 		return false
 	})
+}
+
+// reads reports whether the expression refers to the variable name.
+func reads(x celast.Expr, name string) bool {
+	found := false
+	visit(x, func(e celast.Expr) bool {
+		if e.Kind() == celast.IdentKind && e.AsIdent() == name {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// checkBuilt reports a condition built at run time: fmt.Sprintf or a
+// concatenation with a value that is not a constant, directly or through a
+// local variable.
+func (c *checker) checkBuilt(e ast.Expr, withAsync bool, what string) {
+	how := c.built(e, 0)
+	if how == "" {
+		return
+	}
+	fix := "keep the expression a constant and let it compare fields of the event (\"event.data.plan == 'pro'\")"
+	if withAsync {
+		fix = "keep the expression a constant that compares a field of the incoming event with one of this run's event, as in \"async.data.order_id == event.data.order_id\""
+	}
+	c.ig.Report(analysis.Diagnostic{Pos: e.Pos(), End: e.End(),
+		Message: fmt.Sprintf("%s is built at run time with %s: the data spliced into it can change the expression (a quote in a value injects CEL), and it can differ between replays of this run; %s", what, how, fix)})
+}
+
+// built says how e builds a string at run time ("fmt.Sprintf", "string
+// concatenation"), or "" when it does not, following local variables
+// initialised once.
+func (c *checker) built(e ast.Expr, depth int) string {
+	info := c.pass.TypesInfo
+	if depth > 4 {
+		return ""
+	}
+	if tv, ok := info.Types[e]; ok && tv.Value != nil {
+		return ""
+	}
+	switch x := ast.Unparen(e).(type) {
+	case *ast.CallExpr:
+		fn := durable.Callee(info, x)
+		if fn != nil && fn.Pkg() != nil && fn.Pkg().Path() == "fmt" && (fn.Name() == "Sprintf" || fn.Name() == "Sprint") {
+			return "fmt." + fn.Name()
+		}
+		if fn != nil && fn.Pkg() != nil && fn.Pkg().Path() == "strings" && (fn.Name() == "Join" || fn.Name() == "ReplaceAll" || fn.Name() == "Replace") {
+			return "strings." + fn.Name()
+		}
+	case *ast.BinaryExpr:
+		if x.Op == token.ADD {
+			return "string concatenation"
+		}
+	case *ast.Ident:
+		if init := c.initOf(info.Uses[x]); init != nil {
+			return c.built(init, depth+1)
+		}
+	}
+	return ""
+}
+
+// initOf returns the expression a local variable is defined with, when it
+// is defined once (x := expr, var x = expr) and never assigned again.
+func (c *checker) initOf(obj types.Object) ast.Expr {
+	v, ok := obj.(*types.Var)
+	if !ok || v.Pkg() != c.pass.Pkg || v.Parent() == c.pass.Pkg.Scope() {
+		return nil
+	}
+	var init ast.Expr
+	assigned := 0
+	for _, f := range c.pass.Files {
+		if v.Pos() < f.FileStart || v.Pos() > f.FileEnd {
+			continue
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.AssignStmt:
+				for i, l := range n.Lhs {
+					id, ok := l.(*ast.Ident)
+					if !ok || c.pass.TypesInfo.ObjectOf(id) != obj {
+						continue
+					}
+					assigned++
+					if len(n.Lhs) == len(n.Rhs) {
+						init = n.Rhs[i]
+					}
+				}
+			case *ast.ValueSpec:
+				for i, id := range n.Names {
+					if c.pass.TypesInfo.Defs[id] == obj && i < len(n.Values) && len(n.Names) == len(n.Values) {
+						assigned++
+						init = n.Values[i]
+					}
+				}
+			}
+			return true
+		})
+	}
+	if assigned != 1 {
+		return nil
+	}
+	return init
 }
 
 func render(path []string) []string {
@@ -678,6 +794,16 @@ func strPtrArg(info *types.Info, e ast.Expr) ast.Expr {
 		return e
 	}
 	return nil
+}
+
+// exprArg returns the string expression of an option that may be a
+// *string: behind inngestgo.StrPtr(s), inngestgo.Ptr(s) or &s, or the
+// expression itself when it is not a pointer; nil otherwise.
+func exprArg(info *types.Info, e ast.Expr) ast.Expr {
+	if u, ok := ast.Unparen(e).(*ast.UnaryExpr); ok && u.Op == token.AND {
+		return u.X
+	}
+	return strPtrArg(info, e)
 }
 
 // typeArg returns the first type argument of a named generic type.

@@ -10,7 +10,7 @@ import (
 )
 
 func TestExprcheck(t *testing.T) {
-	testutil.Run(t, exprcheck.Analyzer, "expr", "exprcat", "expring", "exprtypes")
+	testutil.Run(t, exprcheck.Analyzer, "expr", "exprcat", "expring", "exprtypes", "exprbuilt")
 }
 
 // TestPointsAtField: a finding about a field starts at that field's name

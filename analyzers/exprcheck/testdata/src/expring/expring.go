@@ -30,7 +30,7 @@ func Register(c inngestgo.Client) {
 		func(ctx context.Context, in inngestgo.Input[Signup]) (any, error) {
 			_, err := step.WaitForEvent[Opened](ctx, "wait-open", step.WaitForEventOpts{
 				Event: "mail/opened", Timeout: time.Hour,
-				If: inngestgo.StrPtr("async.data.user == event.data.user_id"), // want `wait If ".*": async.data has no field "user"`
+				If: inngestgo.StrPtr("async.data.user == event.data.userid"), // want `wait If ".*": event.data has no field "userid"`
 			})
 			return nil, err
 		})
