@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -16,10 +17,12 @@ type App struct {
 	llm   *llm.Client
 	kb    *kb.Store
 	slack *slack.Client
+	// cache is the local SQLite database of the maintenance jobs.
+	cache *sql.DB
 }
 
-func New(l *llm.Client, store *kb.Store, sc *slack.Client) *App {
-	return &App{llm: l, kb: store, slack: sc}
+func New(l *llm.Client, store *kb.Store, sc *slack.Client, cache *sql.DB) *App {
+	return &App{llm: l, kb: store, slack: sc, cache: cache}
 }
 
 // Register creates the assistant's functions on the client.
@@ -32,16 +35,16 @@ func (a *App) Register(client inngestgo.Client) error {
 	}, inngestgo.EventTrigger(EventQuestionAsked, nil), a.AnswerQuestion); err != nil {
 		return err
 	}
-	if _, err := inngestgo.CreateFunction(client, inngestgo.FunctionOpts{ // want "idempotency: .*PostMessage"
+	if _, err := inngestgo.CreateFunction(client, inngestgo.FunctionOpts{ // want "idempotency: .*PostMessage" not "runtime\\."
 		ID:          "quick-reply",
 		Concurrency: perChannel,
 	}, inngestgo.EventTrigger(EventMentionReceived, nil), a.QuickReply); err != nil {
 		return err
 	}
-	if _, err := inngestgo.CreateFunction(client, inngestgo.FunctionOpts{
+	if _, err := inngestgo.CreateFunction(client, inngestgo.FunctionOpts{ // silent: idempotency (an LLM request has no effect beyond its answer)
 		ID:          "classify-intent",
 		Concurrency: []inngestgo.ConfigStepConcurrency{{Limit: 10}},
-	}, inngestgo.EventTrigger("assistant/intent.classify", nil), a.ClassifyIntent); err != nil {
+	}, inngestgo.EventTrigger("assistant/intent-classify", nil), a.ClassifyIntent); err != nil {
 		return err
 	}
 	if _, err := inngestgo.CreateFunction(client, inngestgo.FunctionOpts{
@@ -63,7 +66,7 @@ func (a *App) Register(client inngestgo.Client) error {
 			Concurrency: []inngestgo.ConfigStepConcurrency{{Limit: 1}},
 		}, inngestgo.CronTrigger(cron), h)
 	}
-	register("cleanup-threads", "0 * * * *", a.CleanupThreads)
+	register("cleanup-threads", "0 * * * *", a.CleanupThreads) // silent: idempotency (DELETE of idle threads and INSERT OR IGNORE keyed on the event ID)
 	register("weekly-usage-digest", "TZ=Europe/Paris 0 9 * * 1", a.WeeklyDigest)
 	return err
 }

@@ -23,18 +23,19 @@ type (
 	MentionReceived = inngestgo.GenericEvent[QuestionData]
 	TicketOpened    = inngestgo.GenericEvent[TicketData]
 	// FeedbackGiven holds the fields this code reads of
-	// "assistant/feedback.given", which also carries message_ts and user.
+	// "assistant/feedback-given", which also carries message_ts and user.
 	FeedbackGiven = inngestgo.GenericEvent[struct {
 		Rating int `json:"rating"`
 	}]
 	CronEvent = inngestgo.GenericEvent[map[string]any]
 )
 
+// The assistant's events are named prefix/noun-verb.
 const (
-	EventQuestionAsked   = "assistant/question.asked"
-	EventMentionReceived = "assistant/mention.received"
-	EventFeedbackGiven   = "assistant/feedback.given"
-	EventTicketOpened    = "assistant/ticket.opened"
+	EventQuestionAsked   = "assistant/question-asked" // silent: eventname (prefix/noun-verb, the style of the whole module)
+	EventMentionReceived = "assistant/mention-received"
+	EventFeedbackGiven   = "assistant/feedback-given"
+	EventTicketOpened    = "assistant/ticket-opened"
 )
 
 // Intent is what classify-intent returns.

@@ -22,7 +22,7 @@ func (a *App) TriageTicket(ctx context.Context, input inngestgo.Input[TicketOpen
 	if err != nil {
 		return nil, err
 	}
-	intent := res.(Intent) // want "stepresult: .*map\\[string\\]any"
+	intent := res.(Intent) // want "stepresult: .*map\\[string\\]any" not "runtime\\."
 
 	summary, err := step.Run(ctx, "summarize", func(ctx context.Context) (any, error) { // silent: stepresult (an any holding a string decodes back to a string)
 		return a.llm.Complete(ctx, "Summarize the ticket in one line.", t.Body)
@@ -45,6 +45,15 @@ func (a *App) TriageTicket(ctx context.Context, input inngestgo.Input[TicketOpen
 
 // CleanupThreads forgets threads idle for 30 days.
 func (a *App) CleanupThreads(ctx context.Context, input inngestgo.Input[CronEvent]) (any, error) {
+	claimed, err := step.Run(ctx, "claim-run", func(ctx context.Context) (bool, error) {
+		if input.Event.ID == nil {
+			return true, nil
+		}
+		return a.kb.ClaimCleanup(ctx, a.cache, *input.Event.ID)
+	})
+	if err != nil || !claimed {
+		return nil, err
+	}
 	teams, err := step.Run(ctx, "list-workspaces", func(ctx context.Context) ([]string, error) { // silent: stepid (same ID in another function registered through the same helper)
 		return a.kb.Workspaces(ctx)
 	})

@@ -76,6 +76,17 @@ func (s *Store) DeleteThreadsBefore(ctx context.Context, team, before string) (i
 	return res.RowsAffected()
 }
 
+// ClaimCleanup records that the cleanup of this cron event ran, in the
+// local SQLite cache; a repeated claim inserts nothing and reports false.
+func (s *Store) ClaimCleanup(ctx context.Context, cache *sql.DB, eventID string) (bool, error) {
+	res, err := cache.ExecContext(ctx, `INSERT OR IGNORE INTO cleanup_runs (event_id) VALUES (?)`, eventID)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
 func vectorLiteral(v []float32) string {
 	parts := make([]string, len(v))
 	for i, x := range v {

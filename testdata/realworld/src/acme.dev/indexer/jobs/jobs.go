@@ -26,6 +26,7 @@ type Jobs struct {
 }
 
 func New(repo content.Repository, live, staging *search.Client, d *translate.DeepL, ai *openai.Client, locales []string, synonymsFile string) *Jobs {
+	sitemapSource = repo
 	return &Jobs{repo: repo, search: live, staging: staging, deepl: d, ai: ai, locales: locales, synonymsFile: synonymsFile}
 }
 

@@ -53,6 +53,9 @@ var (
 	TeamInvited        = runtime.NewEventType[InviteData]("Onboarding/TeamInvited", "2026-03-01.1", nil)                 // want "eventname: .*(upper|capital)"
 	InviteAccepted     = runtime.NewEventType[InviteData]("invite.accepted", "2026-03-01.1", nil)                        // want "eventname: .*(domain|prefix)"
 	ChecklistItemDone  = runtime.NewEventType[ChecklistData]("onboarding/checklist item.completed", "2026-03-01.1", nil) // want "eventname: .*space"
+	// Sent by the admin console when an account manager creates a
+	// workspace by hand.
+	ManuallyCreated = runtime.NewEventType[ActivationData]("onboarding/created", "2026-03-01.1", nil) // want "eventname: .*(noun|object)"
 )
 
 type Workspace struct {

@@ -65,6 +65,10 @@ func main() { // want "failurehandler: inngest/function\\.failed" not "runtime\\
 	if err != nil {
 		log.Fatal(err)
 	}
+	cache, err := sql.Open("sqlite", "cache.db")
+	if err != nil {
+		log.Fatal(err)
+	}
 	client, err := inngestgo.NewClient(inngestgo.ClientOpts{AppID: "assistant"})
 	if err != nil {
 		log.Fatal(err)
@@ -73,6 +77,7 @@ func main() { // want "failurehandler: inngest/function\\.failed" not "runtime\\
 		llm.New(openai.NewClient(os.Getenv("OPENAI_API_KEY")), os.Getenv("EMBED_URL")),
 		kb.New(db),
 		slack.New(os.Getenv("SLACK_BOT_TOKEN")),
+		cache,
 	)
 	if err := app.Register(client); err != nil {
 		log.Fatalf("register functions: %v", err)
