@@ -44,10 +44,17 @@
 // twice.
 //
 // A function with no Idempotency key whose step IDs name an irreversible
-// action (charge, pay, payment, payout, refund, transfer, withdraw,
-// disburse, email, mail, sms, notify, notification: "charge-card",
-// "sendEmail") when the step calls your own code rather than a known
-// vendor SDK (advice, category "advice"); the message names the step.
+// action, when the step calls your own code rather than a known vendor SDK
+// (advice, category "advice"); the message names the step. An ID names
+// one when its first word is such a verb (charge, pay, payout, refund,
+// transfer, withdraw, disburse, bill, email, mail, sms, text, notify:
+// "charge-card", "transfer-funds"), when a generic verb (create, capture,
+// issue, process, make, execute, initiate, submit, confirm) is followed by
+// a money noun (charge, payment, payout, refund, transfer, withdrawal:
+// "capture-payment"), or when "send" is followed by what reaches a person
+// (email, mail, SMS, text, notification, receipt, invoice, message,
+// reminder, push: "sendEmail", "send-receipt"). "record-payout" or
+// "disable-email" do not.
 //
 // # Why it matters
 //

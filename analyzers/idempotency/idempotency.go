@@ -316,11 +316,53 @@ func reportClientSends(pass *analysis.Pass, res *durable.Result, sends *callchai
 	}
 }
 
-// irreversibleWords name actions whose repetition people see or pay for.
-var irreversibleWords = map[string]bool{
-	"charge": true, "pay": true, "payment": true, "payout": true, "refund": true, "transfer": true,
-	"withdraw": true, "disburse": true, "email": true, "mail": true, "sms": true,
-	"notify": true, "notification": true,
+// irreversibleVerbs, leading a step ID, name an action whose repetition
+// people see or pay for ("charge-card", "email-receipt", "transfer-funds").
+var irreversibleVerbs = map[string]bool{
+	"charge": true, "pay": true, "payout": true, "refund": true, "transfer": true, "withdraw": true,
+	"disburse": true, "bill": true, "email": true, "mail": true, "sms": true, "text": true, "notify": true,
+}
+
+// moneyNouns after a generic leading verb ("create-charge",
+// "capture-payment", "issue-refund") name a movement of money.
+var moneyNouns = map[string]bool{
+	"charge": true, "payment": true, "payout": true, "refund": true, "transfer": true, "withdrawal": true,
+}
+
+var genericVerbs = map[string]bool{
+	"create": true, "capture": true, "issue": true, "process": true, "make": true, "execute": true,
+	"initiate": true, "submit": true, "confirm": true,
+}
+
+// messageNouns after "send" name something that reaches a person
+// ("send-email", "sendWelcomeMail", "send-receipt").
+var messageNouns = map[string]bool{
+	"email": true, "mail": true, "sms": true, "text": true, "notification": true, "notifications": true,
+	"receipt": true, "invoice": true, "message": true, "reminder": true, "push": true, "payment": true,
+	"money": true, "emails": true, "messages": true, "reminders": true,
+}
+
+// irreversibleName reports whether a step ID names an irreversible
+// action: its first word is such a verb ("transfer-funds", not
+// "record-payout" or "disable-email"), a generic verb is followed by a
+// money noun, or "send" is followed by something that reaches a person.
+func irreversibleName(id string) bool {
+	w := words(id)
+	if len(w) == 0 {
+		return false
+	}
+	if irreversibleVerbs[w[0]] {
+		return true
+	}
+	for i, x := range w[1:] {
+		switch {
+		case genericVerbs[w[0]] && moneyNouns[x]:
+			return true
+		case w[i] == "send" && messageNouns[x], w[0] == "send" && messageNouns[x]:
+			return true
+		}
+	}
+	return false
 }
 
 // irreversibleStep returns the first step.Run of the definition's body whose
@@ -350,10 +392,8 @@ func irreversibleStep(pass *analysis.Pass, d *durable.Definition, passesKey *cal
 				continue
 			}
 		}
-		for _, w := range words(constant.StringVal(tv.Value)) {
-			if irreversibleWords[w] {
-				return s
-			}
+		if irreversibleName(constant.StringVal(tv.Value)) {
+			return s
 		}
 	}
 	return nil

@@ -43,11 +43,11 @@
 // replies). Clock reads and random values are harmless there, and so is a
 // single call (a retry of the function is then a retry of that call).
 //
-// Logging through fmt.Print* and log.Print* outside steps prints again on
-// every replay: harmless, so at most one advice per function (category
-// "advice"), at the first log call, counting the others; none in functions
-// without steps. Pure computation, reading the run's Input, and everything
-// inside step callbacks are not reported.
+// Standard logging (fmt.Print*, log.Print*) outside steps prints again on
+// every replay, which is harmless, so it is not reported by default; with
+// -logging, one advice per function with steps (category "advice"), at the
+// first log call, counting the others. Pure computation, reading the run's
+// Input, and everything inside step callbacks are not reported.
 //
 // # Why it matters
 //

@@ -34,6 +34,13 @@ var Analyzer = &analysis.Analyzer{
 	Run:              run,
 }
 
+var logging bool
+
+func init() {
+	Analyzer.Flags.BoolVar(&logging, "logging", false,
+		"also advise on standard logging (fmt.Print*, log.Print*) outside steps in functions with steps: one note per function")
+}
+
 // Effect is the fact that a function performs a side effect, outside any
 // step, through the calls of Chain (whose last hop is the effect).
 type Effect struct {
@@ -202,7 +209,7 @@ func checkBody(pass *analysis.Pass, res *durable.Result, b *durable.Body, sums *
 			Message: fmt.Sprintf("advice: %s outside a step in durable function %s calls an interface method that takes a context.Context, and no implementation is visible here: if it does I/O it runs again on every replay of this run; move it into step.Run",
 				types.ExprString(call.Fun), b.Name)})
 	}
-	if len(logs) > 0 {
+	if logging && len(logs) > 0 {
 		more := ""
 		if len(logs) > 1 {
 			more = fmt.Sprintf(" (and %d more log call(s) outside steps)", len(logs)-1)

@@ -8,7 +8,15 @@ import (
 )
 
 func TestSideEffect(t *testing.T) {
-	testutil.Run(t, sideeffect.Analyzer, "mailer", "se", "seing", "sedomain", "sestore", "seapp", "seingapp")
+	testutil.Run(t, sideeffect.Analyzer, "mailer", "se", "seing", "sedomain", "sestore", "seapp", "seingapp", "selog/nologging")
+}
+
+func TestLoggingFlag(t *testing.T) {
+	if err := sideeffect.Analyzer.Flags.Set("logging", "true"); err != nil {
+		t.Fatal(err)
+	}
+	defer sideeffect.Analyzer.Flags.Set("logging", "false")
+	testutil.Run(t, sideeffect.Analyzer, "selog")
 }
 
 func TestSuggestedFixes(t *testing.T) {

@@ -78,9 +78,15 @@ var PaySellerCallKeyed = runtime.NewFunction(runtime.FunctionOpts{ID: "pay-selle
 		return step.Run(ctx, "transfer-funds", func(ctx context.Context) (bool, error) { return true, books.transferKeyed(ctx, in.Event.Data) })
 	})
 
-// Steps named for reversible or internal work.
-var Report = runtime.NewFunction(runtime.FunctionOpts{ID: "payout-report"}, runtime.CronTrigger("0 6 * * *"),
-	func(ctx context.Context, in runtime.Input[runtime.CronData]) (any, error) {
+// Steps named for reversible or internal work: the verb is not irreversible.
+var Report = runtime.NewFunction(runtime.FunctionOpts{ID: "payout-report"}, runtime.EventTrigger("market/payout.sent", ""),
+	func(ctx context.Context, in runtime.Input[Payout]) (any, error) {
+		if _, err := step.Run(ctx, "record-payout", func(ctx context.Context) (int, error) { return 0, nil }); err != nil {
+			return nil, err
+		}
+		if _, err := step.Run(ctx, "disable-email", func(ctx context.Context) (int, error) { return 0, nil }); err != nil {
+			return nil, err
+		}
 		return step.Run(ctx, "load-payouts", func(ctx context.Context) (int, error) { return 0, nil })
 	})
 
@@ -88,5 +94,7 @@ var Report = runtime.NewFunction(runtime.FunctionOpts{ID: "payout-report"}, runt
 var ChargeKeyed = runtime.NewFunction(runtime.FunctionOpts{ID: "charge-keyed"}, runtime.EventTrigger("market/order.placed", ""),
 	func(ctx context.Context, in runtime.Input[Payout]) (any, error) {
 		var p idemhelp.Payments
-		return step.Run(ctx, "charge", func(ctx context.Context) (string, error) { return p.ChargeKeyed(ctx, in.Event.Data.ID, in.Event.Data.Amount) })
+		return step.Run(ctx, "charge", func(ctx context.Context) (string, error) {
+			return p.ChargeKeyed(ctx, in.Event.Data.ID, in.Event.Data.Amount)
+		})
 	})

@@ -45,10 +45,10 @@ var Bad = runtime.NewFunction(runtime.FunctionOpts{ID: "bad"}, runtime.EventTrig
 			return nil, nil
 		}
 		buf := make([]byte, 8)
-		_, _ = rand.Read(buf)                      // want `random number rand.Read outside a step`
-		id := uuid.NewString()                     // want `UUID generation uuid.NewString outside a step`
-		fmt.Println("signed up", id)               // want `advice: fmt.Println in durable function "bad" logs again on every replay of this run \(and 1 more log call\(s\) outside steps\)`
-		fmt.Println("sending")                     // one note per function
+		_, _ = rand.Read(buf)        // want `random number rand.Read outside a step`
+		id := uuid.NewString()       // want `UUID generation uuid.NewString outside a step`
+		fmt.Println("signed up", id) // logging: reported only with -logging (see selog)
+		fmt.Println("sending")
 		err = mail.Send(in.Event.Data.Email, "hi") // want `network call http.Post outside a step in durable function "bad" via mailer.Client.Send → mailer.Client.post → http.Post`
 		if err := step.Sleep(ctx, "cool-off", time.Minute); err != nil {
 			return nil, err

@@ -32,7 +32,7 @@ func (w *Workflows) Fulfil(ctx context.Context, in runtime.Input[OrderPaid]) (an
 	markStatus := func(status string) {
 		w.DB.ExecContext(ctx, "UPDATE orders SET status = $2 WHERE id = $1", in.Event.Data.OrderID, status)
 	}
-	log.Printf("fulfilling %s", in.Event.Data.OrderID)     // want `advice: log.Printf in durable function "fulfil" logs again on every replay of this run \(and 1 more log call\(s\) outside steps\)`
+	log.Printf("fulfilling %s", in.Event.Data.OrderID)     // logging: reported only with -logging
 	markStatus("picking")                                  // want `database call sql.DB.ExecContext outside a step in durable function "fulfil" via markStatus → sql.DB.ExecContext: it runs again on every replay of this run`
 	order, err := w.Orders.Get(ctx, in.Event.Data.OrderID) // want `database call sql.DB.QueryRowContext outside a step in durable function "fulfil" via sedomain.Orders.Get → sestore.Orders.Get → sql.DB.QueryRowContext`
 	if err != nil {
