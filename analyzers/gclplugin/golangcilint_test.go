@@ -141,8 +141,7 @@ const gclFixture = `package app
 
 import (
 	"context"
-	"net/http"
-	"strings"
+	"log"
 	"time"
 
 	"example.com/app/clock"
@@ -159,10 +158,15 @@ var (
 	PaymentReceived = runtime.NewEventType[Order]("shop/payment.received", "1", nil)
 )
 
-var Stamp = runtime.NewFunction(runtime.FunctionOpts{ID: "stamp"}, OrderCreated.Trigger(),
+var Stamp = runtime.NewFunction(runtime.FunctionOpts{ID: "stamp", Idempotency: "event.data.id"}, OrderCreated.Trigger(),
 	func(ctx context.Context, in runtime.Input[Order]) (any, error) {
+		log.Printf("stamping %s", in.Event.Data.ID)
 		t := time.Now()
-		return t.String() + clock.Stamp(), nil
+		s := clock.Stamp()
+		_, err := step.Run(ctx, "record-stamp", func(ctx context.Context) (bool, error) {
+			return clock.Record(s), nil
+		})
+		return t.String() + s, err
 	})
 
 var Wait = runtime.NewFunction(runtime.FunctionOpts{ID: "wait", Idempotency: "event.data.id"}, OrderCreated.Trigger(),
@@ -172,18 +176,6 @@ var Wait = runtime.NewFunction(runtime.FunctionOpts{ID: "wait", Idempotency: "ev
 			return nil, err
 		}
 		return p.Data.ID, nil
-	})
-
-var Notify = runtime.NewFunction(runtime.FunctionOpts{ID: "notify"}, OrderCreated.Trigger(),
-	func(ctx context.Context, in runtime.Input[Order]) (any, error) {
-		return step.Run(ctx, "post-webhook", func(ctx context.Context) (int, error) {
-			resp, err := http.Post("https://hooks.example.com/orders", "application/json", strings.NewReader(in.Event.Data.ID))
-			if err != nil {
-				return 0, err
-			}
-			defer resp.Body.Close()
-			return resp.StatusCode, nil
-		})
 	})
 
 var Audit = runtime.NewFunction(runtime.FunctionOpts{ID: "audit"}, OrderCreated.Trigger(),
@@ -204,8 +196,9 @@ func Record(id string) bool { return id != "" }
 `
 
 // gclModule lays out the stub API and the fixture module with the given
-// .golangci.yml; it returns the module's directory.
-func gclModule(t *testing.T, golangciYML string) string {
+// .golangci.yml and extra files (path → content); it returns the module's
+// directory.
+func gclModule(t *testing.T, golangciYML string, extra map[string]string) string {
 	t.Helper()
 	root := t.TempDir()
 	files := map[string]string{
@@ -214,6 +207,9 @@ func gclModule(t *testing.T, golangciYML string) string {
 		"app/app/app.go":     gclFixture,
 		"app/clock/clock.go": gclClock,
 		"app/.golangci.yml":  golangciYML,
+	}
+	for name, content := range extra {
+		files["app/"+name] = content
 	}
 	if err := os.CopyFS(filepath.Join(root, "durable"), os.DirFS(stubAPI)); err != nil {
 		t.Fatal(err)
@@ -239,7 +235,8 @@ type gclIssue struct {
 }
 
 // runGCL runs golangci-lint on dir and returns its exit code, its issues
-// (JSON output) and its standard error.
+// (JSON output) as "file:line:col: linter: analyzer" (what these tests
+// check; TestParity checks the messages) and its standard error.
 func runGCL(t *testing.T, bin, dir string) (int, []string, string) {
 	t.Helper()
 	cmd := exec.Command(bin, "run", "--output.json.path=stdout", "--show-stats=false", "./...")
@@ -262,7 +259,8 @@ func runGCL(t *testing.T, bin, dir string) (int, []string, string) {
 	}
 	var issues []string
 	for _, is := range res.Issues {
-		issues = append(issues, fmt.Sprintf("%s:%d:%d: %s: %s", filepath.ToSlash(is.Pos.Filename), is.Pos.Line, is.Pos.Column, is.FromLinter, is.Text))
+		analyzer, _, _ := strings.Cut(is.Text, ": ")
+		issues = append(issues, fmt.Sprintf("%s:%d:%d: %s: %s", filepath.ToSlash(is.Pos.Filename), is.Pos.Line, is.Pos.Column, is.FromLinter, analyzer))
 	}
 	slices.Sort(issues)
 	return code, issues, stderr.String()
@@ -283,56 +281,65 @@ issues:
   max-same-issues: 0
 `
 
-// TestGolangciLint runs a real golangci-lint v2 built with the plugin.
+// TestGolangciLint runs a real golangci-lint v2 built with the plugin:
+// the analyzers it runs with its settings and durable.yaml's, notes left
+// out, and its errors.
 func TestGolangciLint(t *testing.T) {
 	bin := golangciLint(t)
-	const notify = `app/app.go:38:34: durable: idempotency: durable function "notify" makes the non-idempotent call http.Post but has no Idempotency key: a duplicate event runs it twice; set FunctionOpts.Idempotency (e.g. "event.data.id") or pass an idempotency key to the call`
+	const (
+		logAdvice = "app/app.go:24:3: durable: sideeffect"
+		now       = "app/app.go:25:8: durable: sideeffect"
+		stamp     = "app/app.go:26:8: durable: sideeffect"
+		wait      = "app/app.go:35:69: durable: waittimeout"
+		audit     = "app/app.go:42:33: durable: idempotency"
+		auditCall = "app/app.go:45:11: durable: idempotency(related information)"
+	)
+	for _, tt := range []struct {
+		name     string
+		settings string
+		extra    map[string]string
+		want     []string
+	}{
+		{"defaults: notes left out", "", nil, []string{now, stamp, wait}},
+		{"notes", "        settings:\n          notes: true", nil, []string{logAdvice, now, stamp, wait}},
+		{"settings", "        settings:\n          disable: [sideeffect, waittimeout]\n          settings:\n            idempotency:\n              calls: [example.com/app/clock.Record]",
+			nil, []string{audit, auditCall}},
+		{"durable.yaml", "",
+			map[string]string{"durable.yaml": "lint:\n  disable: [waittimeout]\n  settings:\n    idempotency:\n      calls: [example.com/app/clock.Record]\n"},
+			[]string{audit, auditCall, now, stamp}},
+		{"plugin settings override durable.yaml", "        settings:\n          enable: [waittimeout]\n          settings:\n            idempotency:\n              calls: [example.com/app/clock.Stamp]",
+			map[string]string{"durable.yaml": "lint:\n  disable: [waittimeout]\n  settings:\n    idempotency:\n      calls: [example.com/app/clock.Record]\n"},
+			[]string{wait}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := gclModule(t, fmt.Sprintf(gclConfig, tt.settings), tt.extra)
+			code, issues, stderr := runGCL(t, bin, dir)
+			slices.Sort(tt.want)
+			if code != 1 || !slices.Equal(issues, tt.want) {
+				t.Errorf("exit %d\nissues:\n%s\nwant:\n%s\nstderr:\n%s", code, strings.Join(issues, "\n"), strings.Join(tt.want, "\n"), stderr)
+			}
+		})
+	}
 
-	t.Run("defaults", func(t *testing.T) {
-		dir := gclModule(t, fmt.Sprintf(gclConfig, ""))
-		code, issues, stderr := runGCL(t, bin, dir)
-		want := []string{
-			`app/app.go:25:8: durable: sideeffect: wall-clock read time.Now outside a step in durable function "stamp": it runs again on every replay; move it into step.Run`,
-			`app/app.go:26:23: durable: sideeffect: wall-clock read time.Now outside a step in durable function "stamp" via clock.Stamp → time.Now: it runs again on every replay; move it into step.Run`,
-			`app/app.go:31:69: durable: waittimeout: step.WaitForEvent "wait-payment" has no Timeout: the run waits forever (the runtime refuses it); set a positive Timeout`,
-			notify,
-			// golangci-lint reports related information as issues of their own.
-			`app/app.go:41:17: durable: idempotency(related information): non-idempotent call`,
-		}
-		if code != 1 || !slices.Equal(issues, want) {
-			t.Errorf("exit %d\nissues:\n%s\nwant:\n%s\nstderr:\n%s", code, strings.Join(issues, "\n"), strings.Join(want, "\n"), stderr)
-		}
-	})
-
-	t.Run("settings", func(t *testing.T) {
-		dir := gclModule(t, fmt.Sprintf(gclConfig, `        settings:
-          disable: [sideeffect, waittimeout]
-          settings:
-            idempotency:
-              calls: [example.com/app/clock.Record]`))
-		code, issues, stderr := runGCL(t, bin, dir)
-		want := []string{
-			notify,
-			`app/app.go:41:17: durable: idempotency(related information): non-idempotent call`,
-			`app/app.go:50:33: durable: idempotency: durable function "audit" makes the non-idempotent call clock.Record but has no Idempotency key: a duplicate event runs it twice; set FunctionOpts.Idempotency (e.g. "event.data.id") or pass an idempotency key to the call`,
-			`app/app.go:53:11: durable: idempotency(related information): non-idempotent call`,
-		}
-		if code != 1 || !slices.Equal(issues, want) {
-			t.Errorf("exit %d\nissues:\n%s\nwant:\n%s\nstderr:\n%s", code, strings.Join(issues, "\n"), strings.Join(want, "\n"), stderr)
-		}
-	})
-
-	t.Run("strict settings", func(t *testing.T) {
-		dir := gclModule(t, fmt.Sprintf(gclConfig, `        settings:
-          disabel: [sideeffect]`))
-		code, _, stderr := runGCL(t, bin, dir)
-		if code == 0 || code == 1 || !strings.Contains(stderr, `unknown field "disabel"`) {
-			t.Errorf("exit %d\nstderr:\n%s", code, stderr)
-		}
-	})
+	for _, tt := range []struct {
+		name, settings string
+		extra          map[string]string
+		want           string
+	}{
+		{"strict settings", "        settings:\n          disabel: [sideeffect]", nil, `unknown field "disabel"`},
+		{"broken durable.yaml", "", map[string]string{"durable.yaml": "lint:\n  disable: [waittimeot]\n"}, `durable.yaml:2:13: lint.disable: unknown analyzer "waittimeot"`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := gclModule(t, fmt.Sprintf(gclConfig, tt.settings), tt.extra)
+			code, _, stderr := runGCL(t, bin, dir)
+			if code == 0 || code == 1 || !strings.Contains(stderr, tt.want) {
+				t.Errorf("exit %d, want an error with %q\nstderr:\n%s", code, tt.want, stderr)
+			}
+		})
+	}
 
 	t.Run("clean", func(t *testing.T) {
-		dir := gclModule(t, fmt.Sprintf(gclConfig, ""))
+		dir := gclModule(t, fmt.Sprintf(gclConfig, ""), nil)
 		os.Remove(filepath.Join(dir, "app", "app.go"))
 		code, issues, stderr := runGCL(t, bin, dir)
 		if code != 0 || len(issues) != 0 {
