@@ -64,11 +64,12 @@ func (f *Flows) Signup(ctx context.Context, in runtime.Input[accounts.SignupData
 	if _, err := step.Run(ctx, "sync-crm", func(ctx context.Context) (struct{}, error) { // silent: swallowerr (deliberate fallback: logged, and the comment says why)
 		return struct{}{}, f.crm.UpsertContact(ctx, u.Email, u.Company, "activated")
 	}); err != nil {
-		log.Printf("onboarding: crm sync for %s: %v", u.UserID, err) // silent: sideeffect (standard logging outside steps is not reported)
+		log.Printf("onboarding: crm sync for %s: %v", u.UserID, err) // silent: sideeffect (standard logging outside steps: off by default)
 	}
 	_, _ = step.Run(ctx, "count-activation", func(ctx context.Context) (bool, error) { // silent: swallowerr (the callback cannot fail)
 		activations.Add(1)
 		return true, nil
 	})
+	log.Printf("onboarding: %s activated workspace %s", u.UserID, ws.ID) // silent: sideeffect (standard logging outside steps: off by default)
 	return map[string]any{"workspace": ws.ID, "seats": seats}, nil
 }
