@@ -413,3 +413,111 @@ func rel(root, path string) string {
 	}
 	return path
 }
+
+// TestRealWorldMarkers checks the marker syntax and the matching that
+// TestRealWorld relies on, so that a mistake in either cannot hide a
+// mismatch.
+func TestRealWorldMarkers(t *testing.T) {
+	names := map[string]bool{"sideeffect": true, "stepid": true}
+	parse := []struct {
+		text    string
+		wants   []string // analyzer(severity): regexp, for each expectation
+		nots    []int    // "not" regexps per expectation
+		silents []string
+		err     bool
+	}{
+		{text: "// an ordinary comment"},
+		{text: "// wanted: not a marker"},
+		{text: `// want "sideeffect: .*SetStatus"`, wants: []string{"sideeffect(): .*SetStatus"}, nots: []int{0}},
+		{text: `// want "stepid(note): generic" "sideeffect: x"`, wants: []string{"stepid(note): generic", "sideeffect(): x"}, nots: []int{0, 0}},
+		{text: `// want "sideeffect: a" not "runtime\\." not "b"`, wants: []string{"sideeffect(): a"}, nots: []int{2}},
+		{text: "// want `sideeffect: a\\.b`", wants: []string{`sideeffect(): a\.b`}, nots: []int{0}},
+		{text: "// silent: stepid, sideeffect (why)", silents: []string{"stepid", "sideeffect"}},
+		{text: "// silent: stepid", err: true},
+		{text: "// silent: stepid ()", err: true},
+		{text: "// silent: nosuch (why)", err: true},
+		{text: `// want "nosuch: x"`, err: true},
+		{text: `// want "sideeffect(fatal): x"`, err: true},
+		{text: `// want "sideeffect: ("`, err: true},
+		{text: `// want not "x"`, err: true},
+		{text: `// want sideeffect`, err: true},
+		{text: `// want `, err: true},
+	}
+	for _, c := range parse {
+		ws, ss, err := parseMarker(c.text, names)
+		if (err != nil) != c.err {
+			t.Errorf("parseMarker(%q) error = %v, want error %v", c.text, err, c.err)
+			continue
+		}
+		var got []string
+		var nots []int
+		for _, w := range ws {
+			got = append(got, fmt.Sprintf("%s(%s): %s", w.analyzer, w.severity, w.re))
+			nots = append(nots, len(w.not))
+		}
+		if !slices.Equal(got, c.wants) || !slices.Equal(nots, c.nots) || !slices.Equal(ss, c.silents) {
+			t.Errorf("parseMarker(%q) = %q (nots %v), silent %q; want %q (nots %v), silent %q", c.text, got, nots, ss, c.wants, c.nots, c.silents)
+		}
+	}
+
+	at := lineKey{"a.go", 3}
+	want := func(text string) *expectation {
+		ws, _, err := parseMarker(`// want "`+text+`"`, names)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ws[0].at = at
+		return ws[0]
+	}
+	found := func(analyzer, severity, message string) finding {
+		return finding{at: at, analyzer: analyzer, severity: severity, message: message}
+	}
+	matches := []struct {
+		name       string
+		exps       []*expectation
+		found      []finding
+		silent     []string
+		tp, misses int
+		mismatches []string // prefixes, in order
+	}{
+		{name: "match", exps: []*expectation{want("sideeffect: SetStatus")}, found: []finding{found("sideeffect", "error", "db SetStatus")}, tp: 1},
+		{name: "other line", exps: []*expectation{want("sideeffect: x")}, found: []finding{{at: lineKey{"a.go", 4}, analyzer: "sideeffect", message: "x"}},
+			mismatches: []string{"unexpected finding", "missing finding"}},
+		{name: "other analyzer", exps: []*expectation{want("sideeffect: x")}, found: []finding{found("stepid", "error", "x")},
+			mismatches: []string{"unexpected finding", "missing finding"}},
+		{name: "severity", exps: []*expectation{want("sideeffect(note): x")}, found: []finding{found("sideeffect", "error", "x")},
+			mismatches: []string{"finding does not match", "missing finding"}},
+		{name: "one finding per expectation", exps: []*expectation{want("sideeffect: x")}, found: []finding{found("sideeffect", "error", "x"), found("sideeffect", "error", "x")},
+			tp: 1, mismatches: []string{"unexpected finding"}},
+		{name: "silent line", found: []finding{found("stepid", "error", "dup")}, silent: []string{"stepid"},
+			mismatches: []string{"finding on a line marked silent"}},
+	}
+	for _, c := range matches {
+		t.Run(c.name, func(t *testing.T) {
+			r := match(c.exps, c.found, map[lineKey][]string{at: c.silent})
+			tp := 0
+			for _, tl := range r.tallies {
+				tp += tl.truePos
+			}
+			if tp != c.tp || len(r.mismatches) != len(c.mismatches) {
+				t.Fatalf("true positives %d, mismatches %q; want %d and %q", tp, r.mismatches, c.tp, c.mismatches)
+			}
+			for i, m := range r.mismatches {
+				if !strings.HasPrefix(m, c.mismatches[i]) {
+					t.Errorf("mismatch %d = %q, want prefix %q", i, m, c.mismatches[i])
+				}
+			}
+		})
+	}
+
+	negated, _, err := parseMarker(`// want "sideeffect: Send" not "runtime\\."`, names)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if negated[0].accepts(finding{analyzer: "sideeffect", message: "Send: use runtime.FunctionFailed"}) {
+		t.Error(`an expectation with not "runtime\\." accepted a message naming runtime.`)
+	}
+	if !negated[0].accepts(finding{analyzer: "sideeffect", message: "Send: use step.Send"}) {
+		t.Error("an expectation rejected a message that matches it")
+	}
+}
