@@ -654,9 +654,15 @@ func (c *checker) nondeterministic(e ast.Expr, depth int, seen map[*types.Var]bo
 			}
 		case *ast.SelectorExpr:
 			// Input.Attempt changes when the run is retried.
-			if sel, ok := info.Selections[n]; ok && sel.Kind() == types.FieldVal && n.Sel.Name == "Attempt" && durable.InputProfile(sel.Recv()) != durable.None {
-				why, at = "the attempt number (Input.Attempt changes on every retry)", n.Pos()
-				return false
+			if sel, ok := info.Selections[n]; ok && sel.Kind() == types.FieldVal && n.Sel.Name == "Attempt" {
+				if durable.InputProfile(sel.Recv()) != durable.None {
+					why, at = "the attempt number (Input.Attempt changes on every retry)", n.Pos()
+					return false
+				}
+				if isInngestInputCtx(sel.Recv()) {
+					why, at = "the attempt number (InputCtx.Attempt changes on every retry)", n.Pos()
+					return false
+				}
 			}
 		case *ast.Ident:
 			v, _ := info.Uses[n].(*types.Var)
@@ -720,4 +726,14 @@ func (c *checker) funcNondet(fn *types.Func) (string, bool) {
 	})
 	c.nondet[fn] = why
 	return why, why != ""
+}
+
+// isInngestInputCtx reports whether t is inngestgo.InputCtx, where the
+// Inngest SDK keeps the attempt number.
+func isInngestInputCtx(t types.Type) bool {
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	n, ok := types.Unalias(t).(*types.Named)
+	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == durable.InngestPath && n.Obj().Name() == "InputCtx"
 }

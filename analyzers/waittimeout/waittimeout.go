@@ -76,7 +76,7 @@ func checkTimeoutField(pass *analysis.Pass, ig *ignore.Reporter, s *durable.Step
 	if t == nil {
 		d := analysis.Diagnostic{
 			Pos: lit.Pos(), End: lit.End(),
-			Message: fmt.Sprintf("%s %s has no Timeout: the run waits forever (the runtime refuses it); set a positive Timeout", s.Name(), idText(pass, s)),
+			Message: fmt.Sprintf("%s %s has no Timeout: %s; set a positive Timeout", s.Name(), idText(pass, s), unbounded(s.Profile)),
 		}
 		if timeName := importName(pass, lit.Pos(), "time"); timeName != "" {
 			text := "Timeout: 24 * " + timeName + ".Hour"
@@ -97,8 +97,17 @@ func checkTimeoutField(pass *analysis.Pass, ig *ignore.Reporter, s *durable.Step
 	}
 	if v, exact := constant.Int64Val(constant.ToInt(tv.Value)); exact && v <= 0 {
 		ig.Report(analysis.Diagnostic{Pos: t.Pos(), End: t.End(),
-			Message: fmt.Sprintf("%s %s has Timeout %s, which is not positive: the runtime refuses it; set a positive Timeout", s.Name(), idText(pass, s), types.ExprString(t))})
+			Message: fmt.Sprintf("%s %s has Timeout %s, which is not positive: %s; set a positive Timeout", s.Name(), idText(pass, s), types.ExprString(t), unbounded(s.Profile))})
 	}
+}
+
+// unbounded says what a wait or invoke without a positive timeout does in
+// the API the code is written against.
+func unbounded(p durable.Profile) string {
+	if p == durable.Inngest {
+		return "the run can wait forever, holding its state, if the event never comes"
+	}
+	return "this runtime refuses it when the run reaches the wait, so the run fails there"
 }
 
 // checkOutcome reports a result used before the timeout outcome is checked.

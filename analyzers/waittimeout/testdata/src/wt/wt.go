@@ -26,7 +26,7 @@ const never = 0
 
 var Bad = runtime.NewFunction(runtime.FunctionOpts{ID: "bad"}, runtime.EventTrigger("shop/order.created", ""),
 	func(ctx context.Context, in runtime.Input[Order]) (any, error) {
-		_, err := step.WaitForEvent(ctx, "no-timeout", Paid, step.WaitOpts{If: "async.data.id == event.data.id"}) // want `step.WaitForEvent "no-timeout" has no Timeout: the run waits forever`
+		_, err := step.WaitForEvent(ctx, "no-timeout", Paid, step.WaitOpts{If: "async.data.id == event.data.id"}) // want `step.WaitForEvent "no-timeout" has no Timeout: this runtime refuses it when the run reaches the wait`
 		if err != nil {
 			return nil, err
 		}
