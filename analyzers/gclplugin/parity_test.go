@@ -266,7 +266,7 @@ func TestParity(t *testing.T) {
 		got    []finding
 	}{{"durable lint", lint}, {"go vet -vettool=durable-vet", vet}} {
 		if diff := diffLines(lines(d.got), want); diff != "" {
-			t.Errorf("%s differs from want.txt (- missing, + extra):\n%s", d.driver, diff)
+			t.Errorf("%s differs from want.txt (- missing, + extra):\n%s(when both drivers agree and an analyzer's findings changed on purpose, go test ./analyzers/gclplugin -run TestParity -update rewrites it)", d.driver, diff)
 		}
 	}
 	t.Run("golangci-lint", func(t *testing.T) {
