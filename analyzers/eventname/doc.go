@@ -18,7 +18,10 @@
 //     (shop/order.created), prefix/noun-verb (user/signed-up) or
 //     prefix/verb (item/created: the prefix names the thing). Reported:
 //     no prefix, spaces, capitals, malformed words (a doubled separator),
-//     a lone verb after a generic prefix ("app/created": created what?),
+//     a lone verb after a prefix that names no thing: a generic one
+//     ("app/created": created what?) or one the package's other names use
+//     as a domain before noun.verb ("onboarding/created" beside
+//     "onboarding/workspace.activated"),
 //     and a style unlike the rest of the package: noun.verb among names
 //     that join noun and verb like their words (noun-verb) or the other way
 //     round, or underscores among hyphens or the other way round. The

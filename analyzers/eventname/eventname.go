@@ -130,6 +130,7 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 	}
 	major := majority(produced)
+	domains := domainPrefixes(produced)
 	ig := ignore.New(pass, name)
 	defer ig.Finish()
 	for _, st := range sites {
@@ -152,7 +153,7 @@ func run(pass *analysis.Pass) (any, error) {
 		case !convention.MatchString(st.name):
 			why = whatsWrong(st.name)
 		default:
-			why = noObject(st.name)
+			why = noObject(st.name, domains)
 			if why == "" {
 				why = major.offStyle(st.name)
 			}
@@ -161,7 +162,7 @@ func run(pass *analysis.Pass) (any, error) {
 			continue
 		}
 		msg := fmt.Sprintf("%s %q does not follow the event naming convention (prefix/noun.verb, prefix/noun-verb or prefix/verb, lowercase): %s", st.verb, st.name, why)
-		if sug := major.suggest(st.name); sug != "" && sug != st.name && convention.MatchString(sug) && noObject(sug) == "" && major.offStyle(sug) == "" {
+		if sug := major.suggest(st.name); sug != "" && sug != st.name && convention.MatchString(sug) && noObject(sug, domains) == "" && major.offStyle(sug) == "" {
 			msg += fmt.Sprintf("; e.g. %q", sug)
 		}
 		ig.Report(analysis.Diagnostic{Pos: st.expr.Pos(), End: st.expr.End(), Category: "advice", Message: msg})
@@ -218,15 +219,39 @@ var bareVerbs = map[string]bool{
 	"handle": true, "trigger": true, "start": true, "finish": true, "complete": true, "notify": true, "execute": true,
 }
 
-// noObject reports a conforming name whose prefix is generic and whose rest
-// is one verb: the action has no object.
-func noObject(s string) string {
+// domainPrefixes are the prefixes that the package's conforming names use
+// as a domain: followed by noun.verb (onboarding/workspace.created).
+func domainPrefixes(names []string) map[string]bool {
+	out := map[string]bool{}
+	for _, n := range names {
+		if !convention.MatchString(n) {
+			continue
+		}
+		// Only noun.verb says so: in a flat rest (user/signed-up) the
+		// words may all be the verb.
+		prefix, rest, _ := strings.Cut(n, "/")
+		if strings.Contains(rest, ".") {
+			out[prefix] = true
+		}
+	}
+	return out
+}
+
+// noObject reports a conforming name whose rest is one verb after a prefix
+// that names no thing: a generic prefix (app, api, events...) or one the
+// package uses as a domain elsewhere (onboarding/created beside
+// onboarding/workspace.activated). After a prefix that names a thing
+// (item/created) a lone verb is Inngest's prefix/verb form.
+func noObject(s string, domains map[string]bool) string {
 	prefix, rest, _ := strings.Cut(s, "/")
-	if !genericPrefixes[prefix] || strings.ContainsAny(rest, "./-_") {
+	if strings.ContainsAny(rest, "./-_") || !(bareVerbs[rest] || (strings.HasSuffix(rest, "ed") && len(rest) > 4)) {
 		return ""
 	}
-	if bareVerbs[rest] || (strings.HasSuffix(rest, "ed") && len(rest) > 4) {
+	switch {
+	case genericPrefixes[prefix]:
 		return fmt.Sprintf("%q is an action with no object after the generic prefix %q (%s what?); name the thing, as in %s/user.%s", rest, prefix, rest, prefix, rest)
+	case domains[prefix]:
+		return fmt.Sprintf("%q is an action with no object: the package's other names use %q as a domain before a noun (%s what?); name the thing, as in %s/<noun>.%s", rest, prefix, rest, prefix, rest)
 	}
 	return ""
 }

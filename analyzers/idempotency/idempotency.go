@@ -18,6 +18,7 @@ import (
 	"github.com/durable-go/durable/analyzers/internal/durable"
 	"github.com/durable-go/durable/analyzers/internal/effects"
 	"github.com/durable-go/durable/analyzers/internal/ignore"
+	"github.com/durable-go/durable/analyzers/internal/stdlib"
 	"github.com/durable-go/durable/analyzers/internal/vendors"
 )
 
@@ -380,23 +381,49 @@ func irreversibleStep(pass *analysis.Pass, d *durable.Definition, passesKey *cal
 		if !ok || tv.Value == nil || tv.Value.Kind() != constant.String {
 			continue
 		}
-		if s.CallbackLit != nil {
-			keyed := false
-			ast.Inspect(s.CallbackLit.Body, func(n ast.Node) bool {
-				if _, ok := passesKey.At(n); ok {
-					keyed = true
-				}
-				return !keyed
-			})
-			if keyed {
-				continue
-			}
+		if s.CallbackLit != nil && passesKeyThroughout(pass, s.CallbackLit, passesKey) {
+			continue
 		}
 		if irreversibleName(constant.StringVal(tv.Value)) {
 			return s
 		}
 	}
 	return nil
+}
+
+// passesKeyThroughout reports whether a step's callback passes an
+// idempotency key and calls none of the program's own functions (outside
+// the standard library, vendor SDKs and the durable APIs) without one: a
+// keyed Stripe call next to an unkeyed call of your own bank client still
+// deserves the advice.
+func passesKeyThroughout(pass *analysis.Pass, lit *ast.FuncLit, passesKey *callchain.Summaries) bool {
+	keyed, unkeyedOwn := false, false
+	ast.Inspect(lit.Body, func(n ast.Node) bool {
+		if n == nil || unkeyedOwn {
+			return false
+		}
+		if _, ok := passesKey.At(n); ok {
+			keyed = true
+			return false
+		}
+		if keyNode(pass.TypesInfo, n) {
+			keyed = true
+		}
+		call, ok := n.(*ast.CallExpr)
+		if !ok {
+			return true
+		}
+		fn := durable.Callee(pass.TypesInfo, call)
+		if fn == nil {
+			fn = callchain.InterfaceMethod(pass.TypesInfo, call)
+		}
+		if fn != nil && fn.Pkg() != nil && !stdlib.Path(fn.Pkg().Path()) && !vendors.Known(fn.Pkg().Path()) &&
+			durable.ProfileOfPackage(fn.Pkg().Path()) == durable.None {
+			unkeyedOwn = true
+		}
+		return true
+	})
+	return keyed && !unkeyedOwn
 }
 
 // words splits an ID into lowercase words at separators and case changes.

@@ -25,6 +25,8 @@ var (
 	GoodKebab  = runtime.NewEventType[Order]("billing/invoice.payment-failed", "1", nil)
 	// Inngest's prefix/verb: the prefix names the thing.
 	Verb = runtime.NewEventType[Order]("item/created", "1", nil)
+	// A prefix used as a domain elsewhere in the package names no thing.
+	DomainVerb = runtime.NewEventType[Order]("shop/created", "1", nil) // want `event type "shop/created" .*: "created" is an action with no object: the package's other names use "shop" as a domain before a noun \(created what\?\)`
 )
 
 func handle(ctx context.Context, in runtime.Input[Order]) (any, error) { return nil, nil }

@@ -98,3 +98,16 @@ var ChargeKeyed = runtime.NewFunction(runtime.FunctionOpts{ID: "charge-keyed"}, 
 			return p.ChargeKeyed(ctx, in.Event.Data.ID, in.Event.Data.Amount)
 		})
 	})
+
+// A keyed vendor call next to an unkeyed call of the application's own
+// client: the step still deserves the advice.
+var PaySellerMixed = runtime.NewFunction(runtime.FunctionOpts{ID: "pay-seller-mixed"}, runtime.EventTrigger("market/payout.requested", ""), // want `advice: durable function "pay-seller-mixed" has a step named for an irreversible action \("transfer-funds"\)`
+	func(ctx context.Context, in runtime.Input[Payout]) (any, error) {
+		return step.Run(ctx, "transfer-funds", func(ctx context.Context) (string, error) {
+			var p idemhelp.Payments
+			if in.Event.Data.Seller != "" {
+				return p.ChargeKeyed(ctx, in.Event.Data.ID, in.Event.Data.Amount)
+			}
+			return "", books.transfer(ctx, in.Event.Data)
+		})
+	})
