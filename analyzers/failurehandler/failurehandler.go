@@ -149,11 +149,12 @@ func run(pass *analysis.Pass) (any, error) {
 
 	info := pass.TypesInfo
 	for _, d := range res.Definitions {
-		f := Func{Key: definitionKey(pass, d), Name: d.ID, Profile: d.Profile, HandlesFailure: triggersOnFailure(info, d.Trigger, failureEvent(d.Profile))}
+		v := res.PackageVar(d)
+		f := Func{Key: definitionKey(pass, d, v), Name: d.ID, Profile: d.Profile, HandlesFailure: triggersOnFailure(info, d.Trigger, failureEvent(d.Profile))}
 		if f.Name == "" {
 			f.Name = types.ExprString(d.Call.Fun)
-			if d.Var != nil {
-				f.Name = d.Var.Name()
+			if v != nil {
+				f.Name = v.Name()
 			}
 		}
 		if v := d.Field("OnFailure"); v != nil {
@@ -245,10 +246,11 @@ func findMain(pass *analysis.Pass) *ast.FuncDecl {
 }
 
 // definitionKey identifies a definition across the program, with no
-// absolute path in it (facts are cached and compared across machines).
-func definitionKey(pass *analysis.Pass, d *durable.Definition) string {
-	if d.Var != nil && d.Var.Parent() == pass.Pkg.Scope() {
-		return pass.Pkg.Path() + "." + d.Var.Name()
+// absolute path in it (facts are cached and compared across machines): by
+// the package-level variable that holds it (pkgVar, or nil), else by place.
+func definitionKey(pass *analysis.Pass, d *durable.Definition, pkgVar *types.Var) string {
+	if pkgVar != nil {
+		return pass.Pkg.Path() + "." + pkgVar.Name()
 	}
 	p := pass.Fset.Position(d.Call.Pos())
 	return fmt.Sprintf("%s %s:%d:%d", pass.Pkg.Path(), filepath.Base(p.Filename), p.Line, p.Column)
