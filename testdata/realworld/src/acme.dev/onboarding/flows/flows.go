@@ -30,6 +30,10 @@ func (f *Flows) Functions() []*runtime.Function {
 			ID:          "signup-flow",
 			Idempotency: "event.data.user_id",
 			Throttle:    emailLimit,
+			Cancel: []runtime.Cancel{{ // silent: exprcheck, eventname (a constant condition on an event another service sends)
+				Event: "accounts/user.deleted",
+				If:    "async.data.user_id == event.data.user_id",
+			}},
 		}, accounts.SignupCompleted.Trigger(), f.Signup),
 		runtime.NewFunction(runtime.FunctionOpts{
 			ID:          "run-playbook",

@@ -56,6 +56,10 @@ func (s *Service) Register(client inngestgo.Client) error {
 	if _, err := inngestgo.CreateFunction(client, inngestgo.FunctionOpts{ // want "idempotency(note): .*transfer-funds" not "runtime\\."
 		ID:          "pay-seller",
 		Concurrency: []inngestgo.ConfigStepConcurrency{{Limit: 5}},
+		Cancel: []inngestgo.ConfigCancel{{ // silent: exprcheck (a constant condition that reads both events)
+			Event: "payouts/seller.suspended",
+			If:    inngestgo.StrPtr("async.data.seller_id == event.data.seller_id"),
+		}},
 	}, inngestgo.EventTrigger(EventPayoutRequested, nil), s.PaySeller); err != nil {
 		return err
 	}

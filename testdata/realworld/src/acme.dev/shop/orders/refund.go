@@ -3,6 +3,7 @@ package orders
 import (
 	"context"
 	"fmt"
+	"log"
 
 	"github.com/durable-go/durable/runtime"
 	"github.com/durable-go/durable/runtime/step"
@@ -35,6 +36,10 @@ func (s *Service) RefundOrder(ctx context.Context, in runtime.Input[events.Refun
 	}
 
 	refundID, err := step.Run(ctx, "refund-payment", func(ctx context.Context) (string, error) {
+		if err := order.Refundable(req.AmountCents); err != nil { // silent: stepcapture (a pointer-receiver method that only reads the captured order)
+			return "", runtime.NonRetriable(err)
+		}
+		logRefund(&req, &order) // silent: stepcapture (logRefund only reads through the pointers)
 		return s.payments.Refund(ctx, order.PaymentIntentID, req.AmountCents, req.Reason)
 	})
 	if err != nil {
@@ -48,6 +53,10 @@ func (s *Service) RefundOrder(ctx context.Context, in runtime.Input[events.Refun
 		return nil, err
 	}
 	return refundID, nil
+}
+
+func logRefund(req *events.RefundRequestedData, o *store.Order) {
+	log.Printf("refunding %d of %d %s on order %s (%s), asked by %s", req.AmountCents, o.AmountCents, o.Currency, o.ID, req.Reason, req.RequestedBy)
 }
 
 // AlertFailedRun tells the on-call channel about runs that failed for good.

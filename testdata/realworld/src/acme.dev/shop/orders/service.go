@@ -26,21 +26,23 @@ type Service struct {
 	engine   *runtime.Engine
 	slack    *slack.Client
 	// settings are the shop's tunables as loaded at start-up.
-	settings map[string]any
-	opsChan  string
+	settings  map[string]any
+	opsChan   string
+	salesChan string
 }
 
 type Deps struct {
-	Orders   store.OrderStore
-	Payments *payments.Stripe
-	Mail     Mailer
-	Slack    *slack.Client
-	Settings map[string]any
-	OpsChan  string
+	Orders    store.OrderStore
+	Payments  *payments.Stripe
+	Mail      Mailer
+	Slack     *slack.Client
+	Settings  map[string]any
+	OpsChan   string
+	SalesChan string
 }
 
 func NewService(d Deps) *Service {
-	return &Service{orders: d.Orders, payments: d.Payments, mail: d.Mail, slack: d.Slack, settings: d.Settings, opsChan: d.OpsChan}
+	return &Service{orders: d.Orders, payments: d.Payments, mail: d.Mail, slack: d.Slack, settings: d.Settings, opsChan: d.OpsChan, salesChan: d.SalesChan}
 }
 
 // Attach gives the service the engine it sends follow-up events with.
@@ -59,6 +61,8 @@ func (s *Service) Functions() []*runtime.Function {
 			ID:          "refund-order",
 			Concurrency: []runtime.Concurrency{{Limit: 5}},
 		}, events.RefundRequested.Trigger(), s.RefundOrder),
+		runtime.NewFunction(runtime.FunctionOpts{ID: "daily-sales-summary"}, // silent: concurrency, idempotency (a cron starts one run per tick: no burst, no duplicate event)
+			runtime.CronTrigger("TZ=Europe/Paris 0 8 * * *"), s.DailySalesSummary),
 		runtime.NewFunction(runtime.FunctionOpts{
 			ID:          "alert-failed-run",
 			Idempotency: "event.data.run_id",

@@ -20,6 +20,18 @@ type Order struct {
 	PaymentIntentID string
 }
 
+// Refundable reports why the order cannot be refunded by amountCents, if
+// it cannot.
+func (o *Order) Refundable(amountCents int64) error {
+	switch {
+	case o.PaymentIntentID == "":
+		return fmt.Errorf("order %s was never paid", o.ID)
+	case amountCents <= 0 || amountCents > o.AmountCents:
+		return fmt.Errorf("order %s: cannot refund %d of %d", o.ID, amountCents, o.AmountCents)
+	}
+	return nil
+}
+
 type Shipment struct {
 	Warehouse  string
 	TrackingNo string
@@ -32,6 +44,7 @@ type OrderStore interface {
 	SetStatus(ctx context.Context, id, status string) error
 	RecordPayment(ctx context.Context, id, paymentIntentID string) error
 	Shipments(ctx context.Context, orderID string) ([]Shipment, error)
+	DailyTotals(ctx context.Context, day string, orders *int, grossCents *int64, refunds *int) error
 	// MarkEventProcessed records that the event was handled; it reports
 	// false when it already was.
 	MarkEventProcessed(ctx context.Context, eventID string) (bool, error)
@@ -88,6 +101,12 @@ func (s *SQL) Shipments(ctx context.Context, orderID string) ([]Shipment, error)
 		out = append(out, sh)
 	}
 	return out, rows.Err()
+}
+
+func (s *SQL) DailyTotals(ctx context.Context, day string, orders *int, grossCents *int64, refunds *int) error {
+	return s.db.QueryRowContext(ctx,
+		`SELECT count(*), coalesce(sum(amount_cents), 0), count(*) FILTER (WHERE status = 'refunded')
+		   FROM orders WHERE created_at::date = $1`, day).Scan(orders, grossCents, refunds)
 }
 
 func (s *SQL) MarkEventProcessed(ctx context.Context, eventID string) (bool, error) {

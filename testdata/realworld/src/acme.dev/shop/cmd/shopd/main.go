@@ -34,12 +34,13 @@ func main() { // silent: failurehandler (alert-failed-run handles durable/functi
 
 	orderStore := store.NewSQL(db)
 	svc := orders.NewService(orders.Deps{
-		Orders:   orderStore,
-		Payments: payments.NewStripe(os.Getenv("STRIPE_KEY")),
-		Mail:     mail.NewSendGrid(os.Getenv("SENDGRID_KEY"), "orders@acme.dev"),
-		Slack:    slack.New(os.Getenv("SLACK_TOKEN")),
-		Settings: map[string]any{"refund_window_days": 30},
-		OpsChan:  "#shop-oncall",
+		Orders:    orderStore,
+		Payments:  payments.NewStripe(os.Getenv("STRIPE_KEY")),
+		Mail:      mail.NewSendGrid(os.Getenv("SENDGRID_KEY"), "orders@acme.dev"),
+		Slack:     slack.New(os.Getenv("SLACK_TOKEN")),
+		Settings:  map[string]any{"refund_window_days": 30},
+		OpsChan:   "#shop-oncall",
+		SalesChan: "#sales",
 	})
 	eng, err := runtime.New(runtime.Options{Functions: svc.Functions()})
 	if err != nil {
