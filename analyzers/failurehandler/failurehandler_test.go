@@ -10,7 +10,7 @@ import (
 func TestFailureHandler(t *testing.T) {
 	testutil.Run(t, failurehandler.Analyzer,
 		// programs with irreversible effects and no failure handler
-		"fhmissing", "fhpartial", "fhnilonfailure", "fhmethod", "fhinngest", "fhdiamond",
+		"fhmissing", "fhpartial", "fhnilonfailure", "fhmethod", "fhinngest", "fhinngestwrong", "fhdiamond",
 		// programs with one, or nothing irreversible, or no engine, or not programs
 		"fhwithhandler", "fhonfailure", "fhnoengine", "fhconst", "fhignored", "fhinngestok", "fhgeneric", "fhcron", "fhdeep",
 		// the facts on the way to main: a helper's effect, cumulative programs
