@@ -3,7 +3,7 @@
 //
 // # Analyzer eventname
 //
-// eventname: report event names off the prefix/noun.verb convention (no prefix, spaces, capitals, a verb with no object, a style unlike the package's), and names missing from the catalog
+// eventname: report event names off the prefix/noun.verb convention or the package's style, and names missing from the catalog
 //
 // eventname looks at the constant event names of a package: event types
 // (runtime.NewEventType), triggers (runtime.EventTrigger,

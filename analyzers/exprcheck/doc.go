@@ -3,7 +3,7 @@
 //
 // # Analyzer exprcheck
 //
-// exprcheck: report CEL expressions that do not compile, name event fields the event's schema lacks, are built at run time, or (waits, cancels) never read async
+// exprcheck: report CEL expressions that do not compile, name missing event fields, are built at run time, or never read async in a wait
 //
 // exprcheck compiles, with cel-go and the environment the engine uses
 // (`event`, plus `async` where the engine provides it), every constant

@@ -87,7 +87,7 @@ var ProcessOrder = runtime.NewFunction(
 
 // SendShippingEmail tells the customer that the order is on its way.
 var SendShippingEmail = runtime.NewFunction(
-	runtime.FunctionOpts{ID: "send-shipping-email", Name: "Send shipping email"},
+	runtime.FunctionOpts{ID: "send-shipping-email", Name: "Send shipping email", Idempotency: "event.data.order_id"},
 	events.OrderShipped.Trigger(),
 	func(ctx context.Context, in runtime.Input[events.OrderShippedData]) (any, error) {
 		subject := "Your order " + in.Event.Data.OrderID + " has shipped (" + in.Event.Data.Tracking + ")"
