@@ -18,7 +18,10 @@
 //
 // Loops over arrays and small constant ranges are fine, and so are
 // function literals built in a loop and given to step.Parallel (the loop
-// does not start the steps). A step.SendEvent in such a loop is reported
+// does not start the steps). So is a loop that interprets a plan: its body
+// switches on the element and starts a different step in two or more cases
+// (a playbook of emails, waits and tasks), whose steps are ordered and of
+// different kinds and can be neither batched nor fanned out. A step.SendEvent in such a loop is reported
 // with its own advice: collect the events and send them in one call.
 //
 // # Why it matters in production

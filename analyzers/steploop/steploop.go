@@ -93,7 +93,7 @@ func (c *checker) walk(block *ast.BlockStmt) {
 			loops = saved
 			return false
 		case *ast.RangeStmt, *ast.ForStmt:
-			if why := c.dataSized(n); why != "" {
+			if why := c.dataSized(n); why != "" && !c.interpretsPlan(n) {
 				loops = append(loops, n)
 				c.children(n, visit)
 				loops = loops[:len(loops)-1]
@@ -158,6 +158,89 @@ func (c *checker) report(loop ast.Node, call *ast.CallExpr, what string, send bo
 		Message: fmt.Sprintf("%s runs once per %s: every iteration adds a journal entry and a store round trip, and is replayed on every resume; %s", what, why, advice),
 		Related: []analysis.RelatedInformation{{Pos: loop.Pos(), End: loop.Pos() + token.Pos(len("for")), Message: "the loop"}},
 	})
+}
+
+// interpretsPlan reports whether loop ranges over a list of instructions
+// rather than of data: its body switches on the element and starts steps
+// in at least two cases (a playbook of emails, waits and tasks). Such
+// steps are ordered and of different kinds, so they can be neither batched
+// into one step nor fanned out.
+func (c *checker) interpretsPlan(loop ast.Node) bool {
+	r, ok := loop.(*ast.RangeStmt)
+	if !ok {
+		return false
+	}
+	var elems []types.Object
+	for _, e := range []ast.Expr{r.Key, r.Value} {
+		if id, ok := e.(*ast.Ident); ok && id.Name != "_" {
+			if obj := c.pass.TypesInfo.ObjectOf(id); obj != nil {
+				elems = append(elems, obj)
+			}
+		}
+	}
+	if len(elems) == 0 {
+		return false
+	}
+	found := false
+	ast.Inspect(r.Body, func(n ast.Node) bool {
+		if found {
+			return false
+		}
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.SwitchStmt:
+			found = n.Tag != nil && c.mentions(n.Tag, elems) && c.casesStartingSteps(n.Body) >= 2
+		case *ast.TypeSwitchStmt:
+			found = c.mentions(n.Assign, elems) && c.casesStartingSteps(n.Body) >= 2
+		}
+		return !found
+	})
+	return found
+}
+
+// mentions reports whether n uses one of objs.
+func (c *checker) mentions(n ast.Node, objs []types.Object) bool {
+	found := false
+	ast.Inspect(n, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok {
+			for _, o := range objs {
+				if c.pass.TypesInfo.Uses[id] == o {
+					found = true
+				}
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+// casesStartingSteps counts the clauses of a switch body that start a step.
+func (c *checker) casesStartingSteps(body *ast.BlockStmt) int {
+	count := 0
+	for _, clause := range body.List {
+		cc, ok := clause.(*ast.CaseClause)
+		if !ok {
+			continue
+		}
+		starts := false
+		for _, st := range cc.Body {
+			ast.Inspect(st, func(n ast.Node) bool {
+				if call, ok := n.(*ast.CallExpr); ok && !starts {
+					if c.res.Step(call) != nil {
+						starts = true
+					} else if _, ok := c.res.StartsStepAt(call); ok {
+						starts = true
+					}
+				}
+				return !starts
+			})
+		}
+		if starts {
+			count++
+		}
+	}
+	return count
 }
 
 // dataSized says why loop iterates a number of times that is not a small

@@ -10,7 +10,14 @@ import (
 	"github.com/durable-go/durable/runtime/step"
 )
 
+type Action struct {
+	Kind     string
+	Template string
+	Hours    int
+}
+
 type Signup struct {
+	Plan   []Action
 	Users  []loophelp.User
 	Tags   map[string]string
 	Count  int
@@ -101,7 +108,36 @@ var Big = runtime.NewFunction(runtime.FunctionOpts{ID: "big"}, Signed.Trigger(),
 		return nil, nil
 	})
 
+// A switch on the element with a step in one case only is still per-item work.
+var PerKind = runtime.NewFunction(runtime.FunctionOpts{ID: "per-kind"}, Signed.Trigger(),
+	func(ctx context.Context, in runtime.Input[Signup]) (any, error) {
+		for _, a := range in.Event.Data.Plan {
+			switch a.Kind {
+			case "email":
+				step.Run(ctx, "email-"+a.Template, func(ctx context.Context) (bool, error) { return true, nil }) // want `step.Run runs once per element of in.Event.Data.Plan`
+			default:
+			}
+		}
+		return nil, nil
+	})
+
 // Negative cases.
+
+// A playbook: the loop interprets a list of instructions, each choosing a
+// different step; they are ordered and paced by sleeps, so there is
+// nothing to batch or fan out.
+var Playbook = runtime.NewFunction(runtime.FunctionOpts{ID: "playbook"}, Signed.Trigger(),
+	func(ctx context.Context, in runtime.Input[Signup]) (any, error) {
+		for i, a := range in.Event.Data.Plan {
+			switch a.Kind {
+			case "wait":
+				step.Sleep(ctx, "wait-"+a.Template, time.Duration(a.Hours)*time.Hour)
+			case "email":
+				step.Run(ctx, "email-"+a.Template, func(ctx context.Context) (int, error) { return i, nil })
+			}
+		}
+		return nil, nil
+	})
 
 var SmallConst = runtime.NewFunction(runtime.FunctionOpts{ID: "small-const"}, Signed.Trigger(),
 	func(ctx context.Context, in runtime.Input[Signup]) (any, error) {
