@@ -132,6 +132,7 @@ func run(pass *analysis.Pass) (any, error) {
 		return false
 	}
 
+	prog := callchain.NewProgram(pass.Pkg)
 	whatOf := map[string]string{} // last hop name -> what the call does
 	sums := callchain.Summarize(pass, insp, callchain.Config{
 		Direct: func(n ast.Node) (string, bool) {
@@ -163,6 +164,7 @@ func run(pass *analysis.Pass) (any, error) {
 			return nil, false
 		},
 		Dynamic: true,
+		Program: prog,
 	})
 	sums.ExportFacts(func(c callchain.Chain) analysis.Fact { return &NonIdempotent{What: whatOf[c.Last()], Chain: c} })
 
@@ -186,6 +188,7 @@ func run(pass *analysis.Pass) (any, error) {
 			return nil, false
 		},
 		Dynamic: true,
+		Program: prog,
 	})
 	sends.ExportFacts(func(c callchain.Chain) analysis.Fact { return &SendsEvents{Chain: c} })
 	passesKey := callchain.Summarize(pass, insp, callchain.Config{
@@ -203,6 +206,7 @@ func run(pass *analysis.Pass) (any, error) {
 			return nil, false
 		},
 		Dynamic: true,
+		Program: prog,
 	})
 	passesKey.ExportFacts(func(c callchain.Chain) analysis.Fact { return &PassesKey{Chain: c} })
 	if !res.Relevant {

@@ -147,6 +147,24 @@ type Config struct {
 	// the packages it imports, directly or not: the implementations present
 	// in the analysed program.
 	Dynamic bool
+	// Program, when set, is shared by the summaries of one pass that follow
+	// interfaces, so that the program's types are listed once; nil gives
+	// each Summaries its own.
+	Program *Program
+}
+
+// Program lists the concrete types of the analysed program that a pass can
+// see, and caches the implementations of interface methods among them.
+type Program struct {
+	pkg    *types.Package
+	named  []*types.Named
+	listed bool
+	impls  map[*types.Func][]*types.Func
+}
+
+// NewProgram returns the program seen from the package of a pass.
+func NewProgram(pkg *types.Package) *Program {
+	return &Program{pkg: pkg, impls: map[*types.Func][]*types.Func{}}
 }
 
 // Summaries holds the chains of the functions declared in a package.
@@ -156,10 +174,7 @@ type Summaries struct {
 	local map[*types.Func]Chain
 	// order lists the functions with a chain, in source order.
 	order []*types.Func
-	// named are the concrete named types the program declares outside the
-	// standard library (computed on the first interface call).
-	named []*types.Named
-	impls map[*types.Func][]*types.Func
+	prog  *Program
 }
 
 type callEdge struct {
@@ -179,7 +194,10 @@ type funcInfo struct {
 // something Direct matches, directly, through other functions of the package,
 // or through functions of other packages that Imported knows.
 func Summarize(pass *analysis.Pass, insp *inspector.Inspector, cfg Config) *Summaries {
-	s := &Summaries{pass: pass, cfg: cfg, local: make(map[*types.Func]Chain), impls: map[*types.Func][]*types.Func{}}
+	s := &Summaries{pass: pass, cfg: cfg, local: make(map[*types.Func]Chain), prog: cfg.Program}
+	if s.prog == nil {
+		s.prog = NewProgram(pass.Pkg)
+	}
 	var infos []*funcInfo
 	for cur := range insp.Root().Preorder((*ast.FuncDecl)(nil)) {
 		decl := cur.Node().(*ast.FuncDecl)
@@ -361,8 +379,12 @@ func (s *Summaries) dynamicCallees(call *ast.CallExpr) []dynamicCallee {
 // Implementations returns the methods that implement the interface method m
 // on the concrete named types declared in this package and in the
 // non-standard packages it imports, directly or not.
-func (s *Summaries) Implementations(m *types.Func) []*types.Func {
-	if impls, ok := s.impls[m]; ok {
+func (s *Summaries) Implementations(m *types.Func) []*types.Func { return s.prog.Implementations(m) }
+
+// Implementations returns the methods that implement the interface method m
+// on the concrete named types of the program.
+func (p *Program) Implementations(m *types.Func) []*types.Func {
+	if impls, ok := p.impls[m]; ok {
 		return impls
 	}
 	sig, _ := m.Type().(*types.Signature)
@@ -373,11 +395,11 @@ func (s *Summaries) Implementations(m *types.Func) []*types.Func {
 	if iface == nil {
 		return nil
 	}
-	if s.named == nil {
-		s.named = programTypes(s.pass.Pkg)
+	if !p.listed {
+		p.named, p.listed = programTypes(p.pkg), true
 	}
 	var impls []*types.Func
-	for _, n := range s.named {
+	for _, n := range p.named {
 		var t types.Type = n
 		if !types.Implements(t, iface) {
 			t = types.NewPointer(n)
@@ -390,7 +412,7 @@ func (s *Summaries) Implementations(m *types.Func) []*types.Func {
 			impls = append(impls, fn.Origin())
 		}
 	}
-	s.impls[m] = impls
+	p.impls[m] = impls
 	return impls
 }
 
