@@ -33,10 +33,15 @@
 // Not reported, as deliberate handling:
 //
 //   - a step.Run whose callback cannot fail (every return's error is a nil
-//     literal): only the engine could fail it;
-//   - a fallback whose block logs the error, or that a comment explains
-//     (on the statement's line, the line above, or inside the block):
-//     `_ = step.Sleep(ctx, "grace", time.Minute) // best effort: advisory`;
+//     literal, or the result of a function of the package of which that
+//     holds): only the engine could fail it;
+//   - a fallback whose `if err != nil` block logs the error or carries a
+//     comment, or a dropped error that a comment on its line (or the line
+//     above) explains: it names a reason, such as best effort, optional,
+//     fallback, ignored, can fail, retried, harmless
+//     (`_ = step.Sleep(ctx, "grace", time.Minute) // best effort: advisory`);
+//     a comment that only describes the step ("// Charge the card.") does
+//     not count;
 //   - an HTTP handler that answers with http.Error (or WriteHeader) and
 //     returns: the error is the response;
 //   - a check that returns the error, panics, collects it, passes it to

@@ -100,6 +100,8 @@ type checker struct {
 	comments map[lineKey][]*ast.Comment
 	// stepResults are the variables holding a step's result.
 	stepResults map[types.Object]string
+	// decls are the function declarations of the package, built on demand.
+	decls map[*types.Func]*ast.FuncDecl
 }
 
 // erring describes a call whose error result is a step's error.
@@ -612,30 +614,76 @@ func (c *checker) zero(t types.Type) (string, bool) {
 }
 
 // canFail reports whether a step.Run's callback can return a non-nil
-// error: false only when it is a literal whose every return has a nil
-// literal error.
+// error: false only when every return of the callback (a literal, or a
+// function of this package) has a nil literal error, or returns the
+// results of a function of this package of which that holds.
 func (c *checker) canFail(s *durable.StepCall) bool {
-	lit := s.CallbackLit
-	if lit == nil {
+	if s.CallbackLit != nil {
+		return c.bodyCanFail(s.CallbackLit.Body, 0)
+	}
+	if fn := durable.FuncOf(c.pass.TypesInfo, s.Callback); fn != nil {
+		if fd := c.decl(fn); fd != nil {
+			return c.bodyCanFail(fd.Body, 0)
+		}
+	}
+	return true
+}
+
+func (c *checker) bodyCanFail(body *ast.BlockStmt, depth int) bool {
+	if depth > 3 {
 		return true
 	}
+	info := c.pass.TypesInfo
 	fails := false
-	ast.Inspect(lit.Body, func(n ast.Node) bool {
+	ast.Inspect(body, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.FuncLit:
 			return false
 		case *ast.ReturnStmt:
-			if len(n.Results) != 2 {
-				fails = true // a bare return of named results, or a call returning both
-				return false
-			}
-			if tv, ok := c.pass.TypesInfo.Types[n.Results[1]]; !ok || !tv.IsNil() {
-				fails = true
+			switch len(n.Results) {
+			case 2:
+				if tv, ok := info.Types[n.Results[1]]; !ok || !tv.IsNil() {
+					fails = true
+				}
+			case 1:
+				// return load(ctx): fails if load can.
+				call, ok := ast.Unparen(n.Results[0]).(*ast.CallExpr)
+				if !ok {
+					fails = true
+					break
+				}
+				fd := c.decl(durable.Callee(info, call))
+				if fd == nil || c.bodyCanFail(fd.Body, depth+1) {
+					fails = true
+				}
+			default:
+				fails = true // a bare return of named results
 			}
 		}
 		return !fails
 	})
 	return fails
+}
+
+// decl returns the declaration of fn when it is a function of this
+// package with a body, or nil.
+func (c *checker) decl(fn *types.Func) *ast.FuncDecl {
+	if fn == nil || fn.Pkg() != c.pass.Pkg {
+		return nil
+	}
+	if c.decls == nil {
+		c.decls = map[*types.Func]*ast.FuncDecl{}
+		for _, f := range c.pass.Files {
+			for _, d := range f.Decls {
+				if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil {
+					if obj, ok := c.pass.TypesInfo.Defs[fd.Name].(*types.Func); ok {
+						c.decls[obj] = fd
+					}
+				}
+			}
+		}
+	}
+	return c.decls[fn.Origin()]
 }
 
 // answersHTTP reports whether call writes an HTTP error response
@@ -673,15 +721,18 @@ func comments(pass *analysis.Pass) map[lineKey][]*ast.Comment {
 // and analysistest expectations.
 var directive = regexp.MustCompile("^(//|/\\*)\\s*(durable:|nolint|lint:|go:|want\\s+(\\w+:)?[`\"])")
 
-// explained reports whether a comment on the statement's line, or on the
+// reason matches comments that say why an error may be dropped.
+var reason = regexp.MustCompile(`(?i)\bignor|best[- ]effort|\boptional|fall ?back|non-?critical|not critical|(does not|doesn't|don't|do not|won't) (matter|care|need)|intentional|deliberate|on purpose|\bfine\b|\bok to\b|\bokay\b|safe to|allowed to|(can|may|might) fail|non-?fatal|not fatal|\berr(or)?s?\b|\bfail|\bretr(y|ies|ied)\b|\bskip|harmless|advisory`)
+
+// explained reports whether a comment on the statement's lines, or on the
 // line just above it, says why the error is dropped (`_ = step.Sleep(...)
-// // best effort: ...`).
+// // best effort: ...`). A comment that only describes the step does not.
 func (c *checker) explained(stmt ast.Node) bool {
 	p := c.pass.Fset.Position(stmt.Pos())
 	end := c.pass.Fset.Position(stmt.End())
 	for _, line := range []int{p.Line - 1, p.Line, end.Line} {
 		for _, cm := range c.comments[lineKey{p.Filename, line}] {
-			if !directive.MatchString(cm.Text) {
+			if !directive.MatchString(cm.Text) && reason.MatchString(cm.Text) {
 				return true
 			}
 		}

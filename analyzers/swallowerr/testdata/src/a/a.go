@@ -53,6 +53,9 @@ var Bad = runtime.NewFunction(runtime.FunctionOpts{ID: "bad"}, Ev.Trigger(),
 		if err != nil {
 			return nil, err
 		}
+		// Reload the order.
+		o3, _ := step.Run(ctx, "reload-again", func(ctx context.Context) (any, error) { return loadAny(ctx) }) // want `the error of step.Run "reload-again" is assigned to _`
+		_ = o3
 		o2, _ := step.Run(ctx, "reload", func(ctx context.Context) (Order, error) { return store.Load(ctx, o.ID) }) // want `the error of step.Run "reload" is assigned to _`
 		return []any{o2, first, second}, nil
 	})
@@ -101,6 +104,7 @@ var Good = runtime.NewFunction(runtime.FunctionOpts{ID: "good"}, Ev.Trigger(),
 			}
 			return true, nil
 		})
+		_, _ = step.Run(ctx, "defaults", func(ctx context.Context) (any, error) { return defaults() }) // defaults always succeeds
 		// Deliberate fallbacks: logged, or explained.
 		_, err = step.SendEvent(ctx, "emit", Ev.New(o))
 		if err != nil {
@@ -126,6 +130,10 @@ var Good = runtime.NewFunction(runtime.FunctionOpts{ID: "good"}, Ev.Trigger(),
 	})
 
 func s() svc { return svc{} }
+
+func loadAny(ctx context.Context) (any, error) { return store.Load(ctx, "x") }
+
+func defaults() (any, error) { return nil, nil }
 
 type svc struct{}
 

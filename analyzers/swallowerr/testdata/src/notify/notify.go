@@ -5,6 +5,7 @@ package notify
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log"
 	"net/http"
 
@@ -66,4 +67,31 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusAccepted)
+}
+
+type AuthResult struct{ UserID string }
+
+// handleUsers runs steps inside an HTTP handler (the Inngest SDK's
+// stephttp): it has no error result, and http.Error is how it fails.
+func handleUsers(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	auth, err := step.Run(ctx, "authenticate", func(ctx context.Context) (*AuthResult, error) {
+		var req Signup
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+			return nil, err
+		}
+		return &AuthResult{UserID: req.UserID}, nil
+	})
+	if err != nil {
+		http.Error(w, "Authentication failed", http.StatusUnauthorized)
+		return
+	}
+	_, err = step.Run(ctx, "send-welcome-email", func(ctx context.Context) (bool, error) {
+		return false, errors.New("smtp down")
+	})
+	if err != nil {
+		// Email failure doesn't fail the API - log it but continue
+		log.Printf("Warning: failed to send welcome email: %v", err)
+	}
+	w.Write([]byte(auth.UserID))
 }
