@@ -132,7 +132,8 @@ type Binding struct {
 }
 
 // Bind reports what the value of call goes to. ancestors are the nodes
-// enclosing call, innermost (its parent) first; the first four suffice.
+// enclosing call, innermost (its parent) first, up to the file; eight
+// suffice unless the call is wrapped in more than four parentheses.
 func Bind(call *ast.CallExpr, ancestors []ast.Node) Binding {
 	var child ast.Node = call
 	for i, n := range ancestors {

@@ -18,7 +18,7 @@ func (r *Result) Binding(d *Definition) durablefn.Binding {
 	if !ok {
 		return durablefn.Binding{}
 	}
-	ancestors := make([]ast.Node, 0, 4)
+	ancestors := make([]ast.Node, 0, 8)
 	for c := range cur.Parent().Enclosing() {
 		if c.Node() == nil || len(ancestors) == cap(ancestors) {
 			break

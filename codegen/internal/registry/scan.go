@@ -348,7 +348,7 @@ func (s *scanner) scanFile(pi *pkgInfo, f *ast.File) {
 			return false
 		}
 		if call, ok := n.(*ast.CallExpr); ok && isNewFunction(call.Fun, rt) {
-			ancestors := make([]ast.Node, 0, 4)
+			ancestors := make([]ast.Node, 0, 8)
 			for i := len(stack) - 1; i >= 0 && len(ancestors) < cap(ancestors); i-- {
 				ancestors = append(ancestors, stack[i])
 			}
