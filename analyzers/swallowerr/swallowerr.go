@@ -718,8 +718,9 @@ func comments(pass *analysis.Pass) map[lineKey][]*ast.Comment {
 }
 
 // directive matches comments that are not explanations: tool directives
-// and analysistest expectations.
-var directive = regexp.MustCompile("^(//|/\\*)\\s*(durable:|nolint|lint:|go:|want\\s+(\\w+:)?[`\"])")
+// and test expectations (analysistest's want, the real-world corpus's silent
+// markers), which must not pass for explanations.
+var directive = regexp.MustCompile("^(//|/\\*)\\s*(durable:|nolint|lint:|go:|silent:|want\\s+(\\w+:)?[`\"])")
 
 // reason matches comments that say why an error may be dropped.
 var reason = regexp.MustCompile(`(?i)\bignor|best[- ]effort|\boptional|fall ?back|non-?critical|not critical|(does not|doesn't|don't|do not|won't) (matter|care|need)|intentional|deliberate|on purpose|\bfine\b|\bok to\b|\bokay\b|safe to|allowed to|(can|may|might) fail|non-?fatal|not fatal|\berr(or)?s?\b|\bfail|\bretr(y|ies|ied)\b|\bskip|harmless|advisory`)
