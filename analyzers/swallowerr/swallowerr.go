@@ -723,7 +723,7 @@ func comments(pass *analysis.Pass) map[lineKey][]*ast.Comment {
 var directive = regexp.MustCompile("^(//|/\\*)\\s*(durable:|nolint|lint:|go:|silent:|want\\s+(\\w+:)?[`\"])")
 
 // reason matches comments that say why an error may be dropped.
-var reason = regexp.MustCompile(`(?i)\bignor|best[- ]effort|\boptional|fall ?back|non-?critical|not critical|(does not|doesn't|don't|do not|won't) (matter|care|need)|intentional|deliberate|on purpose|\bfine\b|\bok to\b|\bokay\b|safe to|allowed to|(can|may|might) fail|non-?fatal|not fatal|\berr(or)?s?\b|\bfail|\bretr(y|ies|ied)\b|\bskip|harmless|advisory`)
+var reason = regexp.MustCompile(`(?i)\bignor|best[- ]effort|\boptional|fall ?back|non-?critical|not critical|(does not|doesn't|don't|do not|won't) (matter|care|need)|intentional|deliberate|on purpose|\bfine\b|\bok to\b|\bokay\b|safe to|allowed to|(can|may|might) fail|non-?fatal|not fatal|\berr(or)?s?\b|\bfail|\bretr(y|ies|ied)\b|\bskip|harmless|advisory|not worth|acceptable|tolerat|no need`)
 
 // explained reports whether a comment on the statement's lines, or on the
 // line just above it, says why the error is dropped (`_ = step.Sleep(...)
