@@ -300,8 +300,9 @@ func TestGolangciLint(t *testing.T) {
 		extra    map[string]string
 		want     []string
 	}{
-		{"defaults: notes left out", "", nil, []string{now, stamp, wait}},
-		{"notes", "        settings:\n          notes: true", nil, []string{logAdvice, now, stamp, wait}},
+		// sideeffect's advice on logging outside steps (a note) is asked for.
+		{"defaults: notes left out", "        settings:\n          settings: {sideeffect: {logging: true}}", nil, []string{now, stamp, wait}},
+		{"notes", "        settings:\n          notes: true\n          settings: {sideeffect: {logging: true}}", nil, []string{logAdvice, now, stamp, wait}},
 		{"settings", "        settings:\n          disable: [sideeffect, waittimeout]\n          settings:\n            idempotency:\n              calls: [example.com/app/clock.Record]",
 			nil, []string{audit, auditCall}},
 		{"durable.yaml", "",
