@@ -15,6 +15,7 @@ import (
 	"github.com/durable-go/durable/analyzers/internal/durable"
 	"github.com/durable-go/durable/analyzers/internal/effects"
 	"github.com/durable-go/durable/analyzers/internal/ignore"
+	"github.com/durable-go/durable/analyzers/internal/triggers"
 	"github.com/durable-go/durable/analyzers/internal/vendors"
 )
 
@@ -173,7 +174,7 @@ func run(pass *analysis.Pass) (any, error) {
 	ig := ignore.New(pass, name)
 	defer ig.Finish()
 	for _, d := range res.Definitions {
-		if d.OptsLit == nil || limited(info, d) || cronOnly(info, d.Trigger) {
+		if d.OptsLit == nil || limited(info, d) || triggers.CronOnly(info, d.Trigger) {
 			continue
 		}
 		var chain callchain.Chain
@@ -216,29 +217,6 @@ func run(pass *analysis.Pass) (any, error) {
 				fname, chain.Last(), via, example)})
 	}
 	return nil, nil
-}
-
-// cronOnly reports whether every trigger of a definition is a cron
-// schedule: its runs come one per tick, never in a burst.
-func cronOnly(info *types.Info, trigger ast.Expr) bool {
-	crons, others := 0, 0
-	ast.Inspect(trigger, func(n ast.Node) bool {
-		call, ok := n.(*ast.CallExpr)
-		if !ok {
-			return true
-		}
-		fn := durable.Callee(info, call)
-		switch {
-		case durable.IsPkgFunc(fn, durable.DurableRuntimePath, "CronTrigger"), durable.IsPkgFunc(fn, durable.InngestPath, "CronTrigger"):
-			crons++
-			return false
-		case durable.IsPkgFunc(fn, durable.DurableRuntimePath, "Triggers"):
-			return true
-		}
-		others++
-		return false
-	})
-	return crons > 0 && others == 0
 }
 
 // limited reports whether the options bound the runs: a concurrency limit,

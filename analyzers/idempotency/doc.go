@@ -26,6 +26,8 @@
 //     "import/path.Func" or "import/path.Type.Method"): your own payment
 //     service's client, or "net/http.Client.Do" to count every HTTP call.
 //
+// Functions triggered only by cron schedules are not reported: a cron
+// starts one run per tick, and there is no duplicate event to dedupe.
 // Calls that are safe to repeat are not reported: reads, LLM, embedding
 // and translation requests, search-index upserts and deletes by document
 // ID, SQL writes (an INSERT ... ON CONFLICT DO NOTHING keyed on the event

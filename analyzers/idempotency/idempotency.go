@@ -19,6 +19,7 @@ import (
 	"github.com/durable-go/durable/analyzers/internal/effects"
 	"github.com/durable-go/durable/analyzers/internal/ignore"
 	"github.com/durable-go/durable/analyzers/internal/stdlib"
+	"github.com/durable-go/durable/analyzers/internal/triggers"
 	"github.com/durable-go/durable/analyzers/internal/vendors"
 )
 
@@ -218,8 +219,8 @@ func run(pass *analysis.Pass) (any, error) {
 	reportClientSends(pass, res, sends, ig)
 
 	for _, d := range res.Definitions {
-		if d.OptsLit == nil || hasKey(pass, d) {
-			continue
+		if d.OptsLit == nil || hasKey(pass, d) || triggers.CronOnly(pass.TypesInfo, d.Trigger) {
+			continue // a cron starts one run per tick: no duplicate event to dedupe
 		}
 		name := d.ID
 		if name == "" {

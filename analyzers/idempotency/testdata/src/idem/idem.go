@@ -166,3 +166,11 @@ var Ignored = runtime.NewFunction(runtime.FunctionOpts{ID: "ignored"}, runtime.E
 	func(ctx context.Context, in runtime.Input[Order]) (any, error) {
 		return nil, idemhelp.Welcome(in.Event.Data.Email)
 	})
+
+// A cron starts one run per tick: no duplicate event to dedupe.
+var DailySummary = runtime.NewFunction(runtime.FunctionOpts{ID: "daily-summary"}, runtime.CronTrigger("TZ=Europe/Paris 0 8 * * *"),
+	func(ctx context.Context, in runtime.Input[runtime.CronData]) (any, error) {
+		return step.Run(ctx, "post-summary", func(ctx context.Context) (bool, error) {
+			return true, idemhelp.Post(ctx, chat, "#sales", "summary")
+		})
+	})
