@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/inspect"
@@ -278,7 +279,7 @@ func summarizeIrreversible(pass *analysis.Pass, insp *inspector.Inspector, expor
 	for _, imp := range pass.Pkg.Imports() {
 		// Only the vendor SDKs (net/smtp among them) have irreversible
 		// calls: most packages import neither them nor a helper of one.
-		if vendors.Known(imp.Path()) || pass.ImportPackageFact(imp, new(irreversibleHelpers)) {
+		if vendorPackage(imp.Path()) || pass.ImportPackageFact(imp, new(irreversibleHelpers)) {
 			may = true
 			break
 		}
@@ -329,6 +330,19 @@ type irreversibles struct {
 	sums       *callchain.Summaries
 	categories map[string]vendors.Category
 }
+
+// vendorPackage is vendors.Known, remembered: every package asks it about
+// each of its imports, mostly the same standard-library paths.
+func vendorPackage(path string) bool {
+	if v, ok := knownVendors.Load(path); ok {
+		return v.(bool)
+	}
+	v := vendors.Known(path)
+	knownVendors.Store(path, v)
+	return v
+}
+
+var knownVendors sync.Map // import path -> bool
 
 // definitionEffect returns the chain through which the definition's
 // handler reaches an irreversible effect: in a literal handler, the first
