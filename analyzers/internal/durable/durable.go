@@ -24,7 +24,7 @@ var Analyzer = &analysis.Analyzer{
 	URL:              DocsBaseURL + "README.md",
 	Requires:         []*analysis.Analyzer{inspect.Analyzer},
 	ResultType:       reflect.TypeFor[*Result](),
-	FactTypes:        []analysis.Fact{(*StartsStep)(nil), (*PackageInfo)(nil)},
+	FactTypes:        []analysis.Fact{(*StartsStep)(nil), (*DefinesFunctions)(nil), (*PackageInfo)(nil)},
 	RunDespiteErrors: true,
 	Run:              run,
 }
@@ -35,6 +35,15 @@ type StartsStep struct{ Chain callchain.Chain }
 
 func (*StartsStep) AFact()           {}
 func (f *StartsStep) String() string { return "startsStep(" + f.Chain.String() + ")" }
+
+// DefinesFunctions is the fact that a function's code defines durable
+// functions (runtime.NewFunction, inngestgo.CreateFunction): a
+// registration helper, whose function literal arguments are the bodies of
+// the functions it defines (see Result.Prune).
+type DefinesFunctions struct{}
+
+func (*DefinesFunctions) AFact()         {}
+func (*DefinesFunctions) String() string { return "definesFunctions" }
 
 // PackageInfo is the fact that a package is relevant to durable functions:
 // it defines durable functions or bodies, or functions that start steps.
@@ -423,11 +432,24 @@ func run(pass *analysis.Pass) (any, error) {
 			}
 		}
 	}
+	// Registration helpers declared here are known to other packages.
+	for obj := range definers {
+		if fn, ok := obj.(*types.Func); ok && fn.Pkg() == pass.Pkg {
+			pass.ExportObjectFact(fn, &DefinesFunctions{})
+		}
+	}
 	// Literals handed to registration helpers.
 	for cur := range insp.Root().Preorder((*ast.CallExpr)(nil)) {
 		call := cur.Node().(*ast.CallExpr)
-		if !definers[calleeObject(info, call)] {
+		obj := calleeObject(info, call)
+		if obj == nil {
 			continue
+		}
+		if !definers[obj] {
+			fn, ok := obj.(*types.Func)
+			if !ok || fn.Pkg() == pass.Pkg || !pass.ImportObjectFact(fn, new(DefinesFunctions)) {
+				continue
+			}
 		}
 		for _, a := range call.Args {
 			if lit, ok := ast.Unparen(a).(*ast.FuncLit); ok && res.bodyOf[lit] == nil {

@@ -100,7 +100,13 @@ var reporter = &analysis.Analyzer{
 }
 
 func TestAnalyzer(t *testing.T) {
-	testutil.Run(t, reporter, "helpers", "bodies", "plain", "indirect", "registry")
+	testutil.Run(t, reporter, "helpers", "bodies", "plain", "indirect", "registry", "registryuse")
+}
+
+func TestDefinesFunctions(t *testing.T) {
+	// Registration helpers carry DefinesFunctions (want Every:"..."); a
+	// helper that only calls its closure does not.
+	testutil.Run(t, durable.Analyzer, "definers")
 }
 
 func TestFacts(t *testing.T) {

@@ -57,7 +57,7 @@ func Setup() error {
 				return nil, err
 			}
 			res := group.Parallel(ctx, func(ctx context.Context) (any, error) { return nil, nil }) // want `step group.Parallel body="ing" branches=1`
-			if _, err := istep.Send(ctx, "notify", map[string]any{"name": "a/b.d"}); err != nil { // want `step step.Send id="notify" body="ing"`
+			if _, err := istep.Send(ctx, "notify", map[string]any{"name": "a/b.d"}); err != nil {  // want `step step.Send id="notify" body="ing"`
 				return nil, err
 			}
 			return []any{ev, res}, nil
