@@ -69,7 +69,11 @@
 //
 // Analyzer exports StartsStep on every function that starts a step,
 // directly or through helpers in any package (Result.StartsStep and
-// Result.StartsStepAt read it), and PackageInfo on packages that define
+// Result.StartsStepAt read it). Result.Prune decides which steps are not
+// the function's own: those of the durable bodies it defines, of literals
+// it hands to a registration helper (a function with the DefinesFunctions
+// fact), and of step callbacks; so main, constructors and registration
+// code start no steps. Analyzer also exports PackageInfo on packages that define
 // bodies, definitions or step-starting helpers; a package that imports no
 // durable API and none of those packages is not Relevant, and costs one
 // look at its import list.
