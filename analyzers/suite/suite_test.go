@@ -1,9 +1,7 @@
 package suite_test
 
 import (
-	"go/ast"
 	"go/constant"
-	"go/parser"
 	"go/token"
 	"os"
 	"path/filepath"
@@ -20,6 +18,7 @@ import (
 	"github.com/durable-go/durable/analyzers/internal/testutil"
 	"github.com/durable-go/durable/analyzers/suite"
 	"github.com/durable-go/durable/analyzers/unregistered"
+	"github.com/durable-go/durable/internal/pkgload"
 )
 
 func TestAnalyzersWellFormed(t *testing.T) {
@@ -42,83 +41,23 @@ func TestAnalyzersWellFormed(t *testing.T) {
 // the whole suite over them.
 func analyze(t *testing.T, dir string, env []string, patterns ...string) *checker.Graph {
 	t.Helper()
-	return analyzeWith(t, &packages.Config{Dir: dir, Env: append(os.Environ(), env...)}, patterns...)
+	cfg := &packages.Config{Mode: packages.LoadAllSyntax, Dir: dir, Env: append(os.Environ(), env...)}
+	pkgs, err := packages.Load(cfg, patterns...)
+	return analyzeLoaded(t, pkgs, err, patterns)
 }
 
-// analyzeOwnCode is analyze for code whose dependencies outside the tree
-// under dir (the standard library, the module cache) are loaded without
-// function bodies, which cost most of the time and memory of a load (SQLite
-// and CEL type-checked from source). The analyzers read the standard
-// library from their effect tables, not its bodies; what is lost are facts
-// about third-party code, so use it for code that calls none directly (the
-// examples import only the standard library and this module, whose own
-// packages keep their bodies).
+// analyzeOwnCode is analyze with the function bodies of everything outside
+// dir left out (pkgload.Own): for code that calls no third-party package.
 func analyzeOwnCode(t *testing.T, dir string, env []string, patterns ...string) *checker.Graph {
 	t.Helper()
-	own, err := filepath.Abs(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	inside := func(file string) bool {
-		rel, err := filepath.Rel(own, file)
-		return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
-	}
-	cfg := &packages.Config{
-		Dir: dir,
-		Env: append(os.Environ(), env...),
-		ParseFile: func(fset *token.FileSet, filename string, src []byte) (*ast.File, error) {
-			f, err := parser.ParseFile(fset, filename, src, parser.AllErrors|parser.ParseComments|parser.SkipObjectResolution)
-			if f != nil && !inside(filename) {
-				for _, d := range f.Decls {
-					// The type checker needs the bodies of init and generic
-					// functions.
-					if fd, ok := d.(*ast.FuncDecl); ok && fd.Name.Name != "init" && fd.Type.TypeParams == nil && !genericRecv(fd) {
-						fd.Body = nil
-					}
-				}
-			}
-			return f, err
-		},
-	}
-	// Without bodies, imports used only in bodies are unused; that is the
-	// only error stripping causes, so it is dropped (and IllTyped, which
-	// importers inherit, recomputed).
-	return analyzeWith(t, cfg, patterns...)
+	pkgs, err := pkgload.Own(&packages.Config{Dir: dir, Env: append(os.Environ(), env...)}, dir, patterns...)
+	return analyzeLoaded(t, pkgs, err, patterns)
 }
 
-// genericRecv reports whether fd is a method of a generic type.
-func genericRecv(fd *ast.FuncDecl) bool {
-	if fd.Recv == nil || len(fd.Recv.List) == 0 {
-		return false
-	}
-	t := fd.Recv.List[0].Type
-	if star, ok := t.(*ast.StarExpr); ok {
-		t = star.X
-	}
-	switch t.(type) {
-	case *ast.IndexExpr, *ast.IndexListExpr:
-		return true
-	}
-	return false
-}
-
-func analyzeWith(t *testing.T, cfg *packages.Config, patterns ...string) *checker.Graph {
+func analyzeLoaded(t *testing.T, pkgs []*packages.Package, err error, patterns []string) *checker.Graph {
 	t.Helper()
-	cfg.Mode = packages.LoadAllSyntax
-	pkgs, err := packages.Load(cfg, patterns...)
 	if err != nil {
 		t.Fatalf("load %v: %v", patterns, err)
-	}
-	if cfg.ParseFile != nil {
-		packages.Visit(pkgs, nil, func(p *packages.Package) {
-			p.Errors = slices.DeleteFunc(p.Errors, func(e packages.Error) bool {
-				return e.Kind == packages.TypeError && strings.Contains(e.Msg, " imported ") && strings.HasSuffix(e.Msg, " not used")
-			})
-			p.IllTyped = len(p.Errors) > 0
-			for _, imp := range p.Imports {
-				p.IllTyped = p.IllTyped || imp.IllTyped
-			}
-		})
 	}
 	if n := packages.PrintErrors(pkgs); n > 0 {
 		t.Fatalf("%d errors loading %v", n, patterns)
@@ -166,6 +105,7 @@ func TestIdiomatic(t *testing.T) {
 // find nothing wrong with it.
 func TestExamples(t *testing.T) {
 	t.Parallel()
+	// The examples import only the standard library and this module.
 	graph := analyzeOwnCode(t, filepath.Join("..", ".."), nil, "./examples/...")
 	for _, f := range findings(t, graph) {
 		t.Error(f)

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/tools/go/packages"
 
 	"github.com/durable-go/durable/analyzers/unregistered"
+	"github.com/durable-go/durable/internal/pkgload"
 )
 
 // The definitions both the registry scan and the unregistered analyzer
@@ -211,7 +212,8 @@ replace github.com/inngest/inngestgo => ../stubs/inngest/inngestgo
 
 	// What the unregistered analyzer sees (its package fact is what its
 	// stale-registry check compares a generated registry with).
-	pkgs, err := packages.Load(&packages.Config{Mode: packages.LoadAllSyntax, Dir: app, Env: env}, "./...")
+	// The fixture and the stubs import only the standard library.
+	pkgs, err := pkgload.Own(&packages.Config{Dir: app, Env: env}, dir, "./...")
 	if err != nil {
 		t.Fatal(err)
 	}
