@@ -19,10 +19,11 @@
 //     check after the call is `if err != nil { ... }`, nothing names the
 //     timeout sentinel, and the branch neither returns another error nor
 //     uses err (it takes the "nobody answered" path);
-//   - a fixed step.Sleep right after sending events that start other runs
-//     (step.SendEvent; Inngest SDK: step.Send), followed by a step that
-//     reads their results: the sleep guesses how long the children take
-//     (advice, category "advice").
+//   - a fixed step.Sleep of an hour or less right after sending events that
+//     start other runs (step.SendEvent; Inngest SDK: step.Send), followed by
+//     a step that reads their results: the sleep guesses how long the
+//     children take (advice, category "advice"). Longer sleeps are business
+//     delays ("remind after three days") and are not reported.
 //
 // # Why it matters on replay
 //

@@ -7,6 +7,7 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
+	"time"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/inspect"
@@ -314,6 +315,10 @@ func isErrNotNil(pass *analysis.Pass, cond ast.Expr, errObj types.Object) bool {
 	return (isErr(be.X) && isNil(be.Y)) || (isNil(be.X) && isErr(be.Y))
 }
 
+// maxStandIn is the longest fixed sleep taken for a stand-in for child
+// runs: longer sleeps are business delays ("remind after three days").
+const maxStandIn = time.Hour
+
 // checkSleepForChildren reports a fixed sleep that follows events sent to
 // start other runs and precedes a step that reads what they produced: the
 // sleep guesses how long the children take.
@@ -321,8 +326,12 @@ func checkSleepForChildren(pass *analysis.Pass, insp *inspector.Inspector, ig *i
 	if len(sleep.Call.Args) < 3 {
 		return
 	}
-	if tv, ok := pass.TypesInfo.Types[sleep.Call.Args[2]]; !ok || tv.Value == nil {
+	tv, ok := pass.TypesInfo.Types[sleep.Call.Args[2]]
+	if !ok || tv.Value == nil {
 		return // a computed duration may be a real schedule
+	}
+	if d, exact := constant.Int64Val(constant.ToInt(tv.Value)); !exact || time.Duration(d) > maxStandIn {
+		return // hours or days: a business delay (a reminder), not a guess at the children's work
 	}
 	cur, ok := insp.Root().FindNode(sleep.Call)
 	if !ok {

@@ -64,4 +64,16 @@ func (f *Flow) Approve(ctx context.Context, in runtime.Input[Expense]) (any, err
 	return []bool{second.Data.Approved, third.Data.Approved, fourth.Data.Approved}, nil
 }
 
+// Remind sends a reminder, waits days, then checks: a business delay, not a
+// stand-in for the reminder's run.
+func (f *Flow) Remind(ctx context.Context, in runtime.Input[Expense]) (any, error) {
+	if _, err := step.SendEvent(ctx, "send-reminder", Submitted.New(in.Event.Data)); err != nil {
+		return nil, err
+	}
+	if err := step.Sleep(ctx, "grace-period", 72*time.Hour); err != nil {
+		return nil, err
+	}
+	return step.Run(ctx, "check-decided", func(ctx context.Context) (bool, error) { return false, f.notify.Remind(ctx, in.Event.Data.ID) })
+}
+
 var Flows = runtime.NewFunction(runtime.FunctionOpts{ID: "approve-expense"}, Submitted.Trigger(), (&Flow{}).Approve)
