@@ -4,7 +4,6 @@ package runtime
 
 import (
 	"context"
-	"encoding/json"
 	"time"
 
 	"github.com/durable-go/durable/runtime/store"
@@ -182,7 +181,6 @@ const (
 type RunInfo struct {
 	ID     string
 	Status RunStatus
-	Output json.RawMessage
 }
 
 func (e *Engine) Run(ctx context.Context, runID string) (RunInfo, error) { return RunInfo{}, nil }
