@@ -350,6 +350,9 @@ func (p *paramWrites) writesThrough(call *ast.CallExpr, i int) bool {
 	if fn.Pkg() != nil && readOnly[fn.Pkg().Path()+"."+fn.Name()] {
 		return false
 	}
+	if fn.Pkg() != nil && fn.Pkg().Path() == "errors" && fn.Name() == "As" {
+		return true // fills its target by reflection
+	}
 	sig, _ := fn.Type().(*types.Signature)
 	if sig == nil {
 		return false

@@ -6,6 +6,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"log"
 	"net/http"
 
@@ -64,6 +65,11 @@ func (s *Service) Fulfil(ctx context.Context, in runtime.Input[Order]) (any, err
 	if err != nil {
 		return nil, err
 	}
+	var notFound *NotFoundError
+	_, err = step.Run(ctx, "classify", func(ctx context.Context) (bool, error) {
+		err := s.repo.Get(ctx, id, new(Order))
+		return errors.As(err, &notFound), nil // want `callback passes &notFound to errors.As, which can fill notFound`
+	})
 	_, err = step.Run(ctx, "apply", func(ctx context.Context) (bool, error) {
 		codec.Apply("shipped", &order) // want `callback passes &order to codec.Apply, which can fill order`
 		return true, nil
@@ -79,6 +85,10 @@ func (s *Service) Fulfil(ctx context.Context, in runtime.Input[Order]) (any, err
 func normalize(o *Order) { // want normalize:`writesParams\(\[0\]\)`
 	codec.Normalize(o)
 }
+
+type NotFoundError struct{ ID string }
+
+func (e *NotFoundError) Error() string { return e.ID + " not found" }
 
 type Quote struct{ Price float64 }
 
