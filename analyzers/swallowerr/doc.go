@@ -42,8 +42,9 @@
 //     (`_ = step.Sleep(ctx, "grace", time.Minute) // best effort: advisory`);
 //     a comment that only describes the step ("// Charge the card.") does
 //     not count;
-//   - an HTTP handler that answers with http.Error (or WriteHeader) and
-//     returns: the error is the response;
+//   - an HTTP handler that answers with http.Error, WriteHeader, or any
+//     call given an http.Status* code (a framework's c.JSON(http.StatusBadGateway,
+//     ...)), and returns: the error is the response;
 //   - a check that returns the error, panics, collects it, passes it to
 //     anything but a logger, or leaves the block with continue or break;
 //     a check of a specific error such as errors.Is(err, step.ErrTimeout)

@@ -396,6 +396,9 @@ func (c *checker) swallows(body *ast.BlockStmt, errObj types.Object) (string, bo
 	case logged:
 		return "", false // a logged fallback is deliberate: the operator sees it
 	case ends:
+		if sig := c.enclosingSig(body.Pos()); sig == nil || !lastIsError(sig) {
+			return "is dropped by a return that reports nothing", true
+		}
 		return "is dropped by returning a nil error", true
 	default:
 		return "is checked, then ignored", true
@@ -686,15 +689,25 @@ func (c *checker) decl(fn *types.Func) *ast.FuncDecl {
 	return c.decls[fn.Origin()]
 }
 
-// answersHTTP reports whether call writes an HTTP error response
-// (http.Error, ResponseWriter.WriteHeader): in an HTTP handler that is how
-// the error is handled.
+// answersHTTP reports whether call writes an HTTP error response: in an
+// HTTP handler that is how the error is handled. It is http.Error,
+// ResponseWriter.WriteHeader, or any call given an http.Status* constant
+// (gin's c.JSON(http.StatusBadGateway, ...), echo's c.NoContent(...)).
 func answersHTTP(info *types.Info, call *ast.CallExpr) bool {
-	fn := durable.Callee(info, call)
-	if fn == nil || fn.Pkg() == nil || fn.Pkg().Path() != "net/http" {
-		return false
+	if fn := durable.Callee(info, call); fn != nil && fn.Pkg() != nil && fn.Pkg().Path() == "net/http" {
+		switch fn.Name() {
+		case "Error", "WriteHeader", "Redirect", "NotFound":
+			return true
+		}
 	}
-	return fn.Name() == "Error" || fn.Name() == "WriteHeader" || fn.Name() == "Redirect" || fn.Name() == "NotFound"
+	for _, a := range call.Args {
+		if sel, ok := ast.Unparen(a).(*ast.SelectorExpr); ok && strings.HasPrefix(sel.Sel.Name, "Status") {
+			if c, ok := info.Uses[sel.Sel].(*types.Const); ok && c.Pkg() != nil && c.Pkg().Path() == "net/http" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 type lineKey struct {

@@ -95,4 +95,22 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusAccepted)
 }
 
+// Context is the shape of a web framework's request context (gin, echo).
+type Context interface {
+	JSON(code int, body any)
+	Request() *http.Request
+}
+
+// Refund is a framework handler: c.JSON with a status answers the error.
+func (s *Service) Refund(c Context) {
+	if err := billing.Refund(c.Request().Context(), "o-1"); err != nil {
+		c.JSON(http.StatusBadGateway, map[string]string{"error": "refund failed"})
+		return
+	}
+	if err := billing.Refund(c.Request().Context(), "o-2"); err != nil { // want `the error of billing.Refund \(which runs step.Run\) is dropped by a return that reports nothing`
+		return
+	}
+	c.JSON(http.StatusOK, nil)
+}
+
 var errBusy = errors.New("busy")
