@@ -21,18 +21,19 @@
 // variable such as `async` in a trigger condition, a typo in an
 // operator), conditions that cannot be boolean, and every
 // `event.data.X...` or `async.data.X...` path that the event does not have.
-// Paths are checked only against schemas known to describe the event: the
-// Go type of the event data (the T of runtime.Input[T] and
-// inngestgo.Input[T], of this runtime's EventType[T]), field by field
-// through JSON names, nested structs, pointers, slices and maps; or, when
-// the Go type says nothing (map[string]any) and a catalog is found, the
-// catalog's fields for the event's name. The Inngest SDK's WaitForEvent[T]
-// type parameter is only what the awaited event is decoded into (often
-// the triggering event's type): it is not used, and an Inngest wait's
-// `async` is checked against the catalog alone. The catalog is the
-// -catalog file, else the nearest durable.yaml in the package's directory
-// or above. The finding points at the exact field in the expression and
-// lists the fields that exist.
+// Paths are checked only against schemas known to describe the event. In
+// code written against this runtime, which validates events against their
+// type's schema: the Go type of the event data (the T of runtime.Input[T]
+// and of EventType[T]), field by field through JSON names, nested structs,
+// pointers, slices and maps; or, when the Go type says nothing
+// (map[string]any) and a catalog is found, the catalog's fields for the
+// event's name. In code written against the Inngest SDK, the catalog
+// alone: the SDK decodes an event's JSON into whatever type the code
+// chooses (Input[T], WaitForEvent[T]) and drops the fields the type leaves
+// out, so the type says what the code reads, not what the event has. The
+// catalog is the -catalog file, else the nearest durable.yaml in the
+// package's directory or above. The finding points at the exact field in
+// the expression and lists the fields that exist.
 //
 // It also reports:
 //

@@ -235,29 +235,27 @@ func catFieldShape(cfg *catalog.Config, t *catalog.TypeExpr, inline catalog.Fiel
 
 // eventShape returns the shape of `event` for an event of Go data type
 // data (nil if unknown) named evName ("" if unknown), in a profile.
+//
+// Only schemas known to describe the event count. This runtime validates
+// events against their type's schema, so the Go type of runtime.Input[T]
+// and EventType[T] describes the event. The Inngest SDK only decodes the
+// event's JSON into the T the code chooses (unknown fields are dropped):
+// T says which fields the code reads, not which the event has, so Inngest
+// code is checked against the catalog alone.
 func (c *checker) eventShape(p durable.Profile, data types.Type, evName string) shape {
+	if p == durable.Inngest {
+		if cs := c.catalogData(evName); cs != nil {
+			return object{name: "the event envelope", fields: map[string]shape{"name": scalar{"string"}, "data": cs, "id": scalar{"string"}, "ts": scalar{"int"}, "v": scalar{"string"}, "user": unknown{}}}
+		}
+		return unknown{}
+	}
 	var s shape = unknown{}
 	if data != nil {
 		s = goShape(data, 0)
 	}
 	if _, isUnknown := s.(unknown); isUnknown || isFreeForm(s) {
 		if cs := c.catalogData(evName); cs != nil {
-			if p == durable.Inngest {
-				return object{name: "the event envelope", fields: map[string]shape{"name": scalar{"string"}, "data": cs, "id": scalar{"string"}, "ts": scalar{"int"}, "v": scalar{"string"}, "user": unknown{}}}
-			}
 			return envelope(cs)
-		}
-	}
-	if p == durable.Inngest {
-		// T is the whole event (GenericEvent[D], a struct with a data
-		// field) in older SDKs, the data in newer ones.
-		if o, ok := s.(object); ok {
-			if _, has := o.fields["data"]; has {
-				return s
-			}
-		}
-		if _, ok := s.(unknown); ok {
-			return s
 		}
 	}
 	return envelope(s)
@@ -385,7 +383,11 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 		var event shape = unknown{}
 		if s.Body != nil && s.Body.Input != nil {
-			event = c.eventShape(s.Profile, inputData(s.Body.Input.Type()), "")
+			evName := ""
+			if len(s.Body.Defs) > 0 {
+				evName = c.triggerName(s.Body.Defs[0].Trigger)
+			}
+			event = c.eventShape(s.Profile, inputData(s.Body.Input.Type()), evName)
 		}
 		var async shape = unknown{}
 		switch s.Profile {
@@ -396,11 +398,8 @@ func run(pass *analysis.Pass) (any, error) {
 		case durable.Inngest:
 			// WaitForEvent[T]'s type parameter is what the SDK decodes
 			// the event into, chosen freely (often the triggering event's
-			// type): it does not describe the awaited event. Only the
-			// catalog does.
-			if cs := c.catalogData(stringConst(info, durable.FieldOf(lit, "Event"))); cs != nil {
-				async = c.eventShape(durable.Inngest, nil, stringConst(info, durable.FieldOf(lit, "Event")))
-			}
+			// type): only the catalog describes the awaited event.
+			async = c.eventShape(durable.Inngest, nil, stringConst(info, durable.FieldOf(lit, "Event")))
 		}
 		c.checkField(lit, "If", event, async, true, "wait If")
 	}

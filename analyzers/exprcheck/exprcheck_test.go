@@ -10,7 +10,7 @@ import (
 )
 
 func TestExprcheck(t *testing.T) {
-	testutil.Run(t, exprcheck.Analyzer, "expr", "exprcat", "expring", "exprtypes", "exprbuilt")
+	testutil.Run(t, exprcheck.Analyzer, "expr", "exprcat", "expring", "exprtypes", "exprbuilt", "expringnocat")
 }
 
 // TestPointsAtField: a finding about a field starts at that field's name
