@@ -191,16 +191,25 @@ func checkBody(pass *analysis.Pass, res *durable.Result, b *durable.Body, sums *
 		if len(f.chain) > 1 {
 			via = " via " + f.chain.String()
 		}
+		fix := "move it into step.Run"
+		if f.kind == effects.EventSend {
+			fix = "send the events with step.SendEvent, which the engine records once"
+			if b.Profile == durable.Inngest {
+				fix = "send the events with step.Send, which Inngest records once"
+			}
+		}
 		d := analysis.Diagnostic{
 			Pos: f.call.Pos(), End: f.call.End(), Category: string(f.kind),
-			Message: fmt.Sprintf("%s %s outside a step in durable function %s%s: it runs again on every replay of this run; move it into step.Run",
-				f.kind, f.chain.Last(), b.Name, via),
+			Message: fmt.Sprintf("%s %s outside a step in durable function %s%s: it runs again on every replay of this run; %s",
+				f.kind, f.chain.Last(), b.Name, via, fix),
 		}
 		if len(f.chain) > 1 {
 			d.Related = f.chain.Related(pass.Fset)
 		}
-		if fix, ok := wrapFix(pass, b, f.call); ok {
-			d.SuggestedFixes = []analysis.SuggestedFix{fix}
+		if f.kind != effects.EventSend {
+			if fix, ok := wrapFix(pass, b, f.call); ok {
+				d.SuggestedFixes = []analysis.SuggestedFix{fix}
+			}
 		}
 		ig.Report(d)
 	}

@@ -83,3 +83,15 @@ func (w *Workflows) FulfilSafely(ctx context.Context, in runtime.Input[OrderPaid
 }
 
 var FulfilSafely = runtime.NewFunction(runtime.FunctionOpts{ID: "fulfil-safely"}, runtime.EventTrigger("shop/order.paid", ""), w.FulfilSafely)
+
+var engine *runtime.Engine
+
+// Notify sends through the engine after a step: again on every replay.
+var Notify = runtime.NewFunction(runtime.FunctionOpts{ID: "notify-shipped"}, runtime.EventTrigger("shop/order.shipped", ""),
+	func(ctx context.Context, in runtime.Input[OrderPaid]) (any, error) {
+		if err := step.Sleep(ctx, "settle", time.Minute); err != nil {
+			return nil, err
+		}
+		_, err := engine.Send(ctx, runtime.Event{Name: "shop/customer.notified"}) // want `event send runtime.Engine.Send outside a step in durable function "notify-shipped": it runs again on every replay of this run; send the events with step.SendEvent, which the engine records once`
+		return nil, err
+	})

@@ -72,3 +72,14 @@ func (b *Bot) Register(client inngestgo.Client) error { // want Register:`sideEf
 		})
 	return err
 }
+
+// Events sent through the client between steps are sent again on replay.
+func (b *Bot) RegisterFollowUp(client inngestgo.Client) error {
+	_, err := inngestgo.CreateFunction(client, inngestgo.FunctionOpts{ID: "follow-up"}, inngestgo.EventTrigger("slack/question.answered", nil),
+		func(ctx context.Context, in inngestgo.Input[Question]) (any, error) {
+			step.Sleep(ctx, "wait-a-day", 24*time.Hour)
+			_, err := client.Send(ctx, inngestgo.Event{Name: "slack/follow-up.due"}) // want `event send inngestgo.Client.Send outside a step in durable function "follow-up": it runs again on every replay of this run; send the events with step.Send, which Inngest records once`
+			return nil, err
+		})
+	return err
+}
