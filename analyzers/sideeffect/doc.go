@@ -25,7 +25,8 @@
 // The finding says the call "runs again on every replay of this run".
 // Calls are followed through helpers in any package (a helper that reaches
 // an effect carries a fact), through local closures (markStatus :=
-// func(s string) { db.Exec(...) } called between steps), and through
+// func(s string) { db.Exec(...) } called between steps, or handed to a
+// call that runs it, other than step.Run), and through
 // interfaces: a call of repo.Save(ctx, x) is followed into the methods of
 // the concrete types of the program that implement the interface (those
 // declared in the package and in the packages it imports). The finding

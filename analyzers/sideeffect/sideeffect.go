@@ -139,6 +139,9 @@ type finding struct {
 	call  *ast.CallExpr
 	chain callchain.Chain
 	kind  effects.Kind
+	// passed is true when call is given a closure that has the effect
+	// (g.Go(work)) rather than having it itself: no fix wraps the call.
+	passed bool
 }
 
 // checkBody reports the effects of a durable function's body outside its
@@ -172,8 +175,12 @@ func checkBody(pass *analysis.Pass, res *durable.Result, b *durable.Body, sums *
 			c, ok = cl.at(call)
 		}
 		if ok {
-			found = append(found, finding{call, c, kinds[c.Last()]})
+			found = append(found, finding{call: call, chain: c, kind: kinds[c.Last()]})
 			return false // one finding per call tree
+		}
+		if c, ok := cl.passed(call); ok {
+			found = append(found, finding{call: call, chain: c, kind: kinds[c.Last()], passed: true})
+			return false
 		}
 		if m := callchain.InterfaceMethod(info, call); m != nil && durable.ProfileOfPackage(m.Pkg().Path()) == durable.None &&
 			takesContext(m) && len(sums.Implementations(m)) == 0 {
@@ -206,7 +213,7 @@ func checkBody(pass *analysis.Pass, res *durable.Result, b *durable.Body, sums *
 		if len(f.chain) > 1 {
 			d.Related = f.chain.Related(pass.Fset)
 		}
-		if f.kind != effects.EventSend {
+		if f.kind != effects.EventSend && !f.passed {
 			if fix, ok := wrapFix(pass, b, f.call); ok {
 				d.SuggestedFixes = []analysis.SuggestedFix{fix}
 			}
@@ -338,6 +345,29 @@ func (c *closures) at(call *ast.CallExpr) (callchain.Chain, bool) {
 		return nil, false
 	}
 	return ch.Prepend(callchain.HopAt(c.pass.Fset, call.Pos(), id.Name)), true
+}
+
+// passed returns the chain of a closure variable given as an argument to a
+// call that runs it outside a step (g.Go(work), step.Parallel(ctx, branch)),
+// but not to step.Run, whose callback is the step.
+func (c *closures) passed(call *ast.CallExpr) (callchain.Chain, bool) {
+	if s := c.res.Step(call); s != nil && s.Kind == durable.Run {
+		return nil, false
+	}
+	for _, a := range call.Args {
+		id, ok := ast.Unparen(a).(*ast.Ident)
+		if !ok {
+			continue
+		}
+		lit := c.of[c.pass.TypesInfo.Uses[id]]
+		if lit == nil {
+			continue
+		}
+		if ch := c.chain(lit); ch != nil {
+			return ch.Prepend(callchain.HopAt(c.pass.Fset, a.Pos(), id.Name)), true
+		}
+	}
+	return nil, false
 }
 
 func (c *closures) chain(lit *ast.FuncLit) callchain.Chain {

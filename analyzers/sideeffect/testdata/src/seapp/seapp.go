@@ -95,3 +95,23 @@ var Notify = runtime.NewFunction(runtime.FunctionOpts{ID: "notify-shipped"}, run
 		_, err := engine.Send(ctx, runtime.Event{Name: "shop/customer.notified"}) // want `event send runtime.Engine.Send outside a step in durable function "notify-shipped": it runs again on every replay of this run; send the events with step.SendEvent, which the engine records once`
 		return nil, err
 	})
+
+// A closure handed to a call that runs it, outside a step, and one handed
+// to step.Run (the step itself).
+func (w *Workflows) Restock(ctx context.Context, in runtime.Input[OrderPaid]) (any, error) {
+	reserve := func(ctx context.Context) (bool, error) {
+		_, err := w.DB.ExecContext(ctx, "UPDATE stock SET reserved = reserved + 1 WHERE order_id = $1", in.Event.Data.OrderID)
+		return err == nil, err
+	}
+	if _, err := step.Run(ctx, "reserve", reserve); err != nil { // the closure is the step's callback
+		return nil, err
+	}
+	if err := step.Sleep(ctx, "wait-supplier", time.Hour); err != nil {
+		return nil, err
+	}
+	return retry(ctx, reserve) // want `database call sql.DB.ExecContext outside a step in durable function "restock" via reserve → sql.DB.ExecContext: it runs again on every replay of this run`
+}
+
+func retry(ctx context.Context, f func(context.Context) (bool, error)) (bool, error) { return f(ctx) }
+
+var Restock = runtime.NewFunction(runtime.FunctionOpts{ID: "restock"}, runtime.EventTrigger("shop/order.paid", ""), w.Restock)
