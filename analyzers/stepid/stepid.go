@@ -551,8 +551,9 @@ func (c *checker) checkID(e ast.Expr, step string) {
 	}
 }
 
-// uniqueField matches the names of fields that identify what they belong to.
-var uniqueField = regexp.MustCompile(`^(?i:id|key|uuid|slug|sku|email|path|url|name|index|idx|num|number|seq)$|(ID|Id|Key|UUID|Uuid|Slug|SKU|Sku|Email|Path|URL|Url|Name|Index|Idx|Num|Number|Seq)$|_(?i:id|key)$`)
+// uniqueField matches the names of fields that identify what they belong
+// to (not Name: tool, user and node names repeat).
+var uniqueField = regexp.MustCompile(`^(?i:id|key|uuid|slug|sku|email|path|url|index|idx|num|number|seq)$|(ID|Id|Key|UUID|Uuid|Slug|SKU|Sku|Email|Path|URL|Url|Index|Idx|Num|Number|Seq)$|_(?i:id|key)$`)
 
 // repeatable reports whether a non-constant ID is built from the value of a
 // range over a list (string(node.Type), "notify-"+user.Plan) rather than

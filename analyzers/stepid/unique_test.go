@@ -9,7 +9,7 @@ func TestUniqueField(t *testing.T) {
 	}{
 		{"ID", true}, {"id", true}, {"UserID", true}, {"orderId", true}, {"user_id", true},
 		{"SKU", true}, {"Email", true}, {"Index", true}, {"Seq", true}, {"orderID", true},
-		{"Type", false}, {"Paid", false}, {"Valid", false}, {"Grid", false}, {"Status", false}, {"Plan", false},
+		{"Type", false}, {"Name", false}, {"ToolName", false}, {"Paid", false}, {"Valid", false}, {"Grid", false}, {"Status", false}, {"Plan", false},
 	}
 	for _, tt := range tests {
 		if got := uniqueField.MatchString(tt.name); got != tt.want {

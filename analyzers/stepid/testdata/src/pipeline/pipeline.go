@@ -12,8 +12,11 @@ import (
 
 type NodeType string
 
+type Call struct{ Name, Args string }
+
 type Node struct {
 	ID     string
+	Call   Call
 	Type   NodeType
 	Config map[string]string
 }
@@ -38,6 +41,11 @@ var Run = runtime.NewFunction(runtime.FunctionOpts{ID: "run-pipeline"}, GraphSub
 			kind := "node-" + string(node.Type)
 			if _, err := step.Run(ctx, kind, func(ctx context.Context) (string, error) { return execute(ctx, node) }); err != nil { // want `built from node, an element of the list`
 				return nil, err
+			}
+		}
+		for _, node := range g.Nodes {
+			if _, err := step.Run(ctx, "tool-"+node.Call.Name, func(ctx context.Context) (string, error) { return execute(ctx, node) }); err != nil { // want `built from node, an element of the list`
+				return nil, err // the same tool can be called twice
 			}
 		}
 		for _, node := range g.Nodes {
