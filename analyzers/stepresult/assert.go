@@ -18,7 +18,7 @@ import (
 // receives), to types that JSON never produces: `.(int)` on a number that
 // comes back as float64, `.(Order)` on an object that comes back as
 // map[string]any.
-func checkAssertions(pass *analysis.Pass, ins *inspector.Inspector, rep *ignore.Reporter, res *durable.Result) {
+func checkAssertions(pass *analysis.Pass, ins *inspector.Inspector, rep *ignore.Reporter, res *durable.Result, factOf func(*types.Func) *resultParamFact) {
 	info := pass.TypesInfo
 	// Variables holding decoded values, and what they came from.
 	from := map[types.Object]string{}
@@ -55,6 +55,23 @@ func checkAssertions(pass *analysis.Pass, ins *inspector.Inspector, rep *ignore.
 				if obj := info.Defs[p.Names[0]]; obj != nil {
 					from[obj] = "the result of " + what
 				}
+			}
+		}
+	}
+	// Results of generic helpers that record their type argument as a
+	// step's result (v, err := fetch[any](ctx, "id")).
+	for n := range ins.PreorderSeq((*ast.AssignStmt)(nil)) {
+		as := n.(*ast.AssignStmt)
+		if len(as.Rhs) != 1 || len(as.Lhs) < 1 {
+			continue
+		}
+		call, ok := ast.Unparen(as.Rhs[0]).(*ast.CallExpr)
+		if !ok || res.Step(call) != nil {
+			continue
+		}
+		if uses := recordedUses(pass, call, factOf); len(uses) > 0 {
+			if obj := lhsObject(info, as.Lhs[0]); obj != nil {
+				from[obj] = "the result of " + uses[0].chain
 			}
 		}
 	}

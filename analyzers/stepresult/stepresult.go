@@ -211,7 +211,7 @@ func run(pass *analysis.Pass) (any, error) {
 			})
 		}
 	}
-	checkAssertions(pass, ins, rep, pass.ResultOf[durable.Analyzer].(*durable.Result))
+	checkAssertions(pass, ins, rep, pass.ResultOf[durable.Analyzer].(*durable.Result), factOf)
 	return nil, nil
 }
 

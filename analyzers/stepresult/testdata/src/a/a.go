@@ -128,6 +128,10 @@ var Fn = runtime.NewFunction(runtime.FunctionOpts{ID: "fn"}, Ev.Trigger(),
 		_, _ = helpers.Cached(ctx, "k", func() *helpers.Page { return nil })
 		_, _ = helpers.Count(ctx)
 		_, _ = load[Order](ctx, "order")
+		anyVal, _ := load[any](ctx, "any-value")
+		_ = anyVal.(int) // want `type assertion to int on the result of load → step.Run, which is decoded from JSON`
+		cached, _ := helpers.Fetch(ctx, "cached-any", func() any { return 1 })
+		_ = cached.(int64)                                                                         // want `type assertion to int64 on the result of helpers.Fetch → step.Run`
 		_, _ = step.Parallel(ctx, func(ctx context.Context) (chan int, error) { return nil, nil }) // branches are not recorded
 		var s svc
 		_, _ = step.Run(ctx, "method", s.open) // want `step.Run records result type chan int`
