@@ -28,8 +28,9 @@
 //   - a type assertion, on a value decoded from JSON, to a type JSON never
 //     produces: v.(int), data["paid"].(Order), item.(MyStatus), also
 //     through fields, map and slice elements and ranges, on the result of
-//     a step, a wait or an invoke, and on the event the function receives
-//     (its data is JSON too). An unchecked assertion panics; a checked one
+//     a step, a wait, an invoke or a generic helper that records its type
+//     argument (load[any](ctx, "id")), and on the event the function
+//     receives (its data is JSON too). An unchecked assertion panics; a checked one
 //     (n, ok := v.(int)) is never true, so the code silently takes the
 //     other path. Type-switch cases are reported likewise. Assertions to
 //     string, bool, float64, map[string]any, []any and interfaces are fine.
