@@ -181,8 +181,9 @@ type Result struct {
 	stepOf map[*ast.CallExpr]*StepCall
 	// callbacks are the callback literals of step.Run calls.
 	callbacks map[*ast.FuncLit]*StepCall
-	// registered are function literals handed to a helper of this package
-	// that defines durable functions (register("id", func(...) {...})).
+	// registered are function literals handed to a registration helper: a
+	// function or closure that defines durable functions, of this package
+	// or (by its DefinesFunctions fact) of another one.
 	registered map[*ast.FuncLit]bool
 	starts     *callchain.Summaries
 }
@@ -196,10 +197,11 @@ func (r *Result) Step(call *ast.CallExpr) *StepCall { return r.stepOf[call] }
 // IsStepCallback reports whether lit is the callback of a step.Run call.
 func (r *Result) IsStepCallback(lit *ast.FuncLit) bool { return r.callbacks[lit] != nil }
 
-// IsRegistered reports whether lit is handed to a helper of this package
-// that defines durable functions with it (`register("sync-users", func(ctx
-// context.Context, ev Event) error {...})`): its steps belong to the
-// function that helper defines, not to the code that calls the helper.
+// IsRegistered reports whether lit is handed to a registration helper, a
+// function or closure (of any package) that defines durable functions
+// (`register("sync-users", func(ctx context.Context, ev Event) error
+// {...})`): its steps belong to the function that helper defines, not to
+// the code that calls the helper.
 func (r *Result) IsRegistered(lit *ast.FuncLit) bool { return r.registered[lit] }
 
 // Prune reports whether the steps under n belong to another unit than the
