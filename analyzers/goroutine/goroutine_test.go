@@ -8,5 +8,5 @@ import (
 )
 
 func TestGoroutine(t *testing.T) {
-	testutil.Run(t, goroutine.Analyzer, "a", "tasks", "ing", "worker")
+	testutil.Run(t, goroutine.Analyzer, "a", "tasks", "ing", "worker", "server")
 }
