@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/durable-go/durable/analyzers/lintconfig"
@@ -577,5 +580,53 @@ func TestLintList(t *testing.T) {
 		if !regexp.MustCompile(w).MatchString(out) {
 			t.Errorf("--list lacks %q:\n%s", w, out)
 		}
+	}
+}
+
+// BenchmarkLintShop: durable lint ./... on examples/shop with go vet's cache
+// warm (a second run on unchanged code), next to go vet's own suite and
+// durable-vet on the same packages; peak-RSS-MB is the largest process's.
+//
+//	go test ./cmd/durable -run '^$' -bench LintShop -count 6 | benchstat -
+//
+// Cold runs (an empty GOCACHE) take seconds each; measure them with
+// hyperfine (README, "Running the analyzers").
+func BenchmarkLintShop(b *testing.B) {
+	dir, err := filepath.Abs("../../examples/shop")
+	if err != nil {
+		b.Fatal(err)
+	}
+	vet := filepath.Join(b.TempDir(), "durable-vet")
+	if out, err := exec.Command("go", "build", "-o", vet, "../durable-vet").CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	for _, bc := range []struct {
+		name string
+		args []string
+	}{
+		{"durable-lint", []string{durableBin, "lint", "./..."}},
+		{"go-vet", []string{"go", "vet", "./..."}},
+		{"go-vet-durable-vet", []string{"go", "vet", "-vettool=" + vet, "./..."}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			run := func() *os.ProcessState {
+				cmd := exec.Command(bc.args[0], bc.args[1:]...)
+				cmd.Dir = dir
+				out, err := cmd.CombinedOutput()
+				var exit *exec.ExitError
+				if err != nil && !errors.As(err, &exit) {
+					b.Fatalf("%v\n%s", err, out)
+				}
+				return cmd.ProcessState
+			}
+			run() // warm go vet's cache
+			var peak int64
+			for b.Loop() {
+				if ru, ok := run().SysUsage().(*syscall.Rusage); ok {
+					peak = max(peak, ru.Maxrss)
+				}
+			}
+			b.ReportMetric(float64(peak)/1024, "peak-RSS-MB")
+		})
 	}
 }

@@ -42,10 +42,10 @@ var Wait = runtime.NewFunction(runtime.FunctionOpts{ID: "wait", Idempotency: "ev
 // DB is the application's database.
 var DB *sql.DB
 
-// Notify: idempotency (an SQL INSERT in a function with no idempotency key).
+// Notify: idempotency advice (a step named for an irreversible action, no idempotency key).
 var Notify = runtime.NewFunction(runtime.FunctionOpts{ID: "notify"}, OrderCreated.Trigger(),
 	func(ctx context.Context, in runtime.Input[Order]) (any, error) {
-		return step.Run(ctx, "insert-notification", func(ctx context.Context) (bool, error) {
+		return step.Run(ctx, "charge-card", func(ctx context.Context) (bool, error) {
 			_, err := DB.Exec("INSERT INTO notifications (order_id) VALUES ($1)", in.Event.Data.ID)
 			return err == nil, err
 		})
