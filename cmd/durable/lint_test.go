@@ -304,6 +304,34 @@ var Extra = runtime.NewFunction(runtime.FunctionOpts{ID: "extra", Idempotency: "
 	}
 }
 
+// TestLintTests: go vet checks test files; --tests=false leaves out the
+// findings in them.
+func TestLintTests(t *testing.T) {
+	dir := lintFixture(t, map[string]string{"app/app_test.go": `package app
+
+import (
+	"context"
+
+	"github.com/durable-go/durable/runtime"
+	"github.com/durable-go/durable/runtime/step"
+)
+
+var InTest = runtime.NewFunction(runtime.FunctionOpts{ID: "in-test", Idempotency: "event.data.id"}, OrderCreated.Trigger(),
+	func(ctx context.Context, in runtime.Input[Order]) (any, error) {
+		return step.WaitForEvent(ctx, "wait-test", PaymentReceived, step.WaitOpts{})
+	})
+`})
+	const inTest = `app/app_test.go:12:63: waittimeout: step.WaitForEvent "wait-test" has no Timeout`
+	code, out, _ := lint(t, dir, nil, "--enable", "waittimeout")
+	if code != 1 || !matches(out, fixtureFindings[2], inTest) {
+		t.Errorf("with tests: code %d\n%s", code, out)
+	}
+	code, out, _ = lint(t, dir, nil, "--enable", "waittimeout", "--tests=false")
+	if code != 1 || !matches(out, fixtureFindings[2]) {
+		t.Errorf("--tests=false: code %d\n%s", code, out)
+	}
+}
+
 // TestLintCache: a second run on unchanged code prints the same and runs
 // no analyzer (go vet replays its cache); a changed file is analyzed again,
 // and so is everything when durable.yaml changes (the catalog is an input).
