@@ -65,3 +65,32 @@ func TestOwn(t *testing.T) {
 		t.Error("slices: the generic functions lost their bodies")
 	}
 }
+
+// BenchmarkLoad compares a full load with syntax of a package importing
+// net/http (what analysistest and durable lint's tests do) with Own.
+func BenchmarkLoad(b *testing.B) {
+	dir := b.TempDir()
+	for name, src := range map[string]string{
+		"go.mod":  "module example.com/own\n\ngo 1.26\n",
+		"main.go": "package main\n\nimport \"net/http\"\n\nfunc main() { http.ListenAndServe(\":0\", nil) }\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	env := append(os.Environ(), "GOWORK=off")
+	b.Run("full", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := packages.Load(&packages.Config{Mode: packages.LoadAllSyntax, Dir: dir, Env: env}, "."); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("own", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := Own(&packages.Config{Dir: dir, Env: env}, dir, "."); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
