@@ -67,7 +67,9 @@ var (
 	DotConst   = runtime.NewFunction(runtime.FunctionOpts{ID: DotID}, trig, h)
 	NotAConst  = runtime.NewFunction(runtime.FunctionOpts{ID: lower("X")}, trig, h)
 	FromVar    = runtime.NewFunction(runtime.FunctionOpts{ID: variable}, trig, h)
+	FromOpts   = runtime.NewFunction(opts, trig, h)
 )
+var opts = runtime.FunctionOpts{ID: "opts"}
 const local = "same"
 var variable = "v"
 func lower(s string) string { return s }
@@ -75,7 +77,7 @@ func lower(s string) string { return s }
 		"b.go": `
 const fromOtherFile = "other-file"
 `,
-	}, []string{"?=FromVar", "?=NotAConst", "converted=Converted", "dot-id=DotConst", "ids-pkg=OtherPkg", "other-file=OtherFile", "same-file=SameFile", "typed=Typed"}},
+	}, []string{"?=FromOpts", "?=FromVar", "?=NotAConst", "converted=Converted", "dot-id=DotConst", "ids-pkg=OtherPkg", "other-file=OtherFile", "same-file=SameFile", "typed=Typed"}},
 	{"infunc", map[string]string{"a.go": `
 import "github.com/durable-go/durable/runtime"
 var (
