@@ -177,8 +177,9 @@ func TestExamples(t *testing.T) {
 	}
 }
 
-// slowTestsEnv asks for the tests that cost minutes on a small machine
-// (.ci/run sets it); without it they skip, with it they must run.
+// slowTestsEnv asks for the tests that walk large bodies of code (the whole
+// standard library: about 0.8 GB and many times the CPU under -race);
+// .ci/run sets it. Without it they skip, with it they must run.
 const slowTestsEnv = "DURABLE_SLOW_TESTS"
 
 // TestStdlib: the suite neither panics nor reports anything over a broad
