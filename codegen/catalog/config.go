@@ -97,6 +97,12 @@ func (Fields) JSONSchema() *jsonschema.Schema {
 }
 
 func (fs *Fields) decodeNode(d *decoder, n *yaml.Node, path string) {
+	d.depth++
+	defer func() { d.depth-- }()
+	if d.depth > MaxNesting {
+		d.errorf(n, "%sobjects nested more than %d levels deep", prefix(path), MaxNesting)
+		return
+	}
 	d.mapping(n, path, func(key, val *yaml.Node) {
 		f := Field{Name: key.Value, NamePos: pos(key), Pos: pos(val)}
 		d.decode(val, reflect.ValueOf(&f).Elem(), path+"."+key.Value)
@@ -147,6 +153,10 @@ type Value struct {
 func (Value) JSONSchema() *jsonschema.Schema { return jsonschema.TrueSchema }
 
 func (v *Value) decodeNode(d *decoder, n *yaml.Node, path string) {
+	// A value's nesting is its own, not its field's.
+	outer := d.depth
+	d.depth = 0
+	defer func() { d.depth = outer }()
 	v.Pos = pos(n)
 	v.Kind = kindName(n)
 	v.V = d.anyValue(n, path)

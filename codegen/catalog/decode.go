@@ -31,6 +31,10 @@ var sectionDecoderType = reflect.TypeFor[sectionDecoder]()
 type decoder struct {
 	file string
 	errs ErrorList
+	// depth is the nesting of the Fields or value being decoded; the
+	// decoder stops at MaxNesting, before paths and recursion grow with a
+	// hostile file's depth.
+	depth int
 }
 
 func pos(n *yaml.Node) Pos { return Pos{Line: n.Line, Col: n.Column} }
@@ -267,6 +271,14 @@ func joinPath(path, key string) string {
 // from its JSON form.
 func (d *decoder) anyValue(n *yaml.Node, path string) any {
 	n = resolve(n)
+	if n.Kind == yaml.SequenceNode || n.Kind == yaml.MappingNode {
+		d.depth++
+		defer func() { d.depth-- }()
+		if d.depth > MaxNesting {
+			d.errorf(n, "%svalue nested more than %d levels deep", prefix(path), MaxNesting)
+			return nil
+		}
+	}
 	switch n.Kind {
 	case yaml.SequenceNode:
 		out := make([]any, len(n.Content))

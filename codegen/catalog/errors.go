@@ -4,7 +4,9 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Pos is a position in a catalog file. Line and Col start at 1; a zero Pos
@@ -64,4 +66,20 @@ func (l ErrorList) err() error {
 	}
 	l.sort()
 	return l
+}
+
+// maxExcerpt is the most bytes of a value that a message quotes.
+const maxExcerpt = 64
+
+// excerpt quotes s for a message, cut to its first maxExcerpt bytes: the
+// position names the place, and a message must not echo a huge value.
+func excerpt(s string) string {
+	if len(s) <= maxExcerpt {
+		return strconv.Quote(s)
+	}
+	cut := maxExcerpt
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return strconv.Quote(s[:cut]) + fmt.Sprintf("… (%d bytes)", len(s))
 }

@@ -47,6 +47,9 @@ func Parse(file string, data []byte) (*Config, error) {
 	if err := dec.Decode(&extra); err == nil {
 		d.errorAt(pos(&extra), "a catalog holds one YAML document; remove the second one")
 	}
+	if !d.checkAliases(&doc) {
+		return nil, d.errs.err()
+	}
 	root := &doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
 		root = root.Content[0]

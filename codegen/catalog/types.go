@@ -63,6 +63,15 @@ func (t *TypeExpr) Innermost() *TypeExpr {
 	return t
 }
 
+// nesting is the number of []s and map[string]s around the innermost type.
+func (t *TypeExpr) nesting() int {
+	n := 0
+	for ; t.Kind == KindArray || t.Kind == KindMap; t = t.Elem {
+		n++
+	}
+	return n
+}
+
 // Scalar reports whether values of the type are JSON strings, numbers or
 // booleans (the types enum applies to).
 func (t *TypeExpr) Scalar() bool {
@@ -75,9 +84,18 @@ func (t *TypeExpr) Scalar() bool {
 
 // parseType parses a field type: []T, map[string]T, a builtin or a name.
 func parseType(s string, isType func(string) bool) (*TypeExpr, error) {
+	return parseTypeIn(s, s, isType, 0)
+}
+
+// parseTypeIn parses s, the part of the type whole under depth []s and
+// map[string]s.
+func parseTypeIn(whole, s string, isType func(string) bool, depth int) (*TypeExpr, error) {
+	if (strings.HasPrefix(s, "[]") || strings.HasPrefix(s, "map[")) && depth == MaxNesting {
+		return nil, fmt.Errorf("type %s: more than %d nested []s and map[string]s", excerpt(whole), MaxNesting)
+	}
 	switch {
 	case strings.HasPrefix(s, "[]"):
-		elem, err := parseType(s[2:], isType)
+		elem, err := parseTypeIn(whole, s[2:], isType, depth+1)
 		if err != nil {
 			return nil, err
 		}
@@ -85,12 +103,12 @@ func parseType(s string, isType func(string) bool) (*TypeExpr, error) {
 	case strings.HasPrefix(s, "map["):
 		key, rest, ok := strings.Cut(s[4:], "]")
 		if !ok {
-			return nil, fmt.Errorf("type %q: missing ] after the map key type", s)
+			return nil, fmt.Errorf("type %s: missing ] after the map key type", excerpt(whole))
 		}
 		if key != "string" {
-			return nil, fmt.Errorf("type %q: map keys must be string, not %q", s, key)
+			return nil, fmt.Errorf("type %s: map keys must be string, not %s", excerpt(whole), excerpt(key))
 		}
-		elem, err := parseType(rest, isType)
+		elem, err := parseTypeIn(whole, rest, isType, depth+1)
 		if err != nil {
 			return nil, err
 		}
@@ -104,7 +122,7 @@ func parseType(s string, isType func(string) bool) (*TypeExpr, error) {
 	if isType(s) {
 		return &TypeExpr{Kind: KindNamed, Name: s}, nil
 	}
-	return nil, fmt.Errorf("unknown type %q", s)
+	return nil, fmt.Errorf("unknown type %s", excerpt(s))
 }
 
 // Struct is a Go struct the catalog generates: an event's data, a named

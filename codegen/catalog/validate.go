@@ -46,7 +46,7 @@ func (v *validator) validate() {
 		if !typeNameRE.MatchString(t.Name) {
 			v.errorAt(t.Pos, "types: type name %q must be an exported Go name (%s)", t.Name, typeNamePattern)
 		}
-		v.fields(t.Fields, "types."+t.Name, t.Name)
+		v.fields(t.Fields, "types."+t.Name, t.Name, 1)
 	}
 	seen := map[string]*Event{}
 	for i := range c.Events {
@@ -72,7 +72,7 @@ func (v *validator) validate() {
 		if e.GoName != "" && !typeNameRE.MatchString(e.GoName) {
 			v.errorAt(e.Keys.Of("go_name", e.Pos), "%s: go_name %q must be an exported Go name", where, e.GoName)
 		}
-		v.fields(e.Fields, where+".fields", EventGoName(e)+"Data")
+		v.fields(e.Fields, where+".fields", EventGoName(e)+"Data", 1)
 	}
 	v.cycles()
 	v.goNames()
@@ -133,8 +133,9 @@ func RegistryPackage(file string) string {
 }
 
 // fields checks the fields of one object; owner is the Go name of its
-// struct (inline objects are named owner+field).
-func (v *validator) fields(fs Fields, where, owner string) {
+// struct (inline objects are named owner+field) and depth its nesting (1
+// for an event's data or a named type).
+func (v *validator) fields(fs Fields, where, owner string, depth int) {
 	goNames := map[string]*Field{}
 	for i := range fs {
 		f := &fs[i]
@@ -162,13 +163,17 @@ func (v *validator) fields(fs Fields, where, owner string) {
 		}
 		f.T = t
 		in := t.Innermost()
+		if d := depth + t.nesting() + min(len(f.Fields), 1); d > MaxNesting {
+			v.errorAt(f.Keys.Of("type", f.Pos), "%s: nested %d levels deep (objects, lists and maps); at most %d are allowed", fwhere, d, MaxNesting)
+			continue
+		}
 		if len(f.Fields) > 0 {
 			if in.Kind != KindObject {
 				v.errorAt(f.Keys.Of("fields", f.Pos), "%s: fields are only allowed with type object (or []object, map[string]object), not %s", fwhere, f.Type)
 			} else {
 				in.Fields = f.Fields
 				in.GoName = owner + GoName(f.Name)
-				v.fields(f.Fields, fwhere, in.GoName)
+				v.fields(f.Fields, fwhere, in.GoName, depth+t.nesting()+1)
 			}
 		}
 		v.constraints(f, t, fwhere)
