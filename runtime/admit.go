@@ -36,18 +36,22 @@ func (e *Engine) admit(ctx context.Context, tx store.Tx, f *Function, env envelo
 	if fl == nil {
 		fl = &flow{}
 	}
-	// keyOf evaluates a key; on error the run is recorded as failed, with
+	// The keys were evaluated before the transaction (see evalTriggers),
+	// except for a cron run's.
+	fk := env.eval.keysFor(f)
+	if fk == nil {
+		fk = e.flowKeys(f, vars)
+	}
+	// keyOf returns a key; on error the run is recorded as failed, with
 	// the option and the expression named, rather than sharing a key.
 	var keyErr error
 	keyOf := func(k *keyExpr) string {
 		if k == nil || keyErr != nil {
 			return ""
 		}
-		v, err := k.key(vars)
-		if err != nil {
-			keyErr = err
-		}
-		return v
+		r := fk.vals[k]
+		keyErr = r.err
+		return r.s
 	}
 	state := func(kind, key string) string { return kind + "/" + f.ID() + "/" + key }
 
@@ -150,14 +154,15 @@ func (e *Engine) admit(ctx context.Context, tx store.Tx, f *Function, env envelo
 		}
 	}
 	if fl.priority != nil {
-		p, err := fl.priority.number(vars)
-		if err != nil {
-			return nil, e.failNew(ctx, tx, r, err)
+		pr := fk.vals[fl.priority]
+		if pr.err != nil {
+			return nil, e.failNew(ctx, tx, r, pr.err)
 		}
+		p := pr.n
 		p = math.Max(-maxPriority, math.Min(maxPriority, p))
 		r.AvailableAt = r.AvailableAt.Add(-time.Duration(p * float64(time.Second)))
 	}
-	limits, err := e.limits(f, vars)
+	limits, err := limitsOf(f, fk)
 	if err != nil {
 		return nil, e.failNew(ctx, tx, r, err)
 	}
@@ -213,17 +218,22 @@ func (e *Engine) admit(ctx context.Context, tx store.Tx, f *Function, env envelo
 
 // limits evaluates a function's concurrency keys for an event.
 func (e *Engine) limits(f *Function, vars map[string]any) ([]store.Limit, error) {
+	return limitsOf(f, e.flowKeys(f, vars))
+}
+
+// limitsOf returns a function's concurrency limits with their keys.
+func limitsOf(f *Function, fk *flowKeys) ([]store.Limit, error) {
 	if f.flow == nil {
 		return nil, nil
 	}
+	if fk.limitsErr != nil {
+		return nil, fk.limitsErr
+	}
 	var out []store.Limit
-	for _, c := range f.flow.concurrency {
+	for i, c := range f.flow.concurrency {
 		key := "function/" + f.ID()
 		if c.key != nil {
-			v, err := c.key.key(vars)
-			if err != nil {
-				return nil, err
-			}
+			v := fk.limits[i].s
 			key += "/" + v
 			if c.Scope == ScopeGlobal {
 				key = "global/" + v

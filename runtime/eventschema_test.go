@@ -188,7 +188,7 @@ func TestSendValidatesAgainstSchema(t *testing.T) {
 		},
 		{
 			name: "empty data",
-			data: nil,
+			data: map[string]any{},
 			want: []string{"/data/items", "/data/order_id"},
 		},
 		{

@@ -1,19 +1,34 @@
 package runtime
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"cel.dev/cel-go/cel"
+	"cel.dev/cel-go/common/cost"
 	"cel.dev/cel-go/common/types"
+	"cel.dev/cel-go/common/types/ref"
+	"cel.dev/cel-go/interpreter"
 )
 
-// expr is a compiled CEL expression over `event` (and `async` for waits).
-type expr struct {
-	src  string
-	prog cel.Program
+// celExpr is a compiled CEL expression over `event` (and `async` for
+// waits), evaluated under the engine's limits.
+type celExpr struct {
+	src string
+	env *cel.Env
+	ast *cel.Ast
+	// progs holds a program per cost limit (cel.CostLimit is fixed when
+	// the program is made); an engine uses one.
+	progs sync.Map // uint64 -> cel.Program
 }
+
+// expr is a compiled boolean CEL expression.
+type expr struct{ *celExpr }
 
 var (
 	envOnce        sync.Once
@@ -25,17 +40,21 @@ var (
 func celEnvs() (*cel.Env, *cel.Env, error) {
 	envOnce.Do(func() {
 		obj := cel.MapType(cel.StringType, cel.DynType)
-		eventEnv, errEnvCreation = cel.NewEnv(cel.Variable("event", obj))
+		// Bounds on the source, so that compiling a hostile expression
+		// costs little and its errors stay short.
+		limits := []cel.EnvOption{cel.ParserExpressionSizeLimit(maxExprBytes), cel.ParserRecursionLimit(100)}
+		eventEnv, errEnvCreation = cel.NewEnv(append(limits, cel.Variable("event", obj))...)
 		if errEnvCreation == nil {
-			eventAsyncEnv, errEnvCreation = cel.NewEnv(cel.Variable("event", obj), cel.Variable("async", obj))
+			eventAsyncEnv, errEnvCreation = cel.NewEnv(append(limits, cel.Variable("event", obj), cel.Variable("async", obj))...)
 		}
 	})
 	return eventEnv, eventAsyncEnv, errEnvCreation
 }
 
-// compileExpr compiles a boolean CEL expression. withAsync puts `async` (the
-// event being waited for) in scope besides `event`.
-func compileExpr(src string, withAsync bool) (*expr, error) {
+// compileCEL parses and checks src, and refuses it when its worst case on
+// the largest event the default limits allow is excessive (see
+// staticCostFactor). Errors quote at most an excerpt of src.
+func compileCEL(src string, withAsync bool) (*celExpr, error) {
 	env, asyncEnv, err := celEnvs()
 	if err != nil {
 		return nil, err
@@ -43,18 +62,148 @@ func compileExpr(src string, withAsync bool) (*expr, error) {
 	if withAsync {
 		env = asyncEnv
 	}
+	if len(src) > maxExprBytes {
+		return nil, fmt.Errorf("%s: expression is %d bytes, over the limit of %d", excerpt(src, 0), len(src), maxExprBytes)
+	}
 	ast, iss := env.Compile(src)
 	if iss.Err() != nil {
-		return nil, fmt.Errorf("%q: %w", src, iss.Err())
+		return nil, issuesError(src, iss)
 	}
-	if ast.OutputType() != cel.BoolType && ast.OutputType() != cel.DynType {
-		return nil, fmt.Errorf("%q: evaluates to %s, not bool", src, ast.OutputType())
-	}
-	prog, err := env.Program(ast)
+	est, err := env.EstimateCost(ast, eventSizes{defaultLimits.dataBytes})
 	if err != nil {
-		return nil, fmt.Errorf("%q: %w", src, err)
+		return nil, fmt.Errorf("%s: estimating its cost: %w", excerpt(src, 0), err)
 	}
-	return &expr{src: src, prog: prog}, nil
+	if bound := uint64(staticCostFactor) * defaultLimits.exprCost; est.Max > bound {
+		return nil, fmt.Errorf("%s: worst-case cost on an event of %d KiB is %s, over %d (%d times the default cost limit): "+
+			"it grows faster than the event (a comprehension inside a comprehension?)",
+			excerpt(src, 0), defaultLimits.dataBytes>>10, costString(est.Max), bound, staticCostFactor)
+	}
+	return &celExpr{src: src, env: env, ast: ast}, nil
+}
+
+func costString(c uint64) string {
+	if c == ^uint64(0) {
+		return "unbounded"
+	}
+	return fmt.Sprint(c)
+}
+
+// issuesError reports the first few issues of a compilation with their
+// positions and an excerpt of the source at each, rather than cel's
+// rendering, which repeats the whole source line.
+func issuesError(src string, iss *cel.Issues) error {
+	const shown = 3
+	errs := iss.Errors()
+	var b strings.Builder
+	b.WriteString(excerpt(src, 0))
+	b.WriteString(": ")
+	for i, e := range errs {
+		if i == shown {
+			fmt.Fprintf(&b, "; and %d more", len(errs)-shown)
+			break
+		}
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		loc := e.Location
+		fmt.Fprintf(&b, "%d:%d: %s", loc.Line(), loc.Column()+1, e.Message)
+		if len(src) > excerptBytes {
+			fmt.Fprintf(&b, " at %s", excerpt(src, byteOffset(src, loc.Line(), loc.Column())))
+		}
+	}
+	return errors.New(b.String())
+}
+
+// byteOffset converts a CEL location (1-based line, 0-based column in
+// characters) to a byte offset into src.
+func byteOffset(src string, line, col int) int {
+	off := 0
+	for l := 1; l < line; l++ {
+		i := strings.IndexByte(src[off:], '\n')
+		if i < 0 {
+			return len(src)
+		}
+		off += i + 1
+	}
+	for range col {
+		if off >= len(src) {
+			break
+		}
+		_, n := utf8.DecodeRuneInString(src[off:])
+		off += n
+	}
+	return off
+}
+
+// eventSizes tells cel's cost estimator how large the values in an event
+// can be: no list, map or string in event data has more elements than the
+// data limit has bytes. Without it every comprehension over the event is
+// of unbounded cost.
+type eventSizes struct{ dataBytes int }
+
+func (s eventSizes) EstimateSize(cost.AstNode) *cost.SizeEstimate {
+	return &cost.SizeEstimate{Min: 0, Max: uint64(s.dataBytes)}
+}
+
+func (eventSizes) EstimateCallCost(string, string, *cost.AstNode, []cost.AstNode) *cost.CallEstimate {
+	return nil
+}
+
+// interruptEvery is how many comprehension iterations pass between checks
+// of the evaluation deadline.
+const interruptEvery = 100
+
+func (c *celExpr) program(l limits) (cel.Program, error) {
+	if p, ok := c.progs.Load(l.exprCost); ok {
+		return p.(cel.Program), nil
+	}
+	p, err := c.env.Program(c.ast, cel.CostLimit(l.exprCost), cel.InterruptCheckFrequency(interruptEvery))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", excerpt(c.src, 0), err)
+	}
+	c.progs.Store(l.exprCost, p)
+	return p, nil
+}
+
+// errExprLimit marks an evaluation stopped by the cost or time limit: the
+// input is refused, not merely unmatched.
+var errExprLimit = errors.New("expression limit exceeded")
+
+// eval evaluates the expression under l. An evaluation stopped by a limit
+// returns an error that wraps errExprLimit and names the limit; callers
+// name the expression.
+func (c *celExpr) eval(l limits, vars map[string]any) (ref.Val, error) {
+	p, err := c.program(l)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), l.exprTimeout)
+	defer cancel()
+	out, _, err := p.ContextEval(ctx, vars)
+	if err == nil {
+		return out, nil
+	}
+	var cancelled interpreter.EvalCancelledError
+	switch {
+	case errors.As(err, &cancelled) && cancelled.Cause == interpreter.CostLimitExceeded:
+		return nil, fmt.Errorf("%w: cost over %d (Options.ExpressionCostLimit)", errExprLimit, l.exprCost)
+	case ctx.Err() != nil:
+		return nil, fmt.Errorf("%w: time over %v (Options.ExpressionTimeout)", errExprLimit, l.exprTimeout)
+	}
+	return nil, err
+}
+
+// compileExpr compiles a boolean CEL expression. withAsync puts `async` (the
+// event being waited for) in scope besides `event`.
+func compileExpr(src string, withAsync bool) (*expr, error) {
+	c, err := compileCEL(src, withAsync)
+	if err != nil {
+		return nil, err
+	}
+	if t := c.ast.OutputType(); t != cel.BoolType && t != cel.DynType {
+		return nil, fmt.Errorf("%s: evaluates to %s, not bool", excerpt(src, 0), t)
+	}
+	return &expr{celExpr: c}, nil
 }
 
 // exprCache holds compiled wait expressions, which arrive as strings at run time.
@@ -77,15 +226,16 @@ func cachedExpr(src string, withAsync bool) (*expr, error) {
 }
 
 // match evaluates the expression. A missing field is an evaluation error,
-// which callers treat as "does not match" and log.
-func (e *expr) match(vars map[string]any) (bool, error) {
-	out, _, err := e.prog.Eval(vars)
+// which callers treat as "does not match" and log; an error wrapping
+// errExprLimit is the event's fault.
+func (e *expr) match(l limits, vars map[string]any) (bool, error) {
+	out, err := e.eval(l, vars)
 	if err != nil {
-		return false, fmt.Errorf("evaluating %q: %w", e.src, err)
+		return false, fmt.Errorf("evaluating %s: %w", excerpt(e.src, 0), err)
 	}
 	b, ok := out.Value().(bool)
 	if !ok {
-		return false, fmt.Errorf("evaluating %q: got %v, not a bool", e.src, out.Value())
+		return false, fmt.Errorf("evaluating %s: got %s, not a bool", excerpt(e.src, 0), excerpt(fmt.Sprint(out.Value()), 0))
 	}
 	return b, nil
 }
@@ -103,44 +253,35 @@ func envelopeVar(raw json.RawMessage) (map[string]any, error) {
 // flow control (a concurrency key, an idempotency key...).
 type keyExpr struct {
 	field string
-	src   string
-	prog  cel.Program
+	*celExpr
 }
 
 func compileKey(field, src string) (*keyExpr, error) {
-	env, _, err := celEnvs()
+	c, err := compileCEL(src, false)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", field, err)
 	}
-	ast, iss := env.Compile(src)
-	if iss.Err() != nil {
-		return nil, fmt.Errorf("%s: %q: %w", field, src, iss.Err())
-	}
-	prog, err := env.Program(ast)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %q: %w", field, src, err)
-	}
-	return &keyExpr{field: field, src: src, prog: prog}, nil
+	return &keyExpr{field: field, celExpr: c}, nil
 }
 
 // value evaluates the key. A missing field or a null value is an error that
 // names the option and the expression: a silent shared key would merge
 // unrelated runs.
-func (k *keyExpr) value(vars map[string]any) (any, error) {
-	out, _, err := k.prog.Eval(vars)
+func (k *keyExpr) value(l limits, vars map[string]any) (any, error) {
+	out, err := k.eval(l, vars)
 	if err != nil {
-		return nil, fmt.Errorf("%s %q: %w", k.field, k.src, err)
+		return nil, fmt.Errorf("%s %s: %w", k.field, excerpt(k.src, 0), err)
 	}
 	v := out.Value()
 	if v == nil || out.Type() == types.NullType {
-		return nil, fmt.Errorf("%s %q: evaluates to null", k.field, k.src)
+		return nil, fmt.Errorf("%s %s: evaluates to null", k.field, excerpt(k.src, 0))
 	}
 	return v, nil
 }
 
 // key evaluates the expression to a string.
-func (k *keyExpr) key(vars map[string]any) (string, error) {
-	v, err := k.value(vars)
+func (k *keyExpr) key(l limits, vars map[string]any) (string, error) {
+	v, err := k.value(l, vars)
 	if err != nil {
 		return "", err
 	}
@@ -158,8 +299,8 @@ func (k *keyExpr) key(vars map[string]any) (string, error) {
 }
 
 // number evaluates the expression to a number.
-func (k *keyExpr) number(vars map[string]any) (float64, error) {
-	v, err := k.value(vars)
+func (k *keyExpr) number(l limits, vars map[string]any) (float64, error) {
+	v, err := k.value(l, vars)
 	if err != nil {
 		return 0, err
 	}
@@ -171,5 +312,5 @@ func (k *keyExpr) number(vars map[string]any) (float64, error) {
 	case float64:
 		return v, nil
 	}
-	return 0, fmt.Errorf("%s %q: evaluates to %v, not a number", k.field, k.src, v)
+	return 0, fmt.Errorf("%s %s: evaluates to %s, not a number", k.field, excerpt(k.src, 0), excerpt(fmt.Sprint(v), 0))
 }

@@ -37,6 +37,29 @@ type Options struct {
 	// variable DURABLE_ENCRYPTION_KEY (standard base64 of 32 bytes). New
 	// refuses to start when Events have sensitive fields and no key is set.
 	EncryptionKey []byte
+
+	// Limits on hostile input. Send refuses a batch with an event over them,
+	// naming the event and the field, and stores nothing of it.
+
+	// MaxEventDataBytes bounds the JSON encoding of an event's data; 0
+	// means DefaultMaxEventDataBytes (512 KiB).
+	MaxEventDataBytes int
+	// MaxEventNameBytes bounds an event's name, which must be printable
+	// (no control characters: no line breaks, no terminal escapes); 0
+	// means DefaultMaxEventNameBytes (256).
+	MaxEventNameBytes int
+	// MaxEventIDBytes bounds an event's ID, printable too; 0 means
+	// DefaultMaxEventIDBytes (128).
+	MaxEventIDBytes int
+	// ExpressionCostLimit bounds the work of one evaluation of a CEL
+	// expression (trigger If, keys, wait and cancel If), in CEL cost units;
+	// 0 means DefaultExpressionCostLimit. An event whose trigger
+	// expressions exceed it is refused by Send; a wait or cancel If that
+	// exceeds it does not match, and is logged.
+	ExpressionCostLimit uint64
+	// ExpressionTimeout bounds the time of one evaluation of a CEL
+	// expression; 0 means DefaultExpressionTimeout (100ms).
+	ExpressionTimeout time.Duration
 }
 
 // Clock tells time. The engine reads time only through it.

@@ -1,0 +1,130 @@
+package runtime
+
+import (
+	"errors"
+	"fmt"
+)
+
+// triggerEval is what the triggers of one event decided: which trigger
+// expressions hold, and the flow-control keys of the functions they
+// trigger. It is evaluated when the event is validated, before the store's
+// writer transaction, which an expression would otherwise hold for as long
+// as it runs, stalling every commit of the engine.
+type triggerEval struct {
+	// skip holds the triggers whose If does not hold (or failed).
+	skip map[*Trigger]bool
+	keys map[*Function]*flowKeys
+}
+
+// flowKeys are the evaluated keys of a function's flow control for one
+// event. An error is kept, not returned: the run fails with it (a key that
+// names a missing field must not silently share a key).
+type flowKeys struct {
+	vals      map[*keyExpr]keyResult
+	limits    []keyResult // one per concurrency limit
+	limitsErr error
+}
+
+type keyResult struct {
+	s   string
+	n   float64
+	err error
+}
+
+// firstErr is the first error of any key, or nil.
+func (fk *flowKeys) firstErr() error {
+	for _, r := range fk.vals {
+		if r.err != nil {
+			return r.err
+		}
+	}
+	return fk.limitsErr
+}
+
+// triggered reports whether the trigger's If held for the event.
+func (t *triggerEval) triggered(tr *Trigger) bool { return t == nil || !t.skip[tr] }
+
+// keysFor returns the keys of f evaluated with the event, or nil when they
+// were not (f was not among the event's triggers: a cron run).
+func (t *triggerEval) keysFor(f *Function) *flowKeys {
+	if t == nil {
+		return nil
+	}
+	return t.keys[f]
+}
+
+// evalTriggers evaluates the trigger expressions and keys of the functions
+// that event i of a batch triggers. With strict, an expression stopped by a
+// cost or time limit refuses the event (the sender sent it); otherwise (an
+// event the engine makes inside a transaction) the trigger does not hold,
+// or the run fails, and it is logged.
+func (e *Engine) evalTriggers(i int, name, id string, event map[string]any, strict bool) (*triggerEval, error) {
+	ets := e.byEvent[name]
+	if len(ets) == 0 {
+		return nil, nil
+	}
+	vars := map[string]any{"event": event}
+	ev := &triggerEval{skip: map[*Trigger]bool{}, keys: map[*Function]*flowKeys{}}
+	refuse := func(fn *Function, what string, err error) error {
+		return fmt.Errorf("runtime: event %d (%s, id %s): function %q: %s: %w", i, excerpt(name, 0), excerpt(id, 0), fn.ID(), what, err)
+	}
+	for _, et := range ets {
+		if p := et.t.ifProg; p != nil {
+			ok, err := p.match(e.lim, vars)
+			if err != nil {
+				if strict && errors.Is(err, errExprLimit) {
+					return nil, refuse(et.fn, "trigger If", err)
+				}
+				e.log.Warn("durable: trigger expression failed; no run started", "function", et.fn.ID(), "event", id, "err", err)
+			}
+			if !ok {
+				ev.skip[et.t] = true
+				continue
+			}
+		}
+		if ev.keys[et.fn] == nil {
+			fk := e.flowKeys(et.fn, vars)
+			if err := fk.firstErr(); strict && errors.Is(err, errExprLimit) {
+				return nil, refuse(et.fn, "flow control", err)
+			}
+			ev.keys[et.fn] = fk
+		}
+	}
+	return ev, nil
+}
+
+// flowKeys evaluates every key of f's flow control.
+func (e *Engine) flowKeys(f *Function, vars map[string]any) *flowKeys {
+	fk := &flowKeys{vals: map[*keyExpr]keyResult{}}
+	fl := f.flow
+	if fl == nil {
+		return fk
+	}
+	for _, k := range []*keyExpr{fl.idempotency, fl.rateKey, fl.singleKey, fl.debounceKey, fl.batchKey, fl.throttleKey} {
+		if k != nil {
+			s, err := k.key(e.lim, vars)
+			fk.vals[k] = keyResult{s: s, err: err}
+		}
+	}
+	if fl.priority != nil {
+		n, err := fl.priority.number(e.lim, vars)
+		fk.vals[fl.priority] = keyResult{n: n, err: err}
+	}
+	for _, c := range fl.concurrency {
+		if c.key == nil {
+			fk.limits = append(fk.limits, keyResult{})
+			continue
+		}
+		s, err := c.key.key(e.lim, vars)
+		fk.limits = append(fk.limits, keyResult{s: s, err: err})
+		if err != nil && fk.limitsErr == nil {
+			fk.limitsErr = err
+		}
+	}
+	return fk
+}
+
+// isEngineEvent reports whether name is one of the events the engine makes.
+func isEngineEvent(name string) bool {
+	return name == FunctionFailedEvent || name == FunctionInvokedEvent || name == CronEvent
+}
