@@ -42,6 +42,10 @@ type File struct {
 	// Old is the file's current content, and Exists whether it exists.
 	Old    []byte
 	Exists bool
+
+	// output is the key of the output the file belongs to: go, schemas or
+	// registry.
+	output string
 }
 
 // Stale reports whether the file on disk differs from what is generated.
@@ -103,11 +107,27 @@ func NewPlan(ctx context.Context, opts Options) (*Plan, error) {
 		}
 	}
 	out := cfg.Output
-	add := func(rel string, data []byte) {
+	fence, err := newFence(cfg, baseDir, modDir, modErr == nil)
+	if err != nil {
+		return nil, err
+	}
+	// Refuse outputs that leave the module before anything is read or
+	// scanned; each file is checked again below, for symbolic links under
+	// an output directory.
+	for _, o := range []struct{ key, rel string }{{"go", path.Dir(out.Go)}, {"registry", path.Dir(out.Registry)}, {"schemas", out.Schemas}} {
+		if o.rel != "." && o.rel != "" {
+			fence.check(o.key, filepath.Join(baseDir, filepath.FromSlash(o.rel)))
+		}
+	}
+	if err := fence.err(); err != nil {
+		return nil, err
+	}
+	add := func(key, rel string, data []byte) {
 		p.Files = append(p.Files, &File{
-			Path: filepath.Join(baseDir, filepath.FromSlash(rel)),
-			Name: filepath.ToSlash(filepath.Join(baseDir, filepath.FromSlash(rel))),
-			Data: data,
+			Path:   filepath.Join(baseDir, filepath.FromSlash(rel)),
+			Name:   filepath.ToSlash(filepath.Join(baseDir, filepath.FromSlash(rel))),
+			Data:   data,
+			output: key,
 		})
 	}
 
@@ -120,7 +140,7 @@ func NewPlan(ctx context.Context, opts Options) (*Plan, error) {
 		}
 		schemas[e.Name] = s
 		if out.Schemas != "" {
-			add(path.Join(out.Schemas, schemagen.Path(e)), s)
+			add("schemas", path.Join(out.Schemas, schemagen.Path(e)), s)
 		}
 	}
 	if out.Go != "" {
@@ -128,7 +148,7 @@ func NewPlan(ctx context.Context, opts Options) (*Plan, error) {
 		if err != nil {
 			return nil, err
 		}
-		add(out.Go, src)
+		add("go", out.Go, src)
 	}
 	if out.Registry != "" {
 		if modErr != nil {
@@ -165,7 +185,13 @@ func NewPlan(ctx context.Context, opts Options) (*Plan, error) {
 		if err != nil {
 			return nil, err
 		}
-		add(out.Registry, src)
+		add("registry", out.Registry, src)
+	}
+	for _, f := range p.Files {
+		fence.check(f.output, filepath.Dir(f.Path))
+	}
+	if err := fence.err(); err != nil {
+		return nil, err
 	}
 	if out.Schemas != "" {
 		if err := p.staleSchemas(filepath.Join(baseDir, filepath.FromSlash(out.Schemas))); err != nil {
@@ -275,56 +301,222 @@ func (p *Plan) Diff() string {
 }
 
 // Write writes the stale files: each to a temporary file in its directory
-// first, then, once all are written, renamed over the target. Deleted
-// schemas are removed last. Files that are up to date are not touched.
+// first, then, once all are written, renamed over the target; deleted
+// schemas are removed last. Files that are up to date are not touched. On an
+// error nothing is left half-done: temporary files and the directories made
+// for them are removed, and the files already replaced or deleted get their
+// old content back.
 func (p *Plan) Write() error {
-	type pending struct{ tmp, target string }
-	var done []pending
-	cleanup := func() {
-		for _, d := range done {
-			os.Remove(d.tmp)
+	type pending struct {
+		f   *File
+		tmp string
+	}
+	var made []string // directories made, parents first
+	var todo []pending
+	var done []*File // files replaced or deleted, to restore on an error
+	fail := func(err error) error {
+		for _, t := range todo {
+			os.Remove(t.tmp)
 		}
+		for _, f := range done {
+			if rerr := restore(f); rerr != nil {
+				err = errors.Join(err, fmt.Errorf("restoring %s: %w", f.Name, rerr))
+			}
+		}
+		for i := len(made) - 1; i >= 0; i-- {
+			os.Remove(made[i]) // only if empty: another file may live there now
+		}
+		return err
 	}
 	stale := p.Stale()
 	for _, f := range stale {
 		if f.Data == nil {
 			continue
 		}
-		dir := filepath.Dir(f.Path)
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			cleanup()
-			return err
-		}
-		tmp, err := os.CreateTemp(dir, ".durable-generate-*")
+		dirs, err := mkdirs(filepath.Dir(f.Path))
+		made = append(made, dirs...)
 		if err != nil {
-			cleanup()
-			return err
+			return fail(err)
 		}
-		done = append(done, pending{tmp.Name(), f.Path})
-		_, werr := tmp.Write(f.Data)
-		cerr := tmp.Close()
-		if err := errors.Join(werr, cerr, os.Chmod(tmp.Name(), 0o644)); err != nil {
-			cleanup()
-			return fmt.Errorf("writing %s: %w", f.Name, err)
+		tmp, err := writeTemp(f.Path, f.Data)
+		if err != nil {
+			return fail(fmt.Errorf("writing %s: %w", f.Name, err))
 		}
+		todo = append(todo, pending{f, tmp})
 	}
-	for i, d := range done {
-		if err := os.Rename(d.tmp, d.target); err != nil {
-			for _, rest := range done[i:] {
-				os.Remove(rest.tmp)
-			}
-			return fmt.Errorf("writing %s: %w", d.target, err)
+	for len(todo) > 0 {
+		t := todo[0]
+		if err := os.Rename(t.tmp, t.f.Path); err != nil {
+			return fail(fmt.Errorf("writing %s: %w", t.f.Name, err))
 		}
+		todo = todo[1:]
+		done = append(done, t.f)
 	}
 	for _, f := range stale {
-		if f.Data == nil {
-			if err := os.Remove(f.Path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return err
-			}
-			f.Old, f.Exists = nil, false
+		if f.Data != nil {
 			continue
 		}
-		f.Old, f.Exists = f.Data, true
+		if err := os.Remove(f.Path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fail(err)
+		}
+		done = append(done, f)
+	}
+	for _, f := range stale {
+		f.Old, f.Exists = f.Data, f.Data != nil
 	}
 	return nil
+}
+
+// writeTemp writes data to a new temporary file in the directory of target,
+// returning its path.
+func writeTemp(target string, data []byte) (string, error) {
+	tmp, err := os.CreateTemp(filepath.Dir(target), ".durable-generate-*")
+	if err != nil {
+		return "", err
+	}
+	_, werr := tmp.Write(data)
+	cerr := tmp.Close()
+	if err := errors.Join(werr, cerr, os.Chmod(tmp.Name(), 0o644)); err != nil {
+		os.Remove(tmp.Name())
+		return "", err
+	}
+	return tmp.Name(), nil
+}
+
+// restore puts back the content f had before Write replaced or deleted it,
+// or removes f if it did not exist.
+func restore(f *File) error {
+	if !f.Exists {
+		return os.Remove(f.Path)
+	}
+	tmp, err := writeTemp(f.Path, f.Old)
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, f.Path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
+}
+
+// mkdirs makes dir and its missing parents, returning the ones it made,
+// parents first.
+func mkdirs(dir string) ([]string, error) {
+	var missing []string
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(d); err == nil {
+			break
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+		missing = append(missing, d)
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	var made []string
+	for i := len(missing) - 1; i >= 0; i-- {
+		if err := os.Mkdir(missing[i], 0o755); err != nil {
+			if errors.Is(err, fs.ErrExist) {
+				continue
+			}
+			return made, err
+		}
+		made = append(made, missing[i])
+	}
+	return made, nil
+}
+
+// fence keeps the outputs inside the catalog's module (or, with no go.mod,
+// the catalog's directory), symbolic links resolved: a catalog must not make
+// durable generate write or delete files elsewhere.
+type fence struct {
+	cfg *catalog.Config
+	// root is the module's directory, symbolic links resolved; shown is
+	// how messages name it.
+	root, shown string
+	errs        catalog.ErrorList
+	reported    map[string]bool
+}
+
+func newFence(cfg *catalog.Config, baseDir, modDir string, inModule bool) (*fence, error) {
+	shown := "the module in " + modDir
+	if !inModule {
+		abs, err := filepath.Abs(baseDir)
+		if err != nil {
+			return nil, err
+		}
+		modDir, shown = abs, "the catalog's directory "+abs+" (there is no go.mod)"
+	}
+	root, err := filepath.EvalSymlinks(modDir)
+	if err != nil {
+		return nil, err
+	}
+	return &fence{cfg: cfg, root: root, shown: shown, reported: map[string]bool{}}, nil
+}
+
+// check records an error naming output.<key> when dir, a directory an
+// output is written in, resolves to a place outside the root.
+func (f *fence) check(key, dir string) {
+	if f.reported[key] {
+		return
+	}
+	lexical, err := filepath.Abs(dir)
+	real := lexical
+	if err == nil {
+		real, err = resolveExisting(lexical)
+	}
+	var problem string
+	switch {
+	case err != nil:
+		problem = err.Error()
+	case within(f.root, real):
+		return
+	case real == lexical:
+		problem = fmt.Sprintf("%s is outside %s", filepath.ToSlash(dir), f.shown)
+	default:
+		problem = fmt.Sprintf("%s resolves to %s, outside %s", filepath.ToSlash(dir), filepath.ToSlash(real), f.shown)
+	}
+	f.reported[key] = true
+	o := f.cfg.Output
+	f.errs = append(f.errs, &catalog.Error{
+		File: f.cfg.File,
+		Pos:  o.Keys.Of(key, o.Pos),
+		Msg:  fmt.Sprintf("output.%s: %s", key, problem),
+	})
+}
+
+func (f *fence) err() error {
+	if len(f.errs) == 0 {
+		return nil
+	}
+	return f.errs
+}
+
+// resolveExisting resolves the symbolic links of the longest existing
+// prefix of the absolute, clean path p, keeping the rest as it is.
+func resolveExisting(p string) (string, error) {
+	rest := ""
+	for {
+		real, err := filepath.EvalSymlinks(p)
+		if err == nil {
+			return filepath.Join(real, rest), nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return "", err
+		}
+		parent := filepath.Dir(p)
+		if parent == p {
+			return filepath.Join(p, rest), nil
+		}
+		rest = filepath.Join(filepath.Base(p), rest)
+		p = parent
+	}
+}
+
+// within reports whether path is root or under it.
+func within(root, path string) bool {
+	rel, err := filepath.Rel(root, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
 }
