@@ -1,0 +1,669 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/durable-go/durable/runtime/store"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// pgTx implements store.Tx on one pgx transaction.
+type pgTx struct {
+	s        *Store
+	tx       pgx.Tx
+	readOnly bool
+	// locked holds the advisory locks taken (they last until the end of the
+	// transaction), so each is taken once.
+	locked map[int32]bool
+	// abort is the first error by which PostgreSQL aborted the transaction
+	// for a serialization failure or a deadlock: Update runs fn again even
+	// if fn dropped it.
+	abort error
+	// wake is set when the transaction made a run claimable: the commit then
+	// notifies listeners.
+	wake bool
+}
+
+// check records an abort that calls for a retry and returns err.
+func (t *pgTx) check(err error) error {
+	if err != nil && t.abort == nil && retryable(err) {
+		t.abort = err
+	}
+	return err
+}
+
+func (t *pgTx) exec(ctx context.Context, query string, args ...any) (pgconn.CommandTag, error) {
+	tag, err := t.tx.Exec(ctx, t.s.sql(query), args...)
+	return tag, t.check(err)
+}
+
+// queryRow runs a query of one row and scans it into dest.
+func (t *pgTx) queryRow(ctx context.Context, query string, args []any, dest ...any) error {
+	return t.check(t.tx.QueryRow(ctx, t.s.sql(query), args...).Scan(dest...))
+}
+
+// collect runs a query and scans each row with scan.
+func collect[T any](ctx context.Context, t *pgTx, query string, args []any, scan func(pgx.Rows) (T, error)) ([]T, error) {
+	rows, err := t.tx.Query(ctx, t.s.sql(query), args...)
+	if err != nil {
+		return nil, t.check(err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, t.check(err)
+		}
+		out = append(out, v)
+	}
+	return out, t.check(rows.Err())
+}
+
+func scanText(rows pgx.Rows) (string, error) {
+	var s string
+	err := rows.Scan(&s)
+	return s, err
+}
+
+// lock takes the transaction-scoped advisory lock of name (in this store's
+// lock space) unless the transaction holds it. In READ COMMITTED, the
+// statements after it see everything committed by the previous holder.
+func (t *pgTx) lock(ctx context.Context, name string) error {
+	key := hash32(name)
+	if t.locked[key] {
+		return nil
+	}
+	if _, err := t.exec(ctx, `SELECT pg_advisory_xact_lock($1::int4, $2::int4)`, t.s.lockSpace, key); err != nil {
+		return err
+	}
+	if t.locked == nil {
+		t.locked = map[int32]bool{}
+	}
+	t.locked[key] = true
+	return nil
+}
+
+// lockKeys takes the locks of the concurrency keys of limits, in a fixed
+// order so that two transactions taking several do not deadlock.
+func (t *pgTx) lockKeys(ctx context.Context, limits []store.Limit) error {
+	keys := make([]string, len(limits))
+	for i, l := range limits {
+		keys[i] = l.Key
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if err := t.lock(ctx, "slot/"+k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// nanos stores a time as nanoseconds since the epoch; the zero time is NULL.
+func nanos(t time.Time) *int64 {
+	if t.IsZero() {
+		return nil
+	}
+	n := t.UnixNano()
+	return &n
+}
+
+func fromNanos(n *int64) time.Time {
+	if n == nil {
+		return time.Time{}
+	}
+	return time.Unix(0, *n)
+}
+
+func nullString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func bytesOrNil(b []byte) []byte {
+	if len(b) == 0 {
+		return nil
+	}
+	return b
+}
+
+func notFound(err error) error {
+	if errors.Is(err, pgx.ErrNoRows) {
+		return store.ErrNotFound
+	}
+	return err
+}
+
+func statusStrings(ss []store.Status) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = string(s)
+	}
+	return out
+}
+
+// claimable reports whether a run in status s can be claimed when due.
+func claimable(s store.Status) bool {
+	return s == store.StatusQueued || s == store.StatusSleeping || s == store.StatusWaiting
+}
+
+func (t *pgTx) InsertEvent(ctx context.Context, ev store.Event) (bool, error) {
+	tag, err := t.exec(ctx, `INSERT INTO $S.events (id, name, ts, envelope, received_at) VALUES ($1, $2, $3::int8, $4::bytea, $5::int8)
+		ON CONFLICT (id) DO NOTHING`,
+		ev.ID, ev.Name, ev.TS, []byte(ev.Envelope), nanos(ev.ReceivedAt))
+	return tag.RowsAffected() == 1, err
+}
+
+func (t *pgTx) GetEvent(ctx context.Context, id string) (store.Event, error) {
+	var ev store.Event
+	var recv *int64
+	var env []byte
+	err := t.queryRow(ctx, `SELECT id, name, ts, envelope, received_at FROM $S.events WHERE id = $1`, []any{id},
+		&ev.ID, &ev.Name, &ev.TS, &env, &recv)
+	ev.Envelope, ev.ReceivedAt = env, fromNanos(recv)
+	return ev, notFound(err)
+}
+
+const runColumns = `id, function_id, status, events, attempt, created_at, started_at, ended_at, available_at,
+	lease_owner, lease_until, output, error, parent_run_id, parent_step_key, deadline, limits, blocked_on, interrupted`
+
+func scanRun(row pgx.Row) (store.Run, error) {
+	var r store.Run
+	var status string
+	var started, ended, leaseUntil, deadline *int64
+	var created, avail int64
+	var owner, errText, parent, parentKey, blockedOn *string
+	var events, output, limits []byte
+	err := row.Scan(&r.ID, &r.FunctionID, &status, &events, &r.Attempt, &created, &started, &ended, &avail,
+		&owner, &leaseUntil, &output, &errText, &parent, &parentKey, &deadline, &limits, &blockedOn, &r.Interrupted)
+	if err != nil {
+		return r, err
+	}
+	if len(limits) > 0 {
+		if err := json.Unmarshal(limits, &r.Limits); err != nil {
+			return r, fmt.Errorf("run %s: limits: %w", r.ID, err)
+		}
+	}
+	str := func(p *string) string {
+		if p == nil {
+			return ""
+		}
+		return *p
+	}
+	r.Status, r.Events = store.Status(status), events
+	r.CreatedAt, r.StartedAt, r.EndedAt, r.AvailableAt = time.Unix(0, created), fromNanos(started), fromNanos(ended), time.Unix(0, avail)
+	r.LeaseOwner, r.LeaseUntil = str(owner), fromNanos(leaseUntil)
+	r.Output, r.Error = output, str(errText)
+	r.ParentRunID, r.ParentStepKey, r.Deadline = str(parent), str(parentKey), fromNanos(deadline)
+	r.BlockedOn = str(blockedOn)
+	return r, nil
+}
+
+func scanRuns(rows pgx.Rows) (store.Run, error) { return scanRun(rows) }
+
+func (t *pgTx) InsertRun(ctx context.Context, r store.Run) error {
+	var limits []byte
+	if len(r.Limits) > 0 {
+		limits, _ = json.Marshal(r.Limits)
+	}
+	_, err := t.exec(ctx, `INSERT INTO $S.runs (`+runColumns+`) VALUES ($1, $2, $3, $4::bytea, $5::int4, $6::int8, $7::int8, $8::int8, $9::int8,
+		$10, $11::int8, $12::bytea, $13, $14, $15, $16::int8, $17::bytea, $18, $19::int4)`,
+		r.ID, r.FunctionID, string(r.Status), []byte(r.Events), r.Attempt, nanos(r.CreatedAt), nanos(r.StartedAt), nanos(r.EndedAt),
+		nanos(r.AvailableAt), nullString(r.LeaseOwner), nanos(r.LeaseUntil), bytesOrNil(r.Output), nullString(r.Error),
+		nullString(r.ParentRunID), nullString(r.ParentStepKey), nanos(r.Deadline), limits, nullString(r.BlockedOn), r.Interrupted)
+	if err == nil && claimable(r.Status) {
+		t.wake = true
+	}
+	return err
+}
+
+func (t *pgTx) GetRun(ctx context.Context, id string) (store.Run, error) {
+	r, err := scanRun(t.tx.QueryRow(ctx, t.s.sql(`SELECT `+runColumns+` FROM $S.runs WHERE id = $1`), id))
+	return r, notFound(t.check(err))
+}
+
+func (t *pgTx) ListRuns(ctx context.Context, f store.RunFilter) ([]store.Run, error) {
+	q := `SELECT ` + runColumns + ` FROM $S.runs WHERE true`
+	var args []any
+	if f.FunctionID != "" {
+		args = append(args, f.FunctionID)
+		q += fmt.Sprintf(` AND function_id = $%d`, len(args))
+	}
+	if len(f.Statuses) > 0 {
+		args = append(args, statusStrings(f.Statuses))
+		q += fmt.Sprintf(` AND status = ANY($%d::text[])`, len(args))
+	}
+	q += ` ORDER BY created_at DESC, id DESC`
+	if f.Limit > 0 {
+		args = append(args, f.Limit)
+		q += fmt.Sprintf(` LIMIT $%d::int8`, len(args))
+	}
+	return collect(ctx, t, q, args, scanRuns)
+}
+
+func (t *pgTx) UpdateRun(ctx context.Context, id string, cond store.RunCond, u store.RunUpdate) (bool, error) {
+	var sets []string
+	var args []any
+	set := func(col, typ string, v any) {
+		args = append(args, v)
+		sets = append(sets, fmt.Sprintf("%s = $%d::%s", col, len(args), typ))
+	}
+	if u.Status != nil {
+		set("status", "text", string(*u.Status))
+	}
+	if u.Attempt != nil {
+		set("attempt", "int4", *u.Attempt)
+	}
+	if u.StartedAt != nil {
+		set("started_at", "int8", nanos(*u.StartedAt))
+	}
+	if u.EndedAt != nil {
+		set("ended_at", "int8", nanos(*u.EndedAt))
+	}
+	if u.AvailableAt != nil {
+		set("available_at", "int8", nanos(*u.AvailableAt))
+	}
+	if u.ClearLease {
+		sets = append(sets, "lease_owner = NULL", "lease_until = NULL")
+	}
+	if u.Output != nil {
+		set("output", "bytea", []byte(u.Output))
+	}
+	if u.Error != nil {
+		set("error", "text", nullString(*u.Error))
+	}
+	if u.Deadline != nil {
+		set("deadline", "int8", nanos(*u.Deadline))
+	}
+	if u.Events != nil {
+		set("events", "bytea", []byte(u.Events))
+	}
+	if u.Interrupted != nil {
+		set("interrupted", "int4", *u.Interrupted)
+	}
+	if u.Status != nil && *u.Status != store.StatusBlocked {
+		sets = append(sets, "blocked_on = NULL")
+	}
+	if len(sets) == 0 {
+		return false, errors.New("postgres: UpdateRun with nothing to update")
+	}
+	args = append(args, id)
+	q := fmt.Sprintf(`UPDATE $S.runs SET %s WHERE id = $%d`, strings.Join(sets, ", "), len(args))
+	// One statement: PostgreSQL re-checks the condition on the newest version
+	// of the row after waiting for a concurrent writer, so the condition and
+	// the change are atomic (the fence of a stale owner).
+	if cond.Owner != "" {
+		args = append(args, cond.Owner)
+		q += fmt.Sprintf(` AND lease_owner = $%d`, len(args))
+	}
+	if len(cond.Statuses) > 0 {
+		args = append(args, statusStrings(cond.Statuses))
+		q += fmt.Sprintf(` AND status = ANY($%d::text[])`, len(args))
+	}
+	var limits []byte
+	var status string
+	err := t.queryRow(ctx, q+` RETURNING limits, status`, args, &limits, &status)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if claimable(store.Status(status)) && (u.Status != nil || u.AvailableAt != nil) {
+		t.wake = true
+	}
+	if len(limits) > 0 && u.Status != nil && *u.Status != store.StatusRunning {
+		var rl []store.Limit
+		if err := json.Unmarshal(limits, &rl); err != nil {
+			return false, fmt.Errorf("run %s: limits: %w", id, err)
+		}
+		err = t.releaseSlots(ctx, id, rl)
+	}
+	return true, err
+}
+
+// releaseSlots gives back the slots runID holds of the keys of limits. Each
+// goes straight to the oldest run blocked on its key, which is requeued
+// holding it: a run created meanwhile cannot take it first, so blocked runs
+// start in order. The key's lock serializes this with every other count and
+// hand-over of the key.
+func (t *pgTx) releaseSlots(ctx context.Context, runID string, limits []store.Limit) error {
+	if err := t.lockKeys(ctx, limits); err != nil {
+		return err
+	}
+	keys, err := collect(ctx, t, `DELETE FROM $S.slots WHERE run_id = $1 RETURNING key`, []any{runID}, scanText)
+	if err != nil {
+		return err
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		// A run may hold a slot of a key no longer in its limits (it cannot
+		// today; this keeps the count right if it ever does).
+		if err := t.lock(ctx, "slot/"+k); err != nil {
+			return err
+		}
+		// FOR UPDATE: a blocked run being changed by another transaction is
+		// waited for and re-checked, never handed a slot it cannot use.
+		next, err := collect(ctx, t, `UPDATE $S.runs SET status = 'queued', blocked_on = NULL WHERE id = (
+			SELECT id FROM $S.runs WHERE status = 'blocked' AND blocked_on = $1 ORDER BY available_at, id LIMIT 1 FOR UPDATE)
+			RETURNING id`, []any{k}, scanText)
+		if err != nil {
+			return err
+		}
+		if len(next) == 0 {
+			continue
+		}
+		t.wake = true
+		if _, err := t.exec(ctx, `INSERT INTO $S.slots (key, run_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, k, next[0]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *pgTx) TakeSlots(ctx context.Context, runID string, limits []store.Limit) (bool, error) {
+	if err := t.lockKeys(ctx, limits); err != nil {
+		return false, err
+	}
+	// Under the keys' locks, counts cannot change until commit: check every
+	// key first, so that a full one leaves nothing to give back.
+	var take []string
+	for _, l := range limits {
+		var n int
+		var held bool
+		if err := t.queryRow(ctx, `SELECT COUNT(*), COALESCE(bool_or(run_id = $2), false) FROM $S.slots WHERE key = $1`,
+			[]any{l.Key, runID}, &n, &held); err != nil {
+			return false, err
+		}
+		if held {
+			continue
+		}
+		if n >= l.Limit {
+			return false, nil
+		}
+		take = append(take, l.Key)
+	}
+	for _, k := range take {
+		if _, err := t.exec(ctx, `INSERT INTO $S.slots (key, run_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, k, runID); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+func (t *pgTx) ClaimRuns(ctx context.Context, owner string, now, leaseUntil time.Time, limit int) ([]store.Run, error) {
+	var out []store.Run
+	used := map[string]int{} // slots held per key, counted under the key's lock
+	for len(out) < limit {
+		// SKIP LOCKED: runs another claimer (or any writer) holds are left
+		// to it; a run changed since this statement's snapshot is re-checked
+		// on its newest version before it is locked.
+		candidates, err := collect(ctx, t, `SELECT `+runColumns+` FROM $S.runs
+			WHERE status IN ('queued', 'sleeping', 'waiting') AND available_at <= $1::int8
+			ORDER BY available_at, id LIMIT $2::int8 FOR UPDATE SKIP LOCKED`,
+			[]any{now.UnixNano(), limit - len(out)}, scanRuns)
+		if err != nil || len(candidates) == 0 {
+			return out, err
+		}
+		for _, r := range candidates {
+			full, err := t.fullKey(ctx, r, used)
+			if err != nil {
+				return out, err
+			}
+			if full != "" {
+				// Slots it was handed on other keys go on to the next runs.
+				if err := t.releaseSlots(ctx, r.ID, r.Limits); err != nil {
+					return out, err
+				}
+				if _, err := t.exec(ctx, `UPDATE $S.runs SET status = 'blocked', blocked_on = $1 WHERE id = $2`, full, r.ID); err != nil {
+					return out, err
+				}
+				continue
+			}
+			if _, err := t.exec(ctx, `UPDATE $S.runs SET status = 'running', lease_owner = $1, lease_until = $2::int8 WHERE id = $3`,
+				owner, nanos(leaseUntil), r.ID); err != nil {
+				return out, err
+			}
+			for _, l := range r.Limits {
+				tag, err := t.exec(ctx, `INSERT INTO $S.slots (key, run_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, l.Key, r.ID)
+				if err != nil {
+					return out, err
+				}
+				if tag.RowsAffected() == 1 {
+					used[l.Key]++
+				}
+			}
+			r.Status, r.LeaseOwner, r.LeaseUntil = store.StatusRunning, owner, leaseUntil
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// fullKey locks the keys of r's limits and returns the first, other than
+// those whose slot r holds already, with no free slot, or "".
+func (t *pgTx) fullKey(ctx context.Context, r store.Run, used map[string]int) (string, error) {
+	if len(r.Limits) == 0 {
+		return "", nil
+	}
+	if err := t.lockKeys(ctx, r.Limits); err != nil {
+		return "", err
+	}
+	heldKeys, err := collect(ctx, t, `SELECT key FROM $S.slots WHERE run_id = $1`, []any{r.ID}, scanText)
+	if err != nil {
+		return "", err
+	}
+	for _, l := range r.Limits {
+		if slices.Contains(heldKeys, l.Key) {
+			continue
+		}
+		n, ok := used[l.Key]
+		if !ok {
+			if err := t.queryRow(ctx, `SELECT COUNT(*) FROM $S.slots WHERE key = $1`, []any{l.Key}, &n); err != nil {
+				return "", err
+			}
+			used[l.Key] = n
+		}
+		if n >= l.Limit {
+			return l.Key, nil
+		}
+	}
+	return "", nil
+}
+
+func (t *pgTx) RenewLeases(ctx context.Context, owner string, leaseUntil time.Time) (int, error) {
+	tag, err := t.exec(ctx, `UPDATE $S.runs SET lease_until = $1::int8 WHERE lease_owner = $2 AND status = 'running'`, nanos(leaseUntil), owner)
+	return int(tag.RowsAffected()), err
+}
+
+func (t *pgTx) ReleaseExpired(ctx context.Context, now time.Time, exceptOwner string) (int, error) {
+	type expired struct {
+		id     string
+		limits []byte
+	}
+	runs, err := collect(ctx, t, `UPDATE $S.runs SET status = 'queued', lease_owner = NULL, lease_until = NULL, interrupted = interrupted + 1
+		WHERE status = 'running' AND lease_until < $1::int8 AND lease_owner <> $2 RETURNING id, limits`,
+		[]any{now.UnixNano(), exceptOwner}, func(rows pgx.Rows) (expired, error) {
+			var e expired
+			err := rows.Scan(&e.id, &e.limits)
+			return e, err
+		})
+	if err != nil {
+		return 0, err
+	}
+	if len(runs) > 0 {
+		t.wake = true
+	}
+	for _, r := range runs {
+		var limits []store.Limit
+		if len(r.limits) > 0 {
+			if err := json.Unmarshal(r.limits, &limits); err != nil {
+				return 0, fmt.Errorf("run %s: limits: %w", r.id, err)
+			}
+		}
+		if err := t.releaseSlots(ctx, r.id, limits); err != nil {
+			return 0, err
+		}
+	}
+	return len(runs), nil
+}
+
+// ownerCheck selects run $1 if it is running under a lease of $2. In a
+// read-write transaction it locks the row FOR SHARE until commit: a takeover
+// or a cancellation (an UPDATE of the row) waits for this transaction, and
+// one that committed first makes the check fail.
+func (t *pgTx) ownerCheck() string {
+	q := `SELECT 1 FROM $S.runs WHERE id = $1 AND status = 'running' AND lease_owner = $2`
+	if !t.readOnly {
+		q += ` FOR SHARE`
+	}
+	return q
+}
+
+func (t *pgTx) OwnsRun(ctx context.Context, id, owner string) (bool, error) {
+	var one int
+	err := t.queryRow(ctx, t.ownerCheck(), []any{id, owner}, &one)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+func (t *pgTx) NextAvailable(ctx context.Context) (time.Time, bool, error) {
+	var n *int64
+	err := t.queryRow(ctx, `SELECT MIN(available_at) FROM $S.runs WHERE status IN ('queued', 'sleeping', 'waiting')`, nil, &n)
+	if err != nil || n == nil {
+		return time.Time{}, false, err
+	}
+	return time.Unix(0, *n), true, nil
+}
+
+const putStep = `INSERT INTO $S.steps (run_id, key, id, scope, pos, kind, status, output, error, attempts, wake_at, started_at, updated_at)
+	SELECT $1, $2, $3, $4, $5::int4, $6, $7, $8::bytea, $9, $10::int4, $11::int8, $12::int8, $13::int8 %s
+	ON CONFLICT (run_id, key) DO UPDATE SET status = excluded.status, output = excluded.output, error = excluded.error,
+		attempts = excluded.attempts, wake_at = excluded.wake_at, updated_at = excluded.updated_at`
+
+func stepArgs(s store.Step) []any {
+	return []any{s.RunID, s.Key, s.ID, s.Scope, s.Pos, s.Kind, string(s.Status), bytesOrNil(s.Output), nullString(s.Error), s.Attempts,
+		nanos(s.WakeAt), nanos(s.StartedAt), nanos(s.UpdatedAt)}
+}
+
+func (t *pgTx) PutStep(ctx context.Context, s store.Step) error {
+	_, err := t.exec(ctx, fmt.Sprintf(putStep, ""), stepArgs(s)...)
+	return err
+}
+
+func (t *pgTx) PutOwnedStep(ctx context.Context, s store.Step, owner string) (bool, error) {
+	// The ownership check and the write in one statement; the check's row
+	// lock holds until commit (see ownerCheck).
+	q := `WITH owned AS (` + strings.ReplaceAll(t.ownerCheck(), "$2", "$14") + `) ` +
+		fmt.Sprintf(putStep, `WHERE EXISTS (SELECT 1 FROM owned)`)
+	tag, err := t.exec(ctx, q, append(stepArgs(s), owner)...)
+	return tag.RowsAffected() == 1, err
+}
+
+const stepColumns = `run_id, key, id, scope, pos, kind, status, output, error, attempts, wake_at, started_at, updated_at`
+
+func scanStep(rows pgx.Row) (store.Step, error) {
+	var s store.Step
+	var status string
+	var errText *string
+	var wake *int64
+	var started, updated int64
+	var output []byte
+	err := rows.Scan(&s.RunID, &s.Key, &s.ID, &s.Scope, &s.Pos, &s.Kind, &status, &output, &errText, &s.Attempts, &wake, &started, &updated)
+	s.Status, s.Output = store.StepStatus(status), output
+	if errText != nil {
+		s.Error = *errText
+	}
+	s.WakeAt, s.StartedAt, s.UpdatedAt = fromNanos(wake), time.Unix(0, started), time.Unix(0, updated)
+	return s, err
+}
+
+func (t *pgTx) GetStep(ctx context.Context, runID, key string) (store.Step, error) {
+	s, err := scanStep(t.tx.QueryRow(ctx, t.s.sql(`SELECT `+stepColumns+` FROM $S.steps WHERE run_id = $1 AND key = $2`), runID, key))
+	return s, notFound(t.check(err))
+}
+
+func (t *pgTx) ListSteps(ctx context.Context, runID string) ([]store.Step, error) {
+	return collect(ctx, t, `SELECT `+stepColumns+` FROM $S.steps WHERE run_id = $1 ORDER BY seq`, []any{runID},
+		func(rows pgx.Rows) (store.Step, error) { return scanStep(rows) })
+}
+
+func (t *pgTx) InsertWait(ctx context.Context, w store.Wait) error {
+	_, err := t.exec(ctx, `INSERT INTO $S.waits (run_id, step_key, event_name, if_expr, trigger, child_run_id, expires_at)
+		VALUES ($1, $2, $3, $4, $5::bytea, $6, $7::int8)`,
+		w.RunID, w.StepKey, w.EventName, w.If, bytesOrNil(w.Trigger), w.ChildRunID, nanos(w.ExpiresAt))
+	return err
+}
+
+func (t *pgTx) DeleteWait(ctx context.Context, runID, stepKey string) (bool, error) {
+	tag, err := t.exec(ctx, `DELETE FROM $S.waits WHERE run_id = $1 AND step_key = $2`, runID, stepKey)
+	return tag.RowsAffected() == 1, err
+}
+
+func (t *pgTx) DeleteRunWaits(ctx context.Context, runID string) error {
+	_, err := t.exec(ctx, `DELETE FROM $S.waits WHERE run_id = $1`, runID)
+	return err
+}
+
+func (t *pgTx) queryWaits(ctx context.Context, where string, arg any) ([]store.Wait, error) {
+	return collect(ctx, t, `SELECT run_id, step_key, event_name, if_expr, trigger, child_run_id, expires_at FROM $S.waits WHERE `+where,
+		[]any{arg}, func(rows pgx.Rows) (store.Wait, error) {
+			var w store.Wait
+			var exp *int64
+			var trig []byte
+			err := rows.Scan(&w.RunID, &w.StepKey, &w.EventName, &w.If, &trig, &w.ChildRunID, &exp)
+			w.Trigger, w.ExpiresAt = trig, fromNanos(exp)
+			return w, err
+		})
+}
+
+func (t *pgTx) WaitsForEvent(ctx context.Context, name string) ([]store.Wait, error) {
+	return t.queryWaits(ctx, `event_name = $1 ORDER BY run_id, step_key`, name)
+}
+
+func (t *pgTx) WaitsForChild(ctx context.Context, childRunID string) ([]store.Wait, error) {
+	return t.queryWaits(ctx, `child_run_id = $1 ORDER BY run_id, step_key`, childRunID)
+}
+
+// GetState in an Update locks the key first (see the package doc): the
+// caller's read-modify-write of the value is then atomic across processes.
+func (t *pgTx) GetState(ctx context.Context, key string) ([]byte, error) {
+	if !t.readOnly {
+		if err := t.lock(ctx, "state/"+key); err != nil {
+			return nil, err
+		}
+	}
+	var v []byte
+	err := t.queryRow(ctx, `SELECT value FROM $S.state WHERE key = $1`, []any{key}, &v)
+	if err == nil && v == nil {
+		v = []byte{}
+	}
+	return v, notFound(err)
+}
+
+func (t *pgTx) PutState(ctx context.Context, key string, value []byte) error {
+	if t.readOnly {
+		return fmt.Errorf("postgres: PutState %q in a read-only View", key)
+	}
+	if err := t.lock(ctx, "state/"+key); err != nil {
+		return err
+	}
+	if value == nil {
+		// A nil []byte binds as NULL; an empty value is still a value.
+		value = []byte{}
+	}
+	_, err := t.exec(ctx, `INSERT INTO $S.state (key, value) VALUES ($1, $2::bytea) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+	return err
+}
