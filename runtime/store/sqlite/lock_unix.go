@@ -1,4 +1,4 @@
-//go:build unix
+//go:build unix && !linux
 
 package sqlite
 
@@ -9,24 +9,38 @@ import (
 	"syscall"
 )
 
-type fileLock struct{ f *os.File }
+// fileLock is an flock on a side file named after the resolved database
+// path, so that a symlink meets the same lock. It is not taken on the
+// database file itself because on BSD systems, macOS among them, flock and
+// the POSIX locks SQLite uses on the same file may interact. A hard link,
+// or deleting the side file while the database is open, gets around it.
+type fileLock struct{ f, db *os.File }
 
-func lockFile(path string) (*fileLock, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+func lockDatabase(path, file string) (*fileLock, error) {
+	db, err := os.OpenFile(file, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(file+"-lock", os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		db.Close()
 		return nil, err
 	}
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		f.Close()
+		db.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, fmt.Errorf("database is in use by another process or store (lock %s is held)", path)
+			return nil, &InUseError{Path: path, File: file}
 		}
-		return nil, fmt.Errorf("lock %s: %w", path, err)
+		return nil, fmt.Errorf("lock %s-lock: %w", file, err)
 	}
-	return &fileLock{f: f}, nil
+	return &fileLock{f: f, db: db}, nil
 }
+
+func (l *fileLock) file() *os.File { return l.db }
 
 func (l *fileLock) release() {
 	syscall.Flock(int(l.f.Fd()), syscall.LOCK_UN)
 	l.f.Close()
+	l.db.Close()
 }

@@ -8,9 +8,58 @@
 // savepoint, which is what lets many concurrent runs commit a step each for
 // the price of one fsync. Reads use a pool of read-only connections.
 //
-// One process owns a database file at a time: Open takes an exclusive lock
-// on a side file (path + "-lock") and fails if another process holds it. So
-// Open can also hand back, at once, the runs a crashed owner held.
+// # One owner
+//
+// One process owns a database file at a time, so Open can hand back at once
+// the runs a crashed owner held. On Linux, Open takes an exclusive flock on
+// the database file itself, opened through its resolved path: a symlink or
+// a hard link to it meets the same lock, and there is no side file whose
+// deletion would let a second owner in. The refusal names the file and, from
+// /proc/locks, the holder's pid. Within one process a second Store on the
+// same file (under any name) is refused too. On other Unix systems the lock
+// is an flock on a side file beside the resolved path (<file>-lock), which
+// a hard link or deleting that file gets around; on Windows there is none
+// between processes.
+//
+// # Lost and damaged state
+//
+// SQLite notices by itself a file that is not a database, and a corrupt
+// page when a query reads it, which may be long after Open. It cannot
+// notice lost commits: a committed transaction lives in the -wal file until
+// a checkpoint copies it into the database (every 1000 pages or so, and at
+// Close, which then removes the -wal file). Deleting the -wal file after a
+// Close or a complete checkpoint is harmless; deleting it while it holds
+// commits not yet copied (after a crash) silently returns the database to
+// an older state. A missing or zero-length file is, to SQLite, a new empty
+// database, and an older copy put in place is a valid one.
+//
+// So Open checks, before SQLite touches the files:
+//   - the 100-byte header: SQLite's magic, a valid page size, and, with no
+//     -wal file to complete it, a file size of whole pages no smaller than
+//     the header's page count;
+//   - the -shm index a crashed owner left: it records how many WAL frames
+//     hold commits not yet copied into the database, and a -wal file that
+//     is missing, shorter, or another one (its salt differs) is refused;
+//   - the store's identity and commit count: the database keeps a random
+//     identity and the number of write transactions committed to it
+//     (table store_meta), and the store keeps the same beside it in
+//     <file>-durable, rewritten after every commit with one pwrite and no
+//     fsync (it survives the process being killed; a power cut can leave
+//     it behind the database, never ahead of it with synchronous=FULL). A
+//     database that is missing or empty, has another identity, or has
+//     fewer commits than that history records is refused;
+//   - every page, with PRAGMA quick_check, when the previous owner did not
+//     close the store (see QuickCheck to do it always or never).
+//
+// The refusal is a *DamageError (errors.Is ErrDamaged) naming the file,
+// what was found, and what to do. What remains undetectable: losing the
+// -wal file together with the history file and the -shm file; a database
+// opened under another hard-link name, which has its own history; a page
+// changed so that its structure stays valid (a changed value); and, with
+// QuickCheck(QuickCheckNever) or after a clean Close, a corrupt page until
+// a query reads it. With synchronous=NORMAL or OFF a power cut may lose the
+// last commits while the history keeps their count: Open refuses, and
+// deleting <file>-durable accepts the loss.
 package sqlite
 
 import (
@@ -21,6 +70,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	goruntime "runtime"
 	"sort"
 	"strconv"
@@ -41,6 +91,7 @@ type config struct {
 	synchronous string
 	maxBatch    int
 	readers     int
+	quickCheck  CheckMode
 }
 
 // Synchronous sets SQLite's synchronous pragma: "FULL" (the default: every
@@ -56,12 +107,19 @@ func MaxBatch(n int) Option { return func(c *config) { c.maxBatch = n } }
 // Store is a store.Store on a SQLite file.
 type Store struct {
 	path   string
+	file   string // path with symlinks resolved
 	writer *sql.DB
 	reader *sql.DB
 	// Prepared statements of each database.
 	writeStmts, readStmts *stmtCache
 	lock                  *fileLock
 	reqs                  chan *writeReq
+
+	// The history beside the database and what it records; commits is the
+	// count in store_meta, which only the writer goroutine changes.
+	history  *historyFile
+	identity string
+	commits  int64
 
 	closeOnce sync.Once
 	closing   chan struct{}
@@ -77,7 +135,8 @@ type writeReq struct {
 var _ store.Store = (*Store)(nil)
 
 // Open opens (creating if needed) the database at path and migrates it to
-// the current schema.
+// the current schema. It refuses a database another owner holds
+// (*InUseError) or that shows lost or damaged state (*DamageError).
 func Open(path string, opts ...Option) (*Store, error) {
 	cfg := config{synchronous: "FULL", maxBatch: 256, readers: 4}
 	for _, o := range opts {
@@ -91,11 +150,27 @@ func Open(path string, opts ...Option) (*Store, error) {
 	if cfg.maxBatch < 1 {
 		return nil, fmt.Errorf("sqlite: MaxBatch %d: want at least 1", cfg.maxBatch)
 	}
-	lock, err := lockFile(path + "-lock")
+	if cfg.quickCheck < QuickCheckAfterCrash || cfg.quickCheck > QuickCheckNever {
+		return nil, fmt.Errorf("sqlite: QuickCheck %d: want QuickCheckAfterCrash, QuickCheckAlways or QuickCheckNever", cfg.quickCheck)
+	}
+	file, err := resolvePath(path)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
 	}
-	s := &Store{path: path, lock: lock, reqs: make(chan *writeReq, 1024), closing: make(chan struct{}), done: make(chan struct{})}
+	historyPath := file + historySuffix
+	before, statErr := os.Stat(file)
+	lock, err := acquire(path, file)
+	if err != nil {
+		var inUse *InUseError
+		if errors.As(err, &inUse) {
+			if h, herr := readHistory(historyPath); herr == nil {
+				inUse.LastOwnerPID = h.pid
+			}
+			return nil, err
+		}
+		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
+	}
+	s := &Store{path: path, file: file, lock: lock, reqs: make(chan *writeReq, 1024), closing: make(chan struct{}), done: make(chan struct{})}
 	fail := func(err error) (*Store, error) {
 		if s.writer != nil {
 			s.writer.Close()
@@ -103,27 +178,68 @@ func Open(path string, opts ...Option) (*Store, error) {
 		if s.reader != nil {
 			s.reader.Close()
 		}
-		lock.release()
+		if s.history != nil {
+			s.history.close()
+		}
+		lock.unlock()
 		return nil, err
+	}
+	hf, hist, err := openHistory(historyPath)
+	if err != nil {
+		return fail(err)
+	}
+	s.history = hf
+	existed, size := statErr == nil, int64(0)
+	if existed {
+		size = before.Size()
+	}
+	_, walErr := os.Stat(file + "-wal")
+	crashed := hist != nil && hist.open || walErr == nil
+	if err := checkFiles(file, historyPath, existed, size, hist); err != nil {
+		return fail(err)
 	}
 	pragmas := url.Values{}
 	for _, p := range []string{"journal_mode(WAL)", "synchronous(" + cfg.synchronous + ")", "busy_timeout(10000)", "foreign_keys(OFF)", "cache_size(-32000)"} {
 		pragmas.Add("_pragma", p)
 	}
-	s.writer, err = sql.Open("sqlite", "file:"+path+"?"+pragmas.Encode()+"&_txlock=immediate")
+	s.writer, err = sql.Open("sqlite", "file:"+file+"?"+pragmas.Encode()+"&_txlock=immediate")
 	if err != nil {
-		return fail(fmt.Errorf("sqlite: open %s: %w", path, err))
+		return fail(fmt.Errorf("sqlite: open %s: %w", file, err))
 	}
 	s.writer.SetMaxOpenConns(1)
 	s.writer.SetMaxIdleConns(1)
 	s.writer.SetConnMaxLifetime(0)
+	meta, err := readMeta(s.writer, file)
+	if err != nil {
+		return fail(err)
+	}
+	if err := compareHistory(file, historyPath, meta, hist); err != nil {
+		return fail(err)
+	}
+	if cfg.quickCheck == QuickCheckAlways || cfg.quickCheck == QuickCheckAfterCrash && crashed {
+		if err := quickCheck(s.writer, file); err != nil {
+			return fail(err)
+		}
+	}
 	if err := migrate(s.writer); err != nil {
-		return fail(fmt.Errorf("sqlite: migrate %s: %w", path, err))
+		return fail(fmt.Errorf("sqlite: migrate %s: %w", file, err))
+	}
+	if meta == nil {
+		if meta, err = readMeta(s.writer, file); err == nil && meta == nil {
+			err = fmt.Errorf("sqlite: migrate %s: no store_meta table after migrating", file)
+		}
+		if err != nil {
+			return fail(err)
+		}
+	}
+	s.identity, s.commits = meta.identity, meta.commits
+	if err := s.history.write(s.record(true), true); err != nil {
+		return fail(fmt.Errorf("sqlite: write %s: %w", historyPath, err))
 	}
 	pragmas.Add("_pragma", "query_only(1)")
-	s.reader, err = sql.Open("sqlite", "file:"+path+"?"+pragmas.Encode())
+	s.reader, err = sql.Open("sqlite", "file:"+file+"?"+pragmas.Encode())
 	if err != nil {
-		return fail(fmt.Errorf("sqlite: open %s: %w", path, err))
+		return fail(fmt.Errorf("sqlite: open %s: %w", file, err))
 	}
 	s.reader.SetMaxOpenConns(cfg.readers)
 	s.reader.SetMaxIdleConns(cfg.readers)
@@ -139,6 +255,11 @@ func Open(path string, opts ...Option) (*Store, error) {
 	return s, nil
 }
 
+// record is the history of the store as it is now.
+func (s *Store) record(open bool) history {
+	return history{identity: s.identity, commits: s.commits, pid: os.Getpid(), open: open}
+}
+
 // Path is the database file.
 func (s *Store) Path() string { return s.path }
 
@@ -151,7 +272,12 @@ func (s *Store) Close() error {
 		s.writeStmts.close()
 		s.readStmts.close()
 		err = errors.Join(s.writer.Close(), s.reader.Close())
-		s.lock.release()
+		if err == nil {
+			// Closed cleanly: the next Open need not check every page.
+			err = s.history.write(s.record(false), true)
+		}
+		err = errors.Join(err, s.history.close())
+		s.lock.unlock()
 	})
 	return err
 }
@@ -298,9 +424,18 @@ func (s *Store) runBatch(batch []*writeReq, errs []error, savepoints bool) (comm
 			}
 		}
 	}
+	// Every commit counts, so that Open can tell when some went missing.
+	if _, err := t.exec(ctx, `UPDATE store_meta SET commits = ? WHERE id = 1`, s.commits+1); err != nil {
+		tx.Rollback()
+		return fmt.Errorf("sqlite: count the commit: %w", err), true
+	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: commit: %w", err), true
 	}
+	s.commits++
+	// The history is evidence, not data: failing to write it (a full disk)
+	// leaves an older count, which Open accepts.
+	s.history.write(s.record(true), false)
 	return nil, true
 }
 
