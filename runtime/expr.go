@@ -42,7 +42,7 @@ func celEnvs() (*cel.Env, *cel.Env, error) {
 		obj := cel.MapType(cel.StringType, cel.DynType)
 		// Bounds on the source, so that compiling a hostile expression
 		// costs little and its errors stay short.
-		limits := []cel.EnvOption{cel.ParserExpressionSizeLimit(maxExprBytes), cel.ParserRecursionLimit(100)}
+		limits := []cel.EnvOption{cel.ParserExpressionSizeLimit(maxExprBytes)}
 		eventEnv, errEnvCreation = cel.NewEnv(append(limits, cel.Variable("event", obj))...)
 		if errEnvCreation == nil {
 			eventAsyncEnv, errEnvCreation = cel.NewEnv(append(limits, cel.Variable("event", obj), cel.Variable("async", obj))...)
@@ -55,6 +55,24 @@ func celEnvs() (*cel.Env, *cel.Env, error) {
 // the largest event the default limits allow is excessive (see
 // staticCostFactor). Errors quote at most an excerpt of src.
 func compileCEL(src string, withAsync bool) (*celExpr, error) {
+	c, err := compileUnestimated(src, withAsync)
+	if err != nil {
+		return nil, err
+	}
+	est, err := c.env.EstimateCost(c.ast, eventSizes{defaultLimits.dataBytes})
+	if err != nil {
+		return nil, fmt.Errorf("%s: estimating its cost: %w", excerpt(src, 0), err)
+	}
+	if bound := uint64(staticCostFactor) * defaultLimits.exprCost; est.Max > bound {
+		return nil, fmt.Errorf("%s: worst-case cost on an event of %d KiB is %s, over %d (%d times the default cost limit): "+
+			"it grows faster than the event (a comprehension inside a comprehension?)",
+			excerpt(src, 0), defaultLimits.dataBytes>>10, costString(est.Max), bound, staticCostFactor)
+	}
+	return c, nil
+}
+
+// compileUnestimated is compileCEL without the cost estimate.
+func compileUnestimated(src string, withAsync bool) (*celExpr, error) {
 	env, asyncEnv, err := celEnvs()
 	if err != nil {
 		return nil, err
@@ -68,15 +86,6 @@ func compileCEL(src string, withAsync bool) (*celExpr, error) {
 	ast, iss := env.Compile(src)
 	if iss.Err() != nil {
 		return nil, issuesError(src, iss)
-	}
-	est, err := env.EstimateCost(ast, eventSizes{defaultLimits.dataBytes})
-	if err != nil {
-		return nil, fmt.Errorf("%s: estimating its cost: %w", excerpt(src, 0), err)
-	}
-	if bound := uint64(staticCostFactor) * defaultLimits.exprCost; est.Max > bound {
-		return nil, fmt.Errorf("%s: worst-case cost on an event of %d KiB is %s, over %d (%d times the default cost limit): "+
-			"it grows faster than the event (a comprehension inside a comprehension?)",
-			excerpt(src, 0), defaultLimits.dataBytes>>10, costString(est.Max), bound, staticCostFactor)
 	}
 	return &celExpr{src: src, env: env, ast: ast}, nil
 }
@@ -106,6 +115,10 @@ func issuesError(src string, iss *cel.Issues) error {
 			b.WriteString("; ")
 		}
 		loc := e.Location
+		if loc.Line() < 1 { // no position (a limit of the parser)
+			b.WriteString(e.Message)
+			continue
+		}
 		fmt.Fprintf(&b, "%d:%d: %s", loc.Line(), loc.Column()+1, e.Message)
 		if len(src) > excerptBytes {
 			fmt.Fprintf(&b, " at %s", excerpt(src, byteOffset(src, loc.Line(), loc.Column())))

@@ -58,7 +58,7 @@ type Options struct {
 	// exceeds it does not match, and is logged.
 	ExpressionCostLimit uint64
 	// ExpressionTimeout bounds the time of one evaluation of a CEL
-	// expression; 0 means DefaultExpressionTimeout (100ms).
+	// expression; 0 means DefaultExpressionTimeout (1s).
 	ExpressionTimeout time.Duration
 }
 

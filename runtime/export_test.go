@@ -1,0 +1,13 @@
+package runtime
+
+// SetTriggerIfUnestimated replaces the If of f's first trigger by src,
+// compiled without the definition-time cost estimate, so that tests reach
+// the evaluation limits with the very expressions that estimate refuses.
+func SetTriggerIfUnestimated(f *Function, src string) error {
+	c, err := compileUnestimated(src, false)
+	if err != nil {
+		return err
+	}
+	f.triggers[0].ifProg = &expr{celExpr: c}
+	return nil
+}
