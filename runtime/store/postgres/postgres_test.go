@@ -142,7 +142,7 @@ func TestTakeSlotsAcrossProcesses(t *testing.T) {
 							break
 						}
 					}
-					time.Sleep(5 * time.Millisecond)
+					time.Sleep(10 * time.Millisecond)
 					holding.Add(-1)
 					err = s.Update(ctx, func(tx store.Tx) error {
 						_, err := tx.UpdateRun(ctx, id, store.RunCond{}, store.RunUpdate{Status: ptr(store.StatusCompleted), ClearLease: true})
@@ -160,9 +160,11 @@ func TestTakeSlotsAcrossProcesses(t *testing.T) {
 	if p := peak.Load(); p > limit {
 		t.Fatalf("%d runs held a slot at once, limit %d", p, limit)
 	}
-	// The test means something only if the key was full at times.
-	if p := peak.Load(); p < limit || refused.Load() == 0 {
-		t.Fatalf("peak %d, %d refused: the limit was never reached", p, refused.Load())
+	// The test means something only if the key was full at times (the
+	// peak seen here is a lower bound of the slots held: it may miss the
+	// moments the key was full).
+	if refused.Load() == 0 {
+		t.Fatalf("no TakeSlots was refused (peak %d): the limit was never reached", peak.Load())
 	}
 	var left int
 	if err := stores[0].pool.QueryRow(ctx, stores[0].sql(`SELECT COUNT(*) FROM $S.slots`)).Scan(&left); err != nil {
