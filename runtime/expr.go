@@ -115,16 +115,30 @@ func issuesError(src string, iss *cel.Issues) error {
 			b.WriteString("; ")
 		}
 		loc := e.Location
+		// cel's messages quote tokens whole ("undeclared reference to
+		// 'aaa…'"); the excerpt below already shows the source.
+		msg := clip(e.Message, 2*excerptBytes)
 		if loc.Line() < 1 { // no position (a limit of the parser)
-			b.WriteString(e.Message)
+			b.WriteString(msg)
 			continue
 		}
-		fmt.Fprintf(&b, "%d:%d: %s", loc.Line(), loc.Column()+1, e.Message)
+		fmt.Fprintf(&b, "%d:%d: %s", loc.Line(), loc.Column()+1, msg)
 		if len(src) > excerptBytes {
 			fmt.Fprintf(&b, " at %s", excerpt(src, byteOffset(src, loc.Line(), loc.Column())))
 		}
 	}
 	return errors.New(b.String())
+}
+
+// clip cuts s to at most n bytes, on a character boundary, marking the cut.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }
 
 // byteOffset converts a CEL location (1-based line, 0-based column in
