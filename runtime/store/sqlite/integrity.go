@@ -328,10 +328,12 @@ func checkWALIndex(file string) error {
 	return nil
 }
 
-// storeMeta is the identity and commit count kept in the database.
+// storeMeta is what the database says about itself.
 type storeMeta struct {
 	identity string
 	commits  int64
+	openedAs string // the resolved name it was last opened under
+	open     bool   // not closed since
 }
 
 // readMeta reads the store identity, if the database has one yet. It is
@@ -345,7 +347,7 @@ func readMeta(db *sql.DB, file string) (*storeMeta, error) {
 		return nil, nil
 	}
 	var m storeMeta
-	if err := db.QueryRow(`SELECT identity, commits FROM store_meta WHERE id = 1`).Scan(&m.identity, &m.commits); err != nil {
+	if err := db.QueryRow(`SELECT identity, commits, opened_as, open FROM store_meta WHERE id = 1`).Scan(&m.identity, &m.commits, &m.openedAs, &m.open); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, &DamageError{File: file, Found: "the store_meta table has no row: the store identity was deleted",
 				Advice: "Restore the database from a backup"}
@@ -384,6 +386,32 @@ func compareHistory(file, historyPath string, meta *storeMeta, hist *history) er
 			Advice: "Put the missing " + file + "-wal back beside the database, or restore the latest copy" + accept}
 	}
 	return nil
+}
+
+// checkOtherName refuses a database whose last owner opened it under
+// another name (a hard link, or a name it was moved from) and crashed: its
+// commits since its last checkpoint are in the -wal file beside that name,
+// which SQLite, opening this name, does not look at.
+func checkOtherName(file string, meta *storeMeta) error {
+	if meta == nil || !meta.open || meta.openedAs == "" || meta.openedAs == file {
+		return nil
+	}
+	wal := meta.openedAs + "-wal"
+	fi, err := os.Stat(wal)
+	if err != nil || fi.Size() == 0 {
+		return nil
+	}
+	advice := fmt.Sprintf("Open it as %s first (Close copies the commits into the database), or move %s and %s-shm to %s-wal and %s-shm; to accept the loss, delete %s",
+		meta.openedAs, wal, meta.openedAs, file, file, wal)
+	if other, err := os.Stat(meta.openedAs); err == nil {
+		if this, err := os.Stat(file); err == nil && os.SameFile(other, this) {
+			advice = fmt.Sprintf("Open it as %s (Close copies the commits into the database), or delete %s to accept their loss", meta.openedAs, wal)
+		}
+	}
+	return &DamageError{File: file,
+		Found: fmt.Sprintf("the database was last opened as %s and not closed: the commits made since its last checkpoint are in %s (%d bytes), which SQLite looks for only beside that name",
+			meta.openedAs, wal, fi.Size()),
+		Advice: advice}
 }
 
 // quickCheck runs PRAGMA quick_check, which reads every page and checks the

@@ -216,6 +216,9 @@ func Open(path string, opts ...Option) (*Store, error) {
 	if err := compareHistory(file, historyPath, meta, hist); err != nil {
 		return fail(err)
 	}
+	if err := checkOtherName(file, meta); err != nil {
+		return fail(err)
+	}
 	if cfg.quickCheck == QuickCheckAlways || cfg.quickCheck == QuickCheckAfterCrash && crashed {
 		if err := quickCheck(s.writer, file); err != nil {
 			return fail(err)
@@ -233,6 +236,12 @@ func Open(path string, opts ...Option) (*Store, error) {
 		}
 	}
 	s.identity, s.commits = meta.identity, meta.commits
+	// Mark the database open under this name, in the database file itself
+	// (the checkpoint copies it there): if this process crashes, an Open
+	// under another name learns where the -wal file is.
+	if _, err := s.writer.Exec(`UPDATE store_meta SET opened_as = ?, open = 1 WHERE id = 1; PRAGMA wal_checkpoint(PASSIVE)`, file); err != nil {
+		return fail(fmt.Errorf("sqlite: mark %s open: %w", file, err))
+	}
 	if err := s.history.write(s.record(true), true); err != nil {
 		return fail(fmt.Errorf("sqlite: write %s: %w", historyPath, err))
 	}
@@ -271,7 +280,8 @@ func (s *Store) Close() error {
 		<-s.done
 		s.writeStmts.close()
 		s.readStmts.close()
-		err = errors.Join(s.writer.Close(), s.reader.Close())
+		_, err = s.writer.Exec(`UPDATE store_meta SET open = 0 WHERE id = 1`)
+		err = errors.Join(err, s.writer.Close(), s.reader.Close())
 		if err == nil {
 			// Closed cleanly: the next Open need not check every page.
 			err = s.history.write(s.record(false), true)
