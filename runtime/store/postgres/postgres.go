@@ -18,10 +18,10 @@
 //     re-checked and dropped if it is no longer claimable.
 //   - Fencing: a run belongs to the process named by its lease. UpdateRun
 //     with a RunCond is a single conditional UPDATE; PutOwnedStep and OwnsRun
-//     take a FOR SHARE lock on the run row they check, which holds until
-//     commit, so a takeover or cancellation (an UPDATE of that row) waits for
-//     the owner's commit or makes the owner's check fail: a stale owner's
-//     writes are rejected, never interleaved.
+//     lock the run row they check (FOR NO KEY UPDATE) until commit, so a
+//     takeover or cancellation (an UPDATE of that row) waits for the owner's
+//     commit or makes the owner's check fail: a stale owner's writes are
+//     rejected, never interleaved.
 //   - Concurrency slots: taking, counting, releasing or handing over the
 //     slots of a key happens under a transaction-scoped advisory lock of the
 //     key, so no two processes count the same free slot.

@@ -297,6 +297,62 @@ func TestFencing(t *testing.T) {
 	}
 }
 
+// TestConcurrentCommitsOfOneRun: commits of one run by its owner that check
+// ownership and then update the run (parallel steps going to sleep) take
+// turns instead of deadlocking: each fn runs once.
+func TestConcurrentCommitsOfOneRun(t *testing.T) {
+	s := openTest(t)
+	now := time.Now()
+	r := store.Run{ID: "r", FunctionID: "fn", Status: store.StatusRunning, Events: json.RawMessage(`[]`),
+		CreatedAt: now, AvailableAt: now, LeaseOwner: "me", LeaseUntil: now.Add(time.Hour)}
+	if err := s.Update(ctx, func(tx store.Tx) error { return tx.InsertRun(ctx, r) }); err != nil {
+		t.Fatal(err)
+	}
+	const n = 4
+	var calls atomic.Int64
+	var checked sync.WaitGroup
+	checked.Add(n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			first := true
+			err := s.Update(ctx, func(tx store.Tx) error {
+				calls.Add(1)
+				ok, err := tx.PutOwnedStep(ctx, store.Step{RunID: "r", Key: fmt.Sprint(i), ID: "s", Kind: "sleep", Status: store.StepSleeping,
+					StartedAt: now, UpdatedAt: now}, "me")
+				if err != nil || !ok {
+					return fmt.Errorf("PutOwnedStep = %v, %v", ok, err)
+				}
+				if first {
+					// Let the other commits reach their checks too, if they can.
+					first = false
+					checked.Done()
+					waitTimeout(&checked, 200*time.Millisecond)
+				}
+				_, err = tx.UpdateRun(ctx, "r", store.RunCond{Owner: "me"}, store.RunUpdate{Error: ptr(fmt.Sprint("step ", i))})
+				return err
+			})
+			if err != nil {
+				t.Errorf("Update %d: %v", i, err)
+			}
+		})
+	}
+	wg.Wait()
+	if got := calls.Load(); got != n {
+		t.Errorf("fn ran %d times for %d Updates: commits of one run deadlocked and were retried", got, n)
+	}
+}
+
+// waitTimeout waits for wg, or for d.
+func waitTimeout(wg *sync.WaitGroup, d time.Duration) {
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(d):
+	}
+}
+
 // TestUpdateRetriesDeadlock: two Updates that lock two runs in opposite
 // orders deadlock; PostgreSQL aborts one, and Update runs its fn again, so
 // both succeed.

@@ -519,13 +519,17 @@ func (t *pgTx) ReleaseExpired(ctx context.Context, now time.Time, exceptOwner st
 }
 
 // ownerCheck selects run $1 if it is running under a lease of $2. In a
-// read-write transaction it locks the row FOR SHARE until commit: a takeover
-// or a cancellation (an UPDATE of the row) waits for this transaction, and
-// one that committed first makes the check fail.
+// read-write transaction it locks the row until commit: a takeover or a
+// cancellation (an UPDATE of the row) waits for this transaction, and one
+// that committed first makes the check fail. The lock is FOR NO KEY UPDATE,
+// the one an UPDATE of the row takes, not FOR SHARE: two commits of one run
+// (parallel steps) that check and then update it would each hold a share
+// lock and wait for the other's to update — a deadlock, resolved only after
+// deadlock_timeout. So the commits of one run take turns.
 func (t *pgTx) ownerCheck() string {
 	q := `SELECT 1 FROM $S.runs WHERE id = $1 AND status = 'running' AND lease_owner = $2`
 	if !t.readOnly {
-		q += ` FOR SHARE`
+		q += ` FOR NO KEY UPDATE`
 	}
 	return q
 }
