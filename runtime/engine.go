@@ -26,7 +26,6 @@ type Engine struct {
 	byEvent map[string][]eventTrigger
 	crons   []cronTrigger
 	events  *eventCatalog // schemas and encryption of catalogued events
-	lim     limits        // bounds on events and on the work of their expressions
 	log     *slog.Logger
 	clock   Clock
 	owner   string
@@ -48,6 +47,15 @@ type Engine struct {
 	stopping atomic.Bool
 	// claimedWaiting counts claimed runs waiting for a slot.
 	claimedWaiting atomic.Int64
+
+	// abandoned holds the runs this engine still leases but stopped
+	// executing because the store failed to record what they did; the
+	// heartbeat releases them (and renews their leases no more) as soon
+	// as the store works again.
+	abandonMu   sync.Mutex
+	abandoned   map[string]abandonment
+	abandonSeq  uint64
+	abandonWake chan struct{}
 
 	idMu    sync.Mutex
 	entropy io.Reader
@@ -78,7 +86,9 @@ func New(opts Options) (*Engine, error) {
 		poll:    opts.PollInterval,
 		wake:    make(chan struct{}, 1),
 		entropy: ulid.Monotonic(rand.Reader, 0),
-		lim:     opts.limits(),
+
+		abandoned:   map[string]abandonment{},
+		abandonWake: make(chan struct{}, 1),
 	}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
@@ -191,6 +201,11 @@ func (e *Engine) Stop(ctx context.Context) error {
 	go func() { e.inflight.Wait(); close(done) }()
 	select {
 	case <-done:
+		// Runs abandoned after a store error get one more chance to be
+		// handed back now rather than at the next start.
+		if err := e.heartbeat(); err != nil && !errors.Is(err, store.ErrClosed) {
+			e.log.Error("durable: releasing runs at stop", "err", err)
+		}
 		e.cancel()
 		return nil
 	case <-ctx.Done():
@@ -301,29 +316,154 @@ func (e *Engine) executeInSlot(r store.Run, fresh bool) {
 	e.execute(r, fresh)
 }
 
+// Retries of a failed heartbeat, or of releasing abandoned runs, start
+// after heartbeatRetryMin and double up to the heartbeat interval.
+const heartbeatRetryMin = 20 * time.Millisecond
+
+// heartbeatLoop renews this engine's leases every third of the lease, and
+// takes back what others' expired leases hold. After a store error, and
+// while runs are abandoned, it retries sooner, with backoff, so that the
+// engine recovers by itself as soon as the store works again.
 func (e *Engine) heartbeatLoop() {
 	defer e.loops.Done()
+	interval := e.lease / 3
+	retry := time.Duration(0) // 0: all is well
+	failing := false
+	timer := time.NewTimer(interval)
+	defer timer.Stop()
 	for {
 		select {
 		case <-e.stopCh:
 			return
-		case <-time.After(e.lease / 3):
+		case <-e.abandonWake:
+			if retry == 0 {
+				retry = min(heartbeatRetryMin, interval)
+				timer.Reset(retry)
+			}
+			continue
+		case <-timer.C:
 		}
-		now := e.clock.Now()
-		err := e.store.Update(e.execCtx, func(tx store.Tx) error {
-			if _, err := tx.RenewLeases(e.execCtx, e.owner, now.Add(e.lease)); err != nil {
-				return err
+		err := e.heartbeat()
+		switch {
+		case err != nil:
+			if !failing && !errors.Is(err, store.ErrClosed) && !errors.Is(err, context.Canceled) {
+				e.log.Error("durable: renewing leases; retrying with backoff", "err", err)
 			}
-			n, err := tx.ReleaseExpired(e.execCtx, now, e.owner)
-			if n > 0 {
-				e.log.Info("durable: resuming runs of a process whose leases expired", "runs", n)
+			failing = true
+			retry = min(max(2*retry, heartbeatRetryMin), interval)
+		case e.hasAbandoned():
+			retry = min(heartbeatRetryMin, interval)
+		default:
+			if failing {
+				e.log.Info("durable: the store works again")
 			}
-			return err
-		})
-		if err != nil && !errors.Is(err, store.ErrClosed) && !errors.Is(err, context.Canceled) {
-			e.log.Error("durable: renewing leases", "err", err)
+			failing, retry = false, 0
+		}
+		if retry > 0 {
+			timer.Reset(retry)
+		} else {
+			timer.Reset(interval)
 		}
 	}
+}
+
+// heartbeat releases the runs this engine abandoned (before renewing its
+// leases, so that theirs are not renewed), renews its leases, and requeues
+// the runs of processes whose leases expired, in one transaction.
+func (e *Engine) heartbeat() error {
+	e.abandonMu.Lock()
+	abandoned := make(map[string]abandonment, len(e.abandoned))
+	for id, a := range e.abandoned {
+		abandoned[id] = a
+	}
+	e.abandonMu.Unlock()
+	now := e.clock.Now()
+	released := 0
+	err := e.store.Update(e.execCtx, func(tx store.Tx) error {
+		released = 0
+		queued := store.StatusQueued
+		for id, a := range abandoned {
+			u := store.RunUpdate{Status: &queued, AvailableAt: &now, ClearLease: true}
+			if a.lostOutcome {
+				// Counted as a crash would be: the attempt is charged to
+				// the step whose outcome was lost when it runs again.
+				r, err := tx.GetRun(e.execCtx, id)
+				if errors.Is(err, store.ErrNotFound) {
+					continue
+				}
+				if err != nil {
+					return err
+				}
+				n := r.Interrupted + 1
+				u.Interrupted = &n
+			}
+			ok, err := tx.UpdateRun(e.execCtx, id, store.RunCond{Owner: e.owner, Statuses: []store.Status{store.StatusRunning}}, u)
+			if err != nil {
+				return err
+			}
+			if ok {
+				released++
+			}
+		}
+		if _, err := tx.RenewLeases(e.execCtx, e.owner, now.Add(e.lease)); err != nil {
+			return err
+		}
+		n, err := tx.ReleaseExpired(e.execCtx, now, e.owner)
+		if n > 0 {
+			e.log.Info("durable: resuming runs of a process whose leases expired", "runs", n)
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if len(abandoned) > 0 {
+		e.abandonMu.Lock()
+		for id, a := range abandoned {
+			if e.abandoned[id].seq == a.seq {
+				delete(e.abandoned, id)
+			}
+		}
+		e.abandonMu.Unlock()
+		e.log.Info("durable: requeued runs abandoned after a store error", "runs", released)
+		e.signal()
+	}
+	return nil
+}
+
+// abandonment is a run given up after a store error.
+type abandonment struct {
+	// seq tells one abandonment from a later one of the same run.
+	seq uint64
+	// lostOutcome: the failed commit held the outcome of a step whose
+	// function ran.
+	lostOutcome bool
+}
+
+// abandon gives up executing run id after the store failed to record
+// what it did (during what): nothing more is committed for this
+// execution, and the heartbeat hands the run back to the queue once the
+// store works again. Its lease is renewed no more meanwhile, so another
+// process may also take it over when the lease ends.
+func (e *Engine) abandon(id, during string, err error, lostOutcome bool) {
+	if errors.Is(err, store.ErrClosed) {
+		return
+	}
+	e.log.Error("durable: run abandoned after a store error; it is requeued when the store works again", "run", id, "during", during, "err", err)
+	e.abandonMu.Lock()
+	e.abandonSeq++
+	e.abandoned[id] = abandonment{seq: e.abandonSeq, lostOutcome: lostOutcome}
+	e.abandonMu.Unlock()
+	select {
+	case e.abandonWake <- struct{}{}:
+	default:
+	}
+}
+
+func (e *Engine) hasAbandoned() bool {
+	e.abandonMu.Lock()
+	defer e.abandonMu.Unlock()
+	return len(e.abandoned) > 0
 }
 
 // Send stores events and starts the runs they trigger; events that complete
@@ -370,8 +510,6 @@ type envelope struct {
 	// vars is JSON decoded for CEL (`event`, `async`), outside the store's
 	// writer, which is the bottleneck.
 	vars map[string]any
-	// eval is what its triggers decided, also evaluated outside the writer.
-	eval *triggerEval
 }
 
 // envelopes validates events and encodes them. idFor, if set, gives the ID
@@ -383,29 +521,21 @@ func (e *Engine) envelopes(events []Event, idFor func(i int) string) ([]envelope
 	// with the batch.
 	var errs []error
 	for i, ev := range events {
-		// The engine's own events carry another event: no data limit.
-		engineMade := idFor != nil && isEngineEvent(ev.Name)
-		if err := e.lim.checkEvent(i, ev.Name, ev.ID); err != nil {
-			errs = append(errs, err)
+		if ev.Name == "" {
+			errs = append(errs, fmt.Errorf("runtime: event %d: name is required", i))
 			continue
 		}
 		data, err := json.Marshal(ev.Data)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("runtime: event %d (%s): data cannot be encoded as JSON: %w", i, excerpt(ev.Name, 0), err))
+			errs = append(errs, fmt.Errorf("runtime: event %d (%q): data cannot be encoded as JSON: %w", i, ev.Name, err))
 			continue
 		}
-		if engineMade && string(data) == "null" {
-			data = []byte("{}") // an Invoke without data
+		if string(data) == "null" {
+			data = []byte("{}")
 		}
 		if len(data) == 0 || data[0] != '{' {
-			errs = append(errs, fmt.Errorf("runtime: event %d (%s): data must encode to a JSON object, not %s", i, excerpt(ev.Name, 0), jsonKind(data)))
+			errs = append(errs, fmt.Errorf("runtime: event %d (%q): data must encode to a JSON object, not %s", i, ev.Name, jsonKind(data)))
 			continue
-		}
-		if !engineMade {
-			if err := e.lim.checkData(i, ev.Name, ev.ID, data); err != nil {
-				errs = append(errs, err)
-				continue
-			}
 		}
 		if ev.ID == "" {
 			if idFor != nil {
@@ -437,12 +567,7 @@ func (e *Engine) envelopes(events []Event, idFor func(i int) string) ([]envelope
 			errs = append(errs, fmt.Errorf("runtime: event %d (%q): %w", i, ev.Name, err))
 			continue
 		}
-		eval, err := e.evalTriggers(i, ev.Name, ev.ID, vars, !engineMade)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		out[i] = envelope{ID: ev.ID, Name: ev.Name, TS: ev.TS, JSON: raw, vars: vars, eval: eval}
+		out[i] = envelope{ID: ev.ID, Name: ev.Name, TS: ev.TS, JSON: raw, vars: vars}
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
@@ -461,8 +586,6 @@ func jsonKind(b []byte) string {
 		return "a string"
 	case 't', 'f':
 		return "a boolean"
-	case 'n':
-		return "null (use an empty object for no data)"
 	default:
 		return "a number"
 	}
@@ -478,13 +601,34 @@ func (e *Engine) dispatch(ctx context.Context, tx store.Tx, env envelope, direct
 	if err != nil || !inserted {
 		return nil, err
 	}
-	vars := map[string]any{"event": env.vars}
+	var vars map[string]any
+	eventVars := func() (map[string]any, error) {
+		if vars == nil {
+			vars = map[string]any{"event": env.vars}
+		}
+		return vars, nil
+	}
 	var started []store.Run
 	for _, et := range e.byEvent[env.Name] {
-		if !env.eval.triggered(et.t) {
-			continue
+		if et.t.ifProg != nil {
+			v, err := eventVars()
+			if err != nil {
+				return started, err
+			}
+			ok, err := et.t.ifProg.match(v)
+			if err != nil {
+				e.log.Warn("durable: trigger expression failed; no run started", "function", et.fn.ID(), "event", env.ID, "err", err)
+				continue
+			}
+			if !ok {
+				continue
+			}
 		}
-		r, err := e.admit(ctx, tx, et.fn, env, vars, now, direct)
+		v, err := eventVars()
+		if err != nil {
+			return started, err
+		}
+		r, err := e.admit(ctx, tx, et.fn, env, v, now, direct)
 		if err != nil {
 			return started, err
 		}
@@ -510,7 +654,7 @@ func (e *Engine) dispatch(ctx context.Context, tx store.Tx, env envelope, direct
 			if err != nil {
 				return started, err
 			}
-			ok, err := prog.match(e.lim, map[string]any{"event": trig, "async": async})
+			ok, err := prog.match(map[string]any{"event": trig, "async": async})
 			if err != nil {
 				e.log.Warn("durable: wait expression failed; event ignored for this wait", "run", w.RunID, "event", env.ID, "err", err)
 				continue

@@ -55,11 +55,21 @@ type execution struct {
 	setStart bool
 	// deadline is when the run is cancelled if not finished (Timeouts).
 	deadline time.Time
-	// interrupted counts executions of this run that a dead process lost;
-	// the first step this execution runs was probably what they were
-	// running, so it is charged those attempts.
+	// interrupted counts executions of this run that were lost (a process
+	// died, or a commit failed) while a top-level step ran: at most one
+	// runs at a time, and it is the first step this execution runs, so it
+	// is charged those attempts. Steps of parallel branches, several of
+	// which run at once, record each attempt before it runs instead.
 	interrupted      int
 	clearInterrupted bool
+	// settled holds the outcomes of branch steps not yet committed: they go
+	// with the run's next commit (another step's start, the end of the
+	// Parallel, a sleep), so that recording each attempt before it runs
+	// costs about no transaction more.
+	settled map[string]store.Step
+	// lostOutcome says the commit that failed held the outcome of a
+	// top-level step: its attempt is to be charged as interrupted.
+	lostOutcome bool
 
 	// replay runs the handler against the journal only: nothing executes
 	// and nothing commits (CheckReplay).
@@ -129,10 +139,13 @@ func (e *Engine) execute(r store.Run, fresh bool) {
 	switch {
 	case x.lost != nil:
 		if !errors.Is(x.lost, errLostRun) {
-			e.log.Error("durable: run abandoned after a store error; it resumes when its lease expires or the process restarts", "run", r.ID, "err", x.lost)
+			x.mu.Lock()
+			lostOutcome := x.lostOutcome
+			x.mu.Unlock()
+			e.abandon(r.ID, "executing", x.lost, lostOutcome)
 		}
 	case x.fatal != nil:
-		e.finishOwned(ctx, r, store.StatusFailed, nil, x.fatal.Error())
+		x.finish(store.StatusFailed, nil, x.fatal.Error())
 	case exited:
 		x.park()
 	case panicked:
@@ -142,7 +155,7 @@ func (e *Engine) execute(r store.Run, fresh bool) {
 	default:
 		raw, merr := json.Marshal(out)
 		if merr != nil {
-			e.finishOwned(ctx, r, store.StatusFailed, nil, fmt.Sprintf("output of type %T cannot be encoded as JSON: %v", out, merr))
+			x.finish(store.StatusFailed, nil, fmt.Sprintf("output of type %T cannot be encoded as JSON: %v", out, merr))
 			return
 		}
 		x.finish(store.StatusCompleted, raw, "")
@@ -154,6 +167,7 @@ func newExecution(e *Engine, f *Function, r store.Run, steps []store.Step) *exec
 	x := &execution{
 		e: e, fn: f, run: r, policy: f.retryPolicy(),
 		journal: make(map[string]store.Step, len(steps)),
+		settled: map[string]store.Step{},
 		byScope: map[string][]store.Step{},
 		pos:     map[string]int{}, occ: map[string]int{}, par: map[string]int{},
 	}
@@ -259,15 +273,12 @@ func (x *execution) finish(status store.Status, output json.RawMessage, errMsg s
 	if status == store.StatusFailed {
 		x.e.log.Warn("durable: run failed", "run", x.run.ID, "function", x.fn.ID(), "err", errMsg)
 	}
-	err := x.e.store.Update(x.e.execCtx, func(tx store.Tx) error {
-		if err := x.applyStart(tx); err != nil {
-			return err
-		}
+	err := x.update(func(tx store.Tx) error {
 		return x.e.finishRun(x.e.execCtx, tx, x.run, status, output, errMsg, true, x.mayHaveWaits())
 	})
 	x.e.signal()
 	if err != nil && !errors.Is(err, errLostRun) {
-		x.e.log.Error("durable: recording the end of a run", "run", x.run.ID, "err", err)
+		x.e.abandon(x.run.ID, "recording the end of the run", err, false)
 	}
 }
 
@@ -277,15 +288,12 @@ func (e *Engine) finishOwned(ctx context.Context, r store.Run, status store.Stat
 	})
 	e.signal()
 	if err != nil && !errors.Is(err, errLostRun) {
-		e.log.Error("durable: recording the end of a run", "run", r.ID, "err", err)
+		e.abandon(r.ID, "recording the end of the run", err, false)
 	}
 }
 
 func (x *execution) updateOwned(u store.RunUpdate) {
-	err := x.e.store.Update(x.e.execCtx, func(tx store.Tx) error {
-		if err := x.applyStart(tx); err != nil {
-			return err
-		}
+	err := x.update(func(tx store.Tx) error {
 		ok, err := tx.UpdateRun(x.e.execCtx, x.run.ID, store.RunCond{Owner: x.e.owner, Statuses: []store.Status{store.StatusRunning}}, u)
 		if err == nil && !ok {
 			err = errLostRun
@@ -294,7 +302,7 @@ func (x *execution) updateOwned(u store.RunUpdate) {
 	})
 	x.e.signal()
 	if err != nil && !errors.Is(err, errLostRun) {
-		x.e.log.Error("durable: updating a run", "run", x.run.ID, "err", err)
+		x.e.abandon(x.run.ID, "updating the run", err, false)
 	}
 }
 
@@ -306,8 +314,8 @@ func (e *Engine) releaseRun(r store.Run, at time.Time) {
 			store.RunUpdate{Status: &queued, AvailableAt: &at, ClearLease: true})
 		return err
 	})
-	if err != nil && !errors.Is(err, store.ErrClosed) {
-		e.log.Error("durable: releasing a run", "run", r.ID, "err", err)
+	if err != nil {
+		e.abandon(r.ID, "releasing the run", err, false)
 	}
 }
 
@@ -320,16 +328,16 @@ func (x *execution) park() {
 	x.mu.Unlock()
 	now := x.e.clock.Now()
 	if release {
-		x.e.releaseRun(x.run, now)
+		// The outcomes of steps that finished go with the release, so that
+		// they do not run again.
+		queued := store.StatusQueued
+		x.updateOwned(store.RunUpdate{Status: &queued, AvailableAt: &now, ClearLease: true})
 		return
 	}
 	if !x.deadline.IsZero() && x.deadline.Before(wake) {
 		wake = x.deadline
 	}
-	err := x.e.store.Update(x.e.execCtx, func(tx store.Tx) error {
-		if err := x.applyStart(tx); err != nil {
-			return err
-		}
+	err := x.update(func(tx store.Tx) error {
 		at := wake
 		// A wait resolved while the run was still running left the run
 		// alone; it must not park past its result.
@@ -351,7 +359,7 @@ func (x *execution) park() {
 	})
 	x.e.signal()
 	if err != nil && !errors.Is(err, errLostRun) {
-		x.e.log.Error("durable: parking a run", "run", x.run.ID, "err", err)
+		x.e.abandon(x.run.ID, "parking the run", err, false)
 	}
 }
 
@@ -394,10 +402,37 @@ func (x *execution) tryCommit(_ context.Context, fn func(tx store.Tx) error) err
 }
 
 // update runs fn, which must check that the run is still ours, with the
-// run's pending updates (its start, lost attempts recorded).
+// run's pending updates: the settled outcomes of steps (first, while the
+// run is certainly still leased) and its start. After a failed commit the
+// execution commits nothing more: its run is abandoned, to be released and
+// executed again from the journal.
 func (x *execution) update(fn func(tx store.Tx) error) error {
 	ctx := x.e.execCtx
+	x.mu.Lock()
+	lost := x.lost
+	x.mu.Unlock()
+	if lost != nil {
+		return lost
+	}
+	var flushed []string
 	err := x.e.store.Update(ctx, func(tx store.Tx) error {
+		x.mu.Lock()
+		settled := make([]store.Step, 0, len(x.settled))
+		for _, st := range x.settled {
+			settled = append(settled, st)
+		}
+		x.mu.Unlock()
+		flushed = flushed[:0]
+		for _, st := range settled {
+			ok, err := tx.PutOwnedStep(ctx, st, x.e.owner)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return errLostRun
+			}
+			flushed = append(flushed, st.Key)
+		}
 		if err := fn(tx); err != nil {
 			return err
 		}
@@ -418,6 +453,9 @@ func (x *execution) update(fn func(tx store.Tx) error) error {
 	if err == nil {
 		x.mu.Lock()
 		x.setStart, x.clearInterrupted = false, false
+		for _, key := range flushed {
+			delete(x.settled, key)
+		}
 		x.mu.Unlock()
 	}
 	return err
@@ -561,9 +599,12 @@ func (x *execution) mayHaveWaits() bool {
 	return false
 }
 
-// takeInterrupted returns the lost attempts to charge to the step about to
-// commit, once per execution; the commit clears the run's count.
-func (x *execution) takeInterrupted() int {
+// takeInterrupted returns the lost attempts to charge to a step of scope
+// about to commit, once per execution; the commit clears the run's count.
+// Only a top-level step is charged: if the first step this execution runs
+// is in a parallel branch, the lost execution was in that Parallel too,
+// and its attempts were recorded as they started.
+func (x *execution) takeInterrupted(scope string) int {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	n := x.interrupted
@@ -571,12 +612,24 @@ func (x *execution) takeInterrupted() int {
 		x.interrupted = 0
 		x.clearInterrupted = true
 	}
+	if scope != "" {
+		return 0
+	}
 	return n
 }
 
 func (x *execution) remember(st store.Step) {
 	x.mu.Lock()
 	x.journal[st.Key] = st
+	x.mu.Unlock()
+}
+
+// settle records the outcome of a step.Run attempt whose start is already
+// committed; the run's next commit carries it.
+func (x *execution) settle(st store.Step) {
+	x.mu.Lock()
+	x.journal[st.Key] = st
+	x.settled[st.Key] = st
 	x.mu.Unlock()
 }
 
@@ -612,16 +665,31 @@ func (x *execution) Run(ctx context.Context, id string, fn func(ctx context.Cont
 			if x.e.clock.Now().Before(prior.WakeAt) {
 				x.suspend(prior.WakeAt, store.StatusQueued, "")
 			}
+		case store.StepStarted:
+			// An attempt whose outcome was lost (a crash, a failed
+			// commit): it counts, and the step runs again.
+			if x.replay {
+				x.stop(errReplayEnd)
+			}
 		}
 	}
 	if x.e.stopping.Load() {
 		x.releaseForStop()
 	}
+	// In a parallel branch the attempt is recorded before the function
+	// runs: other branches' steps run meanwhile, and a lost execution
+	// could not tell which of them were running.
+	branch := st.Scope != ""
+	if branch {
+		st.Attempts += 1 + x.takeInterrupted(st.Scope)
+		st.Status = store.StepStarted
+		x.commitStep(ctx, st)
+	}
 	var out any
 	var err error
 	if h := hooks.From(x.e.execCtx); h != nil && h.Step != nil {
 		var handled bool
-		if out, err, handled = h.Step(x.run.ID, id, st.Attempts+1); !handled {
+		if out, err, handled = h.Step(x.run.ID, id, st.Attempts); !handled {
 			out, err = callStep(runctx.With(ctx, nestedExec{outer: id}), fn)
 		}
 	} else {
@@ -634,17 +702,19 @@ func (x *execution) Run(ctx context.Context, id string, fn func(ctx context.Cont
 			err = NonRetriable(fmt.Errorf("step %q: result of type %T cannot be encoded as JSON: %w", id, out, err))
 		}
 	}
-	st.Attempts += 1 + x.takeInterrupted()
+	if !branch {
+		st.Attempts += 1 + x.takeInterrupted(st.Scope)
+	}
 	st.UpdatedAt = x.e.clock.Now()
 	if err == nil {
 		st.Status, st.Output = store.StepCompleted, raw
-		x.commitStep(ctx, st)
+		x.recordOutcome(ctx, st)
 		return raw, nil
 	}
 	st.Error = err.Error()
 	if IsNonRetriable(err) || st.Attempts > x.policy.Retries {
 		st.Status = store.StepFailed
-		x.commitStep(ctx, st)
+		x.recordOutcome(ctx, st)
 		return nil, &StepError{StepID: id, Message: st.Error, Attempts: st.Attempts, cause: err}
 	}
 	next, ok := retryTime(err)
@@ -652,10 +722,33 @@ func (x *execution) Run(ctx context.Context, id string, fn func(ctx context.Cont
 		next = st.UpdatedAt.Add(backoff(x.policy, st.Attempts))
 	}
 	st.Status, st.WakeAt = store.StepRetrying, next
-	x.commitStep(ctx, st)
+	x.recordOutcome(ctx, st)
 	x.e.log.Info("durable: step failed; retrying", "run", x.run.ID, "step", id, "attempt", st.Attempts, "at", next, "err", err)
 	x.suspend(next, store.StatusQueued, "")
 	return nil, nil // unreachable: suspend ends the goroutine
+}
+
+// recordOutcome records the outcome of an attempt of a step.Run: a
+// top-level step's at once; a branch step's, whose start is committed,
+// with the run's next commit.
+func (x *execution) recordOutcome(ctx context.Context, st store.Step) {
+	if st.Scope != "" {
+		x.settle(st)
+		return
+	}
+	if err := x.update(func(tx store.Tx) error {
+		ok, err := tx.PutOwnedStep(x.e.execCtx, st, x.e.owner)
+		if err == nil && !ok {
+			err = errLostRun
+		}
+		return err
+	}); err != nil {
+		x.mu.Lock()
+		x.lostOutcome = true
+		x.mu.Unlock()
+		x.stop(err)
+	}
+	x.remember(st)
 }
 
 // callStep runs a step's function, turning a panic into an error.
@@ -943,6 +1036,15 @@ func (x *execution) Parallel(ctx context.Context, n int, branch func(ctx context
 	}
 	if exited.Load() {
 		goruntime.Goexit()
+	}
+	// The branches' last outcomes are committed before the function goes
+	// on: a top-level step's lost attempt is charged to the first step run
+	// after a crash, which must then be that step.
+	x.mu.Lock()
+	pending := len(x.settled) > 0
+	x.mu.Unlock()
+	if pending {
+		x.commit(ctx, func(store.Tx) error { return nil })
 	}
 	return nil
 }

@@ -216,6 +216,14 @@ const (
 	StepSleeping StepStatus = "sleeping"
 	// StepWaiting: a wait for an event or an invoked run, until WakeAt.
 	StepWaiting StepStatus = "waiting"
+	// StepStarted: an attempt of the step's function began (it is counted
+	// in Attempts) and its outcome is not recorded yet. The engine records
+	// it before the function of a step of a parallel branch runs, so that
+	// an attempt cut short by a crash is counted; the next execution runs
+	// the step again. Stores keep it like any other status: PutStep and
+	// PutOwnedStep later replace it with the outcome, and the step keeps
+	// its place in ListSteps.
+	StepStarted StepStatus = "started"
 )
 
 // Step is one entry of a run's journal.
