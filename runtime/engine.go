@@ -26,6 +26,7 @@ type Engine struct {
 	byEvent map[string][]eventTrigger
 	crons   []cronTrigger
 	events  *eventCatalog // schemas and encryption of catalogued events
+	lim     limits        // bounds on events and on the work of their expressions
 	log     *slog.Logger
 	clock   Clock
 	owner   string
@@ -89,6 +90,7 @@ func New(opts Options) (*Engine, error) {
 
 		abandoned:   map[string]abandonment{},
 		abandonWake: make(chan struct{}, 1),
+		lim:         opts.limits(),
 	}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
@@ -510,6 +512,8 @@ type envelope struct {
 	// vars is JSON decoded for CEL (`event`, `async`), outside the store's
 	// writer, which is the bottleneck.
 	vars map[string]any
+	// eval is what its triggers decided, also evaluated outside the writer.
+	eval *triggerEval
 }
 
 // envelopes validates events and encodes them. idFor, if set, gives the ID
@@ -521,21 +525,29 @@ func (e *Engine) envelopes(events []Event, idFor func(i int) string) ([]envelope
 	// with the batch.
 	var errs []error
 	for i, ev := range events {
-		if ev.Name == "" {
-			errs = append(errs, fmt.Errorf("runtime: event %d: name is required", i))
+		// The engine's own events carry another event: no data limit.
+		engineMade := idFor != nil && isEngineEvent(ev.Name)
+		if err := e.lim.checkEvent(i, ev.Name, ev.ID); err != nil {
+			errs = append(errs, err)
 			continue
 		}
 		data, err := json.Marshal(ev.Data)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("runtime: event %d (%q): data cannot be encoded as JSON: %w", i, ev.Name, err))
+			errs = append(errs, fmt.Errorf("runtime: event %d (%s): data cannot be encoded as JSON: %w", i, excerpt(ev.Name, 0), err))
 			continue
 		}
-		if string(data) == "null" {
-			data = []byte("{}")
+		if engineMade && string(data) == "null" {
+			data = []byte("{}") // an Invoke without data
 		}
 		if len(data) == 0 || data[0] != '{' {
-			errs = append(errs, fmt.Errorf("runtime: event %d (%q): data must encode to a JSON object, not %s", i, ev.Name, jsonKind(data)))
+			errs = append(errs, fmt.Errorf("runtime: event %d (%s): data must encode to a JSON object, not %s", i, excerpt(ev.Name, 0), jsonKind(data)))
 			continue
+		}
+		if !engineMade {
+			if err := e.lim.checkData(i, ev.Name, ev.ID, data); err != nil {
+				errs = append(errs, err)
+				continue
+			}
 		}
 		if ev.ID == "" {
 			if idFor != nil {
@@ -567,7 +579,12 @@ func (e *Engine) envelopes(events []Event, idFor func(i int) string) ([]envelope
 			errs = append(errs, fmt.Errorf("runtime: event %d (%q): %w", i, ev.Name, err))
 			continue
 		}
-		out[i] = envelope{ID: ev.ID, Name: ev.Name, TS: ev.TS, JSON: raw, vars: vars}
+		eval, err := e.evalTriggers(i, ev.Name, ev.ID, vars, !engineMade)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		out[i] = envelope{ID: ev.ID, Name: ev.Name, TS: ev.TS, JSON: raw, vars: vars, eval: eval}
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
@@ -586,6 +603,8 @@ func jsonKind(b []byte) string {
 		return "a string"
 	case 't', 'f':
 		return "a boolean"
+	case 'n':
+		return "null (use an empty object for no data)"
 	default:
 		return "a number"
 	}
@@ -601,34 +620,13 @@ func (e *Engine) dispatch(ctx context.Context, tx store.Tx, env envelope, direct
 	if err != nil || !inserted {
 		return nil, err
 	}
-	var vars map[string]any
-	eventVars := func() (map[string]any, error) {
-		if vars == nil {
-			vars = map[string]any{"event": env.vars}
-		}
-		return vars, nil
-	}
+	vars := map[string]any{"event": env.vars}
 	var started []store.Run
 	for _, et := range e.byEvent[env.Name] {
-		if et.t.ifProg != nil {
-			v, err := eventVars()
-			if err != nil {
-				return started, err
-			}
-			ok, err := et.t.ifProg.match(v)
-			if err != nil {
-				e.log.Warn("durable: trigger expression failed; no run started", "function", et.fn.ID(), "event", env.ID, "err", err)
-				continue
-			}
-			if !ok {
-				continue
-			}
+		if !env.eval.triggered(et.t) {
+			continue
 		}
-		v, err := eventVars()
-		if err != nil {
-			return started, err
-		}
-		r, err := e.admit(ctx, tx, et.fn, env, v, now, direct)
+		r, err := e.admit(ctx, tx, et.fn, env, vars, now, direct)
 		if err != nil {
 			return started, err
 		}
@@ -654,7 +652,7 @@ func (e *Engine) dispatch(ctx context.Context, tx store.Tx, env envelope, direct
 			if err != nil {
 				return started, err
 			}
-			ok, err := prog.match(map[string]any{"event": trig, "async": async})
+			ok, err := prog.match(e.lim, map[string]any{"event": trig, "async": async})
 			if err != nil {
 				e.log.Warn("durable: wait expression failed; event ignored for this wait", "run", w.RunID, "event", env.ID, "err", err)
 				continue
