@@ -396,6 +396,10 @@ func checkOtherName(file string, meta *storeMeta) error {
 	if meta == nil || !meta.open || meta.openedAs == "" || meta.openedAs == file {
 		return nil
 	}
+	if fi, err := os.Stat(file + "-wal"); err == nil && fi.Size() > 0 {
+		// Moved or copied together with its -wal file, which SQLite reads.
+		return nil
+	}
 	wal := meta.openedAs + "-wal"
 	fi, err := os.Stat(wal)
 	if err != nil || fi.Size() == 0 {
@@ -420,25 +424,30 @@ func checkOtherName(file string, meta *storeMeta) error {
 func quickCheck(db *sql.DB, file string) error {
 	rows, err := db.Query(`PRAGMA quick_check(5)`)
 	if err != nil {
-		return unreadable(file, err)
+		return checkFailed(file, err)
 	}
 	defer rows.Close()
 	var problems []string
 	for rows.Next() {
 		var s string
 		if err := rows.Scan(&s); err != nil {
-			return unreadable(file, err)
+			return checkFailed(file, err)
 		}
 		if s != "ok" {
 			problems = append(problems, s)
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return unreadable(file, err)
+		return checkFailed(file, err)
 	}
 	if len(problems) > 0 {
 		return &DamageError{File: file, Found: "PRAGMA quick_check found the database corrupt: " + strings.Join(problems, "; "),
 			Advice: "Restore it from a backup; `sqlite3 " + file + " .recover` may salvage what is left"}
 	}
 	return nil
+}
+
+func checkFailed(file string, err error) error {
+	return &DamageError{File: file, Found: "PRAGMA quick_check could not read the database: " + err.Error(),
+		Advice: "Restore it from a backup; `sqlite3 " + file + " .recover` may salvage what is left"}
 }
