@@ -273,15 +273,11 @@ func (s *Store) runOnce(ctx context.Context, opts pgx.TxOptions, readOnly bool, 
 	if readOnly {
 		return tx.Rollback(end)
 	}
-	if t.wake {
-		// Delivered at commit, to every listener (Wakeups).
-		if _, err := t.exec(end, `SELECT pg_notify($1, '')`, s.notify.channel); err != nil {
-			tx.Rollback(end)
-			return err
-		}
-	}
 	if err := tx.Commit(end); err != nil {
 		return fmt.Errorf("postgres: commit: %w", err)
+	}
+	if t.wake {
+		s.notify.announce()
 	}
 	return nil
 }
