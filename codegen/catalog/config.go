@@ -36,6 +36,10 @@ type Config struct {
 	Pos  Pos    `yaml:"-" json:"-"`
 	// Keys holds the position of each key's value.
 	Keys Positions `yaml:"-" json:"-"`
+
+	// typeIndex maps a type name to its index in Types, so that resolving
+	// the types of many fields stays linear; set by Parse.
+	typeIndex map[string]int
 }
 
 // Output says where the generated files go. Paths are relative to the

@@ -61,6 +61,10 @@ func Parse(file string, data []byte) (*Config, error) {
 		return nil, d.errs.err()
 	}
 	d.decode(root, reflect.ValueOf(cfg).Elem(), "")
+	cfg.typeIndex = make(map[string]int, len(cfg.Types))
+	for i, t := range cfg.Types {
+		cfg.typeIndex[t.Name] = i
+	}
 	v := &validator{d: d, cfg: cfg, dupEvents: map[*Event]bool{}}
 	v.validate()
 	if err := d.errs.err(); err != nil {

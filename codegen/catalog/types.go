@@ -174,6 +174,12 @@ func (c *Config) Structs() []Struct {
 
 // TypeDef returns the named type called name, or nil.
 func (c *Config) TypeDef(name string) *TypeDef {
+	if c.typeIndex != nil {
+		if i, ok := c.typeIndex[name]; ok {
+			return &c.Types[i]
+		}
+		return nil
+	}
 	for i := range c.Types {
 		if c.Types[i].Name == name {
 			return &c.Types[i]

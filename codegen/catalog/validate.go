@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -223,16 +224,17 @@ func (v *validator) constraints(f *Field, t *TypeExpr, where string) {
 		case len(f.Enum) == 0:
 			v.errorAt(f.Keys.Of("enum", f.Pos), "%s: enum is empty; list the allowed values", where)
 		default:
-			for i, e := range f.Enum {
+			first := make(map[string]Pos, len(f.Enum))
+			for _, e := range f.Enum {
 				if err := v.checkValue(t, e.V, false); err != nil {
 					v.errorAt(e.Pos, "%s: enum value %s", where, err)
 					continue
 				}
-				for _, prev := range f.Enum[:i] {
-					if jsonEqual(prev.V, e.V) {
-						v.errorAt(e.Pos, "%s: enum value %v is listed twice (first at %s)", where, e.V, prev.Pos)
-						break
-					}
+				k := jsonKey(e.V)
+				if at, dup := first[k]; dup {
+					v.errorAt(e.Pos, "%s: enum value %v is listed twice (first at %s)", where, e.V, at)
+				} else {
+					first[k] = e.Pos
 				}
 				v.checkBounds(f, e, where, "enum value")
 			}
@@ -274,13 +276,19 @@ func toFloat(x any) (float64, bool) {
 	return 0, false
 }
 
-func jsonEqual(a, b any) bool {
-	fa, oka := toFloat(a)
-	fb, okb := toFloat(b)
-	if oka && okb {
-		return fa == fb
+func jsonEqual(a, b any) bool { return jsonKey(a) == jsonKey(b) }
+
+// jsonKey is equal for two values exactly when they are the same JSON
+// value: numbers compare by value whether YAML wrote them as integers or
+// not. It lets a map find duplicates among many enum values.
+func jsonKey(x any) string {
+	if f, ok := toFloat(x); ok {
+		if f == 0 {
+			f = 0 // -0 is 0
+		}
+		return "number:" + strconv.FormatFloat(f, 'g', -1, 64)
 	}
-	return fmt.Sprintf("%T:%v", a, a) == fmt.Sprintf("%T:%v", b, b)
+	return fmt.Sprintf("%T:%v", x, x)
 }
 
 // checkValue checks that a YAML value (a default or enum item) is a valid
