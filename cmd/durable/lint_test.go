@@ -658,3 +658,14 @@ func BenchmarkLintShop(b *testing.B) {
 		})
 	}
 }
+
+// TestExplainErrors: explain names the analyzers it knows when given none
+// or an unknown one (explain_test.go checks what it prints for each).
+func TestExplainErrors(t *testing.T) {
+	if code, _, errs := runIn(t, ".", "explain", "nope"); code != 2 || !strings.Contains(errs, `unknown analyzer "nope" (known: sideeffect`) {
+		t.Errorf("unknown: code %d %s", code, errs)
+	}
+	if code, _, errs := runIn(t, ".", "explain"); code != 2 || !strings.Contains(errs, "usage: durable explain") {
+		t.Errorf("no argument: code %d %s", code, errs)
+	}
+}
