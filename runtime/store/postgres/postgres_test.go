@@ -176,6 +176,110 @@ func TestTakeSlotsAcrossProcesses(t *testing.T) {
 	t.Logf("%d taken, %d refused, peak %d", taken.Load(), refused.Load(), peak.Load())
 }
 
+// TestClaimLimitsAcrossProcesses: several stores claim and complete runs
+// that share a concurrency key of limit 5; a checker reading the database
+// throughout never sees more than 5 of them running, and every run
+// completes (blocked runs are handed the slots freed).
+func TestClaimLimitsAcrossProcesses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	schema := testSchema(t)
+	const processes, workers, runs, limit = 3, 3, 150, 5
+	stores := make([]*Store, processes+1)
+	for i := range stores {
+		stores[i] = openSchema(t, schema)
+	}
+	checker := stores[processes]
+	l := store.Limit{Key: "k", Limit: limit}
+	start := time.Now()
+	if err := checker.Update(ctx, func(tx store.Tx) error {
+		for i := range runs {
+			r := store.Run{ID: fmt.Sprintf("r%03d", i), FunctionID: "fn", Status: store.StatusQueued, Events: json.RawMessage(`[]`),
+				CreatedAt: start, AvailableAt: start.Add(time.Duration(i)), Limits: []store.Limit{l}}
+			if err := tx.InsertRun(ctx, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var peak atomic.Int64
+	stop := make(chan struct{})
+	checked := make(chan error, 1)
+	go func() {
+		for {
+			var running int64
+			err := checker.pool.QueryRow(ctx, checker.sql(`SELECT COUNT(*) FROM $S.runs WHERE status = 'running'`)).Scan(&running)
+			if err != nil {
+				checked <- err
+				return
+			}
+			peak.Store(max(peak.Load(), running))
+			select {
+			case <-stop:
+				checked <- nil
+				return
+			default:
+			}
+		}
+	}()
+	var completed atomic.Int64
+	var wg sync.WaitGroup
+	for p := range processes {
+		for w := range workers {
+			s, owner := stores[p], fmt.Sprintf("p%d-w%d", p, w)
+			wg.Go(func() {
+				deadline := time.Now().Add(2 * time.Minute)
+				for completed.Load() < runs && time.Now().Before(deadline) {
+					var got []store.Run
+					err := s.Update(ctx, func(tx store.Tx) error {
+						var err error
+						got, err = tx.ClaimRuns(ctx, owner, time.Now(), time.Now().Add(time.Minute), 2)
+						return err
+					})
+					if err != nil {
+						t.Errorf("claim: %v", err)
+						return
+					}
+					if len(got) == 0 {
+						time.Sleep(time.Millisecond)
+						continue
+					}
+					time.Sleep(2 * time.Millisecond)
+					for _, r := range got {
+						var ok bool
+						err := s.Update(ctx, func(tx store.Tx) error {
+							var err error
+							ok, err = tx.UpdateRun(ctx, r.ID, store.RunCond{Owner: owner, Statuses: []store.Status{store.StatusRunning}},
+								store.RunUpdate{Status: ptr(store.StatusCompleted), ClearLease: true})
+							return err
+						})
+						if err != nil || !ok {
+							t.Errorf("complete %s: %v, %v", r.ID, ok, err)
+							return
+						}
+						completed.Add(1)
+					}
+				}
+			})
+		}
+	}
+	wg.Wait()
+	close(stop)
+	if err := <-checked; err != nil {
+		t.Fatal(err)
+	}
+	if n := completed.Load(); n != runs {
+		t.Fatalf("%d runs completed, want %d", n, runs)
+	}
+	if p := peak.Load(); p > limit {
+		t.Fatalf("the checker saw %d runs of the key running at once, limit %d", p, limit)
+	}
+	t.Logf("peak %d running", peak.Load())
+}
+
 // TestStateReadModifyWriteAcrossProcesses: counters kept with GetState and
 // PutState by several stores at once lose no increment (the flow-control
 // windows are such read-modify-writes).
