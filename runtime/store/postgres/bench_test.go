@@ -3,6 +3,7 @@ package postgres
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -92,4 +93,39 @@ func BenchmarkJob(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkWakeupLatency: a queued run committed by one store until the
+// Wakeups channel of another store (another process) fires; reports the
+// median and 99th percentile. Sequential: one run at a time.
+func BenchmarkWakeupLatency(b *testing.B) {
+	schema := testSchema(b)
+	sender, receiver := openSchema(b, schema), openSchema(b, schema)
+	wake := receiver.Wakeups()
+	select {
+	case <-wake: // the listener is up
+	case <-time.After(10 * time.Second):
+		b.Fatal("listener did not start")
+	}
+	lat := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		now := time.Now()
+		err := sender.Update(ctx, func(tx store.Tx) error {
+			return tx.InsertRun(ctx, store.Run{ID: fmt.Sprint("r", i), FunctionID: "fn", Status: store.StatusQueued,
+				Events: json.RawMessage(`[]`), CreatedAt: now, AvailableAt: now})
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		select {
+		case <-wake:
+		case <-time.After(10 * time.Second):
+			b.Fatal("no wake-up")
+		}
+		lat = append(lat, time.Since(now))
+	}
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
 }

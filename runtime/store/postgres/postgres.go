@@ -415,6 +415,17 @@ func (s *Store) migrate(ctx context.Context) (int, error) {
 	return latest, nil
 }
 
+// Migrate brings the schema of the database dsn to LatestVersion, as Open
+// does, and returns the version it is at (what `durable migrate` prints).
+func Migrate(ctx context.Context, dsn string, opts ...Option) (int, error) {
+	s, err := Open(ctx, dsn, append(opts, MaxConns(1))...)
+	if err != nil {
+		return 0, err
+	}
+	defer s.Close()
+	return s.Version(ctx)
+}
+
 // Version is the schema version of the database.
 func (s *Store) Version(ctx context.Context) (int, error) {
 	var v int

@@ -549,6 +549,9 @@ func TestOpenConcurrently(t *testing.T) {
 	if v, err := s.Version(ctx); err != nil || v != LatestVersion() {
 		t.Fatalf("Version = %d, %v; want %d", v, err, LatestVersion())
 	}
+	if v, err := Migrate(ctx, testDSN(t), Schema(schema)); err != nil || v != LatestVersion() {
+		t.Fatalf("Migrate of a migrated schema = %d, %v; want %d", v, err, LatestVersion())
+	}
 }
 
 // TestNewerSchemaRefused: a database migrated by a newer binary is refused,
