@@ -81,6 +81,13 @@ func TestLimits(t *testing.T) {
 			yaml: header + "types:\n  T:\n    f: {type: object, default: " + strings.Repeat("{a: ", 40) + "x" + strings.Repeat("}", 40) + "}\n",
 			want: `durable.yaml:6:160: types.T.f.default` + strings.Repeat(".a", 32) + `: value nested more than 32 levels deep`,
 		},
+		{
+			name: "NUL in a description",
+			yaml: header + "events:\n  - {name: a/b.c, v: \"1\", description: \"a\\0b\", fields: {x: {type: string, description: \"\\uFEFF\"}}}\n",
+			want: "durable.yaml:5:40: events[0].description: contains the character U+0000; use printable text (tabs and newlines are fine)\n" +
+				"durable.yaml:5:88: events[0].fields.x.description: contains the character U+FEFF; use printable text (tabs and newlines are fine)",
+		},
+		{name: "tabs and newlines in a description", yaml: header + "events:\n  - {name: a/b.c, v: \"1\", description: \"a\\tb\\nc \\u2028\"}\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

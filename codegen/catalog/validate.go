@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // knownFormats are the formats of JSON Schema draft 2020-12.
@@ -73,6 +74,7 @@ func (v *validator) validate() {
 		if e.GoName != "" && !typeNameRE.MatchString(e.GoName) {
 			v.errorAt(e.Keys.Of("go_name", e.Pos), "%s: go_name %q must be an exported Go name", where, e.GoName)
 		}
+		v.text(e.Description, e.Keys.Of("description", e.Pos), where+".description")
 		v.fields(e.Fields, where+".fields", EventGoName(e)+"Data", 1)
 	}
 	v.cycles()
@@ -150,6 +152,7 @@ func (v *validator) fields(fs Fields, where, owner string, depth int) {
 			}
 			goNames[gn] = f
 		}
+		v.text(f.Description, f.Keys.Of("description", f.Pos), fwhere+".description")
 		if f.Type == "" {
 			continue // missing: reported by the decoder
 		}
@@ -178,6 +181,18 @@ func (v *validator) fields(fs Fields, where, owner string, depth int) {
 			}
 		}
 		v.constraints(f, t, fwhere)
+	}
+}
+
+// text checks free text that the generated Go quotes in comments: control
+// characters (other than tab and newline) and byte order marks make the Go
+// file invalid (NUL, U+FEFF) or hide text from a reader on a terminal.
+func (v *validator) text(s string, at Pos, where string) {
+	for _, r := range s {
+		if (unicode.IsControl(r) && r != '\t' && r != '\n') || r == '\uFEFF' {
+			v.errorAt(at, "%s: contains the character %U; use printable text (tabs and newlines are fine)", where, r)
+			return
+		}
 	}
 }
 
