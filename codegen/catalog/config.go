@@ -43,7 +43,9 @@ type Config struct {
 }
 
 // Output says where the generated files go. Paths are relative to the
-// directory of the catalog file; at least one must be set.
+// directory of the catalog file; at least one must be set. durable generate
+// refuses a path that leads, through .. or symbolic links, out of the
+// catalog's module (or its directory, outside a module).
 type Output struct {
 	Go       string `yaml:"go" jsonschema:"pattern=\\.go$" jsonschema_description:"Go file of the typed events, such as internal/events/events_gen.go."`
 	Schemas  string `yaml:"schemas" jsonschema_description:"Directory of the JSON Schemas, one per event: <domain>/<noun.verb>.json."`
