@@ -70,6 +70,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"PutOwnedStep", testPutOwnedStep},
 		{"SlotHandOver", testSlotHandOver},
 		{"TakeSlotsAllOrNothing", testTakeSlotsAllOrNothing},
+		{"StepStarted", testStepStarted},
+		{"ReleaseOwnRun", testReleaseOwnRun},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
