@@ -222,6 +222,7 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 		return
 	}
 	keys, required := structKeys(v.Type())
+	isRequired := func(k string) bool { return slices.Contains(required, k) }
 	present := map[string]bool{}
 	var at Positions
 	if p := v.FieldByName("Keys"); p.IsValid() && p.Type() == reflect.TypeFor[Positions]() {
@@ -243,7 +244,13 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 		if at != nil {
 			at[key.Value] = pos(val)
 		}
-		d.decode(val, v.Field(i), joinPath(path, key.Value))
+		fv := v.Field(i)
+		d.decode(val, fv, joinPath(path, key.Value))
+		// An empty required string is as missing as an absent one; later
+		// checks skip both, trusting the decoder to have reported them.
+		if fv.Kind() == reflect.String && fv.String() == "" && isRequired(key.Value) && val.Tag == "!!str" {
+			d.errorf(val, "%s%s must not be empty", prefix(path), key.Value)
+		}
 	})
 	for _, k := range required {
 		if !present[k] {

@@ -87,6 +87,14 @@ func TestLimits(t *testing.T) {
 			want: "durable.yaml:5:40: events[0].description: contains the character U+0000; use printable text (tabs and newlines are fine)\n" +
 				"durable.yaml:5:88: events[0].fields.x.description: contains the character U+FEFF; use printable text (tabs and newlines are fine)",
 		},
+		{
+			name: "empty required strings",
+			yaml: "version: \"\"\npackage: events\noutput: {go: e/e_gen.go}\nevents:\n  - {name: \"\", v: \"\", fields: {x: {type: \"\"}}}\n",
+			want: "durable.yaml:1:10: version must not be empty\n" +
+				"durable.yaml:5:12: events[0]: name must not be empty\n" +
+				"durable.yaml:5:19: events[0]: v must not be empty\n" +
+				"durable.yaml:5:42: events[0].fields.x: type must not be empty",
+		},
 		{name: "tabs and newlines in a description", yaml: header + "events:\n  - {name: a/b.c, v: \"1\", description: \"a\\tb\\nc \\u2028\"}\n"},
 	}
 	for _, tt := range tests {
