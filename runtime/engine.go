@@ -477,6 +477,7 @@ func (e *Engine) Send(ctx context.Context, events ...Event) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	e.evalWaits(ctx, envs)
 	ids := make([]string, len(envs))
 	var started []store.Run
 	err = e.store.Update(ctx, func(tx store.Tx) error {
@@ -638,28 +639,17 @@ func (e *Engine) dispatch(ctx context.Context, tx store.Tx, env envelope, direct
 	if err != nil {
 		return started, err
 	}
-	var async map[string]any
 	for _, w := range waits {
-		if w.If != "" {
-			if async == nil {
-				async = env.vars
-			}
-			trig, err := envelopeVar(w.Trigger)
-			if err != nil {
-				return started, err
-			}
-			prog, err := cachedExpr(w.If, true)
-			if err != nil {
-				return started, err
-			}
-			ok, err := prog.match(e.lim, map[string]any{"event": trig, "async": async})
-			if err != nil {
-				e.log.Warn("durable: wait expression failed; event ignored for this wait", "run", w.RunID, "event", env.ID, "err", err)
-				continue
-			}
-			if !ok {
-				continue
-			}
+		ok, evalErr, err := e.waitMatches(w, env)
+		if err != nil {
+			return started, err
+		}
+		if evalErr != nil {
+			e.log.Warn("durable: wait expression failed; event ignored for this wait", "run", w.RunID, "event", env.ID, "err", evalErr)
+			continue
+		}
+		if !ok {
+			continue
 		}
 		if strings.HasPrefix(w.StepKey, cancelPrefix) {
 			if err := e.cancelByEvent(ctx, tx, w, env, now); err != nil {

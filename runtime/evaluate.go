@@ -1,8 +1,11 @@
 package runtime
 
 import (
+	"context"
 	"errors"
 	"fmt"
+
+	"github.com/durable-go/durable/runtime/store"
 )
 
 // triggerEval is what the triggers of one event decided: which trigger
@@ -14,6 +17,8 @@ type triggerEval struct {
 	// skip holds the triggers whose If does not hold (or failed).
 	skip map[*Trigger]bool
 	keys map[*Function]*flowKeys
+	// waits holds the outcome of the waits' If, see evalWaits.
+	waits map[waitKey]waitMatch
 }
 
 // flowKeys are the evaluated keys of a function's flow control for one
@@ -127,4 +132,83 @@ func (e *Engine) flowKeys(f *Function, vars map[string]any) *flowKeys {
 // isEngineEvent reports whether name is one of the events the engine makes.
 func isEngineEvent(name string) bool {
 	return name == FunctionFailedEvent || name == FunctionInvokedEvent || name == CronEvent
+}
+
+// waitKey identifies a wait and its expression.
+type waitKey struct{ run, step, ifSrc string }
+
+// waitMatch is the outcome of a wait's If for one event.
+type waitMatch struct {
+	ok bool
+	// evalErr is an evaluation error: the event is ignored for this wait.
+	evalErr error
+}
+
+// evalWaits evaluates, before the writer transaction, the If of every wait
+// the events may complete, as the waits are now; dispatch evaluates in the
+// transaction only those created in between. A store error here is not the
+// caller's: dispatch then evaluates them all.
+func (e *Engine) evalWaits(ctx context.Context, envs []envelope) {
+	err := e.store.View(ctx, func(tx store.Tx) error {
+		byName := map[string][]store.Wait{}
+		for i := range envs {
+			env := &envs[i]
+			waits, seen := byName[env.Name]
+			if !seen {
+				var err error
+				if waits, err = tx.WaitsForEvent(ctx, env.Name); err != nil {
+					return err
+				}
+				byName[env.Name] = waits
+			}
+			for _, w := range waits {
+				if w.If == "" {
+					continue
+				}
+				ok, evalErr, err := e.matchWait(w, *env)
+				if err != nil {
+					continue // dispatch reports it
+				}
+				if env.eval == nil {
+					env.eval = &triggerEval{}
+				}
+				if env.eval.waits == nil {
+					env.eval.waits = map[waitKey]waitMatch{}
+				}
+				env.eval.waits[waitKey{w.RunID, w.StepKey, w.If}] = waitMatch{ok, evalErr}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		e.log.Warn("durable: reading waits before sending; their expressions are evaluated in the transaction", "err", err)
+	}
+}
+
+// waitMatches evaluates the If of a wait for the event, unless evalWaits
+// did. evalErr is an evaluation error (the event is ignored for this wait),
+// err a stored wait that cannot be read.
+func (e *Engine) waitMatches(w store.Wait, env envelope) (ok bool, evalErr, err error) {
+	if w.If == "" {
+		return true, nil, nil
+	}
+	if env.eval != nil {
+		if m, found := env.eval.waits[waitKey{w.RunID, w.StepKey, w.If}]; found {
+			return m.ok, m.evalErr, nil
+		}
+	}
+	return e.matchWait(w, env)
+}
+
+func (e *Engine) matchWait(w store.Wait, env envelope) (ok bool, evalErr, err error) {
+	trig, err := envelopeVar(w.Trigger)
+	if err != nil {
+		return false, nil, err
+	}
+	prog, err := cachedExpr(w.If, true)
+	if err != nil {
+		return false, nil, err
+	}
+	ok, evalErr = prog.match(e.lim, map[string]any{"event": trig, "async": env.vars})
+	return ok, evalErr, nil
 }

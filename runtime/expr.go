@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"cel.dev/cel-go/cel"
+	celast "cel.dev/cel-go/common/ast"
 	"cel.dev/cel-go/common/cost"
 	"cel.dev/cel-go/common/types"
 	"cel.dev/cel-go/common/types/ref"
@@ -22,8 +23,16 @@ type celExpr struct {
 	src string
 	env *cel.Env
 	ast *cel.Ast
+	// maxCost is the estimated worst-case cost on an event within the
+	// default data limit, or MaxUint64 when not estimated.
+	maxCost uint64
+	// loops says the expression has a comprehension (all, exists, map,
+	// filter...): only those run long enough to need the deadline, which
+	// costs more to arm than a simple expression takes.
+	loops bool
 	// progs holds a program per cost limit (cel.CostLimit is fixed when
-	// the program is made); an engine uses one.
+	// the program is made); an engine uses one. Key 0 is the program
+	// without cost tracking, for expressions that cannot exceed the limit.
 	progs sync.Map // uint64 -> cel.Program
 }
 
@@ -63,6 +72,7 @@ func compileCEL(src string, withAsync bool) (*celExpr, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: estimating its cost: %w", excerpt(src, 0), err)
 	}
+	c.maxCost = est.Max
 	if bound := uint64(staticCostFactor) * defaultLimits.exprCost; est.Max > bound {
 		return nil, fmt.Errorf("%s: worst-case cost on an event of %d KiB is %s, over %d (%d times the default cost limit): "+
 			"it grows faster than the event (a comprehension inside a comprehension?)",
@@ -87,7 +97,8 @@ func compileUnestimated(src string, withAsync bool) (*celExpr, error) {
 	if iss.Err() != nil {
 		return nil, issuesError(src, iss)
 	}
-	return &celExpr{src: src, env: env, ast: ast}, nil
+	loops := len(celast.MatchDescendants(celast.NavigateAST(ast.NativeRep()), celast.KindMatcher(celast.ComprehensionKind))) > 0
+	return &celExpr{src: src, env: env, ast: ast, loops: loops, maxCost: ^uint64(0)}, nil
 }
 
 func costString(c uint64) string {
@@ -180,15 +191,29 @@ func (eventSizes) EstimateCallCost(string, string, *cost.AstNode, []cost.AstNode
 // of the evaluation deadline.
 const interruptEvery = 100
 
+// bounded reports whether the expression cannot exceed l: its estimated
+// worst case is within the cost limit, on events within the data limit the
+// estimate assumed, and it has no comprehension to outlast the deadline.
+// Most trigger and key expressions are, and evaluate without cost
+// tracking, which would double their time.
+func (c *celExpr) bounded(l limits) bool {
+	return !c.loops && c.maxCost <= l.exprCost && l.dataBytes <= defaultLimits.dataBytes
+}
+
 func (c *celExpr) program(l limits) (cel.Program, error) {
-	if p, ok := c.progs.Load(l.exprCost); ok {
+	key := l.exprCost
+	opts := []cel.ProgramOption{cel.CostLimit(l.exprCost), cel.InterruptCheckFrequency(interruptEvery)}
+	if c.bounded(l) {
+		key, opts = 0, nil
+	}
+	if p, ok := c.progs.Load(key); ok {
 		return p.(cel.Program), nil
 	}
-	p, err := c.env.Program(c.ast, cel.CostLimit(l.exprCost), cel.InterruptCheckFrequency(interruptEvery))
+	p, err := c.env.Program(c.ast, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", excerpt(c.src, 0), err)
 	}
-	c.progs.Store(l.exprCost, p)
+	c.progs.Store(key, p)
 	return p, nil
 }
 
@@ -204,9 +229,16 @@ func (c *celExpr) eval(l limits, vars map[string]any) (ref.Val, error) {
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), l.exprTimeout)
-	defer cancel()
-	out, _, err := p.ContextEval(ctx, vars)
+	var out ref.Val
+	var timedOut func() bool
+	if c.loops {
+		ctx, cancel := context.WithTimeout(context.Background(), l.exprTimeout)
+		defer cancel()
+		out, _, err = p.ContextEval(ctx, vars)
+		timedOut = func() bool { return ctx.Err() != nil }
+	} else {
+		out, _, err = p.Eval(vars)
+	}
 	if err == nil {
 		return out, nil
 	}
@@ -214,7 +246,7 @@ func (c *celExpr) eval(l limits, vars map[string]any) (ref.Val, error) {
 	switch {
 	case errors.As(err, &cancelled) && cancelled.Cause == interpreter.CostLimitExceeded:
 		return nil, fmt.Errorf("%w: cost over %d (Options.ExpressionCostLimit)", errExprLimit, l.exprCost)
-	case ctx.Err() != nil:
+	case timedOut != nil && timedOut():
 		return nil, fmt.Errorf("%w: time over %v (Options.ExpressionTimeout)", errExprLimit, l.exprTimeout)
 	}
 	return nil, err

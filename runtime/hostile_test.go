@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/durable-go/durable/runtime"
+	"github.com/durable-go/durable/runtime/step"
 	"github.com/durable-go/durable/runtime/store/sqlite"
 )
 
@@ -337,5 +338,55 @@ func TestEventsAtTheLimitsAccepted(t *testing.T) {
 	}
 	if _, err := eng.Send(context.Background(), events...); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestCostlyWaitIfIgnoresTheEvent: a wait's If over the cost limit does
+// not match (the sender is not refused for a waiting run's expression, and
+// the run keeps waiting for an event that fits).
+func TestCostlyWaitIfIgnoresTheEvent(t *testing.T) {
+	done := runtime.NewEventType[map[string]any]("app/done", "", nil)
+	waiter := runtime.NewFunction(runtime.FunctionOpts{ID: "waiter"}, runtime.EventTrigger("app/start", ""),
+		func(ctx context.Context, in runtime.Input[map[string]any]) (any, error) {
+			ev, err := step.WaitForEvent(ctx, "done", done, step.WaitOpts{Timeout: time.Hour, If: "async.data.l.all(x, x >= 0)"})
+			if err != nil {
+				return nil, err
+			}
+			return len(ev.Data["l"].([]any)), nil
+		})
+	eng := limitedEngine(t, runtime.Options{ExpressionCostLimit: 10_000}, waiter)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := eng.Send(ctx, runtime.Event{Name: "app/start", Data: map[string]any{}}); err != nil {
+		t.Fatal(err)
+	}
+	var runID string
+	for runID == "" {
+		runs, err := eng.Runs(ctx, runtime.RunFilter{FunctionID: "waiter", Statuses: []runtime.RunStatus{runtime.RunWaiting}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(runs) == 1 {
+			runID = runs[0].ID
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	for _, n := range []int{20_000, 3} {
+		if _, err := eng.Send(ctx, runtime.Event{Name: "app/done", Data: zeros(n)}); err != nil {
+			t.Fatalf("Send of %d elements: %v", n, err)
+		}
+	}
+	for {
+		info, err := eng.Run(ctx, runID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.Status == runtime.RunCompleted {
+			if string(info.Output) != "3" {
+				t.Errorf("output = %s, want 3 (the event of 20,000 elements over the cost limit ignored)", info.Output)
+			}
+			return
+		}
+		time.Sleep(2 * time.Millisecond)
 	}
 }

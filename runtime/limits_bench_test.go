@@ -32,3 +32,46 @@ func BenchmarkExprAtCostLimit(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkEvalTypical evaluates a usual trigger If and a usual key, as
+// the engine does for every event, to show what the limits cost.
+func BenchmarkEvalTypical(b *testing.B) {
+	vars := map[string]any{"event": map[string]any{
+		"name": "shop/order.created",
+		"data": map[string]any{"amount": 250.0, "customer": map[string]any{"id": "c-42"},
+			"items": []any{map[string]any{"sku": "a", "quantity": 1.0}, map[string]any{"sku": "b", "quantity": 3.0}}},
+	}}
+	b.Run("If", func(b *testing.B) {
+		e, err := compileExpr("event.data.amount > 100.0 && event.data.customer.id != ''", false)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			if ok, err := e.match(defaultLimits, vars); !ok || err != nil {
+				b.Fatal(ok, err)
+			}
+		}
+	})
+	b.Run("IfExists", func(b *testing.B) {
+		e, err := compileExpr("event.data.amount > 100.0 && event.data.items.exists(i, i.quantity > 2.0)", false)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			if ok, err := e.match(defaultLimits, vars); !ok || err != nil {
+				b.Fatal(ok, err)
+			}
+		}
+	})
+	b.Run("Key", func(b *testing.B) {
+		k, err := compileKey("Concurrency[0].Key", "event.data.customer.id")
+		if err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			if s, err := k.key(defaultLimits, vars); s != "c-42" || err != nil {
+				b.Fatal(s, err)
+			}
+		}
+	})
+}
