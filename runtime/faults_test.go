@@ -107,44 +107,65 @@ func (t *recordingTx) PutOwnedStep(ctx context.Context, s store.Step, owner stri
 }
 
 // faultWorkload is three runs of three steps under a concurrency limit of
-// one: while a run is stuck, the others are blocked behind it. It counts
-// each step's effects and the most runs ever executing a step at once.
+// one: while a run is stuck, the others are blocked behind it. The steps
+// run one after another (a, b, c) or, parallel, in two branches (a then b;
+// c). It counts each step's effects and the most runs ever executing a
+// step at once.
 type faultWorkload struct {
 	fn        *runtime.Function
 	mu        sync.Mutex
 	effects   map[string]int // "<run> <step>"
-	active    atomic.Int32
-	maxActive atomic.Int32
+	active    map[string]int // steps executing, per run
+	maxActive int            // the most runs ever executing steps at once
 	onEffect  func(run, step string)
 }
 
-func newFaultWorkload() *faultWorkload {
-	w := &faultWorkload{effects: map[string]int{}}
+func newFaultWorkload(parallel bool) *faultWorkload {
+	w := &faultWorkload{effects: map[string]int{}, active: map[string]int{}}
 	w.fn = runtime.NewFunction(runtime.FunctionOpts{ID: "faulted", Retries: runtime.Retries(0),
 		Concurrency: []runtime.Concurrency{{Limit: 1, Key: `"one"`}}},
 		orderCreated.Trigger(),
 		func(ctx context.Context, in runtime.Input[order]) (any, error) {
-			for _, id := range []string{"a", "b", "c"} {
-				if _, err := step.Run(ctx, id, func(ctx context.Context) (string, error) {
-					n := w.active.Add(1)
-					defer w.active.Add(-1)
-					for m := w.maxActive.Load(); n > m && !w.maxActive.CompareAndSwap(m, n); m = w.maxActive.Load() {
-					}
-					w.mu.Lock()
-					w.effects[in.RunID+" "+id]++
-					w.mu.Unlock()
-					if w.onEffect != nil {
-						w.onEffect(in.RunID, id)
-					}
-					time.Sleep(5 * time.Millisecond)
-					return id, nil
-				}); err != nil {
-					return nil, err
+			steps := func(ids ...string) func(ctx context.Context) (string, error) {
+				return func(ctx context.Context) (string, error) {
+					return "", w.steps(ctx, in.RunID, ids...)
 				}
 			}
-			return "done", nil
+			if parallel {
+				_, err := step.Parallel(ctx, steps("a", "b"), steps("c"))
+				return "done", err
+			}
+			_, err := steps("a", "b", "c")(ctx)
+			return "done", err
 		})
 	return w
+}
+
+func (w *faultWorkload) steps(ctx context.Context, runID string, ids ...string) error {
+	for _, id := range ids {
+		if _, err := step.Run(ctx, id, func(ctx context.Context) (string, error) {
+			w.mu.Lock()
+			w.effects[runID+" "+id]++
+			w.active[runID]++
+			w.maxActive = max(w.maxActive, len(w.active))
+			w.mu.Unlock()
+			defer func() {
+				w.mu.Lock()
+				if w.active[runID]--; w.active[runID] == 0 {
+					delete(w.active, runID)
+				}
+				w.mu.Unlock()
+			}()
+			if w.onEffect != nil {
+				w.onEffect(runID, id)
+			}
+			time.Sleep(5 * time.Millisecond)
+			return id, nil
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (w *faultWorkload) effectsOf(run, step string) int {
@@ -245,7 +266,10 @@ func checkFaultOutcome(t *testing.T, fs *faultyStore, w *faultWorkload, runs []r
 			}
 		}
 	}
-	if m := w.maxActive.Load(); m > 1 {
+	w.mu.Lock()
+	m := w.maxActive
+	w.mu.Unlock()
+	if m > 1 {
 		t.Errorf("%d runs executed at once under a concurrency limit of 1", m)
 	}
 }
@@ -254,9 +278,13 @@ func checkFaultOutcome(t *testing.T, fs *faultyStore, w *faultWorkload, runs []r
 // process that abandoned it (its lease is not kept alive by the heartbeat),
 // completes, and the runs blocked behind its concurrency slot proceed.
 func TestFaultCommitFailsThenWorks(t *testing.T) {
-	for _, failures := range []int{1, 3} {
-		t.Run(fmt.Sprintf("%d failures", failures), func(t *testing.T) {
-			w := newFaultWorkload()
+	for _, tc := range []struct {
+		parallel bool
+		failures int
+	}{{false, 1}, {false, 3}, {true, 1}, {true, 3}} {
+		failures := tc.failures
+		t.Run(fmt.Sprintf("parallel=%v/%d failures", tc.parallel, failures), func(t *testing.T) {
+			w := newFaultWorkload(tc.parallel)
 			var victim atomic.Value // the run whose completion of "b" fails
 			var left atomic.Int32
 			left.Store(int32(failures))
@@ -291,12 +319,16 @@ func TestFaultCommitFailsThenWorks(t *testing.T) {
 					continue
 				}
 				// Each failed commit lost an outcome of "b", which ran
-				// again; each attempt was recorded before it ran. "c"
-				// never started before "b" was committed.
+				// again, and each attempt was counted. In a row, "c" never
+				// started before "b" was committed; in parallel it may
+				// have run again too (its outcome may have been in the
+				// failed commit).
 				for _, s := range r.Steps {
 					want := 1
 					if s.ID == "b" {
 						want = failures + 1
+					} else if tc.parallel && s.ID == "c" {
+						continue
 					}
 					if s.Attempts != want || w.effectsOf(r.ID, s.ID) != want {
 						t.Errorf("run %s step %s: %d attempts, ran %d times; want %d", r.ID, s.ID, s.Attempts, w.effectsOf(r.ID, s.ID), want)
@@ -311,8 +343,14 @@ func TestFaultCommitFailsThenWorks(t *testing.T) {
 // lease while a run executes: the engine recovers once it is unlocked,
 // without a restart.
 func TestFaultStoreLockedLongerThanLease(t *testing.T) {
+	for _, parallel := range []bool{false, true} {
+		t.Run(fmt.Sprintf("parallel=%v", parallel), func(t *testing.T) { testStoreLocked(t, parallel) })
+	}
+}
+
+func testStoreLocked(t *testing.T, parallel bool) {
 	const lease = 300 * time.Millisecond
-	w := newFaultWorkload()
+	w := newFaultWorkload(parallel)
 	fs := &faultyStore{}
 	var once sync.Once
 	var unlocked atomic.Int64
