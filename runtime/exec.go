@@ -63,9 +63,9 @@ type execution struct {
 	interrupted      int
 	clearInterrupted bool
 	// settled holds the outcomes of branch steps not yet committed: they go
-	// with the run's next commit (another step's start, the end of the
-	// Parallel, a sleep), so that recording each attempt before it runs
-	// costs about no transaction more.
+	// with the run's next commit (another step's start, a sleep, the run's
+	// end), so that recording each attempt before it runs costs about no
+	// transaction more.
 	settled map[string]store.Step
 	// lostOutcome says the commit that failed held the outcome of a
 	// top-level step: its attempt is to be charged as interrupted.
@@ -624,6 +624,12 @@ func (x *execution) remember(st store.Step) {
 	x.mu.Unlock()
 }
 
+func (x *execution) hasSettled() bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return len(x.settled) > 0
+}
+
 // settle records the outcome of a step.Run attempt whose start is already
 // committed; the run's next commit carries it.
 func (x *execution) settle(st store.Step) {
@@ -684,6 +690,11 @@ func (x *execution) Run(ctx context.Context, id string, fn func(ctx context.Cont
 		st.Attempts += 1 + x.takeInterrupted(st.Scope)
 		st.Status = store.StepStarted
 		x.commitStep(ctx, st)
+	} else if x.hasSettled() {
+		// The outcomes of the branches of a Parallel before it are
+		// committed first: a top-level step's lost attempt is charged to
+		// the first step run after a crash, which must then be this one.
+		x.commit(ctx, func(store.Tx) error { return nil })
 	}
 	var out any
 	var err error
@@ -1036,15 +1047,6 @@ func (x *execution) Parallel(ctx context.Context, n int, branch func(ctx context
 	}
 	if exited.Load() {
 		goruntime.Goexit()
-	}
-	// The branches' last outcomes are committed before the function goes
-	// on: a top-level step's lost attempt is charged to the first step run
-	// after a crash, which must then be that step.
-	x.mu.Lock()
-	pending := len(x.settled) > 0
-	x.mu.Unlock()
-	if pending {
-		x.commit(ctx, func(store.Tx) error { return nil })
 	}
 	return nil
 }
