@@ -56,7 +56,9 @@ type StepInfo struct {
 	Status store.StepStatus
 	Output json.RawMessage
 	Error  string
-	// Attempts is how many times the step's function ran.
+	// Attempts is how many times the step's function ran, counting the
+	// attempts a crash or a failed commit cut short (status "started": an
+	// attempt of a parallel branch's step whose outcome is not recorded).
 	Attempts  int
 	StartedAt time.Time
 	UpdatedAt time.Time
