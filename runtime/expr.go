@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
 
 	"cel.dev/cel-go/cel"
@@ -202,12 +203,15 @@ func (c *celExpr) bounded(l limits) bool {
 
 func (c *celExpr) program(l limits) (cel.Program, error) {
 	key := l.exprCost
-	opts := []cel.ProgramOption{cel.CostLimit(l.exprCost), cel.InterruptCheckFrequency(interruptEvery)}
 	if c.bounded(l) {
-		key, opts = 0, nil
+		key = 0
 	}
 	if p, ok := c.progs.Load(key); ok {
 		return p.(cel.Program), nil
+	}
+	var opts []cel.ProgramOption
+	if key != 0 {
+		opts = []cel.ProgramOption{cel.CostLimit(l.exprCost), cel.InterruptCheckFrequency(interruptEvery)}
 	}
 	p, err := c.env.Program(c.ast, opts...)
 	if err != nil {
@@ -215,6 +219,34 @@ func (c *celExpr) program(l limits) (cel.Program, error) {
 	}
 	c.progs.Store(key, p)
 	return p, nil
+}
+
+// deadlineWindow hands out a context that expires between timeout/2 and
+// timeout from now: one timer per half timeout rather than one per
+// evaluation, which would cost more than a usual evaluation.
+type deadlineWindow struct {
+	mu      sync.Mutex
+	ctx     context.Context
+	cancel  context.CancelFunc // unused: the context expires by itself
+	renewAt time.Time
+}
+
+var deadlineWindows sync.Map // time.Duration -> *deadlineWindow
+
+func evalDeadline(timeout time.Duration) context.Context {
+	v, ok := deadlineWindows.Load(timeout)
+	if !ok {
+		v, _ = deadlineWindows.LoadOrStore(timeout, &deadlineWindow{})
+	}
+	w := v.(*deadlineWindow)
+	now := time.Now()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.ctx == nil || now.After(w.renewAt) {
+		w.ctx, w.cancel = context.WithTimeout(context.Background(), timeout)
+		w.renewAt = now.Add(timeout / 2)
+	}
+	return w.ctx
 }
 
 // errExprLimit marks an evaluation stopped by the cost or time limit: the
@@ -230,12 +262,8 @@ func (c *celExpr) eval(l limits, vars map[string]any) (ref.Val, error) {
 		return nil, err
 	}
 	var out ref.Val
-	var timedOut func() bool
 	if c.loops {
-		ctx, cancel := context.WithTimeout(context.Background(), l.exprTimeout)
-		defer cancel()
-		out, _, err = p.ContextEval(ctx, vars)
-		timedOut = func() bool { return ctx.Err() != nil }
+		out, _, err = p.ContextEval(evalDeadline(l.exprTimeout), vars)
 	} else {
 		out, _, err = p.Eval(vars)
 	}
@@ -246,7 +274,7 @@ func (c *celExpr) eval(l limits, vars map[string]any) (ref.Val, error) {
 	switch {
 	case errors.As(err, &cancelled) && cancelled.Cause == interpreter.CostLimitExceeded:
 		return nil, fmt.Errorf("%w: cost over %d (Options.ExpressionCostLimit)", errExprLimit, l.exprCost)
-	case timedOut != nil && timedOut():
+	case errors.Is(err, context.DeadlineExceeded):
 		return nil, fmt.Errorf("%w: time over %v (Options.ExpressionTimeout)", errExprLimit, l.exprTimeout)
 	}
 	return nil, err
