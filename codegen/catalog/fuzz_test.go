@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"go/format"
 	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/durable-go/durable/codegen/catalog"
 	"github.com/durable-go/durable/codegen/internal/gogen"
@@ -16,7 +19,9 @@ import (
 //   - a catalog that fails is refused with a catalog.ErrorList whose every
 //     error names the file and a line;
 //   - a catalog that decodes generates, for every event, a schema that is a
-//     JSON object, and a Go file that gofmt leaves as it is.
+//     JSON object that compiles as the engine compiles it (draft 2020-12,
+//     formats asserted, nothing loaded from elsewhere), and a Go file that
+//     gofmt leaves as it is.
 //
 // The seed corpus is testdata/fuzz/FuzzParse: the golden catalogs, the
 // example app's, hostile ones (alias bombs, self-referencing anchors, deep
@@ -47,6 +52,9 @@ func FuzzParse(f *testing.F) {
 			if err := json.Unmarshal(s, &obj); err != nil {
 				t.Fatalf("schema of %s is not a JSON object: %v\n%s", e.Name, err, s)
 			}
+			if err := compileSchema(e.Name, s); err != nil {
+				t.Fatalf("schema of %s does not compile: %v\n%s", e.Name, err, s)
+			}
 			schemas[e.Name] = s
 		}
 		if cfg.Output.Go == "" {
@@ -64,4 +72,29 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("generated Go is not gofmt'd:\n%s", src)
 		}
 	})
+}
+
+// compileSchema compiles an event schema with the settings of the engine
+// (runtime/eventschema.go).
+func compileSchema(name string, schema []byte) error {
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schema))
+	if err != nil {
+		return err
+	}
+	c := jsonschema.NewCompiler()
+	c.DefaultDraft(jsonschema.Draft2020)
+	c.AssertFormat()
+	c.UseLoader(refuseLoads{})
+	loc := "urn:durable:event:" + name
+	if err := c.AddResource(loc, doc); err != nil {
+		return err
+	}
+	_, err = c.Compile(loc)
+	return err
+}
+
+type refuseLoads struct{}
+
+func (refuseLoads) Load(url string) (any, error) {
+	return nil, fmt.Errorf("%s: an event schema must be self-contained", url)
 }
