@@ -278,6 +278,11 @@ func checkWALIndex(file string) error {
 		return nil
 	}
 	defer shm.Close()
+	if fi, err := shm.Stat(); err != nil || fi.ModTime().Before(bootTime()) {
+		// Written before a reboot: the index was never synced to disk and
+		// may be older than the -wal file, which was.
+		return nil
+	}
 	var idx [136]byte
 	if _, err := io.ReadFull(shm, idx[:]); err != nil {
 		return nil

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // openDamaged opens path and checks that Open refuses it with a
@@ -54,6 +55,18 @@ func TestCrashedOwnerFiles(t *testing.T) {
 		{name: "history deleted", mutate: remove(historySuffix), kept: committed},
 		{name: "-wal deleted", mutate: remove("-wal"),
 			damaged: suffix("-wal"), want: []string{"missing", "-shm says it held", "not yet copied"}},
+		// A -shm file older than the boot is no evidence (it was never synced
+		// to disk); the commit count still is.
+		{name: "-wal deleted, -shm from before a reboot", mutate: func(t *testing.T, path string) {
+			if bootTime().IsZero() {
+				t.Skip("the boot time is unknown on this system")
+			}
+			remove("-wal")(t, path)
+			old := bootTime().Add(-time.Hour)
+			if err := os.Chtimes(path+"-shm", old, old); err != nil {
+				t.Fatal(err)
+			}
+		}, damaged: suffix(""), want: []string{"the last 20 committed transactions are missing"}},
 		{name: "-wal cut short", mutate: func(t *testing.T, path string) {
 			fi, err := os.Stat(path + "-wal")
 			if err != nil {

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // fileLock is an flock on the database file itself, so that every name of
@@ -76,4 +77,22 @@ func flockHolder(f *os.File) int {
 		}
 	}
 	return 0
+}
+
+// bootTime is when the system started, from /proc/stat: a -shm file last
+// written before then describes a -wal file as it was before a power cut
+// or reboot, not evidence of what it holds now. Zero if unknown.
+func bootTime() time.Time {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return time.Time{}
+	}
+	for line := range strings.Lines(string(b)) {
+		if rest, ok := strings.CutPrefix(line, "btime "); ok {
+			if sec, err := strconv.ParseInt(strings.TrimSpace(rest), 10, 64); err == nil {
+				return time.Unix(sec, 0)
+			}
+		}
+	}
+	return time.Time{}
 }

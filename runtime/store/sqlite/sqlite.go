@@ -39,7 +39,9 @@
 //     the header's page count;
 //   - the -shm index a crashed owner left: it records how many WAL frames
 //     hold commits not yet copied into the database, and a -wal file that
-//     is missing, shorter, or another one (its salt differs) is refused;
+//     is missing, shorter, or another one (its salt differs) is refused.
+//     A -shm file last written before the system booted is ignored: it is
+//     never synced, so after a power cut it may be older than the -wal;
 //   - the store's identity and commit count: the database keeps a random
 //     identity and the number of write transactions committed to it
 //     (table store_meta), and the store keeps the same beside it in
@@ -48,8 +50,14 @@
 //     it behind the database, never ahead of it with synchronous=FULL). A
 //     database that is missing or empty, has another identity, or has
 //     fewer commits than that history records is refused;
+//   - the name the database was last opened under, which the database
+//     records (checkpointed at Open): if its owner crashed and this is
+//     another name (a hard link, a moved file) with no -wal of its own,
+//     the commits are in the -wal beside the other name, and Open refuses;
 //   - every page, with PRAGMA quick_check, when the previous owner did not
-//     close the store (see QuickCheck to do it always or never).
+//     close the store (see QuickCheck to do it always or never). It costs
+//     about 200 ms on a 16 MiB database of 100,000 steps (BenchmarkOpen),
+//     against about 16 µs for the checks above that read no table.
 //
 // The refusal is a *DamageError (errors.Is ErrDamaged) naming the file,
 // what was found, and what to do. What remains undetectable: losing the
