@@ -45,8 +45,9 @@ type Options struct {
 	// means DefaultMaxEventDataBytes (512 KiB).
 	MaxEventDataBytes int
 	// MaxEventNameBytes bounds an event's name, which must be printable
-	// (no control characters: no line breaks, no terminal escapes); 0
-	// means DefaultMaxEventNameBytes (256).
+	// as unicode.IsPrint says (letters, marks, numbers, punctuation,
+	// symbols and the ASCII space: no line breaks, no terminal escapes, no
+	// invalid UTF-8); 0 means DefaultMaxEventNameBytes (256).
 	MaxEventNameBytes int
 	// MaxEventIDBytes bounds an event's ID, printable too; 0 means
 	// DefaultMaxEventIDBytes (128).

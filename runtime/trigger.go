@@ -67,10 +67,17 @@ func (t *Trigger) compile() error {
 		t.schedule = s
 	case strings.TrimSpace(t.event) == "":
 		return errors.New("event trigger with an empty event name")
+	}
+	if at, bad := unprintable(t.event); bad {
+		// No event with such a name is accepted (see limits.checkEvent).
+		return fmt.Errorf("trigger %s: the event name has a control or invalid character at byte %d", excerpt(t.event, at), at)
+	}
+	switch {
+	case t.cron != "":
 	case t.ifSrc != "":
 		p, err := compileExpr(t.ifSrc, false)
 		if err != nil {
-			return fmt.Errorf("trigger %q: If expression: %w", t.event, err)
+			return fmt.Errorf("trigger %s: If expression: %w", excerpt(t.event, 0), err)
 		}
 		t.ifProg = p
 	}
@@ -86,17 +93,17 @@ func ParseCron(spec string) (cron.Schedule, error) {
 	if strings.HasPrefix(s, "TZ=") {
 		zone, _, ok := strings.Cut(strings.TrimPrefix(s, "TZ="), " ")
 		if !ok {
-			return nil, fmt.Errorf("cron %q: a schedule must follow the time zone", spec)
+			return nil, fmt.Errorf("cron %s: a schedule must follow the time zone", excerpt(spec, 0))
 		}
 		if _, err := time.LoadLocation(zone); err != nil {
-			return nil, fmt.Errorf("cron %q: unknown time zone %q", spec, zone)
+			return nil, fmt.Errorf("cron %s: unknown time zone %s", excerpt(spec, 0), excerpt(zone, 0))
 		}
 	} else {
 		s = "TZ=UTC " + s
 	}
 	sched, err := cron.ParseStandard(s)
 	if err != nil {
-		return nil, fmt.Errorf("cron %q: %w", spec, err)
+		return nil, fmt.Errorf("cron %s: %w", excerpt(spec, 0), err)
 	}
 	return sched, nil
 }
