@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	"gopkg.in/yaml.v3"
 
 	"github.com/durable-go/durable/codegen/catalog"
 	"github.com/durable-go/durable/codegen/internal/gogen"
@@ -28,50 +29,113 @@ import (
 // nesting) and the crashers found so far.
 func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
-		cfg, err := catalog.Parse("durable.yaml", data)
-		if err != nil {
-			var list catalog.ErrorList
-			if !errors.As(err, &list) || len(list) == 0 {
-				t.Fatalf("error %v (%T) is not a non-empty catalog.ErrorList", err, err)
-			}
-			for _, e := range list {
-				if e.File != "durable.yaml" || e.Pos.Line < 1 || e.Pos.Col < 1 {
-					t.Errorf("error without a position: %q", e.Error())
-				}
-			}
-			return
-		}
-		schemas := map[string][]byte{}
-		for i := range cfg.Events {
-			e := &cfg.Events[i]
-			s, err := schemagen.Event(cfg, e, "durable.yaml")
-			if err != nil {
-				t.Fatalf("schema of %s: %v", e.Name, err)
-			}
-			var obj map[string]any
-			if err := json.Unmarshal(s, &obj); err != nil {
-				t.Fatalf("schema of %s is not a JSON object: %v\n%s", e.Name, err, s)
-			}
-			if err := compileSchema(e.Name, s); err != nil {
-				t.Fatalf("schema of %s does not compile: %v\n%s", e.Name, err, s)
-			}
-			schemas[e.Name] = s
-		}
-		if cfg.Output.Go == "" {
-			return
-		}
-		src, err := gogen.Events(cfg, schemas, "durable.yaml")
-		if err != nil {
-			t.Fatalf("generating Go: %v", err)
-		}
-		formatted, err := format.Source(src)
-		if err != nil {
-			t.Fatalf("generated Go does not parse: %v\n%s", err, src)
-		}
-		if !bytes.Equal(formatted, src) {
-			t.Fatalf("generated Go is not gofmt'd:\n%s", src)
-		}
+		checkCatalog(t, data)
 	})
+}
+
+// FuzzGenerate builds well-formed catalogs around arbitrary values (a
+// field's name, type, description, format, enum values and default; an
+// event's name, version and description), which byte mutations of YAML
+// rarely reach, and checks them as FuzzParse does.
+func FuzzGenerate(f *testing.F) {
+	f.Fuzz(func(t *testing.T, event, version, eventDesc, field, typ, desc, format, enum1, enum2, def string, required, sensitive bool) {
+		fieldDef := map[string]any{"type": typ}
+		if desc != "" {
+			fieldDef["description"] = desc
+		}
+		if format != "" {
+			fieldDef["format"] = format
+		}
+		if enum1 != "" || enum2 != "" {
+			fieldDef["enum"] = []any{scalar(enum1), scalar(enum2)}
+		}
+		if def != "" {
+			fieldDef["default"] = scalar(def)
+		}
+		if required {
+			fieldDef["required"] = true
+		}
+		if sensitive {
+			fieldDef["sensitive"] = true
+		}
+		doc := map[string]any{
+			"version": "1",
+			"package": "events",
+			"output":  map[string]any{"go": "events/events_gen.go", "schemas": "schemas"},
+			"types":   map[string]any{"Item": map[string]any{"sku": map[string]any{"type": "string", "required": true}}},
+			"events": []any{map[string]any{
+				"name": event, "v": version, "description": eventDesc,
+				"fields": map[string]any{field: fieldDef, "items": map[string]any{"type": "[]Item"}},
+			}},
+		}
+		data, err := yaml.Marshal(doc)
+		if err != nil {
+			t.Skip(err) // not a catalog problem
+		}
+		checkCatalog(t, data)
+	})
+}
+
+// scalar reads s as a YAML scalar, so that enum values and defaults are
+// numbers, booleans or null as well as strings.
+func scalar(s string) any {
+	var v any
+	if err := yaml.Unmarshal([]byte(s), &v); err != nil {
+		return s
+	}
+	switch v.(type) {
+	case map[string]any, []any:
+		return s
+	}
+	return v
+}
+
+// checkCatalog checks the properties of FuzzParse and FuzzGenerate.
+func checkCatalog(t *testing.T, data []byte) {
+	t.Helper()
+	cfg, err := catalog.Parse("durable.yaml", data)
+	if err != nil {
+		var list catalog.ErrorList
+		if !errors.As(err, &list) || len(list) == 0 {
+			t.Fatalf("error %v (%T) is not a non-empty catalog.ErrorList", err, err)
+		}
+		for _, e := range list {
+			if e.File != "durable.yaml" || e.Pos.Line < 1 || e.Pos.Col < 1 {
+				t.Errorf("error without a position: %q", e.Error())
+			}
+		}
+		return
+	}
+	schemas := map[string][]byte{}
+	for i := range cfg.Events {
+		e := &cfg.Events[i]
+		s, err := schemagen.Event(cfg, e, "durable.yaml")
+		if err != nil {
+			t.Fatalf("schema of %s: %v", e.Name, err)
+		}
+		var obj map[string]any
+		if err := json.Unmarshal(s, &obj); err != nil {
+			t.Fatalf("schema of %s is not a JSON object: %v\n%s", e.Name, err, s)
+		}
+		if err := compileSchema(e.Name, s); err != nil {
+			t.Fatalf("schema of %s does not compile: %v\n%s", e.Name, err, s)
+		}
+		schemas[e.Name] = s
+	}
+	if cfg.Output.Go == "" {
+		return
+	}
+	src, err := gogen.Events(cfg, schemas, "durable.yaml")
+	if err != nil {
+		t.Fatalf("generating Go: %v", err)
+	}
+	formatted, err := format.Source(src)
+	if err != nil {
+		t.Fatalf("generated Go does not parse: %v\n%s", err, src)
+	}
+	if !bytes.Equal(formatted, src) {
+		t.Fatalf("generated Go is not gofmt'd:\n%s", src)
+	}
 }
 
 // compileSchema compiles an event schema with the settings of the engine
