@@ -30,18 +30,11 @@ var realworldDir = filepath.Join("..", "..", "testdata", "realworld")
 // vendor stand-ins are loaded as their dependencies only.
 const realworldPrefix = "acme.dev/"
 
-// strictEnv makes TestRealWorld fail on every missing or extra finding.
-// Until the analyzers meet the corpus it only logs them (malformed markers
-// and unformatted files fail either way).
-const strictEnv = "DURABLE_REALWORLD_STRICT"
-
 // TestRealWorld runs every analyzer over the real-world corpus and compares
 // the findings with its markers: each `// want "analyzer: regexp"` must be
 // reported on its line, nothing else may be. It logs precision and recall
-// per analyzer and the corpus size. Only with DURABLE_REALWORLD_STRICT=1
-// does a mismatch fail the test.
+// per analyzer and the corpus size; any mismatch fails the test.
 func TestRealWorld(t *testing.T) {
-	strict := os.Getenv(strictEnv) == "1"
 	gopath := testutil.GOPATH(t, realworldDir)
 	src := filepath.Join(gopath, "src")
 	cfg := &packages.Config{
@@ -139,14 +132,10 @@ func TestRealWorld(t *testing.T) {
 
 	r := match(exps, found, silentAt)
 	report := r.table(silents, corpusLines(t, filepath.Join(realworldDir, "src")))
-	fail := t.Logf
-	if strict {
-		fail = t.Errorf
-	}
 	for _, m := range r.mismatches {
-		fail("%s", m)
+		t.Errorf("%s", m)
 	}
-	t.Logf("real-world corpus (strict=%v; set %s=1 to fail on mismatches):\n%s", strict, strictEnv, report)
+	t.Logf("real-world corpus:\n%s", report)
 	checkFormatted(t, filepath.Join(realworldDir, "src"))
 }
 
