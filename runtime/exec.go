@@ -905,6 +905,7 @@ func (x *execution) SendEvents(ctx context.Context, id string, events []runctx.O
 	if err != nil {
 		return nil, NonRetriable(fmt.Errorf("step %q: %w", id, err))
 	}
+	x.e.evalWaits(x.e.execCtx, envs)
 	ids := make([]string, len(envs))
 	for i, env := range envs {
 		ids[i] = env.ID
