@@ -37,7 +37,9 @@ type Violation struct {
 	Reason string
 }
 
-func (v Violation) String() string { return v.Pointer + ": " + v.Reason }
+// String bounds and escapes what it quotes: pointers are made of the
+// event's keys, and reasons may quote them.
+func (v Violation) String() string { return inline(v.Pointer) + ": " + inline(v.Reason) }
 
 // EventValidationError rejects an event whose data does not match the JSON
 // Schema of its event type (Options.Events). Nothing of the batch it was sent
@@ -52,14 +54,22 @@ type EventValidationError struct {
 	Violations []Violation
 }
 
+// maxViolationsShown bounds the violations Error lists (all are in
+// Violations): a list of a thousand bad items makes a thousand.
+const maxViolationsShown = 20
+
 func (e *EventValidationError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "runtime: event %d (%q, id %s) does not match the schema of its type (%d violation", e.Index, e.Name, e.ID, len(e.Violations))
+	fmt.Fprintf(&b, "runtime: event %d (%s, id %s) does not match the schema of its type (%d violation", e.Index, excerpt(e.Name, 0), inline(e.ID), len(e.Violations))
 	if len(e.Violations) != 1 {
 		b.WriteByte('s')
 	}
 	b.WriteString("):")
-	for _, v := range e.Violations {
+	for i, v := range e.Violations {
+		if i == maxViolationsShown {
+			fmt.Fprintf(&b, "\n\tand %d more", len(e.Violations)-i)
+			break
+		}
 		b.WriteString("\n\t")
 		b.WriteString(v.String())
 	}

@@ -2,6 +2,7 @@ package runtime_test
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -388,5 +389,37 @@ func TestCostlyWaitIfIgnoresTheEvent(t *testing.T) {
 			return
 		}
 		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// TestSchemaErrorsBounded: a schema violation error lists at most 20
+// violations and quotes hostile keys bounded and escaped.
+func TestSchemaErrorsBounded(t *testing.T) {
+	item := runtime.NewEventType[map[string]any]("app/items", "", []byte(`{
+		"type": "object",
+		"properties": {"items": {"type": "array", "items": {"type": "integer"}}},
+		"additionalProperties": {"type": "integer"}
+	}`))
+	items := make([]any, 1000)
+	for i := range items {
+		items[i] = "not a number"
+	}
+	hostileKey := "k\x1b[31m" + strings.Repeat("x", 100_000)
+	st := nopStore(t)
+	eng, err := runtime.New(runtime.Options{Store: st, Events: []runtime.EventDescriptor{item}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = eng.Send(context.Background(), runtime.Event{Name: "app/items", Data: map[string]any{"items": items, hostileKey: "y"}})
+	var ve *runtime.EventValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("err = %v, want an EventValidationError", err)
+	}
+	if len(ve.Violations) != 1001 {
+		t.Errorf("%d violations, want 1001", len(ve.Violations))
+	}
+	msg := err.Error()
+	if !strings.Contains(msg, "and 981 more") || strings.Contains(msg, "\x1b") || len(msg) > 4096 {
+		t.Errorf("error is %d bytes, want at most 20 violations listed, escaped:\n%.3000s", len(msg), msg)
 	}
 }

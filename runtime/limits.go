@@ -129,6 +129,16 @@ func unprintable(s string) (int, bool) {
 	return 0, false
 }
 
+// inline returns s as it is when it is short and printable, and its
+// excerpt (quoted, escaped, bounded) otherwise: for text that is usually
+// plain, such as a JSON pointer, but comes from the input.
+func inline(s string) string {
+	if _, bad := unprintable(s); bad || len(s) > 2*excerptBytes {
+		return excerpt(s, 0)
+	}
+	return s
+}
+
 // excerptBytes bounds the text an error message quotes from an input.
 const excerptBytes = 64
 

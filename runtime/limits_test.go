@@ -60,3 +60,17 @@ func TestUnprintable(t *testing.T) {
 		}
 	}
 }
+
+func TestInline(t *testing.T) {
+	long := strings.Repeat("k", 200)
+	tests := []struct{ s, want string }{
+		{"/data/items/0/quantity", "/data/items/0/quantity"},
+		{"/data/a\nb", `"/data/a\nb"`},
+		{"/data/" + long, `"/data/` + strings.Repeat("k", 58) + `"… (bytes 0-64 of 206)`},
+	}
+	for _, tt := range tests {
+		if got := inline(tt.s); got != tt.want {
+			t.Errorf("inline(%.30q) = %s, want %s", tt.s, got, tt.want)
+		}
+	}
+}
