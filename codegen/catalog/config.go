@@ -111,7 +111,7 @@ func (fs *Fields) decodeNode(d *decoder, n *yaml.Node, path string) {
 	}
 	d.mapping(n, path, func(key, val *yaml.Node) {
 		f := Field{Name: key.Value, NamePos: pos(key), Pos: pos(val)}
-		d.decode(val, reflect.ValueOf(&f).Elem(), path+"."+key.Value)
+		d.decode(val, reflect.ValueOf(&f).Elem(), joinPath(path, key.Value))
 		*fs = append(*fs, f)
 	})
 }
@@ -139,7 +139,7 @@ func (Types) JSONSchema() *jsonschema.Schema {
 func (ts *Types) decodeNode(d *decoder, n *yaml.Node, path string) {
 	d.mapping(n, path, func(key, val *yaml.Node) {
 		t := TypeDef{Name: key.Value, Pos: pos(key)}
-		t.Fields.decodeNode(d, val, path+"."+key.Value)
+		t.Fields.decodeNode(d, val, joinPath(path, key.Value))
 		*ts = append(*ts, t)
 	})
 }

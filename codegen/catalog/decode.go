@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -86,17 +87,17 @@ func describe(n *yaml.Node) string {
 	}
 	switch n.Tag {
 	case "!!int":
-		return "the integer " + n.Value
+		return "the integer " + pathKey(n.Value)
 	case "!!float":
-		return "the number " + n.Value
+		return "the number " + pathKey(n.Value)
 	case "!!bool":
-		return "the boolean " + n.Value
+		return "the boolean " + pathKey(n.Value)
 	case "!!null":
 		return "null"
 	case "!!timestamp":
-		return "the timestamp " + n.Value
+		return "the timestamp " + pathKey(n.Value)
 	}
-	return fmt.Sprintf("the string %q", n.Value)
+	return "the string " + excerpt(n.Value)
 }
 
 // mapping calls fn for each key of a mapping node, reporting non-string and
@@ -118,7 +119,7 @@ func (d *decoder) mapping(n *yaml.Node, path string, fn func(key, val *yaml.Node
 			continue
 		}
 		if first, dup := seen[key.Value]; dup {
-			d.errorf(key, "%sduplicate key %q (first at %d:%d)", prefix(path), key.Value, first.Line, first.Column)
+			d.errorf(key, "%sduplicate key %s (first at %d:%d)", prefix(path), excerpt(key.Value), first.Line, first.Column)
 			continue
 		}
 		seen[key.Value] = key
@@ -152,7 +153,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		if n.Kind != yaml.ScalarNode || (n.Tag != "!!str" && n.Tag != "!!timestamp") {
 			hint := ""
 			if n.Kind == yaml.ScalarNode && n.Tag != "!!null" {
-				hint = fmt.Sprintf("; quote it: %q", n.Value)
+				hint = "; quote it: " + excerpt(n.Value)
 			}
 			d.errorf(n, "%swant a string, got %s%s", prefix(path), describe(n), hint)
 			return
@@ -237,7 +238,7 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 				known = append(known, k)
 			}
 			slices.Sort(known)
-			d.errorf(key, "%sunknown key %q (known keys: %s)", prefix(path), key.Value, strings.Join(known, ", "))
+			d.errorf(key, "%sunknown key %s (known keys: %s)", prefix(path), excerpt(key.Value), strings.Join(known, ", "))
 			return
 		}
 		present[key.Value] = true
@@ -268,10 +269,24 @@ func prefix(path string) string {
 }
 
 func joinPath(path, key string) string {
+	key = pathKey(key)
 	if path == "" {
 		return key
 	}
 	return path + "." + key
+}
+
+// pathKey is a key as a path shows it: cut to maxExcerpt bytes, so that
+// a huge key does not make every message about its content huge.
+func pathKey(key string) string {
+	if len(key) <= maxExcerpt {
+		return key
+	}
+	cut := maxExcerpt
+	for cut > 0 && !utf8.RuneStart(key[cut]) {
+		cut--
+	}
+	return key[:cut] + "…"
 }
 
 // anyValue decodes a free-form value into what encoding/json would decode

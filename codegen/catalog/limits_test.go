@@ -95,6 +95,13 @@ func TestLimits(t *testing.T) {
 				"durable.yaml:5:19: events[0]: v must not be empty\n" +
 				"durable.yaml:5:42: events[0].fields.x: type must not be empty",
 		},
+		{
+			name: "huge key and values are quoted in part",
+			yaml: header + "events:\n  - name: a/b.c\n    v: \"" + strings.Repeat("é", 50000) + "\"\n    fields:\n      ? " + strings.Repeat("k", 100000) + "\n      : {type: string, enum: [" + strings.Repeat("x", 100000) + ", " + strings.Repeat("x", 100000) + "], typo: 1}\n",
+			want: `durable.yaml:6:8: events[0]: v "` + strings.Repeat("é", 32) + `"… (100000 bytes) must be letters, digits, '.', '_', '+' or '-', such as 2026-01-15.1` + "\n" +
+				`durable.yaml:9:100033: events[0].fields.` + strings.Repeat("k", 64) + `…: enum value ` + strings.Repeat("x", 64) + `… is listed twice (first at 9:31)` + "\n" +
+				`durable.yaml:9:200036: events[0].fields.` + strings.Repeat("k", 64) + `…: unknown key "typo" (known keys: default, description, enum, fields, format, maximum, minimum, required, sensitive, type)`,
+		},
 		{name: "tabs and newlines in a description", yaml: header + "events:\n  - {name: a/b.c, v: \"1\", description: \"a\\tb\\nc \\u2028\"}\n"},
 	}
 	for _, tt := range tests {

@@ -34,21 +34,21 @@ func (v *validator) errorAt(p Pos, format string, args ...any) { v.d.errorAt(p, 
 func (v *validator) validate() {
 	c := v.cfg
 	if c.Version != "" && c.Version != FormatVersion {
-		v.errorAt(c.Keys.Of("version", c.Pos), "version: unsupported catalog version %q; this durable reads version %q", c.Version, FormatVersion)
+		v.errorAt(c.Keys.Of("version", c.Pos), "version: unsupported catalog version %s; this durable reads version %q", excerpt(c.Version), FormatVersion)
 	}
 	v.output()
 	if c.SchemaBaseURL != "" {
 		u, err := url.Parse(c.SchemaBaseURL)
 		if err != nil || !u.IsAbs() || !strings.HasSuffix(c.SchemaBaseURL, "/") {
-			v.errorAt(c.Keys.Of("schema_base_url", c.Pos), "schema_base_url: %q is not an absolute URL ending in /", c.SchemaBaseURL)
+			v.errorAt(c.Keys.Of("schema_base_url", c.Pos), "schema_base_url: %s is not an absolute URL ending in /", excerpt(c.SchemaBaseURL))
 		}
 	}
 	for i := range c.Types {
 		t := &c.Types[i]
 		if !typeNameRE.MatchString(t.Name) {
-			v.errorAt(t.Pos, "types: type name %q must be an exported Go name (%s)", t.Name, typeNamePattern)
+			v.errorAt(t.Pos, "types: type name %s must be an exported Go name (%s)", excerpt(t.Name), typeNamePattern)
 		}
-		v.fields(t.Fields, "types."+t.Name, t.Name, 1)
+		v.fields(t.Fields, "types."+pathKey(t.Name), t.Name, 1)
 	}
 	seen := map[string]*Event{}
 	for i := range c.Events {
@@ -58,21 +58,21 @@ func (v *validator) validate() {
 		case e.Name == "":
 			// missing: already reported by the decoder
 		case !eventNameRE.MatchString(e.Name):
-			v.errorAt(e.Keys.Of("name", e.Pos), "%s: event name %q is not domain/noun.verb (lowercase, such as shop/order.created)", where, e.Name)
+			v.errorAt(e.Keys.Of("name", e.Pos), "%s: event name %s is not domain/noun.verb (lowercase, such as shop/order.created)", where, excerpt(e.Name))
 		case strings.HasPrefix(e.Name, "durable/"):
-			v.errorAt(e.Keys.Of("name", e.Pos), "%s: event name %q: the durable/ domain is reserved for the engine's own events", where, e.Name)
+			v.errorAt(e.Keys.Of("name", e.Pos), "%s: event name %s: the durable/ domain is reserved for the engine's own events", where, excerpt(e.Name))
 		}
 		if first, dup := seen[e.Name]; dup && e.Name != "" {
-			v.errorAt(e.Keys.Of("name", e.Pos), "%s: duplicate event %q (first at %s)", where, e.Name, first.Keys.Of("name", first.Pos))
+			v.errorAt(e.Keys.Of("name", e.Pos), "%s: duplicate event %s (first at %s)", where, excerpt(e.Name), first.Keys.Of("name", first.Pos))
 			v.dupEvents[e] = true
 		} else {
 			seen[e.Name] = e
 		}
 		if e.V != "" && !versionRE.MatchString(e.V) {
-			v.errorAt(e.Keys.Of("v", e.Pos), "%s: v %q must be letters, digits, '.', '_', '+' or '-', such as 2026-01-15.1", where, e.V)
+			v.errorAt(e.Keys.Of("v", e.Pos), "%s: v %s must be letters, digits, '.', '_', '+' or '-', such as 2026-01-15.1", where, excerpt(e.V))
 		}
 		if e.GoName != "" && !typeNameRE.MatchString(e.GoName) {
-			v.errorAt(e.Keys.Of("go_name", e.Pos), "%s: go_name %q must be an exported Go name", where, e.GoName)
+			v.errorAt(e.Keys.Of("go_name", e.Pos), "%s: go_name %s must be an exported Go name", where, excerpt(e.GoName))
 		}
 		v.text(e.Description, e.Keys.Of("description", e.Pos), where+".description")
 		v.fields(e.Fields, where+".fields", EventGoName(e)+"Data", 1)
@@ -91,13 +91,13 @@ func (v *validator) output() {
 			continue
 		}
 		if path.IsAbs(p.val) || strings.HasPrefix(p.val, `\`) || (len(p.val) > 1 && p.val[1] == ':') {
-			v.errorAt(o.Keys.Of(p.key, o.Pos), "output.%s: %q must be relative to the directory of the catalog", p.key, p.val)
+			v.errorAt(o.Keys.Of(p.key, o.Pos), "output.%s: %s must be relative to the directory of the catalog", p.key, excerpt(p.val))
 		}
 		if (p.key == "go" || p.key == "registry") && !strings.HasSuffix(p.val, ".go") {
-			v.errorAt(o.Keys.Of(p.key, o.Pos), "output.%s: %q must be a .go file", p.key, p.val)
+			v.errorAt(o.Keys.Of(p.key, o.Pos), "output.%s: %s must be a .go file", p.key, excerpt(p.val))
 		}
 		if (p.key == "go" || p.key == "registry") && strings.HasSuffix(p.val, "_test.go") {
-			v.errorAt(o.Keys.Of(p.key, o.Pos), "output.%s: %q must not be a test file", p.key, p.val)
+			v.errorAt(o.Keys.Of(p.key, o.Pos), "output.%s: %s must not be a test file", p.key, excerpt(p.val))
 		}
 	}
 	if o.Go != "" {
@@ -105,7 +105,7 @@ func (v *validator) output() {
 		case c.Package == "":
 			v.errorAt(c.Pos, "missing required key \"package\" (the Go package name of %s)", o.Go)
 		case !packageRE.MatchString(c.Package) || !isIdent(c.Package):
-			v.errorAt(c.Keys.Of("package", c.Pos), "package: %q is not a valid Go package name", c.Package)
+			v.errorAt(c.Keys.Of("package", c.Pos), "package: %s is not a valid Go package name", excerpt(c.Package))
 		case c.Package == "main":
 			v.errorAt(c.Keys.Of("package", c.Pos), "package: events cannot live in package main, which cannot be imported")
 		}
@@ -113,13 +113,13 @@ func (v *validator) output() {
 	if o.Registry != "" {
 		pkg := RegistryPackage(o.Registry)
 		if !packageRE.MatchString(pkg) || !isIdent(pkg) || pkg == "main" {
-			v.errorAt(o.Keys.Of("registry", o.Pos), "output.registry: the directory of %q gives the package name %q, which is not an importable Go package name", o.Registry, pkg)
+			v.errorAt(o.Keys.Of("registry", o.Pos), "output.registry: the directory of %s gives the package name %s, which is not an importable Go package name", excerpt(o.Registry), excerpt(pkg))
 		}
 		if o.Go != "" {
 			if path.Clean(o.Go) == path.Clean(o.Registry) {
-				v.errorAt(o.Keys.Of("registry", o.Pos), "output: go and registry are the same file %q", o.Go)
+				v.errorAt(o.Keys.Of("registry", o.Pos), "output: go and registry are the same file %s", excerpt(o.Go))
 			} else if path.Dir(path.Clean(o.Go)) == path.Dir(path.Clean(o.Registry)) && c.Package != pkg {
-				v.errorAt(o.Keys.Of("registry", o.Pos), "output: go and registry share a directory, so package must be %q (it is %q)", pkg, c.Package)
+				v.errorAt(o.Keys.Of("registry", o.Pos), "output: go and registry share a directory, so package must be %s (it is %s)", excerpt(pkg), excerpt(c.Package))
 			}
 		}
 	}
@@ -142,13 +142,13 @@ func (v *validator) fields(fs Fields, where, owner string, depth int) {
 	goNames := map[string]*Field{}
 	for i := range fs {
 		f := &fs[i]
-		fwhere := where + "." + f.Name
+		fwhere := where + "." + pathKey(f.Name)
 		if !fieldNameRE.MatchString(f.Name) {
-			v.errorAt(f.NamePos, "%s: field name %q must match %s", where, f.Name, fieldNamePattern)
+			v.errorAt(f.NamePos, "%s: field name %s must match %s", where, excerpt(f.Name), fieldNamePattern)
 		} else {
 			gn := GoName(f.Name)
 			if other, dup := goNames[gn]; dup {
-				v.errorAt(f.NamePos, "%s: fields %q and %q (at %s) both become the Go field %s", where, f.Name, other.Name, other.NamePos, gn)
+				v.errorAt(f.NamePos, "%s: fields %s and %s (at %s) both become the Go field %s", where, excerpt(f.Name), excerpt(other.Name), other.NamePos, pathKey(gn))
 			}
 			goNames[gn] = f
 		}
@@ -212,7 +212,7 @@ func (v *validator) constraints(f *Field, t *TypeExpr, where string) {
 		if t.Kind != KindString {
 			v.errorAt(f.Keys.Of("format", f.Pos), "%s: format applies to string fields, not %s", where, f.Type)
 		} else if !slices.Contains(knownFormats, f.Format) {
-			v.errorAt(f.Keys.Of("format", f.Pos), "%s: unknown format %q (known: %s)", where, f.Format, strings.Join(knownFormats, ", "))
+			v.errorAt(f.Keys.Of("format", f.Pos), "%s: unknown format %s (known: %s)", where, excerpt(f.Format), strings.Join(knownFormats, ", "))
 		}
 	}
 	for _, b := range []struct {
@@ -247,7 +247,7 @@ func (v *validator) constraints(f *Field, t *TypeExpr, where string) {
 				}
 				k := jsonKey(e.V)
 				if at, dup := first[k]; dup {
-					v.errorAt(e.Pos, "%s: enum value %v is listed twice (first at %s)", where, e.V, at)
+					v.errorAt(e.Pos, "%s: enum value %s is listed twice (first at %s)", where, pathKey(fmt.Sprint(e.V)), at)
 				} else {
 					first[k] = e.Pos
 				}
@@ -262,7 +262,7 @@ func (v *validator) constraints(f *Field, t *TypeExpr, where string) {
 			return
 		}
 		if len(f.Enum) > 0 && !slices.ContainsFunc(f.Enum, func(e Value) bool { return jsonEqual(e.V, d.V) }) {
-			v.errorAt(d.Pos, "%s: default %v is not one of the enum values", where, d.V)
+			v.errorAt(d.Pos, "%s: default %s is not one of the enum values", where, pathKey(fmt.Sprint(d.V)))
 		}
 		v.checkBounds(f, *d, where, "default")
 	}
@@ -321,7 +321,7 @@ func (v *validator) checkValue(t *TypeExpr, x any, deep bool) error {
 			return want("an RFC 3339 time string")
 		}
 		if _, err := time.Parse(time.RFC3339Nano, s); err != nil {
-			return fmt.Errorf("%q is not an RFC 3339 time such as 2026-01-15T10:00:00Z", s)
+			return fmt.Errorf("%s is not an RFC 3339 time such as 2026-01-15T10:00:00Z", excerpt(s))
 		}
 	case KindInteger:
 		f, ok := toFloat(x)
@@ -353,7 +353,7 @@ func (v *validator) checkValue(t *TypeExpr, x any, deep bool) error {
 		}
 		for _, k := range sortedKeys(m) {
 			if err := v.checkValue(t.Elem, m[k], deep); err != nil {
-				return fmt.Errorf("key %q: %w", k, err)
+				return fmt.Errorf("key %s: %w", excerpt(k), err)
 			}
 		}
 	case KindObject, KindNamed:
@@ -373,7 +373,7 @@ func (v *validator) checkValue(t *TypeExpr, x any, deep bool) error {
 		for _, k := range sortedKeys(m) {
 			i := slices.IndexFunc(fs, func(f Field) bool { return f.Name == k })
 			if i < 0 {
-				return fmt.Errorf("has unknown field %q", k)
+				return fmt.Errorf("has unknown field %s", excerpt(k))
 			}
 			if fs[i].T != nil {
 				if err := v.checkValue(fs[i].T, m[k], deep); err != nil {
@@ -401,7 +401,7 @@ func sortedKeys(m map[string]any) []string {
 
 func show(x any) string {
 	if s, ok := x.(string); ok {
-		return fmt.Sprintf("%q", s)
+		return excerpt(s)
 	}
 	if x == nil {
 		return "null"
@@ -508,14 +508,14 @@ func (v *validator) goNames() {
 	for i := range v.cfg.Events {
 		e := &v.cfg.Events[i]
 		if e.Name != "" && !v.dupEvents[e] {
-			add(EventGoName(e), fmt.Sprintf("event %q", e.Name), e.Pos)
+			add(EventGoName(e), "event "+excerpt(e.Name), e.Pos)
 		}
 	}
 	for _, s := range v.cfg.Structs() {
 		switch {
 		case s.Event != nil:
 			if s.Event.Name != "" && !v.dupEvents[s.Event] {
-				add(s.GoName, fmt.Sprintf("the data of event %q", s.Event.Name), s.Pos)
+				add(s.GoName, "the data of event "+excerpt(s.Event.Name), s.Pos)
 			}
 		case s.Type != nil:
 			add(s.GoName, fmt.Sprintf("type %s", s.GoName), s.Pos)
