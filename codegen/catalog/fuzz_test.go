@@ -18,7 +18,7 @@ import (
 
 // FuzzParse decodes arbitrary catalogs. Properties:
 //   - a catalog that fails is refused with a catalog.ErrorList whose every
-//     error names the file and a line;
+//     error names the file and a line, in at most maxMessageBytes;
 //   - a catalog that decodes generates, for every event, a schema that is a
 //     JSON object that compiles as the engine compiles it (draft 2020-12,
 //     formats asserted, nothing loaded from elsewhere), and a Go file that
@@ -90,6 +90,10 @@ func scalar(s string) any {
 	return v
 }
 
+// maxMessageBytes bounds one error message: messages quote excerpts of
+// values and keys, and paths at most 32 levels deep.
+const maxMessageBytes = 4 << 10
+
 // checkCatalog checks the properties of FuzzParse and FuzzGenerate.
 func checkCatalog(t *testing.T, data []byte) {
 	t.Helper()
@@ -102,6 +106,9 @@ func checkCatalog(t *testing.T, data []byte) {
 		for _, e := range list {
 			if e.File != "durable.yaml" || e.Pos.Line < 1 || e.Pos.Col < 1 {
 				t.Errorf("error without a position: %q", e.Error())
+			}
+			if len(e.Msg) > maxMessageBytes {
+				t.Errorf("message of %d bytes (over %d): %.300q…", len(e.Msg), maxMessageBytes, e.Msg)
 			}
 		}
 		return
