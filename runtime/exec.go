@@ -700,7 +700,11 @@ func (x *execution) Run(ctx context.Context, id string, fn func(ctx context.Cont
 	var err error
 	if h := hooks.From(x.e.execCtx); h != nil && h.Step != nil {
 		var handled bool
-		if out, err, handled = h.Step(x.run.ID, id, st.Attempts); !handled {
+		attempt := st.Attempts // a branch step's start counted it already
+		if !branch {
+			attempt++
+		}
+		if out, err, handled = h.Step(x.run.ID, id, attempt); !handled {
 			out, err = callStep(runctx.With(ctx, nestedExec{outer: id}), fn)
 		}
 	} else {
