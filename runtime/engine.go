@@ -36,6 +36,9 @@ type Engine struct {
 	// slots bounds the executions in flight; a token is taken per run.
 	slots chan struct{}
 	wake  chan struct{}
+	// wakeups, set at Start when the store is a store.Notifier, fires when
+	// another process commits claimable work.
+	wakeups <-chan struct{}
 
 	mu       sync.Mutex
 	running  bool
@@ -173,6 +176,9 @@ func (e *Engine) Start(ctx context.Context) error {
 	e.running = true
 	e.stopCh = make(chan struct{})
 	e.execCtx, e.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	if n, ok := e.store.(store.Notifier); ok {
+		e.wakeups = n.Wakeups()
+	}
 	e.loops.Add(2)
 	go e.pollLoop()
 	go e.heartbeatLoop()
@@ -227,15 +233,21 @@ func (e *Engine) signal() {
 	}
 }
 
+// maxIdlePoll bounds how far the poll interval grows while idle when the
+// store notifies: polling then only finds work whose notification was lost
+// (a process died between its commit and its NOTIFY).
+const maxIdlePoll = 15 * time.Second
+
 func (e *Engine) pollLoop() {
 	defer e.loops.Done()
+	idle := e.poll
 	for {
 		if e.stopping.Load() {
 			return
 		}
 		// Look (a read) before claiming (a write): most wake-ups find
 		// nothing due, and the writer is the store's bottleneck.
-		wait := e.poll
+		wait := idle
 		var next time.Time
 		var ok bool
 		err := e.store.View(e.execCtx, func(tx store.Tx) error {
@@ -262,7 +274,14 @@ func (e *Engine) pollLoop() {
 		case <-e.stopCh:
 			return
 		case <-e.wake:
+			idle = e.poll
+		case <-e.wakeups: // nil, never ready, without a notifier
+			idle = e.poll
 		case <-e.clock.After(wait):
+			// Grown only when nothing was due sooner: a whole idle period.
+			if e.wakeups != nil && wait == idle {
+				idle = min(2*idle, max(maxIdlePoll, e.poll))
+			}
 		}
 	}
 }

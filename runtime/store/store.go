@@ -95,6 +95,14 @@ type Tx interface {
 	PutState(ctx context.Context, key string, value []byte) error
 }
 
+// Notifier is implemented by stores that several processes share: Wakeups
+// receives a value (coalesced, at most one pending) when any process
+// commits a transaction that made a run claimable or changed when one
+// becomes due. It is a hint: the engine still polls, less often.
+type Notifier interface {
+	Wakeups() <-chan struct{}
+}
+
 // ErrNotFound is returned for a missing event, run, step or state key.
 var ErrNotFound = errors.New("not found")
 

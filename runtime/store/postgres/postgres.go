@@ -130,7 +130,10 @@ type Store struct {
 	notify *notifier
 }
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store    = (*Store)(nil)
+	_ store.Notifier = (*Store)(nil)
+)
 
 // Open connects to the database dsn (a postgres:// URL or a key=value DSN,
 // as pgx reads it) and migrates the schema to the current version.
