@@ -92,6 +92,7 @@ type config struct {
 	simpleProtocol bool
 	maxConns       int32
 	maxAttempts    int
+	tracer         pgx.QueryTracer
 }
 
 // Schema sets the PostgreSQL schema that holds the tables (default
@@ -111,6 +112,10 @@ func MaxConns(n int) Option { return func(c *config) { c.maxConns = int32(n) } }
 // MaxAttempts bounds how many times Update runs fn when PostgreSQL aborts
 // its transaction for a serialization failure or a deadlock (default 10).
 func MaxAttempts(n int) Option { return func(c *config) { c.maxAttempts = n } }
+
+// QueryTracer sets the pgx tracer of every connection of the store (the
+// listener's too): to log, measure or count its statements.
+func QueryTracer(t pgx.QueryTracer) Option { return func(c *config) { c.tracer = t } }
 
 // Store is a store.Store on a PostgreSQL database.
 type Store struct {
@@ -160,6 +165,9 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	}
 	if cfg.maxConns > 0 {
 		pcfg.MaxConns = cfg.maxConns
+	}
+	if cfg.tracer != nil {
+		pcfg.ConnConfig.Tracer = cfg.tracer
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
 	if err != nil {

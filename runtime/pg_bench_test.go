@@ -1,0 +1,218 @@
+package runtime_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"slices"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/durable-go/durable/runtime"
+	"github.com/durable-go/durable/runtime/step"
+	"github.com/durable-go/durable/runtime/store/postgres"
+	"github.com/jackc/pgx/v5"
+)
+
+// pgDSN is the PostgreSQL database of the tests; they skip without it.
+func pgDSN(tb testing.TB) string {
+	tb.Helper()
+	dsn := os.Getenv("DURABLE_TEST_POSTGRES")
+	if dsn == "" {
+		tb.Skip("DURABLE_TEST_POSTGRES is not set (a postgres:// URL of a database the tests may create schemas in)")
+	}
+	return dsn
+}
+
+// pgSchema returns a fresh schema name, dropped with everything in it when
+// the test ends.
+func pgSchema(tb testing.TB) string {
+	tb.Helper()
+	dsn := pgDSN(tb)
+	b := make([]byte, 6)
+	rand.Read(b)
+	schema := "durable_test_" + hex.EncodeToString(b)
+	tb.Cleanup(func() {
+		ctx := context.Background()
+		conn, err := pgx.Connect(ctx, dsn)
+		if err != nil {
+			tb.Errorf("drop schema %s: %v", schema, err)
+			return
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, "DROP SCHEMA IF EXISTS "+pgx.Identifier{schema}.Sanitize()+" CASCADE"); err != nil {
+			tb.Errorf("drop schema %s: %v", schema, err)
+		}
+	})
+	return schema
+}
+
+// openPG opens a store on schema, closed when the test ends (before the
+// schema is dropped: cleanups run last first).
+func openPG(tb testing.TB, schema string, opts ...postgres.Option) *postgres.Store {
+	tb.Helper()
+	st, err := postgres.Open(context.Background(), pgDSN(tb), append([]postgres.Option{postgres.Schema(schema)}, opts...)...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	return st
+}
+
+// BenchmarkPGWorkflow3Steps is BenchmarkWorkflow3Steps on PostgreSQL: one
+// process, 64 runs of 3 steps in flight.
+func BenchmarkPGWorkflow3Steps(b *testing.B) {
+	st := openPG(b, pgSchema(b), postgres.MaxConns(32))
+	benchmarkStepsOn(b, st, 64, []string{"reserve", "charge", "ship"})
+}
+
+// BenchmarkPGJob is a queue of 1-step jobs on PostgreSQL, 100 in flight.
+func BenchmarkPGJob(b *testing.B) {
+	st := openPG(b, pgSchema(b), postgres.MaxConns(32))
+	benchmarkStepsOn(b, st, 100, []string{"work"})
+}
+
+// benchmarkStepsOn runs b.N runs of steps on st, inFlight at once, each
+// started by its own event, and reports runs/s and steps/s.
+func benchmarkStepsOn(b *testing.B, st *postgres.Store, inFlight int, steps []string) {
+	done := make(chan struct{}, inFlight)
+	fn := runtime.NewFunction(runtime.FunctionOpts{ID: "bench"}, runtime.EventTrigger("bench/run.requested", ""),
+		func(ctx context.Context, in runtime.Input[map[string]any]) (any, error) {
+			for _, id := range steps {
+				if _, err := step.Run(ctx, id, func(ctx context.Context) (string, error) { return id, nil }); err != nil {
+					return nil, err
+				}
+			}
+			done <- struct{}{}
+			return nil, nil
+		})
+	eng, err := runtime.New(runtime.Options{Store: st, Functions: []*runtime.Function{fn}, Workers: inFlight})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := eng.Start(ctx); err != nil {
+		b.Fatal(err)
+	}
+	defer eng.Stop(ctx)
+	slots := make(chan struct{}, inFlight)
+	b.ResetTimer()
+	start := time.Now()
+	go func() {
+		for i := 0; i < b.N; i++ {
+			slots <- struct{}{}
+			go func() {
+				if _, err := eng.Send(ctx, runtime.Event{Name: "bench/run.requested", Data: map[string]int{"i": i}}); err != nil {
+					b.Error(err)
+				}
+			}()
+		}
+	}()
+	for i := 0; i < b.N; i++ {
+		<-done
+		<-slots
+	}
+	elapsed := time.Since(start).Seconds()
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/elapsed, "runs/s")
+	b.ReportMetric(float64(len(steps)*b.N)/elapsed, "steps/s")
+}
+
+// BenchmarkPGWakeLatency measures the time from Send in one process to the
+// first step of the run it starts beginning in another: two engines on two
+// stores (two pools, two listeners) of one schema. The sender is not
+// started, as a web process that only sends events: Send then queues the
+// run rather than leasing it to itself, and only the other engine's wake-up
+// (LISTEN/NOTIFY) or poll finds it. Runs are one at a time; p50 and p99
+// are reported (run with -benchtime=500x or more).
+func BenchmarkPGWakeLatency(b *testing.B) {
+	schema := pgSchema(b)
+	started := make(chan time.Time, 1)
+	fn := runtime.NewFunction(runtime.FunctionOpts{ID: "wake"}, runtime.EventTrigger("bench/wake", ""),
+		func(ctx context.Context, in runtime.Input[map[string]any]) (any, error) {
+			return step.Run(ctx, "first", func(ctx context.Context) (int, error) {
+				started <- time.Now()
+				return 0, nil
+			})
+		})
+	newEngine := func() *runtime.Engine {
+		// A poll interval far above the targets: what is measured is the
+		// wake-up, not the poll.
+		eng, err := runtime.New(runtime.Options{Store: openPG(b, schema, postgres.MaxConns(8)), Functions: []*runtime.Function{fn}, PollInterval: 5 * time.Second})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return eng
+	}
+	sender, worker := newEngine(), newEngine()
+	ctx := context.Background()
+	if err := worker.Start(ctx); err != nil {
+		b.Fatal(err)
+	}
+	defer worker.Stop(ctx)
+	// The worker's listener connects in the background: wait for it to
+	// hear a first run.
+	if _, err := sender.Send(ctx, runtime.Event{Name: "bench/wake", Data: map[string]any{}}); err != nil {
+		b.Fatal(err)
+	}
+	<-started
+	lat := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		sent := time.Now()
+		if _, err := sender.Send(ctx, runtime.Event{Name: "bench/wake", Data: map[string]any{}}); err != nil {
+			b.Fatal(err)
+		}
+		select {
+		case at := <-started:
+			lat = append(lat, at.Sub(sent))
+		case <-time.After(time.Minute):
+			b.Fatalf("run %d: its first step did not start within a minute", i)
+		}
+	}
+	b.StopTimer()
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+	b.ReportMetric(float64(lat[len(lat)-1].Microseconds())/1000, "max-ms")
+}
+
+// queryCounter is a pgx tracer that counts statements.
+type queryCounter struct{ n atomic.Int64 }
+
+func (c *queryCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	c.n.Add(1)
+	return ctx
+}
+
+func (c *queryCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+// BenchmarkPGIdleQueries counts the statements (BEGIN and COMMIT included)
+// an idle engine sends to PostgreSQL per minute, once its poll interval has
+// grown: each iteration is one idle minute (run with -benchtime=1x).
+func BenchmarkPGIdleQueries(b *testing.B) {
+	var count queryCounter
+	st := openPG(b, pgSchema(b), postgres.QueryTracer(&count))
+	fn := runtime.NewFunction(runtime.FunctionOpts{ID: "idle"}, runtime.EventTrigger("bench/idle", ""),
+		func(ctx context.Context, in runtime.Input[map[string]any]) (any, error) { return nil, nil })
+	eng, err := runtime.New(runtime.Options{Store: st, Functions: []*runtime.Function{fn}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := eng.Start(ctx); err != nil {
+		b.Fatal(err)
+	}
+	defer eng.Stop(ctx)
+	// The poll interval doubles from 1 s to its bound in about 30 s.
+	time.Sleep(35 * time.Second)
+	b.ResetTimer()
+	from := count.n.Load()
+	for i := 0; i < b.N; i++ {
+		time.Sleep(time.Minute)
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(count.n.Load()-from)/float64(b.N), "queries/min")
+}
