@@ -18,19 +18,39 @@ const cancelPrefix = "cancel/"
 // forever stands for "no expiry" in a cancel watch (about a century).
 const forever = 100 * 365 * 24 * time.Hour
 
-// admission is what flow control decided for one triggering event.
-type admission struct {
-	run store.Run
-	// started: the run is new and leased to this engine (direct dispatch).
-	started bool
+// slotBudget counts the worker slots that the runs one Update callback
+// starts at once may use. It is local to one call of the callback: store
+// callbacks may run more than once and their commit may fail, so nothing
+// in memory is taken inside them; the slots themselves are taken after the
+// commit (launch), and a run that finds none free waits for one, leased.
+// A nil budget starts nothing directly.
+type slotBudget struct{ free int }
+
+// newSlotBudget reads the free slots without taking any.
+func (e *Engine) newSlotBudget() *slotBudget {
+	if e.stopping.Load() || !e.isRunning() {
+		return &slotBudget{}
+	}
+	return &slotBudget{free: cap(e.slots) - len(e.slots) - int(e.claimedWaiting.Load())}
 }
+
+func (b *slotBudget) take() bool {
+	if b == nil || b.free <= 0 {
+		return false
+	}
+	b.free--
+	return true
+}
+
+func (b *slotBudget) giveBack() { b.free++ }
 
 // admit applies f's flow control to an event that triggers it and creates,
 // updates or skips the run, all in tx. Flow-control state that must outlive
 // the process (idempotency keys, rate and throttle windows, debounce and
 // batch buffers, singletons) lives in the store. It returns the run when it
-// was created leased to this engine.
-func (e *Engine) admit(ctx context.Context, tx store.Tx, f *Function, env envelope, vars map[string]any, now time.Time, direct bool) (*store.Run, error) {
+// was created leased to this engine, which budget allowed; the caller
+// launches it after the commit.
+func (e *Engine) admit(ctx context.Context, tx store.Tx, f *Function, env envelope, vars map[string]any, now time.Time, budget *slotBudget) (*store.Run, error) {
 	fl := f.flow
 	r := e.newRun(f, "["+string(env.JSON)+"]", now)
 	if fl == nil {
@@ -169,19 +189,17 @@ func (e *Engine) admit(ctx context.Context, tx store.Tx, f *Function, env envelo
 	r.Limits = limits
 
 	started := false
-	if direct && !r.AvailableAt.After(now) && e.takeSlot() {
-		ok := true
+	if !r.AvailableAt.After(now) && budget.take() {
+		started = true
 		if len(r.Limits) > 0 {
 			var err error
-			if ok, err = tx.TakeSlots(ctx, r.ID, r.Limits); err != nil {
-				<-e.slots
+			if started, err = tx.TakeSlots(ctx, r.ID, r.Limits); err != nil {
 				return nil, err
 			}
 		}
-		if !ok {
-			<-e.slots
+		if !started {
+			budget.giveBack()
 		}
-		started = ok
 	}
 	if started {
 		// Leased to this engine and starting now: its start is recorded
@@ -193,9 +211,6 @@ func (e *Engine) admit(ctx context.Context, tx store.Tx, f *Function, env envelo
 		}
 	}
 	if err := tx.InsertRun(ctx, r); err != nil {
-		if started {
-			<-e.slots
-		}
 		return nil, err
 	}
 	for i, c := range fl.cancels {
@@ -204,9 +219,6 @@ func (e *Engine) admit(ctx context.Context, tx store.Tx, f *Function, env envelo
 			exp = now.Add(c.Timeout)
 		}
 		if err := tx.InsertWait(ctx, store.Wait{RunID: r.ID, StepKey: cancelPrefix + strconv.Itoa(i), EventName: c.Event, If: c.If, Trigger: env.JSON, ExpiresAt: exp}); err != nil {
-			if started {
-				<-e.slots
-			}
 			return nil, err
 		}
 	}

@@ -92,7 +92,7 @@ func (e *Engine) fireCron(c cronTrigger, tick time.Time) error {
 			return err
 		}
 		if inserted {
-			if _, err := e.admit(ctx, tx, c.fn, env, map[string]any{"event": env.vars}, e.clock.Now(), false); err != nil {
+			if _, err := e.admit(ctx, tx, c.fn, env, map[string]any{"event": env.vars}, e.clock.Now(), nil); err != nil {
 				return err
 			}
 		}

@@ -319,13 +319,6 @@ func (e *Engine) claim() bool {
 	return len(runs) == free && err == nil
 }
 
-// startExecution executes a run Send just created and leased to this
-// engine, in a new goroutine; the caller holds a slot for it.
-func (e *Engine) startExecution(r store.Run) {
-	e.inflight.Add(1)
-	go e.executeInSlot(r, true)
-}
-
 // executeInSlot executes r, then gives back its slot and its place among
 // the executions in flight. fresh says r never executed before.
 func (e *Engine) executeInSlot(r store.Run, fresh bool) {
@@ -498,24 +491,16 @@ func (e *Engine) Send(ctx context.Context, events ...Event) ([]string, error) {
 	}
 	e.evalWaits(ctx, envs)
 	ids := make([]string, len(envs))
+	for i, env := range envs {
+		ids[i] = env.ID
+	}
 	var started []store.Run
 	err = e.store.Update(ctx, func(tx store.Tx) error {
-		// A rerun of this function (see store.Update) gives back the
-		// slots of the runs its first run started.
-		e.releaseSlots(started)
-		started = started[:0]
-		for i, env := range envs {
-			ids[i] = env.ID
-			runs, err := e.dispatch(ctx, tx, env, true)
-			if err != nil {
-				return err
-			}
-			started = append(started, runs...)
-		}
-		return nil
+		var err error
+		started, err = e.dispatchAll(ctx, tx, envs)
+		return err
 	})
 	if err != nil {
-		e.releaseSlots(started)
 		return nil, fmt.Errorf("runtime: send: %w", err)
 	}
 	e.launch(started)
@@ -630,11 +615,27 @@ func jsonKind(b []byte) string {
 	}
 }
 
+// dispatchAll dispatches envs in tx, leasing new runs to this engine as far
+// as the slots free now allow, so that they start without a round trip
+// through the poll loop; the caller launches them after the commit. On
+// error it returns no run: the transaction is rolled back, they do not exist.
+func (e *Engine) dispatchAll(ctx context.Context, tx store.Tx, envs []envelope) ([]store.Run, error) {
+	budget := e.newSlotBudget()
+	var started []store.Run
+	for _, env := range envs {
+		runs, err := e.dispatch(ctx, tx, env, budget)
+		if err != nil {
+			return nil, err
+		}
+		started = append(started, runs...)
+	}
+	return started, nil
+}
+
 // dispatch stores one event, starts the runs it triggers and completes the
-// waits it satisfies, all in tx. When direct is set, new runs are leased to
-// this engine as far as free slots allow, so that they start without a
-// round trip through the poll loop; the caller must launch or release them.
-func (e *Engine) dispatch(ctx context.Context, tx store.Tx, env envelope, direct bool) ([]store.Run, error) {
+// waits it satisfies, all in tx. New runs are leased to this engine as far
+// as budget allows (nil: none); on error it returns no run.
+func (e *Engine) dispatch(ctx context.Context, tx store.Tx, env envelope, budget *slotBudget) ([]store.Run, error) {
 	now := e.clock.Now()
 	inserted, err := tx.InsertEvent(ctx, store.Event{ID: env.ID, Name: env.Name, TS: env.TS, Envelope: env.JSON, ReceivedAt: now})
 	if err != nil || !inserted {
@@ -646,9 +647,9 @@ func (e *Engine) dispatch(ctx context.Context, tx store.Tx, env envelope, direct
 		if !env.eval.triggered(et.t) {
 			continue
 		}
-		r, err := e.admit(ctx, tx, et.fn, env, vars, now, direct)
+		r, err := e.admit(ctx, tx, et.fn, env, vars, now, budget)
 		if err != nil {
-			return started, err
+			return nil, err
 		}
 		if r != nil {
 			started = append(started, *r)
@@ -656,12 +657,12 @@ func (e *Engine) dispatch(ctx context.Context, tx store.Tx, env envelope, direct
 	}
 	waits, err := tx.WaitsForEvent(ctx, env.Name)
 	if err != nil {
-		return started, err
+		return nil, err
 	}
 	for _, w := range waits {
 		ok, evalErr, err := e.waitMatches(w, env)
 		if err != nil {
-			return started, err
+			return nil, err
 		}
 		if evalErr != nil {
 			e.log.Warn("durable: wait expression failed; event ignored for this wait", "run", w.RunID, "event", env.ID, "err", evalErr)
@@ -672,12 +673,12 @@ func (e *Engine) dispatch(ctx context.Context, tx store.Tx, env envelope, direct
 		}
 		if strings.HasPrefix(w.StepKey, cancelPrefix) {
 			if err := e.cancelByEvent(ctx, tx, w, env, now); err != nil {
-				return started, err
+				return nil, err
 			}
 			continue
 		}
 		if err := e.resolveWait(ctx, tx, w.RunID, w.StepKey, store.StepCompleted, env.JSON, ""); err != nil {
-			return started, err
+			return nil, err
 		}
 	}
 	return started, nil
@@ -738,34 +739,24 @@ func (e *Engine) resolveWait(ctx context.Context, tx store.Tx, runID, stepKey st
 	return err
 }
 
-func (e *Engine) takeSlot() bool {
-	if e.stopping.Load() || !e.isRunning() {
-		return false
-	}
-	select {
-	case e.slots <- struct{}{}:
-		return true
-	default:
-		return false
-	}
-}
-
 func (e *Engine) isRunning() bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.running
 }
 
-func (e *Engine) releaseSlots(runs []store.Run) {
-	for range runs {
-		<-e.slots
-	}
-}
-
-// launch executes runs leased to this engine by dispatch.
+// launch executes runs leased to this engine by a committed dispatch. Each
+// takes its slot now; one that finds none free (claims or other sends took
+// it since the budget was read) waits for the next, leased, as claimed runs do.
 func (e *Engine) launch(runs []store.Run) {
+	e.claimedWaiting.Add(int64(len(runs)))
 	for _, r := range runs {
-		e.startExecution(r)
+		e.inflight.Add(1)
+		go func() {
+			e.slots <- struct{}{}
+			e.claimedWaiting.Add(-1)
+			e.executeInSlot(r, true)
+		}()
 	}
 }
 
@@ -832,7 +823,7 @@ func (e *Engine) finishRun(ctx context.Context, tx store.Tx, r store.Run, status
 		if err != nil {
 			return err
 		}
-		if _, err := e.dispatch(ctx, tx, envs[0], false); err != nil {
+		if _, err := e.dispatch(ctx, tx, envs[0], nil); err != nil {
 			return err
 		}
 	}

@@ -918,21 +918,13 @@ func (x *execution) SendEvents(ctx context.Context, id string, events []runctx.O
 	st.Status, st.Attempts = store.StepCompleted, st.Attempts+1
 	var started []store.Run
 	err = x.tryCommit(ctx, func(tx store.Tx) error {
-		// A rerun of this function (see store.Update) gives back the
-		// slots of the runs its first run started.
-		x.e.releaseSlots(started)
-		started = started[:0]
-		for _, env := range envs {
-			runs, err := x.e.dispatch(x.e.execCtx, tx, env, true)
-			started = append(started, runs...)
-			if err != nil {
-				return err
-			}
+		var err error
+		if started, err = x.e.dispatchAll(x.e.execCtx, tx, envs); err != nil {
+			return err
 		}
 		return tx.PutStep(x.e.execCtx, st)
 	})
 	if err != nil {
-		x.e.releaseSlots(started)
 		x.stop(err)
 	}
 	x.remember(st)

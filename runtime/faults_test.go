@@ -30,6 +30,12 @@ type faultyStore struct {
 	mu        sync.Mutex
 	committed []store.Step
 	locked    atomic.Int64 // UnixNano until which every Update and View fails
+	// rerun makes every Update run its function twice, as a store that
+	// retries a transaction does: the first run's commit fails (it is
+	// rolled back) and the transaction is run again.
+	rerun atomic.Bool
+	// insertRun, if set, may fail an InsertRun (a unique-key violation).
+	insertRun func(r store.Run) error
 }
 
 func (s *faultyStore) isLocked() bool { return time.Now().UnixNano() < s.locked.Load() }
@@ -41,10 +47,21 @@ func (s *faultyStore) Update(ctx context.Context, fn func(tx store.Tx) error) er
 		return errInjected
 	}
 	var writes []store.Step
+	if s.rerun.Load() {
+		err := s.Store.Update(ctx, func(tx store.Tx) error {
+			if err := fn(&recordingTx{Tx: tx, writes: &writes, s: s}); err != nil {
+				return err
+			}
+			return errInjected
+		})
+		if !errors.Is(err, errInjected) {
+			return err
+		}
+	}
 	failed := false
 	err := s.Store.Update(ctx, func(tx store.Tx) error {
 		writes = writes[:0]
-		if err := fn(&recordingTx{Tx: tx, writes: &writes}); err != nil {
+		if err := fn(&recordingTx{Tx: tx, writes: &writes, s: s}); err != nil {
 			return err
 		}
 		// Decided once per Update: the store may call fn again.
@@ -88,6 +105,16 @@ func (s *faultyStore) commitsOf(run, key string, status store.StepStatus) int {
 type recordingTx struct {
 	store.Tx
 	writes *[]store.Step
+	s      *faultyStore
+}
+
+func (t *recordingTx) InsertRun(ctx context.Context, r store.Run) error {
+	if t.s.insertRun != nil {
+		if err := t.s.insertRun(r); err != nil {
+			return err
+		}
+	}
+	return t.Tx.InsertRun(ctx, r)
 }
 
 func (t *recordingTx) PutStep(ctx context.Context, s store.Step) error {
@@ -178,12 +205,20 @@ func (w *faultWorkload) effectsOf(run, step string) int {
 // wall clock (leases and heartbeats are what is tested).
 func startFaulty(t *testing.T, fs *faultyStore, lease time.Duration, fns ...*runtime.Function) *runtime.Engine {
 	t.Helper()
+	return startFaultyWith(t, fs, runtime.Options{Functions: fns, LeaseDuration: lease, PollInterval: 20 * time.Millisecond})
+}
+
+// startFaultyWith starts an engine with opts on a faultyStore over a new
+// SQLite store.
+func startFaultyWith(t *testing.T, fs *faultyStore, opts runtime.Options) *runtime.Engine {
+	t.Helper()
 	st, err := sqlite.Open(filepath.Join(t.TempDir(), "faults.db"), sqlite.Synchronous("OFF"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	fs.Store = st
-	eng, err := runtime.New(runtime.Options{Store: fs, Functions: fns, LeaseDuration: lease, PollInterval: 20 * time.Millisecond})
+	opts.Store = fs
+	eng, err := runtime.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
