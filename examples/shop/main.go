@@ -1,8 +1,13 @@
 // Command shop is the example app of durable: an order workflow on the
-// embedded SQLite store. It sends three orders (one paid, one never paid, one
-// underpaid), lets the engine run them, and prints each run's step timeline.
+// embedded SQLite store, or on PostgreSQL. It sends three orders (one paid,
+// one never paid, one underpaid), lets the engine run them, and prints each
+// run's step timeline.
 //
 //	go run ./examples/shop [-db shop.db]
+//	go run ./examples/shop -store postgres://user@host/db [-work]
+//
+// On PostgreSQL, any number of processes share the work: those started with
+// -work only execute runs, until interrupted.
 //
 // Its events are typed from the catalog durable.yaml, and the engine gets
 // every function of the module from the generated registry:
@@ -19,15 +24,19 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/durable-go/durable/examples/shop/internal/events"
 	"github.com/durable-go/durable/examples/shop/internal/registry"
 	"github.com/durable-go/durable/examples/shop/orders"
 	"github.com/durable-go/durable/runtime"
+	"github.com/durable-go/durable/runtime/store"
+	"github.com/durable-go/durable/runtime/store/postgres"
 	"github.com/durable-go/durable/runtime/store/sqlite"
 )
 
@@ -41,11 +50,20 @@ func main() {
 func run(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("shop", flag.ContinueOnError)
 	dbPath := fs.String("db", "", "SQLite file of the engine (default: a new file in a temporary directory)")
+	storeURL := fs.String("store", "", "a postgres:// URL: the engine's store is that PostgreSQL database instead of SQLite")
+	schema := fs.String("schema", "shop", "with -store: the PostgreSQL schema of the tables")
+	work := fs.Bool("work", false, "with -store: send nothing, execute runs until interrupted")
 	verbose := fs.Bool("v", false, "log what the engine does")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *dbPath == "" {
+	if *storeURL != "" && *dbPath != "" {
+		return errors.New("-db and -store: give one")
+	}
+	if *work && *storeURL == "" {
+		return errors.New("-work needs -store: a SQLite file belongs to one process")
+	}
+	if *storeURL == "" && *dbPath == "" {
 		dir, err := os.MkdirTemp("", "durable-shop-")
 		if err != nil {
 			return err
@@ -58,9 +76,20 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
 
-	st, err := sqlite.Open(*dbPath)
-	if err != nil {
-		return err
+	var st store.Store
+	where := *dbPath
+	if *storeURL != "" {
+		pg, err := postgres.Open(ctx, *storeURL, postgres.Schema(*schema))
+		if err != nil {
+			return err
+		}
+		st, where = pg, fmt.Sprintf("PostgreSQL (schema %s)", *schema)
+	} else {
+		lite, err := sqlite.Open(*dbPath)
+		if err != nil {
+			return err
+		}
+		st = lite
 	}
 	defer st.Close()
 	opts := runtime.Options{
@@ -84,7 +113,13 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer eng.Stop(context.WithoutCancel(ctx))
-	fmt.Fprintf(out, "engine started on %s\n\n", *dbPath)
+	fmt.Fprintf(out, "engine started on %s\n\n", where)
+	if *work {
+		ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		<-ctx.Done()
+		return nil
+	}
 
 	began := time.Now()
 	placed := []events.OrderCreatedData{
@@ -117,7 +152,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 				return err
 			}
 			id := ev.Data.OrderID
-			if _, seen := runOf[id]; seen || r.Status != runtime.RunWaiting {
+			if _, seen := runOf[id]; seen || r.Status != runtime.RunWaiting || r.CreatedAt.Before(began) {
 				continue
 			}
 			runOf[id] = r.ID
@@ -140,6 +175,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		if err != nil {
 			return err
 		}
+		// A shared database keeps the runs of earlier invocations.
+		runs = slices.DeleteFunc(runs, func(r runtime.RunInfo) bool { return r.CreatedAt.Before(began) })
 		if len(runs) >= wantRuns && !slices.ContainsFunc(runs, func(r runtime.RunInfo) bool { return !r.Status.Terminal() }) {
 			break
 		}
