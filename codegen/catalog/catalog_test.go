@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -149,7 +150,7 @@ events:
       h: {type: number, enum: []}
 `,
 			want: []string{
-				`durable.yaml:8:33: events[0].fields.a: unknown format "uid" (known: date, date-time, duration, email, hostname, idn-email, idn-hostname, ipv4, ipv6, iri, iri-reference, json-pointer, regex, relative-json-pointer, time, uri, uri-reference, uri-template, uuid)`,
+				`durable.yaml:8:33: events[0].fields.a: unknown format "uid" (known: date, date-time, duration, email, hostname, ipv4, ipv6, iri, iri-reference, json-pointer, relative-json-pointer, time, uri, uri-reference, uri-template, uuid)`,
 				`durable.yaml:8:47: events[0].fields.a: minimum applies to integer and number fields, not string`,
 				`durable.yaml:9:47: events[0].fields.b: maximum 2 is less than minimum 5`,
 				`durable.yaml:10:35: events[0].fields.c: minimum of an integer field must be an integer, not 1.5`,
@@ -226,6 +227,51 @@ events:
 			want: []string{
 				`durable.yaml:8:33: events[0].fields.a: fields are only allowed with type object (or []object, map[string]object), not string`,
 				`durable.yaml:9:44: events[0].fields.b.x: unknown type "nope" (builtin: string, integer, number, boolean, time, object; declared: none)`,
+			},
+		},
+		{
+			name: "numbers and formats",
+			yaml: header + `events:
+  - name: a/b.c
+    v: "1"
+    fields:
+      a: {type: integer, maximum: 9223372036854775808}
+      b: {type: integer, minimum: -1e19}
+      c: {type: number, minimum: .inf}
+      d: {type: number, maximum: 1e400}
+      e: {type: string, format: idn-email}
+      f: {type: string, format: idn-hostname}
+      g: {type: string, format: regex}
+      h: {type: integer, minimum: 9007199254740993, maximum: 9007199254740992}
+`,
+			want: []string{
+				`durable.yaml:8:35: events[0].fields.a: maximum 9223372036854775808 is outside the range of an integer field (int64: -9223372036854775808 to 9223372036854775807)`,
+				`durable.yaml:9:35: events[0].fields.b: minimum -1e19 is outside the range of an integer field (int64: -9223372036854775808 to 9223372036854775807)`,
+				`durable.yaml:10:34: events[0].fields.c.minimum: ".inf" is not a JSON number (infinities and NaN have no JSON form)`,
+				// YAML has no float beyond float64: 1e400 is a string.
+				`durable.yaml:11:34: events[0].fields.d.maximum: want a number, got the string "1e400"`,
+				`durable.yaml:12:33: events[0].fields.e: format idn-email is not supported: the runtime has no checker for internationalized email addresses; use email, or a plain string`,
+				`durable.yaml:13:33: events[0].fields.f: format idn-hostname is not supported: the runtime has no checker for internationalized host names; use hostname, or a plain string`,
+				`durable.yaml:14:33: events[0].fields.g: format regex is not supported: the runtime checks Go's regexp syntax, not ECMA-262's as JSON Schema requires; use a plain string`,
+				`durable.yaml:15:62: events[0].fields.h: maximum 9007199254740992 is less than minimum 9007199254740993`,
+			},
+		},
+		{
+			name: "merge keys",
+			yaml: header + `events:
+  - name: a/b.c
+    v: "1"
+    fields:
+      a: &base {type: integer, minimum: 1}
+      b: {<<: *base, typo: 1}
+      c: {<<: [*base, 3]}
+      d: {<<: *base, <<: {required: true}, type: string}
+`,
+			want: []string{
+				// d's minimum comes from a's mapping, and is reported there.
+				`durable.yaml:8:41: events[0].fields.d: minimum applies to integer and number fields, not string`,
+				`durable.yaml:9:22: events[0].fields.b: unknown key "typo" (known keys: default, description, enum, fields, format, maximum, minimum, required, sensitive, type)`,
+				`durable.yaml:10:23: events[0].fields.c: <<: want a mapping or a list of mappings to merge, got the integer 3`,
 			},
 		},
 		{
@@ -311,6 +357,59 @@ func TestGoName(t *testing.T) {
 	for in, want := range tests {
 		if got := GoName(in); got != want {
 			t.Errorf("GoName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestMergeKeys(t *testing.T) {
+	cfg, err := Parse("durable.yaml", []byte(header+`types:
+  Money: &money
+    amount: &amount {type: integer, minimum: 0, required: true}
+    currency: {type: string}
+events:
+  - name: a/b.c
+    v: "1"
+    fields:
+      <<: *money
+      total: {<<: *amount, description: Sum of the items.}
+      currency: {type: string, required: true}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range cfg.Events[0].Fields {
+		got = append(got, fmt.Sprintf("%s:%s:%v:%v:%q", f.Name, f.Type, f.Required, f.Minimum != nil, f.Description))
+	}
+	want := []string{
+		`amount:integer:true:true:""`,
+		`total:integer:true:true:"Sum of the items."`,
+		// Written here, so it wins over the merged currency.
+		`currency:string:true:false:""`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("fields:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestNumbersAsWritten(t *testing.T) {
+	cfg, err := Parse("durable.yaml", []byte(header+`events:
+  - name: a/b.c
+    v: "1"
+    fields:
+      a: {type: integer, minimum: 9007199254740993}
+      b: {type: integer, minimum: 0x1F}
+      c: {type: number, minimum: -1e-400}
+      d: {type: number, minimum: .5}
+      e: {type: number, minimum: 1_000}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"9007199254740993", "31", "-1e-400", "0.5", "1000"}
+	for i, f := range cfg.Events[0].Fields {
+		if got := string(f.Minimum.JSON); got != want[i] {
+			t.Errorf("%s: minimum %s written as %s, want %s", f.Name, f.Minimum.Text, got, want[i])
 		}
 	}
 }

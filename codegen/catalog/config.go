@@ -1,7 +1,13 @@
 package catalog
 
 import (
+	"encoding/json"
+	"math"
+	"math/big"
 	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
 
 	"github.com/invopop/jsonschema"
 	"gopkg.in/yaml.v3"
@@ -73,7 +79,7 @@ type Field struct {
 	Required    bool    `yaml:"required" jsonschema_description:"The field must be present."`
 	Description string  `yaml:"description" jsonschema_description:"What the field holds; becomes its doc comment and schema description."`
 	Enum        []Value `yaml:"enum" jsonschema_description:"The only values allowed (scalar types only)."`
-	Format      string  `yaml:"format" jsonschema:"enum=date-time,enum=date,enum=time,enum=duration,enum=email,enum=idn-email,enum=hostname,enum=idn-hostname,enum=ipv4,enum=ipv6,enum=uri,enum=uri-reference,enum=iri,enum=iri-reference,enum=uri-template,enum=uuid,enum=json-pointer,enum=relative-json-pointer,enum=regex" jsonschema_description:"JSON Schema format of a string field."`
+	Format      string  `yaml:"format" jsonschema:"enum=date-time,enum=date,enum=time,enum=duration,enum=email,enum=hostname,enum=ipv4,enum=ipv6,enum=uri,enum=uri-reference,enum=iri,enum=iri-reference,enum=uri-template,enum=uuid,enum=json-pointer,enum=relative-json-pointer" jsonschema_description:"JSON Schema format of a string field."`
 	Minimum     *Number `yaml:"minimum" jsonschema_description:"Smallest value of an integer or number field."`
 	Maximum     *Number `yaml:"maximum" jsonschema_description:"Largest value of an integer or number field."`
 	Default     *Value  `yaml:"default" jsonschema_description:"Value a consumer assumes when the field is absent."`
@@ -168,10 +174,16 @@ func (v *Value) decodeNode(d *decoder, n *yaml.Node, path string) {
 	v.V = d.anyValue(n, path)
 }
 
-// Number is a YAML integer or float, with its source text (kept so that
-// schemas print it as written).
+// Number is a YAML integer or float, with its source text: schemas print
+// it exactly as written (a float64 would turn 9007199254740993 into
+// 9.007199254740992e+15, and -1e-400 into 0).
 type Number struct {
-	Text  string
+	Text string
+	// JSON is the number as JSON writes it: Text when that is JSON
+	// already, else the exact value (YAML's 0x1F, 1_000, +5, .5).
+	JSON json.Number
+	// Rat is the exact value; Value the nearest float64.
+	Rat   *big.Rat
 	Value float64
 	// Integer reports whether the YAML value was an integer.
 	Integer bool
@@ -181,19 +193,56 @@ type Number struct {
 // JSONSchema describes Number as a JSON number.
 func (Number) JSONSchema() *jsonschema.Schema { return &jsonschema.Schema{Type: "number"} }
 
+// jsonNumberRE is the grammar of a JSON number (RFC 8259, section 6).
+var jsonNumberRE = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$`)
+
 func (num *Number) decodeNode(d *decoder, n *yaml.Node, path string) {
 	num.Pos = pos(n)
-	switch n.Tag {
-	case "!!int", "!!float":
-		var f float64
-		if err := n.Decode(&f); err != nil {
-			d.errorf(n, "%s%v", prefix(path), err)
-			return
-		}
-		num.Value, num.Text, num.Integer = f, n.Value, n.Tag == "!!int"
-	default:
+	if n.Kind != yaml.ScalarNode || (n.Tag != "!!int" && n.Tag != "!!float") {
 		d.errorf(n, "%swant a number, got %s", prefix(path), describe(n))
+		return
 	}
+	r, ok := exactNumber(n)
+	if !ok {
+		d.errorf(n, "%s%s is not a JSON number (infinities and NaN have no JSON form)", prefix(path), excerpt(n.Value))
+		return
+	}
+	num.Text, num.Rat, num.Integer = n.Value, r, n.Tag == "!!int"
+	num.Value, _ = r.Float64()
+	switch {
+	case jsonNumberRE.MatchString(n.Value):
+		num.JSON = json.Number(n.Value)
+	case r.IsInt():
+		num.JSON = json.Number(r.Num().String())
+	default:
+		num.JSON = json.Number(strconv.FormatFloat(num.Value, 'g', -1, 64))
+	}
+}
+
+// exactNumber is the exact value of a YAML integer or float scalar; false
+// for infinities and NaN.
+func exactNumber(n *yaml.Node) (*big.Rat, bool) {
+	text := strings.ReplaceAll(n.Value, "_", "")
+	if n.Tag == "!!int" {
+		i, ok := new(big.Int).SetString(text, 0)
+		if !ok {
+			// YAML 1.1 forms (0o17 is 017 there) that big.Int reads otherwise.
+			var v int64
+			if n.Decode(&v) != nil {
+				return nil, false
+			}
+			i = big.NewInt(v)
+		}
+		return new(big.Rat).SetInt(i), true
+	}
+	if r, ok := new(big.Rat).SetString(strings.TrimPrefix(text, "+")); ok {
+		return r, true
+	}
+	var f float64
+	if n.Decode(&f) != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+		return nil, false
+	}
+	return new(big.Rat).SetFloat64(f), true
 }
 
 // Positions maps the keys of a YAML mapping to the positions of their

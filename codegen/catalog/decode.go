@@ -111,10 +111,28 @@ func (d *decoder) mapping(n *yaml.Node, path string, fn func(key, val *yaml.Node
 		d.errorf(n, "%swant a mapping, got %s", prefix(path), describe(n))
 		return
 	}
+	// Keys written in this mapping win over merged ones (<<: *base), so
+	// collect them first.
+	explicit := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if key := resolve(n.Content[i]); key.Kind == yaml.ScalarNode && !isMerge(key) {
+			explicit[key.Value] = true
+		}
+	}
 	seen := map[string]*yaml.Node{}
+	merged := map[string]bool{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		key, val := resolve(n.Content[i]), resolve(n.Content[i+1])
-		if key.Kind != yaml.ScalarNode || key.Tag == "!!merge" {
+		if isMerge(key) {
+			d.merge(key, val, path, func(key, val *yaml.Node) {
+				if !explicit[key.Value] && !merged[key.Value] {
+					merged[key.Value] = true
+					fn(key, val)
+				}
+			})
+			continue
+		}
+		if key.Kind != yaml.ScalarNode {
 			d.errorf(key, "%skeys must be plain strings", prefix(path))
 			continue
 		}
@@ -125,6 +143,29 @@ func (d *decoder) mapping(n *yaml.Node, path string, fn func(key, val *yaml.Node
 		seen[key.Value] = key
 		fn(key, val)
 	}
+}
+
+func isMerge(key *yaml.Node) bool { return key.Kind == yaml.ScalarNode && key.Tag == "!!merge" }
+
+// merge calls fn for each key of the mappings that a merge key (<<) brings
+// in: one mapping, or a list of them where the earlier ones win (YAML's
+// merge key type). Their own merge keys are followed too.
+func (d *decoder) merge(key, val *yaml.Node, path string, fn func(key, val *yaml.Node)) {
+	switch val.Kind {
+	case yaml.MappingNode:
+		d.mapping(val, path, fn)
+		return
+	case yaml.SequenceNode:
+		for _, m := range val.Content {
+			if m = resolve(m); m.Kind != yaml.MappingNode {
+				d.errorf(m, "%s<<: want a mapping or a list of mappings to merge, got %s", prefix(path), describe(m))
+				continue
+			}
+			d.mapping(m, path, fn)
+		}
+		return
+	}
+	d.errorf(val, "%s<<: want a mapping or a list of mappings to merge, got %s", prefix(path), describe(val))
 }
 
 // decode decodes n into v, which is addressable. path names the value in

@@ -40,13 +40,16 @@ func ConfigSchema() ([]byte, error) {
 // JSONSchemaExtend adds to the schema of Config what struct tags cannot say:
 // package is required when output.go is set.
 func (Config) JSONSchemaExtend(s *jsonschema.Schema) {
+	// Strict validators (ajv's strictRequired) want "type": "object" next
+	// to every "required".
 	s.If = &jsonschema.Schema{
+		Type:       "object",
 		Properties: orderedmap.New[string, *jsonschema.Schema](),
 		Required:   []string{"output"},
 	}
-	out := &jsonschema.Schema{Required: []string{"go"}}
+	out := &jsonschema.Schema{Type: "object", Required: []string{"go"}}
 	s.If.Properties.Set("output", out)
-	s.Then = &jsonschema.Schema{Required: []string{"package"}}
+	s.Then = &jsonschema.Schema{Type: "object", Required: []string{"package"}}
 }
 
 // JSONSchemaExtend requires at least one output.

@@ -3,6 +3,7 @@ package catalog
 import (
 	"fmt"
 	"math"
+	"math/big"
 	"net/url"
 	"path"
 	"slices"
@@ -12,11 +13,22 @@ import (
 	"unicode"
 )
 
-// knownFormats are the formats of JSON Schema draft 2020-12.
+// knownFormats are the formats of JSON Schema draft 2020-12 that the
+// runtime checks as the standard says (config.go's Format tag lists them
+// too, for the published schema).
 var knownFormats = []string{
-	"date", "date-time", "duration", "email", "hostname", "idn-email", "idn-hostname", "ipv4", "ipv6",
-	"iri", "iri-reference", "json-pointer", "regex", "relative-json-pointer", "time", "uri",
+	"date", "date-time", "duration", "email", "hostname", "ipv4", "ipv6",
+	"iri", "iri-reference", "json-pointer", "relative-json-pointer", "time", "uri",
 	"uri-reference", "uri-template", "uuid",
+}
+
+// uncheckedFormats are formats of draft 2020-12 that the runtime cannot
+// check as the standard says: it would accept events another validator
+// rejects, or the other way round.
+var uncheckedFormats = map[string]string{
+	"idn-email":    "the runtime has no checker for internationalized email addresses; use email, or a plain string",
+	"idn-hostname": "the runtime has no checker for internationalized host names; use hostname, or a plain string",
+	"regex":        "the runtime checks Go's regexp syntax, not ECMA-262's as JSON Schema requires; use a plain string",
 }
 
 // reservedGoNames are names the generated events file declares itself.
@@ -211,6 +223,8 @@ func (v *validator) constraints(f *Field, t *TypeExpr, where string) {
 	if f.Format != "" {
 		if t.Kind != KindString {
 			v.errorAt(f.Keys.Of("format", f.Pos), "%s: format applies to string fields, not %s", where, f.Type)
+		} else if why, ok := uncheckedFormats[f.Format]; ok {
+			v.errorAt(f.Keys.Of("format", f.Pos), "%s: format %s is not supported: %s", where, f.Format, why)
 		} else if !slices.Contains(knownFormats, f.Format) {
 			v.errorAt(f.Keys.Of("format", f.Pos), "%s: unknown format %s (known: %s)", where, excerpt(f.Format), strings.Join(knownFormats, ", "))
 		}
@@ -219,17 +233,21 @@ func (v *validator) constraints(f *Field, t *TypeExpr, where string) {
 		key string
 		n   *Number
 	}{{"minimum", f.Minimum}, {"maximum", f.Maximum}} {
-		if b.n == nil || b.n.Text == "" {
+		if b.n == nil || b.n.Rat == nil {
 			continue
 		}
 		switch {
 		case t.Kind != KindInteger && t.Kind != KindNumber:
 			v.errorAt(b.n.Pos, "%s: %s applies to integer and number fields, not %s", where, b.key, f.Type)
-		case t.Kind == KindInteger && b.n.Value != math.Trunc(b.n.Value):
+		case t.Kind == KindInteger && !b.n.Rat.IsInt():
 			v.errorAt(b.n.Pos, "%s: %s of an integer field must be an integer, not %s", where, b.key, b.n.Text)
+		case t.Kind == KindInteger && (b.n.Rat.Cmp(minInt64) < 0 || b.n.Rat.Cmp(maxInt64) > 0):
+			v.errorAt(b.n.Pos, "%s: %s %s is outside the range of an integer field (int64: %s to %s)", where, b.key, b.n.Text, minInt64.Num(), maxInt64.Num())
+		case t.Kind == KindNumber && new(big.Rat).Abs(b.n.Rat).Cmp(maxFloat64) > 0:
+			v.errorAt(b.n.Pos, "%s: %s %s is outside the range of a number field (float64: ±%g)", where, b.key, b.n.Text, math.MaxFloat64)
 		}
 	}
-	if f.Minimum != nil && f.Maximum != nil && f.Minimum.Text != "" && f.Maximum.Text != "" && f.Minimum.Value > f.Maximum.Value {
+	if f.Minimum != nil && f.Maximum != nil && f.Minimum.Rat != nil && f.Maximum.Rat != nil && f.Minimum.Rat.Cmp(f.Maximum.Rat) > 0 {
 		v.errorAt(f.Maximum.Pos, "%s: maximum %s is less than minimum %s", where, f.Maximum.Text, f.Minimum.Text)
 	}
 	if f.Enum != nil {
@@ -269,17 +287,37 @@ func (v *validator) constraints(f *Field, t *TypeExpr, where string) {
 }
 
 func (v *validator) checkBounds(f *Field, val Value, where, what string) {
-	x, ok := toFloat(val.V)
-	if !ok {
-		return
+	// An integer compares exactly; a float as the float64 it decoded to
+	// (0.1 is not below a minimum written 0.1).
+	below := func(b *Number) bool {
+		if i, ok := val.V.(int64); ok {
+			return new(big.Rat).SetInt64(i).Cmp(b.Rat) < 0
+		}
+		x, ok := val.V.(float64)
+		return ok && x < b.Value
 	}
-	if f.Minimum != nil && f.Minimum.Text != "" && x < f.Minimum.Value {
+	above := func(b *Number) bool {
+		if i, ok := val.V.(int64); ok {
+			return new(big.Rat).SetInt64(i).Cmp(b.Rat) > 0
+		}
+		x, ok := val.V.(float64)
+		return ok && x > b.Value
+	}
+	if f.Minimum != nil && f.Minimum.Rat != nil && below(f.Minimum) {
 		v.errorAt(val.Pos, "%s: %s %v is less than minimum %s", where, what, val.V, f.Minimum.Text)
 	}
-	if f.Maximum != nil && f.Maximum.Text != "" && x > f.Maximum.Value {
+	if f.Maximum != nil && f.Maximum.Rat != nil && above(f.Maximum) {
 		v.errorAt(val.Pos, "%s: %s %v is greater than maximum %s", where, what, val.V, f.Maximum.Text)
 	}
 }
+
+// The range of an integer field, whose Go type is int64.
+var (
+	minInt64 = new(big.Rat).SetInt64(math.MinInt64)
+	maxInt64 = new(big.Rat).SetInt64(math.MaxInt64)
+	// maxFloat64 bounds a number field, whose Go type is float64.
+	maxFloat64 = new(big.Rat).SetFloat64(math.MaxFloat64)
+)
 
 func toFloat(x any) (float64, bool) {
 	switch n := x.(type) {

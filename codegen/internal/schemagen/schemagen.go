@@ -3,8 +3,6 @@ package schemagen
 import (
 	"encoding/json"
 	"fmt"
-	"math"
-	"strconv"
 	"strings"
 
 	"github.com/invopop/jsonschema"
@@ -98,10 +96,10 @@ func (g *gen) field(f *catalog.Field) *jsonschema.Schema {
 		s.Format = f.Format
 	}
 	if f.Minimum != nil {
-		s.Minimum = number(f.Minimum.Value)
+		s.Minimum = f.Minimum.JSON
 	}
 	if f.Maximum != nil {
-		s.Maximum = number(f.Maximum.Value)
+		s.Maximum = f.Maximum.JSON
 	}
 	for _, v := range f.Enum {
 		s.Enum = append(s.Enum, v.V)
@@ -124,20 +122,22 @@ func (g *gen) typ(t *catalog.TypeExpr) *jsonschema.Schema {
 	case catalog.KindString:
 		return &jsonschema.Schema{Type: "string"}
 	case catalog.KindInteger:
-		return &jsonschema.Schema{Type: "integer"}
+		// JSON Schema integers are unbounded; the Go field is an int64.
+		return &jsonschema.Schema{Type: "integer", Minimum: MinInteger, Maximum: MaxInteger}
 	case catalog.KindNumber:
-		return &jsonschema.Schema{Type: "number"}
+		// Go's float64 refuses numbers beyond its range (1e400).
+		return &jsonschema.Schema{Type: "number", Minimum: MinNumber, Maximum: MaxNumber}
 	case catalog.KindBoolean:
 		return &jsonschema.Schema{Type: "boolean"}
 	case catalog.KindTime:
-		return &jsonschema.Schema{Type: "string", Format: "date-time"}
+		return &jsonschema.Schema{Type: "string", Format: "date-time", Pattern: TimePattern}
 	case catalog.KindArray:
 		return &jsonschema.Schema{Type: "array", Items: g.typ(t.Elem)}
 	case catalog.KindMap:
 		return &jsonschema.Schema{Type: "object", AdditionalProperties: g.typ(t.Elem)}
 	case catalog.KindObject:
 		if len(t.Fields) == 0 {
-			return &jsonschema.Schema{Type: "object"}
+			return &jsonschema.Schema{Type: "object", AdditionalProperties: g.jsonValue()}
 		}
 		return g.object(t.Fields)
 	case catalog.KindNamed:
@@ -150,10 +150,41 @@ func (g *gen) typ(t *catalog.TypeExpr) *jsonschema.Schema {
 	panic(fmt.Sprintf("schemagen: unknown type kind %d", t.Kind))
 }
 
-// number writes a bound as JSON: integers without a fraction.
-func number(f float64) json.Number {
-	if f == math.Trunc(f) && math.Abs(f) < 1<<53 {
-		return json.Number(strconv.FormatInt(int64(f), 10))
+// The bounds of an integer field without its own: the range of int64, its
+// Go type, so that no accepted value overflows the generated struct.
+const (
+	MinInteger json.Number = "-9223372036854775808"
+	MaxInteger json.Number = "9223372036854775807"
+)
+
+// JSONValueDef is the definition of any JSON value Go decodes into an
+// any: its numbers are within the range of float64. Catalog type names are
+// exported Go names, so it cannot clash with one.
+const JSONValueDef = "json-value"
+
+// jsonValue is a reference to JSONValueDef, defined on first use: the
+// values of a free-form object, whose Go type is map[string]any.
+func (g *gen) jsonValue() *jsonschema.Schema {
+	ref := &jsonschema.Schema{Ref: "#/$defs/" + JSONValueDef}
+	if _, done := g.defs[JSONValueDef]; !done {
+		g.defs[JSONValueDef] = &jsonschema.Schema{AnyOf: []*jsonschema.Schema{
+			{Type: "string"}, {Type: "boolean"}, {Type: "null"},
+			{Type: "number", Minimum: MinNumber, Maximum: MaxNumber},
+			{Type: "array", Items: ref},
+			{Type: "object", AdditionalProperties: ref},
+		}}
 	}
-	return json.Number(strconv.FormatFloat(f, 'g', -1, 64))
+	return ref
 }
+
+// The bounds of a number field without its own: the finite range of
+// float64, its Go type.
+const (
+	MinNumber json.Number = "-1.7976931348623157e308"
+	MaxNumber json.Number = "1.7976931348623157e308"
+)
+
+// TimePattern narrows format date-time to the RFC 3339 strings Go's
+// time.Time decodes: an uppercase T and Z (RFC 3339 allows lowercase) and
+// no leap second (:60). Every validator applies it, as it does the format.
+const TimePattern = `^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-5][0-9](\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$`

@@ -122,7 +122,7 @@ func TestEventSchemaShape(t *testing.T) {
 		// Sensitive fields of named types are marked in $defs.
 		"\"number\": {\n          \"type\": \"string\",\n          \"writeOnly\": true,\n          \"x-sensitive\": true\n        }",
 		`"minimum": 0.5`,
-		`"maximum": 1000000`,
+		`"maximum": 1e6`, // as written
 		`"default": "new"`,
 		`"x-event-version": "2026-01-15.1"`,
 	} {
@@ -136,5 +136,69 @@ func TestEventSchemaShape(t *testing.T) {
 	cfg.SchemaBaseURL = "https://example.com/s/"
 	if got := ID(cfg, &cfg.Events[0]); got != "https://example.com/s/shop/order.created.json" {
 		t.Errorf("ID with a base URL = %s", got)
+	}
+}
+
+// TestNumbersAndTimes checks what the generated schema says about integer,
+// number and time fields: bounds exactly as written, int64 as the default
+// range of an integer (its Go type), and times as Go's time.Time decodes
+// them.
+func TestNumbersAndTimes(t *testing.T) {
+	cfg, err := catalog.Parse("durable.yaml", []byte(`version: "1"
+output: {schemas: s}
+events:
+  - name: a/b.c
+    v: "1"
+    fields:
+      n: {type: integer}
+      big: {type: integer, maximum: 9007199254740993}
+      hex: {type: integer, minimum: 0x10}
+      tiny: {type: number, minimum: -1e-400}
+      at: {type: time}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sch, data := compile(t, cfg, &cfg.Events[0])
+	for _, want := range []string{
+		`"maximum": 9007199254740993`,
+		`"minimum": 16`,
+		`"minimum": -1e-400`,
+		`"minimum": -9223372036854775808`,
+		`"maximum": 9223372036854775807`,
+	} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("schema lacks %s:\n%s", want, data)
+		}
+	}
+	tests := []struct {
+		json  string
+		valid bool
+	}{
+		{`{"n": 9223372036854775807}`, true},
+		{`{"n": -9223372036854775808}`, true},
+		{`{"n": 9223372036854775808}`, false},
+		{`{"n": -9223372036854775809}`, false},
+		{`{"n": 1e20}`, false},
+		{`{"big": 9007199254740993}`, true},
+		{`{"big": 9007199254740994}`, false},
+		{`{"hex": 15}`, false},
+		{`{"tiny": 0}`, true},
+		{`{"tiny": -1e-399}`, false},
+		{`{"at": "2026-01-15T10:00:00Z"}`, true},
+		{`{"at": "2026-01-15T10:00:00.123456789+02:00"}`, true},
+		{`{"at": "2026-01-15t10:00:00Z"}`, false},
+		{`{"at": "2026-01-15T10:00:00z"}`, false},
+		{`{"at": "2016-12-31T23:59:60Z"}`, false},
+		{`{"at": "2026-02-30T10:00:00Z"}`, false},
+	}
+	for _, tt := range tests {
+		inst, err := jsonschema.UnmarshalJSON(strings.NewReader(tt.json))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := sch.Validate(inst); (err == nil) != tt.valid {
+			t.Errorf("%s: valid = %v, want %v (%v)", tt.json, err == nil, tt.valid, err)
+		}
 	}
 }

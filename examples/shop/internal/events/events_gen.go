@@ -60,6 +60,7 @@ const schemaOrderCreated = `{
         },
         "quantity": {
           "type": "integer",
+          "maximum": 9223372036854775807,
           "minimum": 1
         }
       },
@@ -87,6 +88,7 @@ const schemaOrderCreated = `{
     },
     "total_cents": {
       "type": "integer",
+      "maximum": 9223372036854775807,
       "minimum": 0
     },
     "card_last4": {
@@ -126,6 +128,7 @@ const schemaPaymentReceived = `{
     },
     "amount_cents": {
       "type": "integer",
+      "maximum": 9223372036854775807,
       "minimum": 0
     }
   },
