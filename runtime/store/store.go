@@ -93,6 +93,51 @@ type Tx interface {
 	// (cron cursors, flow-control windows).
 	GetState(ctx context.Context, key string) ([]byte, error)
 	PutState(ctx context.Context, key string, value []byte) error
+	// PutExpiringState is PutState for a value that means nothing after
+	// p.ExpiresAt (an idempotency key, a rate window): DeleteExpiredState
+	// may delete it then. PutState clears the expiry.
+	PutExpiringState(ctx context.Context, p PutStateParams) error
+
+	// Retention. Each deletes at most its params' Limit rows, oldest
+	// first, so that a caller bounds how long one transaction holds the
+	// writer; it reports how many it deleted.
+
+	// DeleteFinishedRuns deletes runs in one of p.Statuses (terminal ones)
+	// that ended before p.EndedBefore, with their steps and waits.
+	DeleteFinishedRuns(ctx context.Context, p DeleteRunsParams) (int, error)
+	// DeleteEvents deletes events received before p.ReceivedBefore that
+	// no live run may hold: none received at or after the creation of the
+	// oldest run that is not over (a run's events arrive at its creation
+	// or later). A deleted event's ID may be sent again.
+	DeleteEvents(ctx context.Context, p DeleteEventsParams) (int, error)
+	// DeleteExpiredState deletes state whose expiry is before p.Now.
+	DeleteExpiredState(ctx context.Context, p DeleteStateParams) (int, error)
+}
+
+// PutStateParams is a state value with an expiry.
+type PutStateParams struct {
+	Key       string
+	Value     []byte
+	ExpiresAt time.Time
+}
+
+// DeleteRunsParams selects finished runs to delete.
+type DeleteRunsParams struct {
+	Statuses    []Status
+	EndedBefore time.Time
+	Limit       int
+}
+
+// DeleteEventsParams selects events to delete.
+type DeleteEventsParams struct {
+	ReceivedBefore time.Time
+	Limit          int
+}
+
+// DeleteStateParams selects expired state to delete.
+type DeleteStateParams struct {
+	Now   time.Time
+	Limit int
 }
 
 // Notifier is implemented by stores that several processes share: Wakeups

@@ -668,6 +668,82 @@ func (t *pgTx) PutState(ctx context.Context, key string, value []byte) error {
 		// A nil []byte binds as NULL; an empty value is still a value.
 		value = []byte{}
 	}
-	_, err := t.exec(ctx, `INSERT INTO $S.state (key, value) VALUES ($1, $2::bytea) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+	_, err := t.exec(ctx, `INSERT INTO $S.state (key, value, expires_at) VALUES ($1, $2::bytea, NULL) ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = NULL`, key, value)
 	return err
+}
+
+func (t *pgTx) PutExpiringState(ctx context.Context, p store.PutStateParams) error {
+	if t.readOnly {
+		return fmt.Errorf("postgres: PutExpiringState %q in a read-only View", p.Key)
+	}
+	if err := t.lock(ctx, "state/"+p.Key); err != nil {
+		return err
+	}
+	if p.Value == nil {
+		p.Value = []byte{}
+	}
+	_, err := t.exec(ctx, `INSERT INTO $S.state (key, value, expires_at) VALUES ($1, $2::bytea, $3::int8) ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`,
+		p.Key, p.Value, nanos(p.ExpiresAt))
+	return err
+}
+
+// terminalStatuses lists the statuses of runs that are over.
+var terminalStatuses = []string{string(store.StatusCompleted), string(store.StatusFailed), string(store.StatusCancelled), string(store.StatusSkipped)}
+
+func (t *pgTx) DeleteFinishedRuns(ctx context.Context, p store.DeleteRunsParams) (int, error) {
+	if t.readOnly {
+		return 0, errors.New("postgres: DeleteFinishedRuns in a read-only View")
+	}
+	var terminal []store.Status
+	for _, st := range p.Statuses {
+		if st.Terminal() {
+			terminal = append(terminal, st)
+		}
+	}
+	if len(terminal) == 0 || p.Limit <= 0 {
+		return 0, nil
+	}
+	// Every statement of the WITH sees the same snapshot; SKIP LOCKED
+	// leaves a run another process's sweep is deleting to that one.
+	tag, err := t.exec(ctx, `WITH doomed AS (
+		SELECT id FROM $S.runs WHERE status = ANY($1::text[]) AND ended_at < $2::int8 ORDER BY ended_at, id LIMIT $3::int4 FOR UPDATE SKIP LOCKED
+	), steps AS (
+		DELETE FROM $S.steps WHERE run_id IN (SELECT id FROM doomed)
+	), waits AS (
+		DELETE FROM $S.waits WHERE run_id IN (SELECT id FROM doomed)
+	), slots AS (
+		DELETE FROM $S.slots WHERE run_id IN (SELECT id FROM doomed)
+	)
+	DELETE FROM $S.runs WHERE id IN (SELECT id FROM doomed)`, statusStrings(terminal), nanos(p.EndedBefore), p.Limit)
+	return int(tag.RowsAffected()), err
+}
+
+func (t *pgTx) DeleteEvents(ctx context.Context, p store.DeleteEventsParams) (int, error) {
+	if t.readOnly {
+		return 0, errors.New("postgres: DeleteEvents in a read-only View")
+	}
+	if p.Limit <= 0 {
+		return 0, nil
+	}
+	tag, err := t.exec(ctx, `DELETE FROM $S.events WHERE id IN (
+		SELECT id FROM $S.events WHERE received_at < $1::int8
+		AND received_at < COALESCE((SELECT MIN(created_at) FROM $S.runs WHERE status <> ALL($3::text[])), 9223372036854775807)
+		ORDER BY received_at LIMIT $2::int4 FOR UPDATE SKIP LOCKED)`, nanos(p.ReceivedBefore), p.Limit, terminalStatuses)
+	return int(tag.RowsAffected()), err
+}
+
+func (t *pgTx) DeleteExpiredState(ctx context.Context, p store.DeleteStateParams) (int, error) {
+	if t.readOnly {
+		return 0, errors.New("postgres: DeleteExpiredState in a read-only View")
+	}
+	if p.Limit <= 0 {
+		return 0, nil
+	}
+	// An admission that took the key's lock and renewed the value since
+	// the subquery looked makes the DELETE's recheck of expires_at fail:
+	// the renewed value stays.
+	tag, err := t.exec(ctx, `DELETE FROM $S.state WHERE key IN (
+		SELECT key FROM $S.state WHERE expires_at < $1::int8 ORDER BY expires_at LIMIT $2::int4 FOR UPDATE SKIP LOCKED)
+		AND expires_at < $1::int8`, nanos(p.Now), p.Limit)
+	return int(tag.RowsAffected()), err
 }

@@ -637,6 +637,65 @@ func (t *sqlTx) PutState(ctx context.Context, key string, value []byte) error {
 		// A nil []byte binds as NULL; an empty value is still a value.
 		value = []byte{}
 	}
-	_, err := t.exec(ctx, `INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+	_, err := t.exec(ctx, `INSERT INTO state (key, value, expires_at) VALUES (?, ?, NULL) ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = NULL`, key, value)
 	return err
+}
+
+func (t *sqlTx) PutExpiringState(ctx context.Context, p store.PutStateParams) error {
+	if p.Value == nil {
+		p.Value = []byte{}
+	}
+	_, err := t.exec(ctx, `INSERT INTO state (key, value, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`,
+		p.Key, p.Value, nanos(p.ExpiresAt))
+	return err
+}
+
+// deleted reports the rows a DELETE removed.
+func deleted(res sql.Result, err error) (int, error) {
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+func (t *sqlTx) DeleteFinishedRuns(ctx context.Context, p store.DeleteRunsParams) (int, error) {
+	var terminal []store.Status
+	for _, st := range p.Statuses {
+		if st.Terminal() {
+			terminal = append(terminal, st)
+		}
+	}
+	if len(terminal) == 0 || p.Limit <= 0 {
+		return 0, nil
+	}
+	in, args := statusList(terminal)
+	args = append(args, nanos(p.EndedBefore), p.Limit)
+	// The same subquery selects the same runs for each statement: the
+	// order is total and the transaction sees its own deletes only.
+	doomed := `SELECT id FROM runs WHERE status IN ` + in + ` AND ended_at < ? ORDER BY ended_at, id LIMIT ?`
+	for _, table := range []string{"steps", "waits", "slots"} {
+		if _, err := t.exec(ctx, `DELETE FROM `+table+` WHERE run_id IN (`+doomed+`)`, args...); err != nil {
+			return 0, err
+		}
+	}
+	return deleted(t.exec(ctx, `DELETE FROM runs WHERE id IN (`+doomed+`)`, args...))
+}
+
+func (t *sqlTx) DeleteEvents(ctx context.Context, p store.DeleteEventsParams) (int, error) {
+	if p.Limit <= 0 {
+		return 0, nil
+	}
+	return deleted(t.exec(ctx, `DELETE FROM events WHERE id IN (
+		SELECT id FROM events WHERE received_at < ?
+		AND received_at < COALESCE((SELECT MIN(created_at) FROM runs WHERE status NOT IN ('completed', 'failed', 'cancelled', 'skipped')), 9223372036854775807)
+		ORDER BY received_at LIMIT ?)`, nanos(p.ReceivedBefore), p.Limit))
+}
+
+func (t *sqlTx) DeleteExpiredState(ctx context.Context, p store.DeleteStateParams) (int, error) {
+	if p.Limit <= 0 {
+		return 0, nil
+	}
+	return deleted(t.exec(ctx, `DELETE FROM state WHERE key IN (
+		SELECT key FROM state WHERE expires_at IS NOT NULL AND expires_at < ? ORDER BY expires_at LIMIT ?)`, nanos(p.Now), p.Limit))
 }
