@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -158,6 +160,7 @@ func compileEventKind(name string, raw json.RawMessage) (*eventKind, error) {
 	c := jsonschema.NewCompiler()
 	c.DefaultDraft(jsonschema.Draft2020)
 	c.AssertFormat()
+	c.RegisterFormat(&jsonschema.Format{Name: "uri", Validate: validateURI})
 	c.UseLoader(noLoader{})
 	loc := "urn:durable:event:" + name
 	if err := c.AddResource(loc, doc); err != nil {
@@ -204,8 +207,12 @@ func (c *eventCatalog) prepare(i int, name, id string, data json.RawMessage) (js
 			return nil, &EventValidationError{Index: i, Name: name, ID: id, Violations: violations(ve, k.sens, v)}
 		}
 	}
+	v, changed := normalizeIntegers(v)
 	if k.sens == nil {
-		return data, nil
+		if !changed {
+			return data, nil
+		}
+		return marshalData(i, name, v)
 	}
 	v, err = k.sens.transform(v, func(ptr string, val any) (any, error) {
 		return c.sealer.seal(id, ptr, val)
@@ -213,12 +220,83 @@ func (c *eventCatalog) prepare(i int, name, id string, data json.RawMessage) (js
 	if err != nil {
 		return nil, fmt.Errorf("runtime: event %d (%q): %w", i, name, err)
 	}
+	return marshalData(i, name, v)
+}
+
+func marshalData(i int, name string, v any) (json.RawMessage, error) {
 	out, err := json.Marshal(v)
 	if err != nil {
 		return nil, fmt.Errorf("runtime: event %d (%q): %w", i, name, err)
 	}
 	return out, nil
 }
+
+// normalizeIntegers rewrites the numbers of v (as jsonschema.UnmarshalJSON
+// decodes them) that are integers written with a fraction or an exponent,
+// such as 5.0 or 1e1, in plain integer form when they fit an int64. JSON
+// Schema counts them as integers, so a schema of type integer accepts
+// them, but encoding/json refuses to decode them into the int64 of the
+// generated Go type: the run would fail on an event already stored. A
+// float64 field decodes either form to the same value.
+func normalizeIntegers(v any) (any, bool) {
+	switch x := v.(type) {
+	case json.Number:
+		if !strings.ContainsAny(string(x), ".eE") {
+			return v, false
+		}
+		r, ok := new(big.Rat).SetString(string(x))
+		if !ok || !r.IsInt() || !r.Num().IsInt64() {
+			return v, false
+		}
+		return json.Number(r.Num().String()), true
+	case map[string]any:
+		changed := false
+		for k, e := range x {
+			if n, c := normalizeIntegers(e); c {
+				x[k], changed = n, true
+			}
+		}
+		return x, changed
+	case []any:
+		changed := false
+		for i, e := range x {
+			if n, c := normalizeIntegers(e); c {
+				x[i], changed = n, true
+			}
+		}
+		return x, changed
+	}
+	return v, false
+}
+
+// validateURI is format "uri" as RFC 3986 defines it: an absolute URI of
+// ASCII characters only. The validator's own check accepts IRIs (non-ASCII
+// hosts and paths) and backslashes, which every strict validator rejects.
+func validateURI(v any) error {
+	s, ok := v.(string)
+	if !ok {
+		return nil
+	}
+	if !uriRE.MatchString(s) || badPercent.MatchString(s) {
+		return errors.New("not an RFC 3986 URI")
+	}
+	if _, err := url.Parse(s); err != nil {
+		return errors.New("not an RFC 3986 URI")
+	}
+	return nil
+}
+
+// badPercent finds a % not followed by two hex digits.
+var badPercent = regexp.MustCompile(`%([^0-9A-Fa-f]|.[^0-9A-Fa-f]|.?$)`)
+
+// uriRE is RFC 3986's URI: a scheme, then only unreserved, reserved and
+// percent-encoded characters, at most one # and brackets only around an
+// IP literal host.
+var uriRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*:` +
+	`(//([A-Za-z0-9._~!$&'()*+,;=:%-]*@)?(\[[0-9A-Fa-f:.vV]+\]|[A-Za-z0-9._~!$&'()*+,;=%-]*)(:[0-9]*)?)?` +
+	`([A-Za-z0-9._~!$&'()*+,;=:@/%-]*)` +
+	`(\?[A-Za-z0-9._~!$&'()*+,;=:@/?%-]*)?` +
+	`(#[A-Za-z0-9._~!$&'()*+,;=:@/?%-]*)?$`)
 
 // violations flattens a validation error into its leaves, with pointers into
 // the envelope. Reasons at sensitive locations never quote the value.
@@ -280,19 +358,21 @@ func reason(k jsonschema.ErrorKind, secret bool) string {
 		return fmt.Sprintf("is not a valid %s", k.Want)
 	case *kind.Pattern:
 		return fmt.Sprintf("does not match the pattern %q", k.Want)
+	// The validator's messages print bounds as float64s: -1e-400 as 0,
+	// 9007199254740993 as 9007199254740992. These print them exactly.
+	case *kind.Minimum:
+		return bound(">=", k.Want, k.Got, secret)
+	case *kind.Maximum:
+		return bound("<=", k.Want, k.Got, secret)
+	case *kind.ExclusiveMinimum:
+		return bound(">", k.Want, k.Got, secret)
+	case *kind.ExclusiveMaximum:
+		return bound("<", k.Want, k.Got, secret)
+	case *kind.MultipleOf:
+		return bound("a multiple of", k.Want, k.Got, secret)
 	}
 	if secret {
-		switch k := k.(type) {
-		case *kind.Minimum:
-			return "must be >= " + ratString(k.Want)
-		case *kind.Maximum:
-			return "must be <= " + ratString(k.Want)
-		case *kind.ExclusiveMinimum:
-			return "must be > " + ratString(k.Want)
-		case *kind.ExclusiveMaximum:
-			return "must be < " + ratString(k.Want)
-		case *kind.MultipleOf:
-			return "must be a multiple of " + ratString(k.Want)
+		switch k.(type) {
 		case *kind.Type, *kind.Enum, *kind.Const, *kind.MinLength, *kind.MaxLength:
 			// Their messages quote the schema, never the value.
 		default:
@@ -302,15 +382,65 @@ func reason(k jsonschema.ErrorKind, secret bool) string {
 	return k.LocalizedString(printer)
 }
 
+// bound says that a value must be rel want; it quotes the value got unless
+// it is secret.
+func bound(rel string, want, got *big.Rat, secret bool) string {
+	msg := "must be " + rel + " " + ratString(want)
+	if !secret {
+		msg += ", got " + ratString(got)
+	}
+	return msg
+}
+
+// ratString writes r exactly: as a decimal when it has one (every number
+// JSON can write does), else as a fraction.
 func ratString(r *big.Rat) string {
 	if r == nil {
 		return "?"
 	}
 	if r.IsInt() {
-		return r.Num().String()
+		return shortDecimal(r.Num().String())
 	}
-	f, _ := r.Float64()
-	return fmt.Sprint(f)
+	// A decimal needs as many digits after the point as the larger power
+	// of 2 or 5 in the denominator.
+	d := new(big.Int).Set(r.Denom())
+	digits := 0
+	for _, p := range []int64{2, 5} {
+		n, q, m := 0, new(big.Int), new(big.Int)
+		for {
+			q.QuoRem(d, big.NewInt(p), m)
+			if m.Sign() != 0 {
+				break
+			}
+			d.Set(q)
+			n++
+		}
+		digits = max(digits, n)
+	}
+	if d.Cmp(big.NewInt(1)) != 0 {
+		return r.String() // a fraction such as 1/3
+	}
+	return shortDecimal(strings.TrimRight(r.FloatString(digits), "0"))
+}
+
+// shortDecimal writes an exact decimal of more than 24 characters, such as
+// 1e-400's, in exponent form, keeping every significant digit.
+func shortDecimal(s string) string {
+	if len(s) <= 24 {
+		return s
+	}
+	sign := ""
+	if s[0] == '-' {
+		sign, s = "-", s[1:]
+	}
+	intPart, frac, _ := strings.Cut(s, ".")
+	digits := strings.TrimLeft(intPart+frac, "0")
+	exp := len(intPart) - 1 - (len(intPart+frac) - len(strings.TrimLeft(intPart+frac, "0")))
+	digits = strings.TrimRight(digits, "0")
+	if len(digits) > 1 {
+		digits = digits[:1] + "." + digits[1:]
+	}
+	return fmt.Sprintf("%s%se%d", sign, digits, exp)
 }
 
 func jsonPointer(tokens []string) string {

@@ -3,6 +3,7 @@ package runtime_test
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"path/filepath"
 	"slices"
@@ -407,4 +408,17 @@ func unwrapAll(err error) []error {
 		return nil
 	}
 	return []error{err}
+}
+
+// TestNullDataRefused: null data is not the empty object, even for a type
+// whose schema requires nothing; the generated schemas say so too
+// ("type": "object").
+func TestNullDataRefused(t *testing.T) {
+	te := newEngineOpts(t, runtime.Options{Events: catalog, EncryptionKey: testKey})
+	for _, data := range []any{nil, json.RawMessage("null")} {
+		_, err := te.Send(context.Background(), runtime.Event{Name: ordCreated.Name(), Data: data})
+		if err == nil || !strings.Contains(err.Error(), "data must encode to a JSON object, not null") {
+			t.Errorf("data %#v: err = %v", data, err)
+		}
+	}
 }

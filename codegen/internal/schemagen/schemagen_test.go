@@ -175,6 +175,10 @@ events:
 		json  string
 		valid bool
 	}{
+		// Null data is no object, though no field is required: the
+		// runtime refuses it before validating too.
+		{`null`, false},
+		{`{}`, true},
 		{`{"n": 9223372036854775807}`, true},
 		{`{"n": -9223372036854775808}`, true},
 		{`{"n": 9223372036854775808}`, false},

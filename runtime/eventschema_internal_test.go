@@ -1,0 +1,150 @@
+package runtime
+
+import (
+	"encoding/json"
+	"errors"
+	"math/big"
+	"strings"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+func TestValidateURI(t *testing.T) {
+	tests := []struct {
+		uri   string
+		valid bool
+	}{
+		{"https://example.com/a/b?q=1#top", true},
+		{"urn:durable:event:shop/order.created", true},
+		{"mailto:a@example.com", true},
+		{"http://[::1]:8080/x", true},
+		{"https://example.com/%C3%A9", true},
+		{"file:///etc/hosts", true},
+		{"https://例子.com", false}, // an IRI, not a URI
+		{"https://example.com/é", false},
+		{`https://example.com\path`, false},
+		{"https://example.com/a b", false},
+		{"https://example.com/%zz", false},
+		{"https://example.com/%4", false},
+		{"https://example.com:80x/", false},
+		{"//example.com/relative", false},
+		{"example.com", false},
+		{"1http://example.com", false},
+		{"https://exa<mple.com", false},
+	}
+	for _, tt := range tests {
+		if err := validateURI(tt.uri); (err == nil) != tt.valid {
+			t.Errorf("%q: valid = %v, want %v (%v)", tt.uri, err == nil, tt.valid, err)
+		}
+	}
+	if validateURI(5) != nil {
+		t.Error("a non-string is not the format's business")
+	}
+}
+
+func TestRatString(t *testing.T) {
+	tests := map[string]string{
+		"0":                      "0",
+		"-1e-400":                "-1e-400",
+		"9007199254740993":       "9007199254740993",
+		"9223372036854775807":    "9223372036854775807",
+		"1e30":                   "1e30",
+		"-1.25e30":               "-1.25e30",
+		"0.1":                    "0.1",
+		"-2.5":                   "-2.5",
+		"1/3":                    "1/3",
+		"1.7976931348623157e308": "1.7976931348623157e308",
+		"123.456e-30":            "1.23456e-28",
+	}
+	for in, want := range tests {
+		r, ok := new(big.Rat).SetString(in)
+		if !ok {
+			t.Fatalf("bad test value %s", in)
+		}
+		if got := ratString(r); got != want {
+			t.Errorf("ratString(%s) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+func TestNormalizeIntegers(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{`{"n": 5.0}`, `{"n":5}`},
+		{`{"n": 1e1, "m": [2.50e1, {"k": -0.0}]}`, `{"m":[25,{"k":0}],"n":10}`},
+		{`{"n": 9223372036854775807.0}`, `{"n":9223372036854775807}`},
+		// Beyond int64, or not an integer: left as written.
+		{`{"n": 1e20, "f": 1.5, "g": 9223372036854775808.0}`, ``},
+		{`{"n": 5, "s": "5.0"}`, ``},
+	}
+	for _, tt := range tests {
+		v, err := unmarshalForTest(tt.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, changed := normalizeIntegers(v)
+		if changed != (tt.want != "") {
+			t.Errorf("%s: changed = %v", tt.in, changed)
+			continue
+		}
+		if !changed {
+			continue
+		}
+		got, _ := json.Marshal(out)
+		if string(got) != tt.want {
+			t.Errorf("%s normalized to %s, want %s", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestBoundReasons checks that violations of bounds print the bounds and
+// values exactly (the validator's own messages print float64s: -1e-400 as
+// 0), and never a sensitive value.
+func TestBoundReasons(t *testing.T) {
+	schema := `{"type": "object", "properties": {
+		"tiny": {"type": "number", "minimum": -1e-400},
+		"big": {"type": "integer", "maximum": 9007199254740993},
+		"secret": {"type": "integer", "exclusiveMinimum": 10, "x-sensitive": true},
+		"step": {"type": "number", "multipleOf": 0.1}
+	}}`
+	k, err := compileEventKind("a/b.c", json.RawMessage(schema))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &eventCatalog{types: map[string]*eventKind{"a/b.c": k}, sealer: mustSealer(t)}
+	_, err = c.prepare(0, "a/b.c", "id", []byte(`{"tiny": -2e-400, "big": 9007199254740994, "secret": 7, "step": 0.15}`))
+	var ve *EventValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("err = %v", err)
+	}
+	want := []Violation{
+		{"/data/big", "must be <= 9007199254740993, got 9007199254740994"},
+		{"/data/secret", "must be > 10"},
+		{"/data/step", "must be a multiple of 0.1, got 0.15"},
+		{"/data/tiny", "must be >= -1e-400, got -2e-400"},
+	}
+	if len(ve.Violations) != len(want) {
+		t.Fatalf("violations = %v", ve.Violations)
+	}
+	for i := range want {
+		if ve.Violations[i] != want[i] {
+			t.Errorf("violation %d = %v, want %v", i, ve.Violations[i], want[i])
+		}
+	}
+	if strings.Contains(err.Error(), "got 7") {
+		t.Errorf("the sensitive value is quoted: %v", err)
+	}
+}
+
+func unmarshalForTest(s string) (any, error) {
+	return jsonschema.UnmarshalJSON(strings.NewReader(s))
+}
+
+func mustSealer(t *testing.T) *sealer {
+	t.Helper()
+	s, err := newSealer(make([]byte, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
