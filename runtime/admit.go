@@ -93,8 +93,9 @@ func (e *Engine) admit(ctx context.Context, tx store.Tx, f *Function, env envelo
 		if prev.Run != "" && now.UnixNano() < prev.Expires {
 			return nil, e.skipNew(ctx, tx, r, fmt.Sprintf("skipped: idempotency key %q was used by run %s", key, prev.Run))
 		}
-		b, _ := json.Marshal(map[string]any{"run": r.ID, "expires": now.Add(fl.idemPeriod).UnixNano()})
-		if err := tx.PutState(ctx, sk, b); err != nil {
+		exp := now.Add(fl.idemPeriod)
+		b, _ := json.Marshal(map[string]any{"run": r.ID, "expires": exp.UnixNano()})
+		if err := tx.PutExpiringState(ctx, store.PutStateParams{Key: sk, Value: b, ExpiresAt: exp}); err != nil {
 			return nil, err
 		}
 	}
@@ -279,11 +280,25 @@ func gcra(ctx context.Context, tx store.Tx, key string, now time.Time, interval,
 		}
 		late = allowed
 	}
-	return late, tx.PutState(ctx, key, []byte(strconv.FormatInt(tat.Add(interval).UnixNano(), 10)))
+	// Once its time has passed, a window's state means what no state
+	// means (tat is then now): it may be deleted.
+	next := tat.Add(interval)
+	return late, tx.PutExpiringState(ctx, store.PutStateParams{Key: key, Value: []byte(strconv.FormatInt(next.UnixNano(), 10)), ExpiresAt: next})
 }
 
-// noPending is the state of a key with no open debounce or batch run.
+// noPending is the state of a key with no open debounce or batch run; it
+// means what no state means, so it may be deleted at once.
 var noPending = []byte("{}")
+
+// pendingGrace is how long after its run is due a debounce or batch
+// buffer's state is kept: the run normally starts then, and the state
+// means nothing once it has, but an engine that was down may start it late.
+const pendingGrace = 24 * time.Hour
+
+// putPending records the state of a debounce or batch buffer.
+func putPending(ctx context.Context, tx store.Tx, key string, value []byte, expires time.Time) error {
+	return tx.PutExpiringState(ctx, store.PutStateParams{Key: key, Value: value, ExpiresAt: expires})
+}
 
 // pendingRun is the state of a debounce or batch buffer: a run not started yet.
 type pendingRun struct {
@@ -336,12 +351,17 @@ func (e *Engine) debounce(ctx context.Context, tx store.Tx, d *Debounce, key str
 		ok, err := tx.UpdateRun(ctx, cur.ID, store.RunCond{Statuses: []store.Status{store.StatusQueued}},
 			store.RunUpdate{Status: &queued, Events: r.Events, AvailableAt: &at})
 		if err != nil || ok {
+			if ok {
+				// The run is due later: so is its state's expiry.
+				b, _ := json.Marshal(p)
+				err = putPending(ctx, tx, key, b, at.Add(pendingGrace))
+			}
 			return ok, err
 		}
 	}
 	r.AvailableAt = at
 	b, _ := json.Marshal(pendingRun{Run: r.ID, First: first.UnixNano()})
-	return false, tx.PutState(ctx, key, b)
+	return false, putPending(ctx, tx, key, b, at.Add(pendingGrace))
 }
 
 // batch adds the event to the open batch of the key, or opens one with r.
@@ -368,17 +388,17 @@ func (e *Engine) batch(ctx context.Context, tx store.Tx, b *BatchEvents, key str
 				return false, err
 			}
 			if full {
-				return true, tx.PutState(ctx, key, noPending)
+				return true, putPending(ctx, tx, key, noPending, now)
 			}
 			return true, nil
 		}
 	}
 	if b.MaxSize == 1 {
-		return false, tx.PutState(ctx, key, noPending)
+		return false, putPending(ctx, tx, key, noPending, now)
 	}
 	r.AvailableAt = now.Add(b.Timeout)
 	st, _ := json.Marshal(pendingRun{Run: r.ID, First: now.UnixNano()})
-	return false, tx.PutState(ctx, key, st)
+	return false, putPending(ctx, tx, key, st, r.AvailableAt.Add(pendingGrace))
 }
 
 // failNew records a run that cannot start because its definition does not

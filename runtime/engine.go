@@ -32,6 +32,8 @@ type Engine struct {
 	owner   string
 	lease   time.Duration
 	poll    time.Duration
+	// retention has its defaults filled in.
+	retention Retention
 
 	// slots bounds the executions in flight; a token is taken per run.
 	slots chan struct{}
@@ -94,6 +96,7 @@ func New(opts Options) (*Engine, error) {
 		abandoned:   map[string]abandonment{},
 		abandonWake: make(chan struct{}, 1),
 		lim:         opts.limits(),
+		retention:   opts.Retention.withDefaults(),
 	}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
@@ -179,9 +182,10 @@ func (e *Engine) Start(ctx context.Context) error {
 	if n, ok := e.store.(store.Notifier); ok {
 		e.wakeups = n.Wakeups()
 	}
-	e.loops.Add(2)
+	e.loops.Add(3)
 	go e.pollLoop()
 	go e.heartbeatLoop()
+	go e.retentionLoop()
 	if len(e.crons) > 0 {
 		e.loops.Add(1)
 		go e.cronLoop()

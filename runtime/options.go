@@ -61,6 +61,53 @@ type Options struct {
 	// ExpressionTimeout bounds the time of one evaluation of a CEL
 	// expression; 0 means DefaultExpressionTimeout (1s).
 	ExpressionTimeout time.Duration
+
+	// Retention says how long finished runs, events and expired
+	// flow-control state are kept; a background sweep deletes them.
+	Retention Retention
+}
+
+// Retention says how long the store keeps what the engine no longer
+// needs, counted from a run's end or an event's receipt. A zero field
+// means its default; a negative one keeps forever.
+type Retention struct {
+	// Completed runs (and skipped ones); 0 means 7 days.
+	Completed time.Duration
+	// Failed runs; 0 means 30 days.
+	Failed time.Duration
+	// Cancelled runs; 0 means 30 days.
+	Cancelled time.Duration
+	// Events, once no run that is not over may hold them; 0 means 7 days.
+	// An event's ID is deduplicated only while it is kept.
+	Events time.Duration
+	// Interval between sweeps; 0 means an hour. The first sweep comes a
+	// minute after Start (or Interval, if shorter).
+	Interval time.Duration
+}
+
+// Retention defaults.
+const (
+	DefaultRetentionCompleted = 7 * 24 * time.Hour
+	DefaultRetentionFailed    = 30 * 24 * time.Hour
+	DefaultRetentionEvents    = 7 * 24 * time.Hour
+	DefaultRetentionInterval  = time.Hour
+)
+
+// withDefaults fills the zero fields.
+func (r Retention) withDefaults() Retention {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d == 0 {
+			*d = v
+		}
+	}
+	def(&r.Completed, DefaultRetentionCompleted)
+	def(&r.Failed, DefaultRetentionFailed)
+	def(&r.Cancelled, DefaultRetentionFailed)
+	def(&r.Events, DefaultRetentionEvents)
+	if r.Interval <= 0 {
+		r.Interval = DefaultRetentionInterval
+	}
+	return r
 }
 
 // Clock tells time. The engine reads time only through it.
