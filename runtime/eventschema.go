@@ -161,6 +161,7 @@ func compileEventKind(name string, raw json.RawMessage) (*eventKind, error) {
 	c.DefaultDraft(jsonschema.Draft2020)
 	c.AssertFormat()
 	c.RegisterFormat(&jsonschema.Format{Name: "uri", Validate: validateURI})
+	c.RegisterFormat(&jsonschema.Format{Name: "uri-reference", Validate: validateURIReference})
 	c.UseLoader(noLoader{})
 	loc := "urn:durable:event:" + name
 	if err := c.AddResource(loc, doc); err != nil {
@@ -285,6 +286,26 @@ func validateURI(v any) error {
 	}
 	return nil
 }
+
+// validateURIReference is format "uri-reference" as RFC 3986 defines it: a
+// URI or a relative reference, of ASCII characters only.
+func validateURIReference(v any) error {
+	s, ok := v.(string)
+	if !ok {
+		return nil
+	}
+	if !uriReferenceChars.MatchString(s) || strings.Count(s, "#") > 1 || badPercent.MatchString(s) {
+		return errors.New("not an RFC 3986 URI reference")
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "" && !uriRE.MatchString(s)) {
+		return errors.New("not an RFC 3986 URI reference")
+	}
+	return nil
+}
+
+// uriReferenceChars are the characters RFC 3986 allows in a URI reference.
+var uriReferenceChars = regexp.MustCompile(`^[A-Za-z0-9._~!$&'()*+,;=:@/?#%\[\]-]*$`)
 
 // badPercent finds a % not followed by two hex digits.
 var badPercent = regexp.MustCompile(`%([^0-9A-Fa-f]|.[^0-9A-Fa-f]|.?$)`)

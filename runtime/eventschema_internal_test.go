@@ -43,6 +43,30 @@ func TestValidateURI(t *testing.T) {
 	}
 }
 
+func TestValidateURIReference(t *testing.T) {
+	tests := []struct {
+		ref   string
+		valid bool
+	}{
+		{"", true},
+		{"../a/b?c#d", true},
+		{"//example.com/x", true},
+		{"https://example.com/a", true},
+		{"a/b%20c", true},
+		{"a/é", false},
+		{`a\b`, false},
+		{"a b", false},
+		{"a#b#c", false},
+		{"a%2", false},
+		{"https://例子.com", false},
+	}
+	for _, tt := range tests {
+		if err := validateURIReference(tt.ref); (err == nil) != tt.valid {
+			t.Errorf("%q: valid = %v, want %v (%v)", tt.ref, err == nil, tt.valid, err)
+		}
+	}
+}
+
 func TestRatString(t *testing.T) {
 	tests := map[string]string{
 		"0":                      "0",
