@@ -138,7 +138,7 @@ func (Types) JSONSchema() *jsonschema.Schema {
 	return &jsonschema.Schema{
 		Type:                 "object",
 		PropertyNames:        &jsonschema.Schema{Type: "string", Pattern: typeNamePattern},
-		AdditionalProperties: &jsonschema.Schema{Ref: "#/$defs/Fields"},
+		AdditionalProperties: orNull(&jsonschema.Schema{Ref: "#/$defs/Fields"}),
 	}
 }
 

@@ -1,7 +1,10 @@
 package catalog
 
 import (
+	"go/token"
 	"reflect"
+	"slices"
+	"strings"
 
 	"github.com/invopop/jsonschema"
 	orderedmap "github.com/pb33f/ordered-map/v2"
@@ -49,11 +52,118 @@ func (Config) JSONSchemaExtend(s *jsonschema.Schema) {
 	}
 	out := &jsonschema.Schema{Type: "object", Required: []string{"go"}}
 	s.If.Properties.Set("output", out)
-	s.Then = &jsonschema.Schema{Type: "object", Required: []string{"package"}}
+	// With output.go, no event may take a Go name the generated file
+	// declares itself.
+	goName := orderedmap.New[string, *jsonschema.Schema]()
+	goName.Set("go_name", &jsonschema.Schema{Type: "string", Not: &jsonschema.Schema{Enum: reservedGoNameList()}})
+	events := orderedmap.New[string, *jsonschema.Schema]()
+	events.Set("events", &jsonschema.Schema{AnyOf: []*jsonschema.Schema{
+		{Type: "array", Items: &jsonschema.Schema{Type: "object", Properties: goName}},
+		{Type: "null"},
+	}})
+	s.Then = &jsonschema.Schema{Type: "object", Required: []string{"package"}, Properties: events}
+	if p, ok := s.Properties.Get("schema_base_url"); ok {
+		p.Pattern = "/$"
+	}
+	if p, ok := s.Properties.Get("package"); ok {
+		p.Pattern = packageRE.String()
+		p.Not = &jsonschema.Schema{Enum: append([]any{"main"}, goKeywords()...)}
+	}
+	// Parse reads an empty section as none.
+	for _, key := range []string{"events", "types"} {
+		if p, ok := s.Properties.Get(key); ok {
+			s.Properties.Set(key, orNull(p))
+		}
+	}
 }
 
-// JSONSchemaExtend requires at least one output.
+// absolutePathPattern matches the paths validate.go refuses as not
+// relative: /x, \x and drive letters.
+const absolutePathPattern = `^(/|\\|.:)`
+
+// orNull allows null besides what s allows, keeping its description.
+func orNull(s *jsonschema.Schema) *jsonschema.Schema {
+	desc := s.Description
+	s.Description = ""
+	return &jsonschema.Schema{AnyOf: []*jsonschema.Schema{s, {Type: "null"}}, Description: desc}
+}
+
+func goKeywords() []any {
+	var out []any
+	for tok := token.BREAK; tok <= token.VAR; tok++ {
+		if tok.IsKeyword() {
+			out = append(out, tok.String())
+		}
+	}
+	return out
+}
+
+// JSONSchemaExtend requires at least one output, and relative paths of Go
+// files that are not tests.
 func (Output) JSONSchemaExtend(s *jsonschema.Schema) {
 	one := uint64(1)
 	s.MinProperties = &one
+	for _, key := range []string{"go", "schemas", "registry"} {
+		p, ok := s.Properties.Get(key)
+		if !ok {
+			continue
+		}
+		not := []*jsonschema.Schema{{Type: "string", Pattern: absolutePathPattern}}
+		if key != "schemas" {
+			not = append(not, &jsonschema.Schema{Type: "string", Pattern: `_test\.go$`})
+		}
+		p.Not = &jsonschema.Schema{AnyOf: not}
+	}
+}
+
+// JSONSchemaExtend: the v pattern and the durable/ domain reserved.
+func (Event) JSONSchemaExtend(s *jsonschema.Schema) {
+	if p, ok := s.Properties.Get("v"); ok {
+		p.Pattern = versionRE.String()
+	}
+	if p, ok := s.Properties.Get("name"); ok {
+		p.Not = &jsonschema.Schema{Type: "string", Pattern: "^durable/"}
+	}
+	if p, ok := s.Properties.Get("fields"); ok {
+		s.Properties.Set("fields", orNull(p))
+	}
+}
+
+func reservedGoNameList() []any {
+	var out []any
+	for name := range reservedGoNames {
+		out = append(out, name)
+	}
+	slices.SortFunc(out, func(a, b any) int { return strings.Compare(a.(string), b.(string)) })
+	return out
+}
+
+// JSONSchemaExtend: enum lists at least one value; minimum and maximum only
+// on integer and number fields, format only on strings, enum only on
+// scalars.
+func (Field) JSONSchemaExtend(s *jsonschema.Schema) {
+	one := uint64(1)
+	if p, ok := s.Properties.Get("enum"); ok {
+		p.MinItems = &one
+	}
+	if p, ok := s.Properties.Get("fields"); ok {
+		s.Properties.Set("fields", orNull(p))
+	}
+	only := func(types []any, keys ...string) *jsonschema.Schema {
+		typ := orderedmap.New[string, *jsonschema.Schema]()
+		typ.Set("type", &jsonschema.Schema{Type: "string", Not: &jsonschema.Schema{Enum: types}})
+		forbid := orderedmap.New[string, *jsonschema.Schema]()
+		for _, k := range keys {
+			forbid.Set(k, jsonschema.FalseSchema)
+		}
+		return &jsonschema.Schema{
+			If:   &jsonschema.Schema{Type: "object", Required: []string{"type"}, Properties: typ},
+			Then: &jsonschema.Schema{Type: "object", Properties: forbid},
+		}
+	}
+	s.AllOf = []*jsonschema.Schema{
+		only([]any{"integer", "number"}, "minimum", "maximum"),
+		only([]any{"string"}, "format"),
+		only([]any{"string", "integer", "number", "boolean", "time"}, "enum"),
+	}
 }
