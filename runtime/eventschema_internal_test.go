@@ -172,3 +172,25 @@ func mustSealer(t *testing.T) *sealer {
 	}
 	return s
 }
+
+func TestUncheckedFormatsRefused(t *testing.T) {
+	tests := []struct {
+		schema string
+		want   string // "" when the schema compiles
+	}{
+		{`{"type": "object", "properties": {"e": {"type": "string", "format": "idn-email"}}}`, `schema at #/properties/e/format: format "idn-email" is not supported`},
+		{`{"$defs": {"T": {"items": {"format": "idn-hostname"}}}}`, `schema at #/$defs/T/items/format: format "idn-hostname"`},
+		{`{"properties": {"r": {"format": "regex"}}}`, `format "regex" is not supported`},
+		{`{"properties": {"format": {"type": "string", "format": "email"}}}`, ""},
+		{`{"properties": {"x": {"enum": [{"format": "regex"}]}}}`, ""},
+	}
+	for _, tt := range tests {
+		_, err := compileEventKind("a/b.c", json.RawMessage(tt.schema))
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("%s: %v", tt.schema, err)
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("%s: err = %v, want %q", tt.schema, err, tt.want)
+		}
+	}
+}
