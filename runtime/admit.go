@@ -219,7 +219,7 @@ func (e *Engine) admit(ctx context.Context, tx store.Tx, f *Function, env envelo
 		if c.Timeout > 0 {
 			exp = now.Add(c.Timeout)
 		}
-		if err := tx.InsertWait(ctx, store.Wait{RunID: r.ID, StepKey: cancelPrefix + strconv.Itoa(i), EventName: c.Event, If: c.If, Trigger: env.JSON, ExpiresAt: exp}); err != nil {
+		if err := tx.InsertWait(ctx, keyed(store.Wait{RunID: r.ID, StepKey: cancelPrefix + strconv.Itoa(i), EventName: c.Event, If: c.If, Trigger: env.JSON, ExpiresAt: exp})); err != nil {
 			return nil, err
 		}
 	}

@@ -659,7 +659,7 @@ func (e *Engine) dispatch(ctx context.Context, tx store.Tx, env envelope, budget
 			started = append(started, *r)
 		}
 	}
-	waits, err := tx.WaitsForEvent(ctx, env.Name)
+	waits, err := tx.MatchWaits(ctx, env.matchParams())
 	if err != nil {
 		return nil, err
 	}

@@ -150,16 +150,11 @@ type waitMatch struct {
 // caller's: dispatch then evaluates them all.
 func (e *Engine) evalWaits(ctx context.Context, envs []envelope) {
 	err := e.store.View(ctx, func(tx store.Tx) error {
-		byName := map[string][]store.Wait{}
 		for i := range envs {
 			env := &envs[i]
-			waits, seen := byName[env.Name]
-			if !seen {
-				var err error
-				if waits, err = tx.WaitsForEvent(ctx, env.Name); err != nil {
-					return err
-				}
-				byName[env.Name] = waits
+			waits, err := tx.MatchWaits(ctx, env.matchParams())
+			if err != nil {
+				return err
 			}
 			for _, w := range waits {
 				if w.If == "" {

@@ -825,7 +825,7 @@ func (x *execution) WaitForEvent(ctx context.Context, id, name, ifExpr string, t
 		if err := tx.PutStep(x.e.execCtx, st); err != nil {
 			return err
 		}
-		return tx.InsertWait(x.e.execCtx, store.Wait{RunID: x.run.ID, StepKey: st.Key, EventName: name, If: ifExpr, Trigger: x.first, ExpiresAt: st.WakeAt})
+		return tx.InsertWait(x.e.execCtx, keyed(store.Wait{RunID: x.run.ID, StepKey: st.Key, EventName: name, If: ifExpr, Trigger: x.first, ExpiresAt: st.WakeAt}))
 	})
 	x.remember(st)
 	x.suspend(st.WakeAt, store.StatusWaiting, st.Key)

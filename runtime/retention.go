@@ -36,12 +36,16 @@ func (e *Engine) sweep(ctx context.Context) error {
 	now := e.clock.Now()
 	r := e.retention
 	var ops []func(tx store.Tx) (int, error)
+	// One status per operation: the stores' index on (status, ended_at)
+	// then yields the oldest runs without sorting every expired one.
 	runs := func(d time.Duration, statuses ...store.Status) {
 		if d < 0 {
 			return
 		}
-		p := store.DeleteRunsParams{Statuses: statuses, EndedBefore: now.Add(-d), Limit: retentionBatch}
-		ops = append(ops, func(tx store.Tx) (int, error) { return tx.DeleteFinishedRuns(ctx, p) })
+		for _, st := range statuses {
+			p := store.DeleteRunsParams{Statuses: []store.Status{st}, EndedBefore: now.Add(-d), Limit: retentionBatch}
+			ops = append(ops, func(tx store.Tx) (int, error) { return tx.DeleteFinishedRuns(ctx, p) })
+		}
 	}
 	runs(r.Completed, store.StatusCompleted, store.StatusSkipped)
 	runs(r.Failed, store.StatusFailed)

@@ -10,9 +10,11 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"time"
 )
 
@@ -87,6 +89,11 @@ type Tx interface {
 	DeleteWait(ctx context.Context, runID, stepKey string) (bool, error)
 	DeleteRunWaits(ctx context.Context, runID string) error
 	WaitsForEvent(ctx context.Context, name string) ([]Wait, error)
+	// MatchWaits returns the waits for event p.EventName that the event may
+	// complete: those without a MatchPath, and those whose MatchKey is
+	// p.KeyOf(MatchPath). It finds keyed waits through an index on
+	// (event name, path, key): an event reads only the waits of its key.
+	MatchWaits(ctx context.Context, p MatchWaitsParams) ([]Wait, error)
 	WaitsForChild(ctx context.Context, childRunID string) ([]Wait, error)
 
 	// GetState and PutState keep small values that must outlive a process
@@ -313,4 +320,26 @@ type Wait struct {
 	// ChildRunID is set for invokes.
 	ChildRunID string
 	ExpiresAt  time.Time
+	// MatchPath and MatchKey are set when If has the shape
+	// `async.<path> == event.<path>`: MatchPath is the awaited event's
+	// path ("data.order_id"), MatchKey the canonical JSON of the value
+	// it must have there, taken from Trigger when the wait was created.
+	MatchPath string
+	MatchKey  string
+}
+
+// SortWaits orders waits by run and step key, the order stores return
+// them in.
+func SortWaits(ws []Wait) {
+	slices.SortFunc(ws, func(a, b Wait) int {
+		return cmp.Or(cmp.Compare(a.RunID, b.RunID), cmp.Compare(a.StepKey, b.StepKey))
+	})
+}
+
+// MatchWaitsParams selects the waits an event may complete.
+type MatchWaitsParams struct {
+	EventName string
+	// KeyOf returns the canonical JSON of the event's value at path, and
+	// false when it has none there (then no wait keyed on path matches).
+	KeyOf func(path string) (string, bool)
 }

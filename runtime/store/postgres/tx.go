@@ -605,9 +605,9 @@ func (t *pgTx) ListSteps(ctx context.Context, runID string) ([]store.Step, error
 }
 
 func (t *pgTx) InsertWait(ctx context.Context, w store.Wait) error {
-	_, err := t.exec(ctx, `INSERT INTO $S.waits (run_id, step_key, event_name, if_expr, trigger, child_run_id, expires_at)
-		VALUES ($1, $2, $3, $4, $5::bytea, $6, $7::int8)`,
-		w.RunID, w.StepKey, w.EventName, w.If, bytesOrNil(w.Trigger), w.ChildRunID, nanos(w.ExpiresAt))
+	_, err := t.exec(ctx, `INSERT INTO $S.waits (run_id, step_key, event_name, if_expr, trigger, child_run_id, expires_at, match_path, match_key)
+		VALUES ($1, $2, $3, $4, $5::bytea, $6, $7::int8, $8, $9)`,
+		w.RunID, w.StepKey, w.EventName, w.If, bytesOrNil(w.Trigger), w.ChildRunID, nanos(w.ExpiresAt), w.MatchPath, w.MatchKey)
 	return err
 }
 
@@ -621,13 +621,13 @@ func (t *pgTx) DeleteRunWaits(ctx context.Context, runID string) error {
 	return err
 }
 
-func (t *pgTx) queryWaits(ctx context.Context, where string, arg any) ([]store.Wait, error) {
-	return collect(ctx, t, `SELECT run_id, step_key, event_name, if_expr, trigger, child_run_id, expires_at FROM $S.waits WHERE `+where,
-		[]any{arg}, func(rows pgx.Rows) (store.Wait, error) {
+func (t *pgTx) queryWaits(ctx context.Context, where string, args ...any) ([]store.Wait, error) {
+	return collect(ctx, t, `SELECT run_id, step_key, event_name, if_expr, trigger, child_run_id, expires_at, match_path, match_key FROM $S.waits WHERE `+where,
+		args, func(rows pgx.Rows) (store.Wait, error) {
 			var w store.Wait
 			var exp *int64
 			var trig []byte
-			err := rows.Scan(&w.RunID, &w.StepKey, &w.EventName, &w.If, &trig, &w.ChildRunID, &exp)
+			err := rows.Scan(&w.RunID, &w.StepKey, &w.EventName, &w.If, &trig, &w.ChildRunID, &exp, &w.MatchPath, &w.MatchKey)
 			w.Trigger, w.ExpiresAt = trig, fromNanos(exp)
 			return w, err
 		})
@@ -635,6 +635,39 @@ func (t *pgTx) queryWaits(ctx context.Context, where string, arg any) ([]store.W
 
 func (t *pgTx) WaitsForEvent(ctx context.Context, name string) ([]store.Wait, error) {
 	return t.queryWaits(ctx, `event_name = $1 ORDER BY run_id, step_key`, name)
+}
+
+func (t *pgTx) MatchWaits(ctx context.Context, p store.MatchWaitsParams) ([]store.Wait, error) {
+	out, err := t.queryWaits(ctx, `event_name = $1 AND match_path = ''`, p.EventName)
+	if err != nil {
+		return nil, err
+	}
+	// The distinct paths keyed waits of the event use, one index probe
+	// each (a loose index scan), not one row per wait.
+	paths, err := collect(ctx, t, `WITH RECURSIVE p(path) AS (
+		SELECT MIN(match_path) FROM $S.waits WHERE event_name = $1 AND match_path > ''
+		UNION ALL
+		SELECT (SELECT MIN(w.match_path) FROM $S.waits w WHERE w.event_name = $1 AND w.match_path > p.path) FROM p WHERE p.path IS NOT NULL
+	) SELECT path FROM p WHERE path IS NOT NULL`, []any{p.EventName}, func(rows pgx.Rows) (string, error) {
+		var s string
+		return s, rows.Scan(&s)
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, path := range paths {
+		key, ok := p.KeyOf(path)
+		if !ok {
+			continue
+		}
+		ws, err := t.queryWaits(ctx, `event_name = $1 AND match_path = $2 AND match_key = $3`, p.EventName, path, key)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ws...)
+	}
+	store.SortWaits(out)
+	return out, nil
 }
 
 func (t *pgTx) WaitsForChild(ctx context.Context, childRunID string) ([]store.Wait, error) {

@@ -579,8 +579,8 @@ func (t *sqlTx) ListSteps(ctx context.Context, runID string) ([]store.Step, erro
 }
 
 func (t *sqlTx) InsertWait(ctx context.Context, w store.Wait) error {
-	_, err := t.exec(ctx, `INSERT INTO waits (run_id, step_key, event_name, if_expr, trigger, child_run_id, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		w.RunID, w.StepKey, w.EventName, w.If, bytesOrNil(w.Trigger), w.ChildRunID, nanos(w.ExpiresAt))
+	_, err := t.exec(ctx, `INSERT INTO waits (run_id, step_key, event_name, if_expr, trigger, child_run_id, expires_at, match_path, match_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		w.RunID, w.StepKey, w.EventName, w.If, bytesOrNil(w.Trigger), w.ChildRunID, nanos(w.ExpiresAt), w.MatchPath, w.MatchKey)
 	return err
 }
 
@@ -598,8 +598,8 @@ func (t *sqlTx) DeleteRunWaits(ctx context.Context, runID string) error {
 	return err
 }
 
-func (t *sqlTx) queryWaits(ctx context.Context, q string, arg any) ([]store.Wait, error) {
-	rows, err := t.query(ctx, `SELECT run_id, step_key, event_name, if_expr, trigger, child_run_id, expires_at FROM waits WHERE `+q, arg)
+func (t *sqlTx) queryWaits(ctx context.Context, q string, args ...any) ([]store.Wait, error) {
+	rows, err := t.query(ctx, `SELECT run_id, step_key, event_name, if_expr, trigger, child_run_id, expires_at, match_path, match_key FROM waits WHERE `+q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -609,7 +609,7 @@ func (t *sqlTx) queryWaits(ctx context.Context, q string, arg any) ([]store.Wait
 		var w store.Wait
 		var exp sql.NullInt64
 		var trig []byte
-		if err := rows.Scan(&w.RunID, &w.StepKey, &w.EventName, &w.If, &trig, &w.ChildRunID, &exp); err != nil {
+		if err := rows.Scan(&w.RunID, &w.StepKey, &w.EventName, &w.If, &trig, &w.ChildRunID, &exp, &w.MatchPath, &w.MatchKey); err != nil {
 			return nil, err
 		}
 		w.Trigger, w.ExpiresAt = trig, fromNanos(exp)
@@ -620,6 +620,36 @@ func (t *sqlTx) queryWaits(ctx context.Context, q string, arg any) ([]store.Wait
 
 func (t *sqlTx) WaitsForEvent(ctx context.Context, name string) ([]store.Wait, error) {
 	return t.queryWaits(ctx, `event_name = ? ORDER BY run_id, step_key`, name)
+}
+
+func (t *sqlTx) MatchWaits(ctx context.Context, p store.MatchWaitsParams) ([]store.Wait, error) {
+	out, err := t.queryWaits(ctx, `event_name = ? AND match_path = ''`, p.EventName)
+	if err != nil {
+		return nil, err
+	}
+	// The distinct paths keyed waits of the event use, one index probe
+	// each (a loose index scan), not one row per wait.
+	paths, err := textColumn(t.query(ctx, `WITH RECURSIVE p(path) AS (
+		SELECT MIN(match_path) FROM waits WHERE event_name = ?1 AND match_path > ''
+		UNION ALL
+		SELECT (SELECT MIN(match_path) FROM waits WHERE event_name = ?1 AND match_path > p.path) FROM p WHERE p.path IS NOT NULL
+	) SELECT path FROM p WHERE path IS NOT NULL`, p.EventName))
+	if err != nil {
+		return nil, err
+	}
+	for _, path := range paths {
+		key, ok := p.KeyOf(path)
+		if !ok {
+			continue
+		}
+		ws, err := t.queryWaits(ctx, `event_name = ? AND match_path = ? AND match_key = ?`, p.EventName, path, key)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ws...)
+	}
+	store.SortWaits(out)
+	return out, nil
 }
 
 func (t *sqlTx) WaitsForChild(ctx context.Context, childRunID string) ([]store.Wait, error) {
@@ -671,9 +701,10 @@ func (t *sqlTx) DeleteFinishedRuns(ctx context.Context, p store.DeleteRunsParams
 	}
 	in, args := statusList(terminal)
 	args = append(args, nanos(p.EndedBefore), p.Limit)
-	// The same subquery selects the same runs for each statement: the
-	// order is total and the transaction sees its own deletes only.
-	doomed := `SELECT id FROM runs WHERE status IN ` + in + ` AND ended_at < ? ORDER BY ended_at, id LIMIT ?`
+	// The same subquery selects the same runs for each statement: it runs
+	// on the same rows of runs with the same plan (the other deletes touch
+	// other tables).
+	doomed := `SELECT id FROM runs WHERE status IN ` + in + ` AND ended_at < ? ORDER BY ended_at LIMIT ?`
 	for _, table := range []string{"steps", "waits", "slots"} {
 		if _, err := t.exec(ctx, `DELETE FROM `+table+` WHERE run_id IN (`+doomed+`)`, args...); err != nil {
 			return 0, err

@@ -74,6 +74,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ReleaseOwnRun", testReleaseOwnRun},
 	}
 	tests = append(tests, retentionTests...)
+	tests = append(tests, waitKeyTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)
