@@ -194,3 +194,25 @@ func TestUncheckedFormatsRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestStrictURIFormatsRegistered: event schemas are compiled with the RFC
+// 3986 checkers, not the validator's lenient ones.
+func TestStrictURIFormatsRegistered(t *testing.T) {
+	k, err := compileEventKind("a/b.c", json.RawMessage(`{"type": "object", "properties": {
+		"u": {"type": "string", "format": "uri"}, "r": {"type": "string", "format": "uri-reference"}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &eventCatalog{types: map[string]*eventKind{"a/b.c": k}}
+	for data, valid := range map[string]bool{
+		`{"u": "https://example.com/x", "r": "../x"}`: true,
+		`{"u": "https://例子.com"}`:                     false,
+		`{"u": "https://example.com\\x"}`:             false,
+		`{"r": "例子"}`:                                 false,
+	} {
+		_, err := c.prepare(0, "a/b.c", "id", []byte(data))
+		if (err == nil) != valid {
+			t.Errorf("%s: valid = %v, want %v (%v)", data, err == nil, valid, err)
+		}
+	}
+}
