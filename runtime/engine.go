@@ -396,7 +396,7 @@ func (e *Engine) heartbeat() error {
 	}
 	e.abandonMu.Unlock()
 	now := e.clock.Now()
-	released := 0
+	released, expired := 0, 0
 	err := e.store.Update(e.execCtx, func(tx store.Tx) error {
 		released = 0
 		queued := store.StatusQueued
@@ -426,14 +426,16 @@ func (e *Engine) heartbeat() error {
 		if _, err := tx.RenewLeases(e.execCtx, e.owner, now.Add(e.lease)); err != nil {
 			return err
 		}
-		n, err := tx.ReleaseExpired(e.execCtx, now, e.owner)
-		if n > 0 {
-			e.log.Info("durable: resuming runs of a process whose leases expired", "runs", n)
-		}
+		var err error
+		expired, err = tx.ReleaseExpired(e.execCtx, now, e.owner)
 		return err
 	})
 	if err != nil {
 		return err
+	}
+	// Logged once committed: the callback may run again, or not commit.
+	if expired > 0 {
+		e.log.Info("durable: resuming runs of a process whose leases expired", "runs", expired)
 	}
 	if len(abandoned) > 0 {
 		e.abandonMu.Lock()
