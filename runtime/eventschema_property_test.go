@@ -215,6 +215,7 @@ func TestAcceptedDecodes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("%d of %d random payloads accepted, each decoded", accepted, total)
 	if accepted < total/10 || accepted > total*9/10 {
 		t.Errorf("%d of %d random payloads accepted: the generator no longer exercises both sides", accepted, total)
 	}
