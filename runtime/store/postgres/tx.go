@@ -595,8 +595,31 @@ func scanStep(rows pgx.Row) (store.Step, error) {
 }
 
 func (t *pgTx) GetStep(ctx context.Context, runID, key string) (store.Step, error) {
+	s, err := t.getStep(ctx, runID, key)
+	if err != nil || t.readOnly || s.Status != store.StepWaiting {
+		return s, err
+	}
+	// A waiting step read to decide whether its run may park: read it
+	// again under the run's lock, which DeleteWait takes before it resolves
+	// the wait. Otherwise, at READ COMMITTED, a resolution committing
+	// between this read and the run's parking (which it finds still
+	// running, so leaves alone) would leave the run parked past its result.
+	if err := t.lockRun(ctx, runID); err != nil {
+		return store.Step{}, err
+	}
+	return t.getStep(ctx, runID, key)
+}
+
+func (t *pgTx) getStep(ctx context.Context, runID, key string) (store.Step, error) {
 	s, err := scanStep(t.tx.QueryRow(ctx, t.s.sql(`SELECT `+stepColumns+` FROM $S.steps WHERE run_id = $1 AND key = $2`), runID, key))
 	return s, notFound(t.check(err))
+}
+
+// lockRun locks run id's row until the end of the transaction (FOR NO KEY
+// UPDATE, as the ownership check does).
+func (t *pgTx) lockRun(ctx context.Context, id string) error {
+	_, err := t.exec(ctx, `SELECT 1 FROM $S.runs WHERE id = $1 FOR NO KEY UPDATE`, id)
+	return err
 }
 
 func (t *pgTx) ListSteps(ctx context.Context, runID string) ([]store.Step, error) {
@@ -612,6 +635,11 @@ func (t *pgTx) InsertWait(ctx context.Context, w store.Wait) error {
 }
 
 func (t *pgTx) DeleteWait(ctx context.Context, runID, stepKey string) (bool, error) {
+	// Whoever deletes a wait resolves it: under the run's lock, so that the
+	// run's owner, parking it, sees the resolution (see GetStep).
+	if err := t.lockRun(ctx, runID); err != nil {
+		return false, err
+	}
 	tag, err := t.exec(ctx, `DELETE FROM $S.waits WHERE run_id = $1 AND step_key = $2`, runID, stepKey)
 	return tag.RowsAffected() == 1, err
 }
