@@ -48,8 +48,9 @@ func TestNotifierWakesPollLoop(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer worker.Stop(ctx)
-	// Let the worker's first poll find nothing and go to sleep for an hour.
-	time.Sleep(100 * time.Millisecond)
+	// Let the worker's first poll find nothing and go to sleep for an hour
+	// (generously: a poll after the Send would start the run unwoken).
+	time.Sleep(500 * time.Millisecond)
 	if _, err := sender.Send(ctx, runtime.Event{Name: "notify/ping", Data: map[string]any{}}); err != nil {
 		t.Fatal(err)
 	}
