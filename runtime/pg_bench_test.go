@@ -64,19 +64,22 @@ func openPG(tb testing.TB, schema string, opts ...postgres.Option) *postgres.Sto
 // BenchmarkPGWorkflow3Steps is BenchmarkWorkflow3Steps on PostgreSQL: one
 // process, 64 runs of 3 steps in flight.
 func BenchmarkPGWorkflow3Steps(b *testing.B) {
-	st := openPG(b, pgSchema(b), postgres.MaxConns(32))
-	benchmarkStepsOn(b, st, 64, []string{"reserve", "charge", "ship"})
+	var count queryCounter
+	st := openPG(b, pgSchema(b), postgres.MaxConns(32), postgres.QueryTracer(&count))
+	benchmarkStepsOn(b, st, &count, 64, []string{"reserve", "charge", "ship"})
 }
 
 // BenchmarkPGJob is a queue of 1-step jobs on PostgreSQL, 100 in flight.
 func BenchmarkPGJob(b *testing.B) {
-	st := openPG(b, pgSchema(b), postgres.MaxConns(32))
-	benchmarkStepsOn(b, st, 100, []string{"work"})
+	var count queryCounter
+	st := openPG(b, pgSchema(b), postgres.MaxConns(32), postgres.QueryTracer(&count))
+	benchmarkStepsOn(b, st, &count, 100, []string{"work"})
 }
 
 // benchmarkStepsOn runs b.N runs of steps on st, inFlight at once, each
-// started by its own event, and reports runs/s and steps/s.
-func benchmarkStepsOn(b *testing.B, st *postgres.Store, inFlight int, steps []string) {
+// started by its own event, and reports runs/s, steps/s and the statements
+// (round trips, BEGIN and COMMIT included) sent per run.
+func benchmarkStepsOn(b *testing.B, st *postgres.Store, count *queryCounter, inFlight int, steps []string) {
 	done := make(chan struct{}, inFlight)
 	fn := runtime.NewFunction(runtime.FunctionOpts{ID: "bench"}, runtime.EventTrigger("bench/run.requested", ""),
 		func(ctx context.Context, in runtime.Input[map[string]any]) (any, error) {
@@ -99,7 +102,7 @@ func benchmarkStepsOn(b *testing.B, st *postgres.Store, inFlight int, steps []st
 	defer eng.Stop(ctx)
 	slots := make(chan struct{}, inFlight)
 	b.ResetTimer()
-	start := time.Now()
+	start, from := time.Now(), count.n.Load()
 	go func() {
 		for i := 0; i < b.N; i++ {
 			slots <- struct{}{}
@@ -118,6 +121,7 @@ func benchmarkStepsOn(b *testing.B, st *postgres.Store, inFlight int, steps []st
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/elapsed, "runs/s")
 	b.ReportMetric(float64(len(steps)*b.N)/elapsed, "steps/s")
+	b.ReportMetric(float64(count.n.Load()-from)/float64(b.N), "queries/run")
 }
 
 // BenchmarkPGWakeLatency measures the time from Send in one process to the
