@@ -59,7 +59,7 @@ func (l *Lint) Check(file string, analyzers []*analysis.Analyzer) error {
 			}
 		}
 	}
-	return errs.err()
+	return errs.Err()
 }
 
 // CheckFlag reports whether analyzer a has a flag name that accepts value,

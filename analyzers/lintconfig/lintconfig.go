@@ -19,7 +19,6 @@ package lintconfig
 
 import (
 	"bytes"
-	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -33,6 +32,8 @@ import (
 
 	"github.com/invopop/jsonschema"
 	"gopkg.in/yaml.v3"
+
+	"github.com/durable-go/durable/internal/yamlpos"
 )
 
 // FileName is the name of the file that holds the lint section.
@@ -118,59 +119,13 @@ const analyzerNamePattern = `^[a-z][a-z0-9_]*$`
 
 var analyzerNameRE = regexp.MustCompile(analyzerNamePattern)
 
-// Pos is a position in durable.yaml. Line and Col start at 1; a zero Pos
-// means "unknown".
-type Pos struct {
-	Line int
-	Col  int
-}
-
-func (p Pos) String() string { return fmt.Sprintf("%d:%d", p.Line, p.Col) }
-
-// Error is one problem in the lint section, at a position in a file.
-type Error struct {
-	File string
-	Pos  Pos
-	Msg  string
-}
-
-func (e *Error) Error() string {
-	if e.Pos.Line == 0 {
-		return e.File + ": " + e.Msg
-	}
-	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Pos.Line, e.Pos.Col, e.Msg)
-}
-
-// ErrorList is every problem found, sorted by position; its Error method
-// prints one per line.
-type ErrorList []*Error
-
-func (l ErrorList) Error() string {
-	msgs := make([]string, len(l))
-	for i, e := range l {
-		msgs[i] = e.Error()
-	}
-	return strings.Join(msgs, "\n")
-}
-
-// Unwrap gives errors.Is and errors.As access to each error.
-func (l ErrorList) Unwrap() []error {
-	errs := make([]error, len(l))
-	for i, e := range l {
-		errs[i] = e
-	}
-	return errs
-}
-
-func (l ErrorList) err() error {
-	if len(l) == 0 {
-		return nil
-	}
-	slices.SortStableFunc(l, func(a, b *Error) int {
-		return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Pos.Line, b.Pos.Line), cmp.Compare(a.Pos.Col, b.Pos.Col))
-	})
-	return l
-}
+// Pos, Error and ErrorList are the positioned errors of the lint section:
+// every problem names file:line:col.
+type (
+	Pos       = yamlpos.Pos
+	Error     = yamlpos.Error
+	ErrorList = yamlpos.ErrorList
+)
 
 // Find returns the durable.yaml of dir: the first found in dir or its
 // parents, up to the root of the module dir is in (the directory holding
@@ -211,7 +166,7 @@ var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 func Parse(file string, data []byte) (*Lint, error) {
 	var errs ErrorList
 	report := func(line, col int, msg string) {
-		errs = append(errs, &Error{File: file, Pos: Pos{line, col}, Msg: msg})
+		errs = append(errs, &Error{File: file, Pos: Pos{Line: line, Col: col}, Msg: msg})
 	}
 	var doc yaml.Node
 	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&doc); err != nil {
@@ -224,7 +179,7 @@ func Parse(file string, data []byte) (*Lint, error) {
 			msg = m[2]
 		}
 		report(line, 1, "invalid YAML: "+msg)
-		return nil, errs.err()
+		return nil, errs.Err()
 	}
 	root := &doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
@@ -234,14 +189,14 @@ func Parse(file string, data []byte) (*Lint, error) {
 	l := &Lint{}
 	if root.Kind != yaml.MappingNode {
 		report(root.Line, root.Column, FileName+" must be a mapping; got "+describe(root))
-		return nil, errs.err()
+		return nil, errs.Err()
 	}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		if resolve(root.Content[i]).Value == "lint" {
 			l.DecodeYAML(root.Content[i+1], "lint", report)
 		}
 	}
-	if err := errs.err(); err != nil {
+	if err := errs.Err(); err != nil {
 		return nil, err
 	}
 	return l, nil

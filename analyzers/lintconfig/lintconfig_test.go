@@ -29,16 +29,16 @@ lint:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(l.Disable, ",") != "stepid,goroutine" || len(l.DisablePos) != 2 || l.DisablePos[1] != (Pos{5, 21}) {
+	if strings.Join(l.Disable, ",") != "stepid,goroutine" || len(l.DisablePos) != 2 || l.DisablePos[1] != (Pos{Line: 5, Col: 21}) {
 		t.Errorf("disable = %v at %v", l.Disable, l.DisablePos)
 	}
-	if len(l.Severity) != 2 || l.Severity[0] != (SeveritySetting{"default", "warning", Pos{7, 5}, Pos{7, 14}}) || l.Severity[1].Level != "error" {
+	if len(l.Severity) != 2 || l.Severity[0] != (SeveritySetting{"default", "warning", Pos{Line: 7, Col: 5}, Pos{Line: 7, Col: 14}}) || l.Severity[1].Level != "error" {
 		t.Errorf("severity = %+v", l.Severity)
 	}
 	if len(l.Settings) != 2 || l.Settings[0].Analyzer != "idempotency" || l.Settings[0].Flags[0].Value != "example.com/pay.Charge,example.com/mail.Send" {
 		t.Fatalf("settings = %+v", l.Settings)
 	}
-	if f := l.Settings[1].Flags; len(f) != 2 || f[0].Value != "3" || f[1].Value != "true" || f[1].Pos != (Pos{12, 19}) {
+	if f := l.Settings[1].Flags; len(f) != 2 || f[0].Value != "3" || f[1].Value != "true" || f[1].Pos != (Pos{Line: 12, Col: 19}) {
 		t.Errorf("other settings = %+v", f)
 	}
 }

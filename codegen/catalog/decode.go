@@ -177,7 +177,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		return
 	}
 	if v.CanAddr() && v.Addr().Type().Implements(sectionDecoderType) {
-		report := func(line, col int, msg string) { d.errorAt(Pos{line, col}, "%s", msg) }
+		report := func(line, col int, msg string) { d.errorAt(Pos{Line: line, Col: col}, "%s", msg) }
 		v.Addr().Interface().(sectionDecoder).DecodeYAML(n, path, report)
 		return
 	}

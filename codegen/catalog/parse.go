@@ -33,7 +33,7 @@ func Parse(file string, data []byte) (*Config, error) {
 	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
 			d.errorAt(Pos{Line: 1, Col: 1}, "the catalog is empty; it needs at least version and output")
-			return nil, d.errs.err()
+			return nil, d.errs.Err()
 		}
 		msg, line := err.Error(), 1
 		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
@@ -41,14 +41,14 @@ func Parse(file string, data []byte) (*Config, error) {
 			msg = m[2]
 		}
 		d.errorAt(Pos{Line: line, Col: 1}, "invalid YAML: %s", msg)
-		return nil, d.errs.err()
+		return nil, d.errs.Err()
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
 		d.errorAt(pos(&extra), "a catalog holds one YAML document; remove the second one")
 	}
 	if !d.checkAliases(&doc) {
-		return nil, d.errs.err()
+		return nil, d.errs.Err()
 	}
 	root := &doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
@@ -58,7 +58,7 @@ func Parse(file string, data []byte) (*Config, error) {
 	cfg := &Config{File: file}
 	if root.Kind != yaml.MappingNode {
 		d.errorf(root, "the catalog must be a mapping with version, package, output, types and events; got %s", describe(root))
-		return nil, d.errs.err()
+		return nil, d.errs.Err()
 	}
 	d.decode(root, reflect.ValueOf(cfg).Elem(), "")
 	cfg.typeIndex = make(map[string]int, len(cfg.Types))
@@ -67,7 +67,7 @@ func Parse(file string, data []byte) (*Config, error) {
 	}
 	v := &validator{d: d, cfg: cfg, dupEvents: map[*Event]bool{}}
 	v.validate()
-	if err := d.errs.err(); err != nil {
+	if err := d.errs.Err(); err != nil {
 		return nil, err
 	}
 	return cfg, nil
