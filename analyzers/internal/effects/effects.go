@@ -113,22 +113,11 @@ func init() {
 
 // Key returns fn's table key: "path.Func" or "path.Type.Method".
 func Key(fn *types.Func) string {
-	if fn == nil || fn.Pkg() == nil {
+	m := vendors.MemberName(fn)
+	if m == "" {
 		return ""
 	}
-	name := fn.Name()
-	if sig, ok := fn.Type().(*types.Signature); ok && sig.Recv() != nil {
-		t := sig.Recv().Type()
-		if p, ok := t.(*types.Pointer); ok {
-			t = p.Elem()
-		}
-		n, ok := types.Unalias(t).(*types.Named)
-		if !ok {
-			return ""
-		}
-		name = n.Obj().Name() + "." + name
-	}
-	return fn.Pkg().Path() + "." + name
+	return fn.Pkg().Path() + "." + m
 }
 
 // Classify reports the effect of calling fn, if any, from the table of

@@ -131,6 +131,17 @@ func NormalizePath(path string) string {
 
 // key is "path.Func" or "path.Type.Method", with a normalised path.
 func key(fn *types.Func) string {
+	m := MemberName(fn)
+	if m == "" {
+		return ""
+	}
+	return NormalizePath(fn.Pkg().Path()) + "." + m
+}
+
+// MemberName is fn's name within its package: "Func" or "Type.Method"
+// (the receiver's pointer dropped), or "" for a method of an unnamed type
+// or a function of no package.
+func MemberName(fn *types.Func) string {
 	if fn == nil || fn.Pkg() == nil {
 		return ""
 	}
@@ -146,7 +157,7 @@ func key(fn *types.Func) string {
 		}
 		name = n.Obj().Name() + "." + name
 	}
-	return NormalizePath(fn.Pkg().Path()) + "." + name
+	return name
 }
 
 // Classify reports whether calling fn moves money or reaches a person
