@@ -24,7 +24,13 @@ const forever = 100 * 365 * 24 * time.Hour
 // in memory is taken inside them; the slots themselves are taken after the
 // commit (launch), and a run that finds none free waits for one, leased.
 // A nil budget starts nothing directly.
-type slotBudget struct{ free int }
+type slotBudget struct {
+	free int
+	// queued is set when the callback left work that this engine did not
+	// start directly (a queued or delayed run, a resumed waiter, state a
+	// later run depends on): the poll loop must then look.
+	queued bool
+}
 
 // newSlotBudget reads the free slots without taking any.
 func (e *Engine) newSlotBudget() *slotBudget {
@@ -43,6 +49,12 @@ func (b *slotBudget) take() bool {
 }
 
 func (b *slotBudget) giveBack() { b.free++ }
+
+func (b *slotBudget) markQueued() {
+	if b != nil {
+		b.queued = true
+	}
+}
 
 // admit applies f's flow control to an event that triggers it and creates,
 // updates or skips the run, all in tx. Flow-control state that must outlive

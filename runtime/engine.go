@@ -501,16 +501,19 @@ func (e *Engine) Send(ctx context.Context, events ...Event) ([]string, error) {
 		ids[i] = env.ID
 	}
 	var started []store.Run
+	var poll bool
 	err = e.store.Update(ctx, func(tx store.Tx) error {
 		var err error
-		started, err = e.dispatchAll(ctx, tx, envs)
+		started, poll, err = e.dispatchAll(ctx, tx, envs)
 		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("runtime: send: %w", err)
 	}
 	e.launch(started)
-	e.signal()
+	if poll {
+		e.signal()
+	}
 	return ids, nil
 }
 
@@ -623,19 +626,21 @@ func jsonKind(b []byte) string {
 
 // dispatchAll dispatches envs in tx, leasing new runs to this engine as far
 // as the slots free now allow, so that they start without a round trip
-// through the poll loop; the caller launches them after the commit. On
-// error it returns no run: the transaction is rolled back, they do not exist.
-func (e *Engine) dispatchAll(ctx context.Context, tx store.Tx, envs []envelope) ([]store.Run, error) {
+// through the poll loop; the caller launches them after the commit. poll
+// says whether the dispatch left other work (the caller then wakes the poll
+// loop after the commit); when every run started directly, a poll would
+// only cost a read. On error it returns no run: the transaction is rolled
+// back, they do not exist.
+func (e *Engine) dispatchAll(ctx context.Context, tx store.Tx, envs []envelope) (started []store.Run, poll bool, err error) {
 	budget := e.newSlotBudget()
-	var started []store.Run
 	for _, env := range envs {
 		runs, err := e.dispatch(ctx, tx, env, budget)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		started = append(started, runs...)
 	}
-	return started, nil
+	return started, budget.queued, nil
 }
 
 // dispatch stores one event, starts the runs it triggers and completes the
@@ -659,6 +664,8 @@ func (e *Engine) dispatch(ctx context.Context, tx store.Tx, env envelope, budget
 		}
 		if r != nil {
 			started = append(started, *r)
+		} else {
+			budget.markQueued()
 		}
 	}
 	waits, err := tx.MatchWaits(ctx, env.matchParams())
@@ -677,6 +684,7 @@ func (e *Engine) dispatch(ctx context.Context, tx store.Tx, env envelope, budget
 		if !ok {
 			continue
 		}
+		budget.markQueued()
 		if strings.HasPrefix(w.StepKey, cancelPrefix) {
 			if err := e.cancelByEvent(ctx, tx, w, env, now); err != nil {
 				return nil, err

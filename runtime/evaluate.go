@@ -147,8 +147,12 @@ type waitMatch struct {
 // evalWaits evaluates, before the writer transaction, the If of every wait
 // the events may complete, as the waits are now; dispatch evaluates in the
 // transaction only those created in between. A store error here is not the
-// caller's: dispatch then evaluates them all.
+// caller's: dispatch then evaluates them all. On a store with concurrent
+// writers it does nothing: dispatch evaluates them all.
 func (e *Engine) evalWaits(ctx context.Context, envs []envelope) {
+	if _, ok := e.store.(store.ConcurrentWriters); ok {
+		return
+	}
 	err := e.store.View(ctx, func(tx store.Tx) error {
 		for i := range envs {
 			env := &envs[i]

@@ -917,9 +917,10 @@ func (x *execution) SendEvents(ctx context.Context, id string, events []runctx.O
 	st.Output, _ = json.Marshal(ids)
 	st.Status, st.Attempts = store.StepCompleted, st.Attempts+1
 	var started []store.Run
+	var poll bool
 	err = x.tryCommit(ctx, func(tx store.Tx) error {
 		var err error
-		if started, err = x.e.dispatchAll(x.e.execCtx, tx, envs); err != nil {
+		if started, poll, err = x.e.dispatchAll(x.e.execCtx, tx, envs); err != nil {
 			return err
 		}
 		return tx.PutStep(x.e.execCtx, st)
@@ -929,7 +930,9 @@ func (x *execution) SendEvents(ctx context.Context, id string, events []runctx.O
 	}
 	x.remember(st)
 	x.e.launch(started)
-	x.e.signal()
+	if poll {
+		x.e.signal()
+	}
 	if h := hooks.From(x.e.execCtx); h != nil && h.Sent != nil {
 		raws := make([]json.RawMessage, len(envs))
 		for i, env := range envs {

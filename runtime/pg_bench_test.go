@@ -78,7 +78,7 @@ func BenchmarkPGJob(b *testing.B) {
 
 // benchmarkStepsOn runs b.N runs of steps on st, inFlight at once, each
 // started by its own event, and reports runs/s, steps/s and the statements
-// (round trips, BEGIN and COMMIT included) sent per run.
+// (round trips, BEGIN and COMMIT included; a batch is one) sent per run.
 func benchmarkStepsOn(b *testing.B, st *postgres.Store, count *queryCounter, inFlight int, steps []string) {
 	done := make(chan struct{}, inFlight)
 	fn := runtime.NewFunction(runtime.FunctionOpts{ID: "bench"}, runtime.EventTrigger("bench/run.requested", ""),
@@ -183,7 +183,8 @@ func BenchmarkPGWakeLatency(b *testing.B) {
 	b.ReportMetric(float64(lat[len(lat)-1].Microseconds())/1000, "max-ms")
 }
 
-// queryCounter is a pgx tracer that counts statements.
+// queryCounter is a pgx tracer that counts round trips: statements sent
+// alone, and batches.
 type queryCounter struct{ n atomic.Int64 }
 
 func (c *queryCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
@@ -192,6 +193,16 @@ func (c *queryCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.T
 }
 
 func (c *queryCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+// A batch is one round trip, however many statements it holds.
+func (c *queryCounter) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	c.n.Add(1)
+	return ctx
+}
+
+func (c *queryCounter) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
+
+func (c *queryCounter) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
 
 // BenchmarkPGIdleQueries counts the statements (BEGIN and COMMIT included)
 // an idle engine sends to PostgreSQL per minute, once its poll interval has

@@ -155,6 +155,14 @@ type Notifier interface {
 	Wakeups() <-chan struct{}
 }
 
+// ConcurrentWriters is implemented by stores whose Update transactions run
+// side by side rather than one after another (PostgreSQL): the engine then
+// does no read of its own before an Update to keep work out of a single
+// writer, as each such read costs round trips and saves nothing.
+type ConcurrentWriters interface {
+	ConcurrentWriters()
+}
+
 // ErrNotFound is returned for a missing event, run, step or state key.
 var ErrNotFound = errors.New("not found")
 

@@ -22,5 +22,5 @@ func (s *Store) InTx(ctx context.Context, tx pgx.Tx) (store.Tx, error) {
 	if _, err := tx.Exec(ctx, `SELECT pg_notify($1, '')`, s.notify.channel); err != nil {
 		return nil, fmt.Errorf("postgres: InTx: %w", err)
 	}
-	return &pgTx{s: s, tx: tx}, nil
+	return &pgTx{s: s, db: tx}, nil
 }

@@ -114,7 +114,9 @@ func MaxConns(n int) Option { return func(c *config) { c.maxConns = int32(n) } }
 func MaxAttempts(n int) Option { return func(c *config) { c.maxAttempts = n } }
 
 // QueryTracer sets the pgx tracer of every connection of the store (the
-// listener's too): to log, measure or count its statements.
+// listener's too): to log, measure or count its statements. A
+// transaction's BEGIN goes in a batch with its first statement: a tracer
+// that is also a pgx.BatchTracer sees those.
 func QueryTracer(t pgx.QueryTracer) Option { return func(c *config) { c.tracer = t } }
 
 // Store is a store.Store on a PostgreSQL database.
@@ -187,6 +189,10 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	return s, nil
 }
 
+// ConcurrentWriters implements store.ConcurrentWriters: transactions run
+// side by side, under row and advisory locks.
+func (s *Store) ConcurrentWriters() {}
+
 // Pool is the store's connection pool.
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
@@ -251,24 +257,38 @@ func (s *Store) run(ctx context.Context, opts pgx.TxOptions, readOnly bool, fn f
 // runOnce runs fn in one transaction. The transaction ends (commit or
 // rollback) under a context that is not cancelled: once fn returned nil its
 // writes commit, so that a nil error always means committed.
+//
+// BEGIN is not sent on its own: it goes with fn's first statement (one
+// round trip fewer per transaction), and a transaction fn sends nothing in
+// never begins.
 func (s *Store) runOnce(ctx context.Context, opts pgx.TxOptions, readOnly bool, fn func(store.Tx) error) (err error) {
-	tx, err := s.pool.BeginTx(ctx, opts)
+	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		if s.closed.Load() {
 			return store.ErrClosed
 		}
 		return fmt.Errorf("postgres: begin: %w", err)
 	}
-	t := &pgTx{s: s, tx: tx, readOnly: readOnly}
+	// A connection left inside a transaction (an end that failed) is
+	// closed, not reused, by the pool.
+	defer conn.Release()
+	t := &pgTx{s: s, db: conn, begin: beginSQL(opts), readOnly: readOnly}
 	end := context.WithoutCancel(ctx)
+	rollback := func() error {
+		if !t.begun {
+			return nil
+		}
+		_, err := conn.Exec(end, "ROLLBACK")
+		return err
+	}
 	defer func() {
 		if p := recover(); p != nil {
-			tx.Rollback(end)
+			rollback()
 			err = fmt.Errorf("postgres: update panicked: %v", p)
 		}
 	}()
 	if err := fn(t); err != nil {
-		tx.Rollback(end)
+		rollback()
 		if t.abort != nil && !retryable(err) {
 			// fn swallowed the abort and failed on what followed (the
 			// transaction is dead): it is the abort that counts.
@@ -278,19 +298,36 @@ func (s *Store) runOnce(ctx context.Context, opts pgx.TxOptions, readOnly bool, 
 	}
 	if t.abort != nil {
 		// fn ignored an abort and returned nil: nothing can commit.
-		tx.Rollback(end)
+		rollback()
 		return fmt.Errorf("postgres: transaction aborted: %w", t.abort)
 	}
-	if readOnly {
-		return tx.Rollback(end)
+	if readOnly || !t.begun {
+		return rollback()
 	}
-	if err := tx.Commit(end); err != nil {
+	tag, err := conn.Exec(end, "COMMIT")
+	if err == nil && tag.String() == "ROLLBACK" {
+		// A statement failed and fn carried on: PostgreSQL rolled back.
+		err = pgx.ErrTxCommitRollback
+	}
+	if err != nil {
 		return fmt.Errorf("postgres: commit: %w", err)
 	}
 	if t.wake {
 		s.notify.announce()
 	}
 	return nil
+}
+
+// beginSQL is the BEGIN statement of a transaction with opts.
+func beginSQL(opts pgx.TxOptions) string {
+	q := "BEGIN"
+	if opts.IsoLevel != "" {
+		q += " ISOLATION LEVEL " + string(opts.IsoLevel)
+	}
+	if opts.AccessMode != "" {
+		q += " " + string(opts.AccessMode)
+	}
+	return q
 }
 
 // retryable reports whether PostgreSQL aborted the transaction in a way

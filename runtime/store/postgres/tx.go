@@ -12,12 +12,27 @@ import (
 	"github.com/durable-go/durable/runtime/store"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// pgTx implements store.Tx on one pgx transaction.
+// querier is where a transaction's statements go: the application's
+// pgx.Tx (InTx) or the connection of a store transaction.
+type querier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// pgTx implements store.Tx on one PostgreSQL transaction.
 type pgTx struct {
-	s        *Store
-	tx       pgx.Tx
+	s  *Store
+	db querier
+	// begin, unless empty, is the BEGIN statement not sent yet: it goes in
+	// one round trip with the transaction's first statement (see start).
+	begin string
+	// begun says whether begin was sent: only then is there a transaction
+	// to end.
+	begun    bool
 	readOnly bool
 	// locked holds the advisory locks taken (they last until the end of the
 	// transaction), so each is taken once.
@@ -39,19 +54,102 @@ func (t *pgTx) check(err error) error {
 	return err
 }
 
+// start sends the pending BEGIN, if any, together with sql in one batch
+// (one round trip), and returns the batch positioned at sql's result; nil
+// when the transaction had begun (sql is then the caller's to send). The
+// caller closes the batch after reading sql's result.
+func (t *pgTx) start(ctx context.Context, sql string, args []any) (pgx.BatchResults, error) {
+	if t.begun || t.begin == "" {
+		return nil, nil
+	}
+	t.begun = true
+	conn, ok := t.db.(*pgxpool.Conn)
+	if !ok || conn.Conn().Config().DefaultQueryExecMode == pgx.QueryExecModeSimpleProtocol {
+		// The simple protocol sends a batch as one multi-statement string:
+		// BEGIN goes alone there.
+		_, err := t.db.Exec(ctx, t.begin)
+		return nil, err
+	}
+	b := &pgx.Batch{}
+	b.Queue(t.begin)
+	b.Queue(sql, args...)
+	br := conn.SendBatch(ctx, b)
+	if _, err := br.Exec(); err != nil {
+		br.Close()
+		return nil, err
+	}
+	return br, nil
+}
+
 func (t *pgTx) exec(ctx context.Context, query string, args ...any) (pgconn.CommandTag, error) {
-	tag, err := t.tx.Exec(ctx, t.s.sql(query), args...)
+	sql := t.s.sql(query)
+	br, err := t.start(ctx, sql, args)
+	if err != nil {
+		return pgconn.CommandTag{}, t.check(err)
+	}
+	if br != nil {
+		tag, err := br.Exec()
+		if cerr := br.Close(); err == nil {
+			err = cerr
+		}
+		return tag, t.check(err)
+	}
+	tag, err := t.db.Exec(ctx, sql, args...)
 	return tag, t.check(err)
+}
+
+// row runs a query of one row; its Scan reports the errors.
+func (t *pgTx) row(ctx context.Context, query string, args ...any) pgx.Row {
+	sql := t.s.sql(query)
+	br, err := t.start(ctx, sql, args)
+	if err != nil {
+		return errRow{err}
+	}
+	if br != nil {
+		return batchRow{br.QueryRow(), br}
+	}
+	return t.db.QueryRow(ctx, sql, args...)
+}
+
+// errRow is a row that failed before its query was sent.
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
+
+// batchRow is the row of the last query of a batch: scanning it ends the
+// batch.
+type batchRow struct {
+	pgx.Row
+	br pgx.BatchResults
+}
+
+func (r batchRow) Scan(dest ...any) error {
+	err := r.Row.Scan(dest...)
+	if cerr := r.br.Close(); err == nil || errors.Is(err, pgx.ErrNoRows) && cerr != nil {
+		err = cerr
+	}
+	return err
 }
 
 // queryRow runs a query of one row and scans it into dest.
 func (t *pgTx) queryRow(ctx context.Context, query string, args []any, dest ...any) error {
-	return t.check(t.tx.QueryRow(ctx, t.s.sql(query), args...).Scan(dest...))
+	return t.check(t.row(ctx, query, args...).Scan(dest...))
 }
 
 // collect runs a query and scans each row with scan.
 func collect[T any](ctx context.Context, t *pgTx, query string, args []any, scan func(pgx.Rows) (T, error)) ([]T, error) {
-	rows, err := t.tx.Query(ctx, t.s.sql(query), args...)
+	sql := t.s.sql(query)
+	br, err := t.start(ctx, sql, args)
+	if err != nil {
+		return nil, t.check(err)
+	}
+	var rows pgx.Rows
+	if br != nil {
+		defer br.Close()
+		rows, err = br.Query()
+	} else {
+		rows, err = t.db.Query(ctx, sql, args...)
+	}
 	if err != nil {
 		return nil, t.check(err)
 	}
@@ -228,7 +326,7 @@ func (t *pgTx) InsertRun(ctx context.Context, r store.Run) error {
 }
 
 func (t *pgTx) GetRun(ctx context.Context, id string) (store.Run, error) {
-	r, err := scanRun(t.tx.QueryRow(ctx, t.s.sql(`SELECT `+runColumns+` FROM $S.runs WHERE id = $1`), id))
+	r, err := scanRun(t.row(ctx, `SELECT `+runColumns+` FROM $S.runs WHERE id = $1`, id))
 	return r, notFound(t.check(err))
 }
 
@@ -611,7 +709,7 @@ func (t *pgTx) GetStep(ctx context.Context, runID, key string) (store.Step, erro
 }
 
 func (t *pgTx) getStep(ctx context.Context, runID, key string) (store.Step, error) {
-	s, err := scanStep(t.tx.QueryRow(ctx, t.s.sql(`SELECT `+stepColumns+` FROM $S.steps WHERE run_id = $1 AND key = $2`), runID, key))
+	s, err := scanStep(t.row(ctx, `SELECT `+stepColumns+` FROM $S.steps WHERE run_id = $1 AND key = $2`, runID, key))
 	return s, notFound(t.check(err))
 }
 
@@ -666,22 +764,40 @@ func (t *pgTx) WaitsForEvent(ctx context.Context, name string) ([]store.Wait, er
 }
 
 func (t *pgTx) MatchWaits(ctx context.Context, p store.MatchWaitsParams) ([]store.Wait, error) {
-	out, err := t.queryWaits(ctx, `event_name = $1 AND match_path = ''`, p.EventName)
-	if err != nil {
-		return nil, err
-	}
-	// The distinct paths keyed waits of the event use, one index probe
-	// each (a loose index scan), not one row per wait.
-	paths, err := collect(ctx, t, `WITH RECURSIVE p(path) AS (
+	// One round trip: the unkeyed waits of the event, then a row (run_id
+	// NULL) for each distinct path its keyed waits use, found by one index
+	// probe each (a loose index scan), not one row per wait.
+	rows, err := collect(ctx, t, `WITH RECURSIVE p(path) AS (
 		SELECT MIN(match_path) FROM $S.waits WHERE event_name = $1 AND match_path > ''
 		UNION ALL
 		SELECT (SELECT MIN(w.match_path) FROM $S.waits w WHERE w.event_name = $1 AND w.match_path > p.path) FROM p WHERE p.path IS NOT NULL
-	) SELECT path FROM p WHERE path IS NOT NULL`, []any{p.EventName}, func(rows pgx.Rows) (string, error) {
-		var s string
-		return s, rows.Scan(&s)
-	})
+	)
+	SELECT run_id, step_key, event_name, if_expr, trigger, child_run_id, expires_at, match_path, match_key FROM $S.waits WHERE event_name = $1 AND match_path = ''
+	UNION ALL
+	SELECT NULL, '', '', '', NULL, '', NULL, path, '' FROM p WHERE path IS NOT NULL`, []any{p.EventName},
+		func(rows pgx.Rows) (store.Wait, error) {
+			var w store.Wait
+			var runID *string
+			var exp *int64
+			var trig []byte
+			err := rows.Scan(&runID, &w.StepKey, &w.EventName, &w.If, &trig, &w.ChildRunID, &exp, &w.MatchPath, &w.MatchKey)
+			if runID != nil {
+				w.RunID = *runID
+			}
+			w.Trigger, w.ExpiresAt = trig, fromNanos(exp)
+			return w, err
+		})
 	if err != nil {
 		return nil, err
+	}
+	var out []store.Wait
+	var paths []string
+	for _, w := range rows {
+		if w.RunID == "" {
+			paths = append(paths, w.MatchPath)
+		} else {
+			out = append(out, w)
+		}
 	}
 	for _, path := range paths {
 		key, ok := p.KeyOf(path)
