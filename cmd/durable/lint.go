@@ -346,13 +346,7 @@ func runLint(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "json":
 		err = writeJSON(stdout, findings)
 	case "sarif":
-		// The SARIF writer resolves %SRCROOT% and reads files (for UTF-16
-		// columns) from the working directory; paths are relative to the
-		// module root.
-		if err = os.Chdir(root); err == nil {
-			err = writeSARIF(stdout, findings, settings, all)
-			_ = os.Chdir(wd)
-		}
+		err = writeSARIF(stdout, root, findings, settings, all)
 	default:
 		for _, f := range findings {
 			fmt.Fprintf(stdout, "%s: %s: %s\n", f.Pos, f.Analyzer, f.Message)

@@ -159,17 +159,24 @@ type sarifReplacement struct {
 }
 
 // columns converts go/token byte columns to the UTF-16 code unit columns
-// SARIF counts by default, reading each file once.
-type columns map[string][][]byte
+// SARIF counts by default, reading each file (relative to root) once.
+type columns struct {
+	root  string
+	lines map[string][][]byte
+}
 
 func (c columns) utf16(file string, line, col int) int {
-	lines, ok := c[file]
+	lines, ok := c.lines[file]
 	if !ok {
-		data, err := os.ReadFile(file)
+		path := file
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(c.root, path)
+		}
+		data, err := os.ReadFile(path)
 		if err == nil {
 			lines = bytes.Split(data, []byte("\n"))
 		}
-		c[file] = lines
+		c.lines[file] = lines
 	}
 	if line < 1 || line > len(lines) || col < 1 {
 		return col
@@ -187,8 +194,8 @@ func (c columns) utf16(file string, line, col int) int {
 	return n
 }
 
-// artifact locates file relative to %SRCROOT% (the working directory,
-// which code scanning takes for the repository root) when it is under it.
+// artifact locates file relative to %SRCROOT% (the module root, which
+// code scanning takes for the repository root) when it is under it.
 func artifact(file string) sarifArtifactLoc {
 	if !filepath.IsAbs(file) {
 		return sarifArtifactLoc{URI: (&url.URL{Path: filepath.ToSlash(file)}).String(), URIBaseID: srcRoot}
@@ -221,7 +228,9 @@ func sarifText(f *finding) string {
 	return b.String()
 }
 
-func writeSARIF(w io.Writer, findings []*finding, s *lintSettings, all []*analysis.Analyzer) error {
+// writeSARIF writes the findings, whose paths are relative to root (the
+// module root, %SRCROOT%), as a SARIF 2.1.0 log.
+func writeSARIF(w io.Writer, root string, findings []*finding, s *lintSettings, all []*analysis.Analyzer) error {
 	run := sarifRun{
 		Tool: sarifTool{Driver: sarifDriver{
 			Name:           "durable",
@@ -231,10 +240,8 @@ func writeSARIF(w io.Writer, findings []*finding, s *lintSettings, all []*analys
 		ColumnKind: "utf16CodeUnits",
 	}
 	run.Tool.Driver.Version, run.Tool.Driver.SemanticVersion = sarifToolVersion(buildVersion())
-	if wd, err := os.Getwd(); err == nil {
-		run.OriginalURIBaseIDs = map[string]sarifArtifactLoc{
-			srcRoot: {URI: (&url.URL{Scheme: "file", Path: filepath.ToSlash(wd) + "/"}).String()},
-		}
+	run.OriginalURIBaseIDs = map[string]sarifArtifactLoc{
+		srcRoot: {URI: (&url.URL{Scheme: "file", Path: filepath.ToSlash(root) + "/"}).String()},
 	}
 	enabled := map[string]bool{}
 	for _, a := range s.analyzers {
@@ -280,7 +287,7 @@ func writeSARIF(w io.Writer, findings []*finding, s *lintSettings, all []*analys
 		})
 	}
 	run.Invocations = []sarifInvocation{inv}
-	cols := columns{}
+	cols := columns{root: root, lines: map[string][][]byte{}}
 	for _, f := range findings {
 		res := sarifResult{
 			RuleID:    f.Analyzer,

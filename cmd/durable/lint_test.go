@@ -482,10 +482,11 @@ func TestSARIFColumns(t *testing.T) {
 	dir := t.TempDir()
 	f := filepath.Join(dir, "x.go")
 	write(t, f, "s := \"é😀\"; time.Now()\n")
-	c := columns{}
+	// Findings name files relative to the module root.
+	c := columns{root: dir, lines: map[string][][]byte{}}
 	// 15 bytes precede "time" (é is 2 bytes, 😀 4) but 12 UTF-16 code units (😀 is a surrogate pair).
 	byteCol := strings.Index("s := \"é😀\"; time.Now()", "time") + 1
-	if got := c.utf16(f, 1, byteCol); got != 13 {
+	if got := c.utf16("x.go", 1, byteCol); got != 13 {
 		t.Errorf("utf16 column of byte column %d = %d, want 13", byteCol, got)
 	}
 	if got := c.utf16(f, 9, 3); got != 3 {
