@@ -4,7 +4,6 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/durable-go/durable/runtime"
 	"github.com/durable-go/durable/runtime/step"
@@ -50,25 +49,8 @@ func BenchmarkWorkflowParallel(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer eng.Stop(ctx)
-	slots := make(chan struct{}, inFlight)
-	b.ResetTimer()
-	start := time.Now()
-	go func() {
-		for i := 0; i < b.N; i++ {
-			slots <- struct{}{}
-			go func() {
-				if _, err := eng.Send(ctx, runtime.Event{Name: "bench/parallel.requested", Data: map[string]int{"i": i}}); err != nil {
-					b.Error(err)
-				}
-			}()
-		}
-	}()
-	for i := 0; i < b.N; i++ {
-		<-done
-		<-slots
-	}
-	elapsed := time.Since(start).Seconds()
-	b.StopTimer()
-	b.ReportMetric(float64(b.N)/elapsed, "runs/s")
-	b.ReportMetric(float64(4*b.N)/elapsed, "steps/s")
+	drive(b, inFlight, 4, done, func(i int) error {
+		_, err := eng.Send(ctx, runtime.Event{Name: "bench/parallel.requested", Data: map[string]int{"i": i}})
+		return err
+	})
 }

@@ -100,27 +100,11 @@ func benchmarkStepsOn(b *testing.B, st *postgres.Store, count *queryCounter, inF
 		b.Fatal(err)
 	}
 	defer eng.Stop(ctx)
-	slots := make(chan struct{}, inFlight)
-	b.ResetTimer()
-	start, from := time.Now(), count.n.Load()
-	go func() {
-		for i := 0; i < b.N; i++ {
-			slots <- struct{}{}
-			go func() {
-				if _, err := eng.Send(ctx, runtime.Event{Name: "bench/run.requested", Data: map[string]int{"i": i}}); err != nil {
-					b.Error(err)
-				}
-			}()
-		}
-	}()
-	for i := 0; i < b.N; i++ {
-		<-done
-		<-slots
-	}
-	elapsed := time.Since(start).Seconds()
-	b.StopTimer()
-	b.ReportMetric(float64(b.N)/elapsed, "runs/s")
-	b.ReportMetric(float64(len(steps)*b.N)/elapsed, "steps/s")
+	from := count.n.Load()
+	drive(b, inFlight, len(steps), done, func(i int) error {
+		_, err := eng.Send(ctx, runtime.Event{Name: "bench/run.requested", Data: map[string]int{"i": i}})
+		return err
+	})
 	b.ReportMetric(float64(count.n.Load()-from)/float64(b.N), "queries/run")
 }
 
