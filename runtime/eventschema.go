@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -239,11 +240,15 @@ func (c *eventCatalog) prepare(i int, name, id string, data json.RawMessage) (js
 	if k == nil || (k.schema == nil && k.sens == nil) {
 		return data, nil
 	}
-	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	v, bad, err := decodeEventData(data)
 	if err != nil {
 		return nil, fmt.Errorf("runtime: event %d (%q): %w", i, name, err)
 	}
 	if k.schema != nil {
+		if bad = uncheckableNumbers(v, "/data", bad); len(bad) > 0 {
+			slices.SortStableFunc(bad, func(a, b Violation) int { return strings.Compare(a.Pointer, b.Pointer) })
+			return nil, &EventValidationError{Index: i, Name: name, ID: id, Violations: bad}
+		}
 		if err := k.schema.Validate(v); err != nil {
 			var ve *jsonschema.ValidationError
 			if !errors.As(err, &ve) {
@@ -268,6 +273,47 @@ func (c *eventCatalog) prepare(i int, name, id string, data json.RawMessage) (js
 	return marshalData(i, name, v)
 }
 
+// Numbers the validator can check: it compares every number with a
+// schema's bounds as an exact rational, which for 1e999999999 costs
+// gigabytes (and for a larger exponent panics in the validator). Event
+// data never needs such numbers; float64 itself ends at 1.8e308.
+const (
+	maxNumberChars    = 1000
+	maxNumberExponent = 1000
+)
+
+// uncheckableNumbers lists the numbers of v (as decodeEventData
+// decodes them) that are longer than maxNumberChars or whose exponent is
+// beyond ±maxNumberExponent, at their JSON pointers under at.
+func uncheckableNumbers(v any, at string, out []Violation) []Violation {
+	switch x := v.(type) {
+	case json.Number:
+		if len(x) > maxNumberChars {
+			return append(out, Violation{at, fmt.Sprintf("number of %d characters; at most %d are accepted", len(x), maxNumberChars)})
+		}
+		if e := strings.IndexAny(string(x), "eE"); e >= 0 {
+			exp, err := strconv.Atoi(string(x[e+1:]))
+			if err != nil || exp > maxNumberExponent || exp < -maxNumberExponent {
+				return append(out, Violation{at, fmt.Sprintf("number with an exponent beyond ±%d", maxNumberExponent)})
+			}
+		}
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			out = uncheckableNumbers(x[k], at+"/"+escapePointer(k), out)
+		}
+	case []any:
+		for i, e := range x {
+			out = uncheckableNumbers(e, at+"/"+strconv.Itoa(i), out)
+		}
+	}
+	return out
+}
+
 func marshalData(i int, name string, v any) (json.RawMessage, error) {
 	out, err := json.Marshal(v)
 	if err != nil {
@@ -276,7 +322,7 @@ func marshalData(i int, name string, v any) (json.RawMessage, error) {
 	return out, nil
 }
 
-// normalizeIntegers rewrites the numbers of v (as jsonschema.UnmarshalJSON
+// normalizeIntegers rewrites the numbers of v (as decodeEventData
 // decodes them) that are integers written with a fraction or an exponent,
 // such as 5.0 or 1e1, in plain integer form when they fit an int64. JSON
 // Schema counts them as integers, so a schema of type integer accepts

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math/big"
+	"slices"
 	"strings"
 	"testing"
 
@@ -160,6 +161,54 @@ func TestBoundReasons(t *testing.T) {
 	}
 }
 
+// TestUncheckableDataRefused checks that what the validator cannot check
+// as the function will read it is refused before it sees it: numbers it
+// cannot compare with a bound cheaply (an exponent beyond int range made
+// it panic, one of 1e9 made it build a billion-digit rational), and
+// repeated keys (it keeps the last; a Go struct decodes both).
+func TestUncheckableDataRefused(t *testing.T) {
+	k, err := compileEventKind("a/b.c", json.RawMessage(`{"type": "object", "properties": {
+		"n": {"type": "integer", "minimum": 0},
+		"list": {"type": "array", "items": {"type": "number", "maximum": 10}}
+	}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &eventCatalog{types: map[string]*eventKind{"a/b.c": k}}
+	long := "1" + strings.Repeat("0", maxNumberChars)
+	tests := []struct {
+		data string
+		want []Violation // nil: accepted
+	}{
+		{`{"n": 1e999999999999}`, []Violation{{"/data/n", "number with an exponent beyond ±1000"}}},
+		{`{"n": 1e99999999999999999999}`, []Violation{{"/data/n", "number with an exponent beyond ±1000"}}},
+		{`{"list": [1, 2e-1001]}`, []Violation{{"/data/list/1", "number with an exponent beyond ±1000"}}},
+		{`{"list": [` + long + `]}`, []Violation{{"/data/list/0", "number of 1001 characters; at most 1000 are accepted"}}},
+		{`{"other": 1E+100000000}`, []Violation{{"/data/other", "number with an exponent beyond ±1000"}}},
+		{`{"n": 1, "n": 1e2}`, []Violation{{"/data/n", "key repeated in the object"}}},
+		{`{"list": [{"a": 1, "a": 2}], "n": 1e2000}`, []Violation{
+			{"/data/list/0/a", "key repeated in the object"}, {"/data/n", "number with an exponent beyond ±1000"}}},
+		{`{"n": 1e3, "list": [1e-1000, 5E+0], "o": {"n": 1}}`, nil},
+	}
+	for _, tt := range tests {
+		_, err := c.prepare(0, "a/b.c", "id", []byte(tt.data))
+		if tt.want == nil {
+			if err != nil {
+				t.Errorf("%.60s: %v", tt.data, err)
+			}
+			continue
+		}
+		var ve *EventValidationError
+		if !errors.As(err, &ve) {
+			t.Errorf("%.60s: err = %v, want a validation error", tt.data, err)
+			continue
+		}
+		if !slices.Equal(ve.Violations, tt.want) {
+			t.Errorf("%.60s: violations = %v, want %v", tt.data, ve.Violations, tt.want)
+		}
+	}
+}
+
 func unmarshalForTest(s string) (any, error) {
 	return jsonschema.UnmarshalJSON(strings.NewReader(s))
 }
@@ -213,6 +262,23 @@ func TestStrictURIFormatsRegistered(t *testing.T) {
 		_, err := c.prepare(0, "a/b.c", "id", []byte(data))
 		if (err == nil) != valid {
 			t.Errorf("%s: valid = %v, want %v (%v)", data, err == nil, valid, err)
+		}
+	}
+}
+
+// BenchmarkPrepareEvent measures validating a typical event against its
+// schema, the cost every Send of a cataloged event pays.
+func BenchmarkPrepareEvent(b *testing.B) {
+	c := kindsCatalog(b)
+	data := []byte(`{"n": 42, "f": 1.5, "at": "2026-01-15T10:00:00Z", "ns": [1, 2, 3],
+		"point": {"x": 1, "y": 2}, "free": {"a": "b", "c": [true, null]}}`)
+	if _, err := c.prepare(0, "kinds/every.kind", "id", data); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := c.prepare(0, "kinds/every.kind", "id", data); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
