@@ -40,6 +40,12 @@ type Tx interface {
 	// whether it stored it.
 	InsertEvent(ctx context.Context, ev Event) (bool, error)
 	GetEvent(ctx context.Context, id string) (Event, error)
+	// EventsByName returns up to p.Limit events named p.Name received at
+	// or after p.ReceivedFrom, oldest first (by receipt, then ID); with
+	// p.AfterID set, only those after the event (p.ReceivedFrom, p.AfterID),
+	// so that the last event of a page is the cursor of the next. Waits
+	// with a lookback read it through an index on (name, received_at, id).
+	EventsByName(ctx context.Context, p EventsByNameParams) ([]Event, error)
 
 	InsertRun(ctx context.Context, r Run) error
 	GetRun(ctx context.Context, id string) (Run, error)
@@ -126,6 +132,14 @@ type PutStateParams struct {
 	Key       string
 	Value     []byte
 	ExpiresAt time.Time
+}
+
+// EventsByNameParams selects a page of the events of one name.
+type EventsByNameParams struct {
+	Name         string
+	ReceivedFrom time.Time
+	AfterID      string
+	Limit        int
 }
 
 // DeleteRunsParams selects finished runs to delete.

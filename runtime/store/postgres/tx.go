@@ -272,6 +272,21 @@ func (t *pgTx) GetEvent(ctx context.Context, id string) (store.Event, error) {
 	return ev, notFound(err)
 }
 
+func (t *pgTx) EventsByName(ctx context.Context, p store.EventsByNameParams) ([]store.Event, error) {
+	from := p.ReceivedFrom.UnixNano()
+	return collect(ctx, t, `SELECT id, name, ts, envelope, received_at FROM $S.events
+		WHERE name = $1 AND (received_at > $2 OR (received_at = $2 AND id > $3))
+		ORDER BY received_at, id LIMIT $4`, []any{p.Name, from, p.AfterID, p.Limit},
+		func(rows pgx.Rows) (store.Event, error) {
+			var ev store.Event
+			var recv *int64
+			var env []byte
+			err := rows.Scan(&ev.ID, &ev.Name, &ev.TS, &env, &recv)
+			ev.Envelope, ev.ReceivedAt = env, fromNanos(recv)
+			return ev, err
+		})
+}
+
 const runColumns = `id, function_id, status, events, attempt, created_at, started_at, ended_at, available_at,
 	lease_owner, lease_until, output, error, parent_run_id, parent_step_key, deadline, limits, blocked_on, interrupted`
 

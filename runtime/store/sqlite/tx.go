@@ -163,6 +163,28 @@ func (t *sqlTx) GetEvent(ctx context.Context, id string) (store.Event, error) {
 	return ev, notFound(err)
 }
 
+func (t *sqlTx) EventsByName(ctx context.Context, p store.EventsByNameParams) ([]store.Event, error) {
+	from := p.ReceivedFrom.UnixNano()
+	rows, err := t.query(ctx, `SELECT id, name, ts, envelope, received_at FROM events
+		WHERE name = ? AND (received_at > ? OR (received_at = ? AND id > ?))
+		ORDER BY received_at, id LIMIT ?`, p.Name, from, from, p.AfterID, p.Limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.Event
+	for rows.Next() {
+		var ev store.Event
+		var recv sql.NullInt64
+		if err := rows.Scan(&ev.ID, &ev.Name, &ev.TS, &ev.Envelope, &recv); err != nil {
+			return nil, err
+		}
+		ev.ReceivedAt = fromNanos(recv)
+		out = append(out, ev)
+	}
+	return out, rows.Err()
+}
+
 const runColumns = `id, function_id, status, events, attempt, created_at, started_at, ended_at, available_at,
 	lease_owner, lease_until, output, error, parent_run_id, parent_step_key, deadline, limits, blocked_on, interrupted`
 
