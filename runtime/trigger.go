@@ -18,7 +18,7 @@ type Trigger struct {
 	many  []Trigger
 
 	ifProg   *expr
-	schedule cron.Schedule
+	schedule Schedule
 }
 
 // EventTrigger starts a run for every event named name for which the CEL
@@ -84,8 +84,14 @@ func (t *Trigger) compile() error {
 	return nil
 }
 
+// Schedule is a parsed cron spec.
+type Schedule interface {
+	// Next returns the first activation time after t.
+	Next(t time.Time) time.Time
+}
+
 // ParseCron parses a cron spec as CronTrigger accepts it.
-func ParseCron(spec string) (cron.Schedule, error) {
+func ParseCron(spec string) (Schedule, error) {
 	s := strings.TrimSpace(spec)
 	if strings.HasPrefix(s, "CRON_TZ=") {
 		s = "TZ=" + strings.TrimPrefix(s, "CRON_TZ=")
