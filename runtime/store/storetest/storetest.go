@@ -76,6 +76,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	tests = append(tests, retentionTests...)
 	tests = append(tests, waitKeyTests...)
 	tests = append(tests, eventsByNameTests...)
+	tests = append(tests, eventListTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)
