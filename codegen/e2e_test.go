@@ -150,10 +150,11 @@ func main() {
 	deadline := time.Now().Add(20 * time.Second)
 	for _, id := range []string{"total-order", "log-total"} {
 		for {
-			runs, err := eng.Runs(ctx, runtime.RunFilter{FunctionID: id})
+			page, err := eng.Runs(ctx, runtime.RunFilter{FunctionID: id})
 			if err != nil {
 				fail(err)
 			}
+			runs := page.Runs
 			if len(runs) == 1 && runs[0].Status == runtime.RunCompleted {
 				fmt.Printf("run %s %s %s\n", id, runs[0].Status, runs[0].Output)
 				stored := string(runs[0].Events[0])

@@ -126,9 +126,9 @@ func BenchmarkStoreWorkPerRun(b *testing.B) {
 				<-done
 			}
 			// The last run's end may still be committing.
-			runs, err := eng.Runs(ctx, runtime.RunFilter{Statuses: []runtime.RunStatus{runtime.RunCompleted}, Limit: b.N + 1})
+			runs, err := runList(eng.Runs(ctx, runtime.RunFilter{Statuses: []runtime.RunStatus{runtime.RunCompleted}, Limit: b.N + 1}))
 			for err == nil && len(runs) < b.N {
-				runs, err = eng.Runs(ctx, runtime.RunFilter{Statuses: []runtime.RunStatus{runtime.RunCompleted}, Limit: b.N + 1})
+				runs, err = runList(eng.Runs(ctx, runtime.RunFilter{Statuses: []runtime.RunStatus{runtime.RunCompleted}, Limit: b.N + 1}))
 			}
 			b.StopTimer()
 			if err != nil {

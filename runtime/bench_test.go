@@ -164,7 +164,7 @@ func BenchmarkParkedRuns(b *testing.B) {
 		}
 		// Wait until no run is left to park (all sent runs are sleeping).
 		for {
-			busy, err := eng.Runs(ctx, runtime.RunFilter{Statuses: []runtime.RunStatus{runtime.RunQueued, runtime.RunRunning}, Limit: 1})
+			busy, err := runList(eng.Runs(ctx, runtime.RunFilter{Statuses: []runtime.RunStatus{runtime.RunQueued, runtime.RunRunning}, Limit: 1}))
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -173,7 +173,7 @@ func BenchmarkParkedRuns(b *testing.B) {
 			}
 			time.Sleep(100 * time.Millisecond)
 		}
-		sample, err := eng.Runs(ctx, runtime.RunFilter{Statuses: []runtime.RunStatus{runtime.RunSleeping}, Limit: 1})
+		sample, err := runList(eng.Runs(ctx, runtime.RunFilter{Statuses: []runtime.RunStatus{runtime.RunSleeping}, Limit: 1}))
 		if err != nil || len(sample) != 1 {
 			b.Fatalf("no sleeping run: %v", err)
 		}

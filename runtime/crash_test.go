@@ -213,7 +213,7 @@ func TestCrashChild(t *testing.T) {
 	}()
 	deadline := time.Now().Add(2 * time.Minute)
 	for time.Now().Before(deadline) {
-		ended, err := eng.Runs(ctx, runtime.RunFilter{Statuses: []runtime.RunStatus{runtime.RunCompleted, runtime.RunFailed, runtime.RunCancelled}, Limit: 10 * (runs + parRuns)})
+		ended, err := runList(eng.Runs(ctx, runtime.RunFilter{Statuses: []runtime.RunStatus{runtime.RunCompleted, runtime.RunFailed, runtime.RunCancelled}, Limit: 10 * (runs + parRuns)}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -384,7 +384,7 @@ func checkCrashOutcome(t *testing.T, dbPath, ledgerPath string, size crashSize, 
 	}
 	ctx := context.Background()
 	total := size.runs + size.parRuns
-	runs, err := eng.Runs(ctx, runtime.RunFilter{Limit: 10 * total})
+	runs, err := runList(eng.Runs(ctx, runtime.RunFilter{Limit: 10 * total}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -243,7 +243,7 @@ func awaitAll(t *testing.T, eng *runtime.Engine, fnID string, want int, within t
 	ctx := context.Background()
 	deadline := time.Now().Add(within)
 	for {
-		runs, err := eng.Runs(ctx, runtime.RunFilter{FunctionID: fnID})
+		runs, err := runList(eng.Runs(ctx, runtime.RunFilter{FunctionID: fnID}))
 		if err != nil && !errors.Is(err, errInjected) {
 			t.Fatal(err)
 		}

@@ -27,7 +27,7 @@ func (te *testEngine) runsOf(t *testing.T, fnID string, n int, statuses ...runti
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		runs, err := te.Runs(context.Background(), runtime.RunFilter{FunctionID: fnID, Statuses: statuses, Limit: 1000})
+		runs, err := runList(te.Runs(context.Background(), runtime.RunFilter{FunctionID: fnID, Statuses: statuses, Limit: 1000}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -194,14 +194,14 @@ func TestThrottleQueuesExcessRuns(t *testing.T) {
 	// Two of a (the burst) and b run now; a's others wait 30s each.
 	te.runsOf(t, "throttled", 3, runtime.RunCompleted)
 	time.Sleep(30 * time.Millisecond)
-	if runs, _ := te.Runs(context.Background(), runtime.RunFilter{FunctionID: "throttled", Statuses: []runtime.RunStatus{runtime.RunCompleted}}); len(runs) != 3 {
+	if runs, _ := runList(te.Runs(context.Background(), runtime.RunFilter{FunctionID: "throttled", Statuses: []runtime.RunStatus{runtime.RunCompleted}})); len(runs) != 3 {
 		t.Fatalf("%d completed before any time passed, want 3", len(runs))
 	}
 	for want := 4; want <= 6; want++ {
 		te.clock.Advance(30 * time.Second)
 		te.runsOf(t, "throttled", want, runtime.RunCompleted)
 	}
-	all, _ := te.Runs(context.Background(), runtime.RunFilter{FunctionID: "throttled"})
+	all, _ := runList(te.Runs(context.Background(), runtime.RunFilter{FunctionID: "throttled"}))
 	if len(all) != 6 {
 		t.Errorf("%d runs, want 6 (none dropped)", len(all))
 	}
@@ -251,7 +251,7 @@ func TestDebounceRunsOnceWithTheLastEvent(t *testing.T) {
 	te.send(t, "crm/customer.updated", customerEvent{Customer: "a", N: 3})
 	clock.Advance(5 * time.Minute) // t+14m: the quiet period is not over
 	time.Sleep(30 * time.Millisecond)
-	if runs, _ := te.Runs(context.Background(), runtime.RunFilter{FunctionID: "debounced", Statuses: []runtime.RunStatus{runtime.RunCompleted}}); len(runs) != 0 {
+	if runs, _ := runList(te.Runs(context.Background(), runtime.RunFilter{FunctionID: "debounced", Statuses: []runtime.RunStatus{runtime.RunCompleted}})); len(runs) != 0 {
 		t.Fatalf("ran before the debounce ended")
 	}
 	clock.Advance(time.Minute) // t+15m: Timeout caps the wait

@@ -72,7 +72,7 @@ func (te *testEngine) onlyRun(t testing.TB, fnID string) string {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
-		runs, err := te.Runs(context.Background(), runtime.RunFilter{FunctionID: fnID})
+		runs, err := runList(te.Runs(context.Background(), runtime.RunFilter{FunctionID: fnID}))
 		if err != nil {
 			t.Fatal(err)
 		}

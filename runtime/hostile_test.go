@@ -201,7 +201,7 @@ func TestCostlyExpressionRefusesTheEvent(t *testing.T) {
 			if _, err := eng.Send(ctx, good); err != nil {
 				t.Fatal(err)
 			}
-			runs, err := eng.Runs(ctx, runtime.RunFilter{})
+			runs, err := runList(eng.Runs(ctx, runtime.RunFilter{}))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -246,7 +246,7 @@ func TestCostlyExpressionDoesNotStallOtherRuns(t *testing.T) {
 	}
 	wg.Wait()
 	for {
-		runs, err := eng.Runs(ctx, runtime.RunFilter{FunctionID: "plain", Statuses: []runtime.RunStatus{runtime.RunCompleted}})
+		runs, err := runList(eng.Runs(ctx, runtime.RunFilter{FunctionID: "plain", Statuses: []runtime.RunStatus{runtime.RunCompleted}}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -321,7 +321,7 @@ func TestHostileEventsRefused(t *testing.T) {
 			if _, err := eng.Send(ctx, good); err != nil {
 				t.Fatal(err)
 			}
-			runs, err := eng.Runs(ctx, runtime.RunFilter{})
+			runs, err := runList(eng.Runs(ctx, runtime.RunFilter{}))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -369,7 +369,7 @@ func TestCostlyWaitIfIgnoresTheEvent(t *testing.T) {
 	}
 	var runID string
 	for runID == "" {
-		runs, err := eng.Runs(ctx, runtime.RunFilter{FunctionID: "waiter", Statuses: []runtime.RunStatus{runtime.RunWaiting}})
+		runs, err := runList(eng.Runs(ctx, runtime.RunFilter{FunctionID: "waiter", Statuses: []runtime.RunStatus{runtime.RunWaiting}}))
 		if err != nil {
 			t.Fatal(err)
 		}

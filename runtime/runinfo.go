@@ -24,8 +24,11 @@ const (
 	RunCancelled = store.StatusCancelled
 	// RunBlocked: due, but over a concurrency limit.
 	RunBlocked = store.StatusBlocked
-	// RunSkipped: flow control did not start it; Error says why.
+	// RunSkipped: flow control did not start it, or a Resume skipped it;
+	// Error says why.
 	RunSkipped = store.StatusSkipped
+	// RunPaused: due, but held by a pause of its function (Pause).
+	RunPaused = store.StatusPaused
 )
 
 // RunInfo describes a run and its journal.
@@ -44,7 +47,16 @@ type RunInfo struct {
 	EndedAt   time.Time
 	// ParentRunID is the run that invoked this one, if any.
 	ParentRunID string
-	Steps       []StepInfo
+	// Invoked lists the runs this one started with step.Invoke, oldest
+	// first (Run fills it; Runs does not).
+	Invoked []string
+	// RerunOf is the run this one reruns (Rerun), RerunFromStep the key
+	// of the step it reran from ("" for the whole function).
+	RerunOf       string
+	RerunFromStep string
+	// RerunBy is the latest rerun of this run.
+	RerunBy string
+	Steps   []StepInfo
 }
 
 // StepInfo describes one step of a run.
@@ -87,16 +99,36 @@ func (e *Engine) Run(ctx context.Context, runID string) (RunInfo, error) {
 	return info, err
 }
 
-// RunFilter selects runs for Runs.
+// RunFilter selects runs for Runs. Empty fields do not restrict.
 type RunFilter struct {
 	FunctionID string
 	Statuses   []RunStatus
-	// Limit caps the number of runs; 0 means 100.
+	// Since <= CreatedAt < Until; zero times do not bound.
+	Since time.Time
+	Until time.Time
+	// EventID selects the runs whose first event has this ID.
+	EventID string
+	// If is a CEL expression over `event`, the run's first event as
+	// stored (fields encrypted at rest are seen encrypted).
+	If string
+	// Limit caps the number of runs of a page; 0 means 100.
 	Limit int
+	// Cursor continues a listing: RunPage.Next of the previous page.
+	Cursor string
+}
+
+// RunPage is a page of runs, newest first, and the cursor of the next
+// page ("" after the last).
+type RunPage struct {
+	Runs []RunInfo
+	Next string
 }
 
 // Runs lists runs, newest first, without their steps.
-func (e *Engine) Runs(ctx context.Context, f RunFilter) ([]RunInfo, error) {
+func (e *Engine) Runs(ctx context.Context, f RunFilter) (RunPage, error) {
+	if f.Since != (time.Time{}) || f.Until != (time.Time{}) || f.EventID != "" || f.If != "" || f.Cursor != "" {
+		return RunPage{}, errOpsPending
+	}
 	if f.Limit <= 0 {
 		f.Limit = 100
 	}
@@ -108,7 +140,7 @@ func (e *Engine) Runs(ctx context.Context, f RunFilter) ([]RunInfo, error) {
 		}
 		return err
 	})
-	return out, err
+	return RunPage{Runs: out}, err
 }
 
 func runInfo(r store.Run, steps []store.Step) RunInfo {

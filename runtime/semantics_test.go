@@ -111,7 +111,7 @@ func TestSleepingAndWaitingRunsHoldNoGoroutine(t *testing.T) {
 	}
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		parked, err := te.Runs(context.Background(), runtime.RunFilter{Statuses: []runtime.RunStatus{runtime.RunSleeping, runtime.RunWaiting}, Limit: n})
+		parked, err := runList(te.Runs(context.Background(), runtime.RunFilter{Statuses: []runtime.RunStatus{runtime.RunSleeping, runtime.RunWaiting}, Limit: n}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -487,7 +487,7 @@ func TestTriggerFilterAndSeveralTriggers(t *testing.T) {
 	te.send(t, "shop/order.replayed", order{})
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		runs, _ := te.Runs(context.Background(), runtime.RunFilter{FunctionID: "big-orders", Statuses: []runtime.RunStatus{runtime.RunCompleted}})
+		runs, _ := runList(te.Runs(context.Background(), runtime.RunFilter{FunctionID: "big-orders", Statuses: []runtime.RunStatus{runtime.RunCompleted}}))
 		if len(runs) == 2 {
 			break
 		}
@@ -496,7 +496,7 @@ func TestTriggerFilterAndSeveralTriggers(t *testing.T) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	all, _ := te.Runs(context.Background(), runtime.RunFilter{FunctionID: "big-orders"})
+	all, _ := runList(te.Runs(context.Background(), runtime.RunFilter{FunctionID: "big-orders"}))
 	if len(all) != 2 {
 		t.Errorf("%d runs, want 2", len(all))
 	}
@@ -533,7 +533,7 @@ func TestSendRejectsBadEvents(t *testing.T) {
 		}
 	}
 	// Nothing of a rejected batch is kept.
-	if runs, _ := te.Runs(context.Background(), runtime.RunFilter{}); len(runs) != 0 {
+	if runs, _ := runList(te.Runs(context.Background(), runtime.RunFilter{})); len(runs) != 0 {
 		t.Errorf("runs = %d", len(runs))
 	}
 }
@@ -680,7 +680,7 @@ func TestSendReportsEveryBadEvent(t *testing.T) {
 			t.Errorf("Send error %v does not report %q", err, want)
 		}
 	}
-	if runs, _ := te.Runs(context.Background(), runtime.RunFilter{}); len(runs) != 0 {
+	if runs, _ := runList(te.Runs(context.Background(), runtime.RunFilter{})); len(runs) != 0 {
 		t.Errorf("runs = %d, want none of a rejected batch", len(runs))
 	}
 }

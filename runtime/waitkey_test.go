@@ -156,13 +156,13 @@ func TestThousandParkedWaitsOneMatches(t *testing.T) {
 				}
 				time.Sleep(5 * time.Millisecond)
 			}
-			runs, err := eng.Runs(ctx, runtime.RunFilter{FunctionID: "waiter", Statuses: []runtime.RunStatus{runtime.RunCompleted}})
+			runs, err := runList(eng.Runs(ctx, runtime.RunFilter{FunctionID: "waiter", Statuses: []runtime.RunStatus{runtime.RunCompleted}}))
 			if err != nil {
 				t.Fatal(err)
 			}
 			for len(runs) == 0 && time.Now().Before(deadline) {
 				time.Sleep(5 * time.Millisecond)
-				runs, _ = eng.Runs(ctx, runtime.RunFilter{FunctionID: "waiter", Statuses: []runtime.RunStatus{runtime.RunCompleted}})
+				runs, _ = runList(eng.Runs(ctx, runtime.RunFilter{FunctionID: "waiter", Statuses: []runtime.RunStatus{runtime.RunCompleted}}))
 			}
 			if len(runs) != 1 || string(runs[0].Output) != `"o500"` {
 				t.Fatalf("completed runs: %+v, want the one of o500", runs)

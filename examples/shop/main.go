@@ -137,11 +137,11 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	// wait until each order's run is waiting, then pay A in full and C short.
 	payments := map[string]int64{"A-1001": 4900, "C-1003": 3000}
 	for len(runOf) < len(placed) {
-		runs, err := eng.Runs(ctx, runtime.RunFilter{FunctionID: orders.ProcessOrder.ID()})
+		page, err := eng.Runs(ctx, runtime.RunFilter{FunctionID: orders.ProcessOrder.ID()})
 		if err != nil {
 			return err
 		}
-		for _, r := range runs {
+		for _, r := range page.Runs {
 			// Stored events show sensitive fields encrypted: read the ID only.
 			var ev struct {
 				Data struct {
@@ -171,10 +171,11 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	const wantRuns = 5
 	var runs []runtime.RunInfo
 	for {
-		runs, err = eng.Runs(ctx, runtime.RunFilter{})
+		page, err := eng.Runs(ctx, runtime.RunFilter{})
 		if err != nil {
 			return err
 		}
+		runs = page.Runs
 		// A shared database keeps the runs of earlier invocations.
 		runs = slices.DeleteFunc(runs, func(r runtime.RunInfo) bool { return r.CreatedAt.Before(began) })
 		if len(runs) >= wantRuns && !slices.ContainsFunc(runs, func(r runtime.RunInfo) bool { return !r.Status.Terminal() }) {

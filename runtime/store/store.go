@@ -10,6 +10,7 @@
 package store
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -127,6 +128,36 @@ type Tx interface {
 	DeleteExpiredState(ctx context.Context, p DeleteStateParams) (int, error)
 }
 
+// PauseParams pauses a function.
+type PauseParams struct {
+	FunctionID string
+	At         time.Time
+}
+
+// ResumeParams ends a function's pause.
+type ResumeParams struct {
+	FunctionID string
+	// Skip skips the runs the pause held instead of starting them.
+	Skip bool
+	// At and Reason are the end and the error of the runs skipped.
+	At     time.Time
+	Reason string
+}
+
+// ResumeResult says what ResumeFunction did.
+type ResumeResult struct {
+	// WasPaused says the function was paused.
+	WasPaused bool
+	// Runs counts the runs it queued again, or skipped.
+	Runs int
+}
+
+// PausedFunction is a paused function and when its pause began.
+type PausedFunction struct {
+	FunctionID string
+	Since      time.Time
+}
+
 // PutStateParams is a state value with an expiry.
 type PutStateParams struct {
 	Key       string
@@ -210,6 +241,9 @@ const (
 	// StatusSkipped: flow control (idempotency, rate limit, singleton)
 	// decided not to run it; Error says why.
 	StatusSkipped Status = "skipped"
+	// StatusPaused: due, never started, and held by a pause of its
+	// function (see PauseFunction) until the function resumes.
+	StatusPaused Status = "paused"
 )
 
 // Terminal reports whether a run in this status is over.
@@ -253,12 +287,39 @@ type Run struct {
 	// died while running it (ReleaseExpired, or a store reopened after a
 	// crash), since the engine last recorded those lost attempts.
 	Interrupted int
+	// RerunOf is the run this one reruns, RerunFromStep the key of the
+	// step it reran from ("": from the start). The steps of RerunOf
+	// recorded before that step are copied into this run's journal.
+	RerunOf       string
+	RerunFromStep string
+	// RerunBy is the latest rerun of this run.
+	RerunBy string
+}
+
+// FirstEventID returns the ID of the first envelope of a run's Events (a
+// JSON array of envelopes), or "" when it has none; stores index runs by
+// it for RunFilter.EventID.
+func FirstEventID(events json.RawMessage) string {
+	dec := json.NewDecoder(bytes.NewReader(events))
+	// Only the first element is decoded: a batch's array may be long.
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') || !dec.More() {
+		return ""
+	}
+	var first struct {
+		ID string `json:"id"`
+	}
+	if dec.Decode(&first) != nil {
+		return ""
+	}
+	return first.ID
 }
 
 // RunCond restricts UpdateRun. Empty fields do not restrict.
 type RunCond struct {
 	Owner    string
 	Statuses []Status
+	// NotRerun: the run has no RerunBy (nobody reran it yet).
+	NotRerun bool
 }
 
 // RunUpdate lists what UpdateRun changes; nil fields are left alone.
@@ -277,13 +338,34 @@ type RunUpdate struct {
 	Events json.RawMessage
 	// Interrupted sets the count of interruptions not yet recorded.
 	Interrupted *int
+	// RerunBy records the latest rerun of the run.
+	RerunBy *string
 }
 
-// RunFilter selects runs for ListRuns, newest first.
+// RunFilter selects runs for ListRuns, newest first: by CreatedAt, then
+// by ID, descending. Empty fields do not restrict.
 type RunFilter struct {
 	FunctionID string
 	Statuses   []Status
 	Limit      int
+	// CreatedFrom <= CreatedAt < CreatedBefore.
+	CreatedFrom   time.Time
+	CreatedBefore time.Time
+	// EventID selects the runs whose first event has this ID.
+	EventID string
+	// ParentRunID selects the runs that run started with step.Invoke.
+	ParentRunID string
+	// NotRerun selects the runs that have no RerunBy.
+	NotRerun bool
+	// After continues a listing: only the runs after this position in
+	// the order are listed.
+	After *RunPos
+}
+
+// RunPos is a run's position in ListRuns' order.
+type RunPos struct {
+	CreatedAt time.Time
+	ID        string
 }
 
 // StepStatus is the state of a step.
