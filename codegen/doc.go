@@ -10,5 +10,7 @@
 // across runs. Schemas of events removed from the catalog are deleted.
 //
 // Plan computes the outputs without writing; Plan.Stale and Plan.Diff serve
-// `durable generate --check`, Plan.Write writes.
+// `durable generate --check`, Plan.Write writes. Plan.Compatibility serves
+// `--check --against`: it compares the catalog with its previous version
+// (package compat) and lists the changes that need a new v.
 package codegen

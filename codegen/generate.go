@@ -15,6 +15,7 @@ import (
 	"github.com/pmezard/go-difflib/difflib"
 
 	"github.com/durable-go/durable/codegen/catalog"
+	"github.com/durable-go/durable/codegen/internal/compat"
 	"github.com/durable-go/durable/codegen/internal/gogen"
 	"github.com/durable-go/durable/codegen/internal/registry"
 	"github.com/durable-go/durable/codegen/internal/schemagen"
@@ -256,6 +257,18 @@ func (p *Plan) staleSchemas(dir string) error {
 		return nil
 	})
 	return err
+}
+
+// Compatibility compares the plan's catalog with its previous version,
+// against: a catalog file or a git revision (see compat.LoadPrevious). It
+// lists every change to an event; those whose Fails method reports true
+// are breaking changes made without a new v.
+func (p *Plan) Compatibility(ctx context.Context, against string) ([]compat.Finding, error) {
+	old, err := compat.LoadPrevious(ctx, p.Config.File, against)
+	if err != nil {
+		return nil, err
+	}
+	return compat.Compare(old, p.Config), nil
 }
 
 // Stale returns the files that differ from what is generated.

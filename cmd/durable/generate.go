@@ -21,7 +21,7 @@ func init() {
 	})
 }
 
-const generateUsage = `usage: durable generate [--config FILE] [--check]
+const generateUsage = `usage: durable generate [--config FILE] [--check [--against REVISION|FILE]]
 
 Reads the event catalog (durable.yaml) and writes the typed Go events, one
 JSON Schema per event and the registry of every durable function of the
@@ -33,8 +33,16 @@ its parents up to the module root, so that a directive such as
 	//go:generate go run github.com/durable-go/durable/cmd/durable generate
 works from any package of the module.
 
+With --against, --check also compares the catalog with its previous
+version (a catalog file, or a git revision such as main or v1.2.0 at which
+the catalog is read from git, at the same path or at REVISION:PATH from
+the repository's root) and lists the changes to each event: those that
+break producers or consumers of the previous version (a field removed or
+made required, a type changed, an enum value removed, a format added,
+bounds tightened...) fail unless the event has a new v.
+
 Exit status: 0 when everything is up to date or written, 1 when --check
-finds stale files, 2 on errors.
+finds stale files or breaking changes without a new v, 2 on errors.
 
 Flags:
 `
@@ -44,6 +52,7 @@ func runGenerate(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	fs.SetOutput(stderr)
 	config := fs.String("config", "", "the catalog `file` (default: durable.yaml here or in a parent directory up to the module root)")
 	check := fs.Bool("check", false, "write nothing; exit 1 with a unified diff when a generated file is stale")
+	against := fs.String("against", "", "with --check: the previous catalog, a `revision` of the git repository or a file; exit 1 on breaking changes to an event whose v did not change")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), generateUsage)
 		fs.PrintDefaults()
@@ -56,6 +65,10 @@ func runGenerate(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "durable generate: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	if *against != "" && !*check {
+		fmt.Fprintln(stderr, "durable generate: --against needs --check")
 		return 2
 	}
 	path := *config
@@ -86,8 +99,15 @@ func runGenerate(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	stale := plan.Stale()
 	if *check {
+		code := 0
+		if *against != "" {
+			code = checkAgainst(ctx, plan, *against, stderr)
+			if code == 2 {
+				return 2
+			}
+		}
 		if len(stale) == 0 {
-			return 0
+			return code
 		}
 		fmt.Fprint(stdout, plan.Diff())
 		fmt.Fprintf(stderr, "durable generate --check: %d generated file(s) are stale; run durable generate (or go generate ./...)\n", len(stale))
@@ -106,6 +126,46 @@ func runGenerate(ctx context.Context, args []string, stdout, stderr io.Writer) i
 			verb = "removed"
 		}
 		fmt.Fprintf(stdout, "%s %s\n", verb, f.Name)
+	}
+	return 0
+}
+
+// checkAgainst prints the changes from the previous catalog to stderr and
+// returns 1 when a breaking change lacks a new v, 2 when the previous
+// catalog cannot be read.
+func checkAgainst(ctx context.Context, plan *codegen.Plan, against string, stderr io.Writer) int {
+	findings, err := plan.Compatibility(ctx, against)
+	if err != nil {
+		var list catalog.ErrorList
+		if errors.As(err, &list) {
+			for _, e := range list {
+				fmt.Fprintln(stderr, e)
+			}
+			fmt.Fprintf(stderr, "durable generate: %d error(s) in the previous catalog (--against %s)\n", len(list), against)
+			return 2
+		}
+		fmt.Fprintf(stderr, "durable generate: %v\n", err)
+		return 2
+	}
+	failures := 0
+	var bumped []string // events with breaking changes and a new v
+	olds := map[string]string{}
+	for _, f := range findings {
+		fmt.Fprintln(stderr, f)
+		switch {
+		case f.Fails():
+			failures++
+		case f.Breaks != 0 && olds[f.Event] == "":
+			bumped = append(bumped, f.Event)
+			olds[f.Event] = f.OldV + " -> " + f.NewV
+		}
+	}
+	for _, e := range bumped {
+		fmt.Fprintf(stderr, "warning: %s: breaking changes with a new v (%s): events of the previous version still stored (queued runs, waits, replays) will be decoded into the new type; drain them before deploying\n", e, olds[e])
+	}
+	if failures > 0 {
+		fmt.Fprintf(stderr, "durable generate --check: %d breaking change(s) against %s to events whose v did not change; give each such event a new v\n", failures, against)
+		return 1
 	}
 	return 0
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -128,5 +129,158 @@ func TestGenerateErrors(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "e.go")); !os.IsNotExist(err) {
 		t.Error("a failed generate wrote output")
+	}
+}
+
+// TestGenerateCheckAgainst runs --check --against on a real git repository
+// whose module (and catalog) lives in a subdirectory.
+func TestGenerateCheckAgainst(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not installed")
+	}
+	repo := t.TempDir()
+	dir := filepath.Join(repo, "app")
+	write := func(name, data string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	git := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command("git", append([]string{"-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"}, args...)...)
+		cmd.Dir = repo
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	write("go.mod", "module example.com/cli\n\ngo 1.26\n")
+	write("durable.yaml", cliCatalog)
+	git("init", "-q")
+	git("add", ".")
+	git("commit", "-q", "-m", "v1")
+	if code, _, stderr := runCLI(t, dir); code != 0 {
+		t.Fatalf("generate: %d\n%s", code, stderr)
+	}
+
+	const added = "      email: {type: string, required: true}\n"
+	bumped := strings.Replace(cliCatalog, `v: "1"`, `v: "2"`, 1)
+	tests := []struct {
+		name    string
+		catalog string
+		args    []string
+		// regenerate first, so that only the comparison decides the code.
+		regenerate bool
+		code       int
+		want       []string
+	}{
+		{
+			name:       "unchanged",
+			catalog:    cliCatalog,
+			args:       []string{"--against", "HEAD"},
+			regenerate: true,
+		},
+		{
+			name:       "required field added without a new v",
+			catalog:    cliCatalog + added,
+			args:       []string{"--against", "HEAD"},
+			regenerate: true,
+			code:       1,
+			want: []string{
+				`durable.yaml:9:7: app/user.created: email: field added as required (breaks producers; v is still "1": declare a new v)`,
+				"1 breaking change(s) against HEAD to events whose v did not change",
+			},
+		},
+		{
+			name:    "stale files and a breaking change: both reported",
+			catalog: cliCatalog + added + "      age: {type: integer}\n",
+			args:    []string{"--against", "HEAD"},
+			code:    1,
+			want:    []string{"field added as required", "generated file(s) are stale"},
+		},
+		{
+			name:       "with a new v, allowed with a warning",
+			catalog:    bumped + added,
+			args:       []string{"--against", "HEAD"},
+			regenerate: true,
+			want: []string{
+				`email: field added as required (breaks producers; allowed by the new v "2", was "1")`,
+				"warning: app/user.created: breaking changes with a new v (1 -> 2)",
+			},
+		},
+		{
+			name:       "compatible change",
+			catalog:    cliCatalog + "      name: {type: string}\n",
+			args:       []string{"--against", "HEAD"},
+			regenerate: true,
+			want:       []string{"app/user.created: name: optional field added (compatible)"},
+		},
+		{
+			name:       "against a file",
+			catalog:    cliCatalog + added,
+			args:       []string{"--against", "old.yaml"},
+			regenerate: true,
+			code:       1,
+			want:       []string{"email: field added as required"},
+		},
+		{
+			name:       "against a revision and path",
+			catalog:    cliCatalog + added,
+			args:       []string{"--against", "HEAD:app/durable.yaml"},
+			regenerate: true,
+			code:       1,
+			want:       []string{"email: field added as required"},
+		},
+		{
+			name:    "unknown revision",
+			catalog: cliCatalog,
+			args:    []string{"--against", "nope"},
+			code:    2,
+			want:    []string{"--against nope: no file of that name, and no commit nope in the git repository " + filepath.ToSlash(repo)},
+		},
+		{
+			name:    "no catalog at the revision",
+			catalog: cliCatalog,
+			args:    []string{"--against", "HEAD:durable.yaml"},
+			code:    2,
+			want:    []string{"--against HEAD:durable.yaml: durable.yaml does not exist at HEAD (path from the root of the git repository " + filepath.ToSlash(repo) + ")"},
+		},
+		{
+			name:    "previous catalog with errors",
+			catalog: cliCatalog,
+			args:    []string{"--against", "bad.yaml"},
+			code:    2,
+			want:    []string{"bad.yaml:1:1: missing required key", "error(s) in the previous catalog (--against bad.yaml)"},
+		},
+	}
+	write("old.yaml", cliCatalog)
+	write("bad.yaml", "package: events\n")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			write("durable.yaml", tt.catalog)
+			if tt.regenerate {
+				if code, _, stderr := runCLI(t, dir); code != 0 {
+					t.Fatalf("generate: %d\n%s", code, stderr)
+				}
+			}
+			code, _, stderr := runCLI(t, dir, append([]string{"--check"}, tt.args...)...)
+			if code != tt.code {
+				t.Errorf("code = %d, want %d\n%s", code, tt.code, stderr)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, stderr)
+				}
+			}
+			if tt.code == 0 && strings.Contains(stderr, "breaking change(s)") {
+				t.Errorf("stderr reports breaking changes:\n%s", stderr)
+			}
+		})
+	}
+	if code, _, stderr := runCLI(t, dir, "--against", "HEAD"); code != 2 || !strings.Contains(stderr, "--against needs --check") {
+		t.Errorf("--against without --check: code %d\n%s", code, stderr)
 	}
 }
