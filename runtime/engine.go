@@ -34,6 +34,8 @@ type Engine struct {
 	poll    time.Duration
 	// retention has its defaults filled in.
 	retention Retention
+	// httpOpts configures Handler.
+	httpOpts HTTPOptions
 
 	// slots bounds the executions in flight; a token is taken per run.
 	slots chan struct{}
@@ -97,6 +99,7 @@ func New(opts Options) (*Engine, error) {
 		abandonWake: make(chan struct{}, 1),
 		lim:         opts.limits(),
 		retention:   opts.Retention.withDefaults(),
+		httpOpts:    opts.HTTP,
 	}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
@@ -147,6 +150,9 @@ func New(opts Options) (*Engine, error) {
 	}
 	for _, f := range opts.Functions {
 		add(f)
+	}
+	if err := opts.HTTP.check(); err != nil {
+		errs = append(errs, err)
 	}
 	if cat, err := newEventCatalog(opts.Events, opts.EncryptionKey); err != nil {
 		errs = append(errs, err)
@@ -495,6 +501,11 @@ func (e *Engine) Send(ctx context.Context, events ...Event) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	return e.sendEnvelopes(ctx, envs)
+}
+
+// sendEnvelopes is Send once the events are validated and encoded.
+func (e *Engine) sendEnvelopes(ctx context.Context, envs []envelope) ([]string, error) {
 	e.evalWaits(ctx, envs)
 	ids := make([]string, len(envs))
 	for i, env := range envs {
@@ -502,7 +513,7 @@ func (e *Engine) Send(ctx context.Context, events ...Event) ([]string, error) {
 	}
 	var started []store.Run
 	var poll bool
-	err = e.store.Update(ctx, func(tx store.Tx) error {
+	err := e.store.Update(ctx, func(tx store.Tx) error {
 		var err error
 		started, poll, err = e.dispatchAll(ctx, tx, envs)
 		return err

@@ -65,6 +65,10 @@ type Options struct {
 	// Retention says how long finished runs, events and expired
 	// flow-control state are kept; a background sweep deletes them.
 	Retention Retention
+
+	// HTTP configures the HTTP API that Engine.Handler serves (event
+	// ingest, management, health checks): its keys, tokens and limits.
+	HTTP HTTPOptions
 }
 
 // Retention says how long the store keeps what the engine no longer
