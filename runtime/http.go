@@ -246,10 +246,15 @@ func routes() []route {
 		{"POST", "/e/{key}", authEventKey, (*httpServer).ingest},
 		{"GET", "/api/v1/functions", authManagement, (*httpServer).listFunctions},
 		{"GET", "/api/v1/functions/{id}", authManagement, (*httpServer).getFunction},
+		{"POST", "/api/v1/functions/{id}/pause", authManagement, (*httpServer).pauseFunction},
+		{"POST", "/api/v1/functions/{id}/resume", authManagement, (*httpServer).resumeFunction},
 		{"GET", "/api/v1/events/{id}", authManagement, (*httpServer).getEvent},
 		{"GET", "/api/v1/runs", authManagement, (*httpServer).listRuns},
 		{"GET", "/api/v1/runs/{id}", authManagement, (*httpServer).getRun},
 		{"POST", "/api/v1/runs/{id}/cancel", authManagement, (*httpServer).cancelRun},
+		{"POST", "/api/v1/runs/{id}/rerun", authManagement, (*httpServer).rerunRun},
+		{"POST", "/api/v1/runs/cancel", authManagement, (*httpServer).cancelRuns},
+		{"POST", "/api/v1/runs/rerun", authManagement, (*httpServer).rerunRuns},
 	}
 }
 
@@ -278,6 +283,9 @@ type webhook struct {
 //	GET  /api/v1/runs                 runs (filters, cursor)
 //	GET  /api/v1/runs/{id}            a run and its steps
 //	POST /api/v1/runs/{id}/cancel     cancel a run
+//	POST /api/v1/runs/{id}/rerun      rerun a finished run (from a step)
+//	POST /api/v1/runs/cancel|rerun    bulk, by filter
+//	POST /api/v1/functions/{id}/pause|resume
 //	GET  /healthz, /readyz            liveness, readiness
 //
 // schemas/openapi.yaml describes every route. Errors are JSON with a
@@ -497,8 +505,12 @@ func writeError(w http.ResponseWriter, status int, code, msg string) {
 // internal (logged).
 func (s *httpServer) engineError(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
-	case errors.Is(err, ErrRunNotFound), errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, ErrRunNotFound), errors.Is(err, ErrFunctionNotFound), errors.Is(err, store.ErrNotFound):
 		writeError(w, http.StatusNotFound, httpapi.CodeNotFound, err.Error())
+	case errors.Is(err, ErrRunNotFinished):
+		writeError(w, http.StatusConflict, httpapi.CodeConflict, err.Error())
+	case errors.Is(err, ErrStepNotFound):
+		writeError(w, http.StatusBadRequest, httpapi.CodeInvalidRequest, err.Error())
 	case errors.Is(err, store.ErrClosed), errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		writeError(w, http.StatusServiceUnavailable, httpapi.CodeUnavailable, err.Error())
 	default:

@@ -1,12 +1,16 @@
 package runtime
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/durable-go/durable/runtime/httpapi"
@@ -19,14 +23,14 @@ func (s *httpServer) listFunctions(w http.ResponseWriter, r *http.Request) {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
+	paused, err := s.paused(r)
+	if err != nil {
+		s.engineError(w, r, err)
+		return
+	}
 	out := httpapi.FunctionList{Functions: []httpapi.Function{}}
 	for _, id := range ids {
-		f, err := s.function(r, s.e.fns[id])
-		if err != nil {
-			s.engineError(w, r, err)
-			return
-		}
-		out.Functions = append(out.Functions, f)
+		out.Functions = append(out.Functions, functionJSON(s.e.fns[id], paused))
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -37,20 +41,76 @@ func (s *httpServer) getFunction(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, httpapi.CodeNotFound, "no function "+strconv.Quote(r.PathValue("id")))
 		return
 	}
-	f, err := s.function(r, fn)
+	paused, err := s.paused(r)
 	if err != nil {
 		s.engineError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, f)
+	writeJSON(w, http.StatusOK, functionJSON(fn, paused))
 }
 
-func (s *httpServer) function(r *http.Request, fn *Function) (httpapi.Function, error) {
+// paused returns when each paused function's pause began.
+func (s *httpServer) paused(r *http.Request) (map[string]time.Time, error) {
+	list, err := s.e.Paused(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]time.Time, len(list))
+	for _, p := range list {
+		out[p.FunctionID] = p.Since
+	}
+	return out, nil
+}
+
+func functionJSON(fn *Function, paused map[string]time.Time) httpapi.Function {
 	f := httpapi.Function{ID: fn.ID(), Name: fn.Name(), Triggers: []httpapi.Trigger{}}
 	for _, t := range fn.triggers {
 		f.Triggers = append(f.Triggers, httpapi.Trigger{Event: t.event, If: t.ifSrc, Cron: t.cron})
 	}
-	return f, nil
+	if since, ok := paused[fn.ID()]; ok {
+		f.Paused, f.PausedSince = true, &since
+	}
+	return f
+}
+
+func (s *httpServer) pauseFunction(w http.ResponseWriter, r *http.Request) {
+	fn := s.e.fns[r.PathValue("id")]
+	if fn == nil {
+		writeError(w, http.StatusNotFound, httpapi.CodeNotFound, "no function "+strconv.Quote(r.PathValue("id")))
+		return
+	}
+	if err := s.e.Pause(r.Context(), fn.ID()); err != nil {
+		s.engineError(w, r, err)
+		return
+	}
+	s.pauseState(w, r, fn, 0)
+}
+
+func (s *httpServer) resumeFunction(w http.ResponseWriter, r *http.Request) {
+	fn := s.e.fns[r.PathValue("id")]
+	if fn == nil {
+		writeError(w, http.StatusNotFound, httpapi.CodeNotFound, "no function "+strconv.Quote(r.PathValue("id")))
+		return
+	}
+	var req httpapi.ResumeRequest
+	if !readJSON(w, r, &req) {
+		return
+	}
+	n, err := s.e.Resume(r.Context(), fn.ID(), ResumeOpts{SkipHeld: req.SkipHeld})
+	if err != nil {
+		s.engineError(w, r, err)
+		return
+	}
+	s.pauseState(w, r, fn, n)
+}
+
+func (s *httpServer) pauseState(w http.ResponseWriter, r *http.Request, fn *Function, held int) {
+	paused, err := s.paused(r)
+	if err != nil {
+		s.engineError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, httpapi.PauseResponse{Function: functionJSON(fn, paused), Held: held})
 }
 
 func (s *httpServer) getEvent(w http.ResponseWriter, r *http.Request) {
@@ -74,35 +134,72 @@ func (s *httpServer) getEvent(w http.ResponseWriter, r *http.Request) {
 
 func (s *httpServer) listRuns(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	f := RunFilter{FunctionID: q.Get("function")}
-	for _, st := range q["status"] {
-		if !knownStatus(st) {
-			writeError(w, http.StatusBadRequest, httpapi.CodeInvalidRequest, fmt.Sprintf("status %q is not one of %v", st, allStatuses))
+	for k := range q {
+		if !slices.Contains([]string{"function", "status", "since", "until", "event", "if", "limit", "cursor"}, k) {
+			writeError(w, http.StatusBadRequest, httpapi.CodeInvalidRequest,
+				fmt.Sprintf("unknown query parameter %s (known: function, status, since, until, event, if, limit, cursor)", strconv.Quote(k)))
 			return
 		}
-		f.Statuses = append(f.Statuses, RunStatus(st))
+	}
+	f := RunFilter{FunctionID: q.Get("function"), EventID: q.Get("event"), If: q.Get("if"), Cursor: q.Get("cursor")}
+	var bad []string
+	for _, v := range q["status"] {
+		for _, st := range strings.Split(v, ",") {
+			if !knownStatus(st) {
+				bad = append(bad, fmt.Sprintf("status %s is not one of %s", strconv.Quote(st), statusList()))
+			}
+			f.Statuses = append(f.Statuses, RunStatus(st))
+		}
+	}
+	for _, p := range []struct {
+		name string
+		to   *time.Time
+	}{{"since", &f.Since}, {"until", &f.Until}} {
+		if v := q.Get(p.name); v != "" {
+			t, err := time.Parse(time.RFC3339Nano, v)
+			if err != nil {
+				bad = append(bad, fmt.Sprintf("%s %s is not an RFC 3339 time (such as 2026-01-15T09:00:00Z)", p.name, strconv.Quote(v)))
+			}
+			*p.to = t
+		}
 	}
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 1000 {
-			writeError(w, http.StatusBadRequest, httpapi.CodeInvalidRequest, fmt.Sprintf("limit %q must be an integer from 1 to 1000", v))
-			return
+			bad = append(bad, fmt.Sprintf("limit %s must be an integer from 1 to 1000", strconv.Quote(v)))
 		}
 		f.Limit = n
 	}
-	runs, err := s.e.Runs(r.Context(), f)
+	if f.If != "" {
+		if _, err := compileExpr(f.If, false); err != nil {
+			bad = append(bad, "if: "+err.Error())
+		}
+	}
+	if len(bad) > 0 {
+		writeError(w, http.StatusBadRequest, httpapi.CodeInvalidRequest, strings.Join(bad, "; "))
+		return
+	}
+	page, err := s.e.Runs(r.Context(), f)
 	if err != nil {
 		s.engineError(w, r, err)
 		return
 	}
-	out := httpapi.RunList{Runs: []httpapi.Run{}}
-	for _, ri := range runs {
+	out := httpapi.RunList{Runs: []httpapi.Run{}, NextCursor: page.Next}
+	for _, ri := range page.Runs {
 		out.Runs = append(out.Runs, runJSON(ri))
 	}
 	writeJSON(w, http.StatusOK, out)
 }
 
-var allStatuses = []RunStatus{RunQueued, RunRunning, RunSleeping, RunWaiting, RunBlocked, RunCompleted, RunFailed, RunCancelled, RunSkipped}
+func statusList() string {
+	names := make([]string, len(allStatuses))
+	for i, st := range allStatuses {
+		names[i] = string(st)
+	}
+	return strings.Join(names, ", ")
+}
+
+var allStatuses = []RunStatus{RunQueued, RunRunning, RunSleeping, RunWaiting, RunBlocked, RunPaused, RunCompleted, RunFailed, RunCancelled, RunSkipped}
 
 func knownStatus(s string) bool { return slices.Contains(allStatuses, RunStatus(s)) }
 
@@ -129,11 +226,101 @@ func (s *httpServer) cancelRun(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, runJSON(info))
 }
 
+func (s *httpServer) rerunRun(w http.ResponseWriter, r *http.Request) {
+	var req httpapi.RerunRequest
+	if !readJSON(w, r, &req) {
+		return
+	}
+	id, err := s.e.Rerun(r.Context(), r.PathValue("id"), RerunOpts{FromStep: req.FromStep})
+	if err != nil {
+		s.engineError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, httpapi.RerunResponse{RunID: id})
+}
+
+func (s *httpServer) cancelRuns(w http.ResponseWriter, r *http.Request) {
+	s.bulk(w, r, s.e.CancelRuns)
+}
+
+func (s *httpServer) rerunRuns(w http.ResponseWriter, r *http.Request) {
+	s.bulk(w, r, s.e.RerunRuns)
+}
+
+func (s *httpServer) bulk(w http.ResponseWriter, r *http.Request, op func(context.Context, BulkFilter) (int, error)) {
+	var req httpapi.BulkRequest
+	if !readJSON(w, r, &req) {
+		return
+	}
+	f := BulkFilter{FunctionID: req.FunctionID, If: req.If}
+	var bad []string
+	if req.FunctionID == "" && len(req.Statuses) == 0 && req.Since == nil && req.Until == nil && req.If == "" {
+		bad = append(bad, "select the runs: give at least one of function_id, statuses, since, until, if")
+	}
+	for _, st := range req.Statuses {
+		if !knownStatus(st) {
+			bad = append(bad, fmt.Sprintf("statuses: %s is not one of %s", strconv.Quote(st), statusList()))
+		}
+		f.Statuses = append(f.Statuses, RunStatus(st))
+	}
+	if req.Since != nil {
+		f.Since = *req.Since
+	}
+	if req.Until != nil {
+		f.Until = *req.Until
+	}
+	if f.If != "" {
+		if _, err := compileExpr(f.If, false); err != nil {
+			bad = append(bad, "if: "+err.Error())
+		}
+	}
+	if len(bad) > 0 {
+		writeError(w, http.StatusBadRequest, httpapi.CodeInvalidRequest, strings.Join(bad, "; "))
+		return
+	}
+	n, err := op(r.Context(), f)
+	if err != nil {
+		s.engineError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, httpapi.BulkResponse{Count: n})
+}
+
+// readJSON decodes a management request's body into v (an empty body
+// leaves v as it is); on failure it answers and returns false.
+func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxManagementBodyBytes))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			writeError(w, http.StatusRequestEntityTooLarge, httpapi.CodeBodyTooLarge, fmt.Sprintf("the body is over the limit of %d bytes", maxManagementBodyBytes))
+		} else {
+			writeError(w, http.StatusBadRequest, httpapi.CodeInvalidRequest, "reading the body: "+err.Error())
+		}
+		return false
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return true
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		writeError(w, http.StatusBadRequest, httpapi.CodeNotAcceptableBody, "the body is not the expected JSON object: "+err.Error())
+		return false
+	}
+	if dec.More() {
+		writeError(w, http.StatusBadRequest, httpapi.CodeNotAcceptableBody, "the body has data after its JSON object")
+		return false
+	}
+	return true
+}
+
 func runJSON(ri RunInfo) httpapi.Run {
 	out := httpapi.Run{
 		ID: ri.ID, FunctionID: ri.FunctionID, Status: string(ri.Status), Attempt: ri.Attempt,
 		Events: ri.Events, Output: ri.Output, Error: ri.Error, CreatedAt: ri.CreatedAt,
 		StartedAt: timePtr(ri.StartedAt), EndedAt: timePtr(ri.EndedAt), ParentRunID: ri.ParentRunID,
+		Invoked: ri.Invoked, RerunOf: ri.RerunOf, RerunFromStep: ri.RerunFromStep, RerunBy: ri.RerunBy,
 	}
 	if out.Events == nil {
 		out.Events = []json.RawMessage{}

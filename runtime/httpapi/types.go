@@ -75,6 +75,8 @@ type Function struct {
 	Name     string    `json:"name"`
 	Triggers []Trigger `json:"triggers"`
 	Paused   bool      `json:"paused"`
+	// PausedSince is when the pause began.
+	PausedSince *time.Time `json:"paused_since,omitempty"`
 }
 
 // Trigger is an event trigger (Event, If) or a cron schedule (Cron).
@@ -110,8 +112,15 @@ type Run struct {
 	CreatedAt   time.Time         `json:"created_at"`
 	StartedAt   *time.Time        `json:"started_at,omitempty"`
 	EndedAt     *time.Time        `json:"ended_at,omitempty"`
-	ParentRunID string            `json:"parent_run_id,omitempty"`
-	Steps       []Step            `json:"steps,omitempty"`
+	// Lineage: the run that invoked this one, the runs it invoked (in
+	// GET /api/v1/runs/{id} only), the run it reruns and from which step,
+	// and its latest rerun.
+	ParentRunID   string   `json:"parent_run_id,omitempty"`
+	Invoked       []string `json:"invoked,omitempty"`
+	RerunOf       string   `json:"rerun_of,omitempty"`
+	RerunFromStep string   `json:"rerun_from_step,omitempty"`
+	RerunBy       string   `json:"rerun_by,omitempty"`
+	Steps         []Step   `json:"steps,omitempty"`
 }
 
 // Step is one step of a run's journal.
@@ -133,6 +142,50 @@ type Step struct {
 type RunList struct {
 	Runs       []Run  `json:"runs"`
 	NextCursor string `json:"next_cursor,omitempty"`
+}
+
+// RerunRequest is the body of POST /api/v1/runs/{id}/rerun (optional).
+type RerunRequest struct {
+	// FromStep is the step to rerun from (its ID, or its key for a later
+	// occurrence); the steps before it keep their recorded results.
+	FromStep string `json:"from_step,omitempty"`
+}
+
+// RerunResponse answers POST /api/v1/runs/{id}/rerun.
+type RerunResponse struct {
+	RunID string `json:"run_id"`
+}
+
+// BulkRequest is the body of POST /api/v1/runs/cancel and
+// /api/v1/runs/rerun: the runs to act on. At least one field is required.
+type BulkRequest struct {
+	FunctionID string   `json:"function_id,omitempty"`
+	Statuses   []string `json:"statuses,omitempty"`
+	// Since <= created_at < Until.
+	Since *time.Time `json:"since,omitempty"`
+	Until *time.Time `json:"until,omitempty"`
+	// If is a CEL expression over `event`, the run's first event.
+	If string `json:"if,omitempty"`
+}
+
+// BulkResponse says how many runs a bulk operation touched.
+type BulkResponse struct {
+	Count int `json:"count"`
+}
+
+// ResumeRequest is the body of POST /api/v1/functions/{id}/resume
+// (optional).
+type ResumeRequest struct {
+	// SkipHeld skips the runs of the events that arrived during the pause
+	// instead of starting them.
+	SkipHeld bool `json:"skip_held,omitempty"`
+}
+
+// PauseResponse answers pause and resume: the function's state, and for
+// resume how many held runs were started or skipped.
+type PauseResponse struct {
+	Function Function `json:"function"`
+	Held     int      `json:"held,omitempty"`
 }
 
 // Health answers /healthz and /readyz.
