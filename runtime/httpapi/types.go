@@ -102,16 +102,16 @@ type Event struct {
 
 // Run describes a run; Steps is set only by GET /api/v1/runs/{id}.
 type Run struct {
-	ID          string            `json:"id"`
-	FunctionID  string            `json:"function_id"`
-	Status      string            `json:"status"`
-	Attempt     int               `json:"attempt"`
-	Events      []json.RawMessage `json:"events"`
-	Output      json.RawMessage   `json:"output,omitempty"`
-	Error       string            `json:"error,omitempty"`
-	CreatedAt   time.Time         `json:"created_at"`
-	StartedAt   *time.Time        `json:"started_at,omitempty"`
-	EndedAt     *time.Time        `json:"ended_at,omitempty"`
+	ID         string            `json:"id"`
+	FunctionID string            `json:"function_id"`
+	Status     string            `json:"status"`
+	Attempt    int               `json:"attempt"`
+	Events     []json.RawMessage `json:"events"`
+	Output     json.RawMessage   `json:"output,omitempty"`
+	Error      string            `json:"error,omitempty"`
+	CreatedAt  time.Time         `json:"created_at"`
+	StartedAt  *time.Time        `json:"started_at,omitempty"`
+	EndedAt    *time.Time        `json:"ended_at,omitempty"`
 	// Lineage: the run that invoked this one, the runs it invoked (in
 	// GET /api/v1/runs/{id} only), the run it reruns and from which step,
 	// and its latest rerun.
