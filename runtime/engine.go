@@ -67,6 +67,10 @@ type Engine struct {
 
 	idMu    sync.Mutex
 	entropy io.Reader
+
+	// uiOpts and eventSchemas serve Engine.UI.
+	uiOpts       UIOptions
+	eventSchemas map[string]json.RawMessage
 }
 
 type eventTrigger struct {
@@ -158,6 +162,9 @@ func New(opts Options) (*Engine, error) {
 		errs = append(errs, err)
 	} else {
 		e.events = cat
+	}
+	if err := e.configureUI(opts); err != nil {
+		errs = append(errs, err)
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("runtime.New: %w", err)

@@ -69,6 +69,9 @@ type Options struct {
 	// HTTP configures the HTTP API that Engine.Handler serves (event
 	// ingest, management, health checks): its keys, tokens and limits.
 	HTTP HTTPOptions
+
+	// UI configures the web UI that Engine.UI serves: who may use it.
+	UI UIOptions
 }
 
 // Retention says how long the store keeps what the engine no longer

@@ -1,0 +1,753 @@
+package runtime
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/durable-go/durable/runtime/store"
+)
+
+// uiPage is what every page template gets.
+type uiPage struct {
+	Title string
+	// Base is the relative path to the UI's root; CSRF the form token.
+	Base, CSRF string
+	// Nav names the active tab.
+	Nav string
+	// Error and Notice are shown above the content.
+	Error, Notice string
+	// Logout: the visitor logged in with a token and may log out.
+	Logout  bool
+	DevMode bool
+	Data    any
+}
+
+var uiPageNames = []string{"functions", "runs", "run", "events", "event", "send", "login", "error"}
+
+func parseUIPages(sub fs.FS) map[string]*template.Template {
+	funcs := template.FuncMap{
+		"ago":  uiAgo,
+		"time": uiTime,
+		"dur":  uiDuration,
+		"json": uiJSON,
+		"pct":  func(f float64) string { return strconv.FormatFloat(f, 'f', 2, 64) + "%" },
+	}
+	out := map[string]*template.Template{}
+	for _, name := range uiPageNames {
+		out[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(sub, "layout.html", name+".html"))
+	}
+	return out
+}
+
+func (s *uiServer) render(w http.ResponseWriter, r *http.Request, status int, name string, p uiPage) {
+	p.Base = uiBase(r)
+	p.CSRF = s.csrfToken(w, r)
+	p.DevMode = s.opts.Authorize == nil && len(s.opts.ManagementTokens) == 0 && s.opts.DevMode
+	if c, err := r.Cookie(uiSessionCookie); err == nil && c.Value != "" && len(s.opts.ManagementTokens) > 0 {
+		p.Logout = true
+	}
+	if p.Nav == "" {
+		p.Nav = name
+	}
+	var buf bytes.Buffer
+	tmpl := "layout"
+	if r.URL.Query().Get("partial") == "1" && s.pages[name].Lookup("live") != nil {
+		tmpl = "live" // the live view's refresh
+	}
+	if err := s.pages[name].ExecuteTemplate(&buf, tmpl, p); err != nil {
+		s.e.log.Error("durable: ui: rendering a page", "page", name, "err", err)
+		http.Error(w, "the page could not be rendered", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// redirect answers a POST with a relative Location, resolved by the
+// browser against the page it posted from.
+func redirect(w http.ResponseWriter, r *http.Request, to string) {
+	w.Header().Set("Location", uiBase(r)+to)
+	w.WriteHeader(http.StatusSeeOther)
+}
+
+// ---- formatting
+
+func uiTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02 15:04:05.000Z")
+}
+
+func uiAgo(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	d := time.Since(t)
+	if d < 0 {
+		return "in " + uiDuration(-d)
+	}
+	return uiDuration(d) + " ago"
+}
+
+func uiDuration(d time.Duration) string {
+	switch {
+	case d < time.Millisecond:
+		return strconv.FormatInt(d.Microseconds(), 10) + "µs"
+	case d < time.Second:
+		return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 1, 64) + "ms"
+	case d < time.Minute:
+		return strconv.FormatFloat(d.Seconds(), 'f', 2, 64) + "s"
+	case d < time.Hour:
+		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
+	}
+	return fmt.Sprintf("%dd%02dh", int(d.Hours())/24, int(d.Hours())%24)
+}
+
+// uiJSON pretty-prints JSON with every sensitive value redacted.
+func uiJSON(raw json.RawMessage) string {
+	if len(raw) == 0 {
+		return ""
+	}
+	red, err := redactJSON(raw)
+	if err != nil {
+		return "(not JSON)"
+	}
+	var buf bytes.Buffer
+	if json.Indent(&buf, red, "", "  ") != nil {
+		return string(red)
+	}
+	return buf.String()
+}
+
+// redactedValue replaces, in what the UI shows, every value encrypted at
+// rest ({"$enc": ...}): neither its ciphertext nor its plaintext is shown.
+const redactedValue = "[sensitive: redacted]"
+
+// redactJSON returns raw with every encrypted value replaced by
+// redactedValue, at any depth (the envelope of a durable/function.failed
+// event holds the failed run's event, encrypted fields and all).
+func redactJSON(raw json.RawMessage) (json.RawMessage, error) {
+	if !bytes.Contains(raw, []byte(`"`+encKey+`"`)) {
+		if !json.Valid(raw) {
+			return nil, errors.New("not JSON")
+		}
+		return raw, nil
+	}
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.UseNumber()
+	var v any
+	if err := d.Decode(&v); err != nil {
+		return nil, err
+	}
+	return json.Marshal(redactValue(v))
+}
+
+func redactValue(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		if _, enc := x[encKey]; enc {
+			// A lone "$enc" is a sealed value; an object that has one
+			// among other keys is not what the engine writes, but its
+			// "$enc" is hidden all the same.
+			if isSealed(x) {
+				return redactedValue
+			}
+			x[encKey] = redactedValue
+		}
+		for k, e := range x {
+			x[k] = redactValue(e)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = redactValue(e)
+		}
+	}
+	return v
+}
+
+// envelopeHeader reads an envelope's name and ID.
+func envelopeHeader(raw json.RawMessage) (name, id string) {
+	var h struct {
+		Name string `json:"name"`
+		ID   string `json:"id"`
+	}
+	_ = json.Unmarshal(raw, &h)
+	return h.Name, h.ID
+}
+
+// ---- functions
+
+type uiFunction struct {
+	ID, Name string
+	Triggers []string
+	Flow     []string
+	Counts   []uiCount
+	Paused   bool
+}
+
+type uiCount struct {
+	Status string
+	N      string
+	Link   string
+}
+
+// uiCountCap bounds the runs counted per function and status: the store
+// has no count, so the UI lists at most this many plus one.
+const uiCountCap = 100
+
+var uiStatuses = []RunStatus{RunQueued, RunRunning, RunSleeping, RunWaiting, RunBlocked, RunCompleted, RunFailed, RunCancelled, RunSkipped}
+
+func (s *uiServer) functionsPage(r *http.Request) (string, uiPage, error) {
+	ctx := r.Context()
+	var fns []uiFunction
+	ids := make([]string, 0, len(s.e.fns))
+	for id := range s.e.fns {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		f := s.e.fns[id]
+		uf := uiFunction{ID: id, Name: f.Name(), Flow: flowSummary(f.Opts())}
+		for _, t := range f.triggers {
+			switch {
+			case t.cron != "":
+				uf.Triggers = append(uf.Triggers, "cron "+t.cron)
+			case t.ifSrc != "":
+				uf.Triggers = append(uf.Triggers, t.event+" if "+t.ifSrc)
+			default:
+				uf.Triggers = append(uf.Triggers, t.event)
+			}
+		}
+		for _, st := range uiStatuses {
+			runs, err := s.listRuns(ctx, RunFilter{FunctionID: id, Statuses: []RunStatus{st}, Limit: uiCountCap + 1})
+			if err != nil {
+				return "", uiPage{}, err
+			}
+			if len(runs) == 0 {
+				continue
+			}
+			n := strconv.Itoa(len(runs))
+			if len(runs) > uiCountCap {
+				n = strconv.Itoa(uiCountCap) + "+"
+			}
+			q := url.Values{"function": {id}, "status": {string(st)}}
+			uf.Counts = append(uf.Counts, uiCount{Status: string(st), N: n, Link: "runs?" + q.Encode()})
+		}
+		fns = append(fns, uf)
+	}
+	return "functions", uiPage{Title: "Functions", Data: fns}, nil
+}
+
+// flowSummary lists a function's flow-control options, one line each.
+func flowSummary(o FunctionOpts) []string {
+	var out []string
+	key := func(k string) string {
+		if k == "" {
+			return ""
+		}
+		return " per " + k
+	}
+	retries := DefaultRetries
+	if o.Retries != nil {
+		retries = o.Retries.Retries
+	}
+	out = append(out, fmt.Sprintf("retries: %d", retries))
+	for _, c := range o.Concurrency {
+		sc := ""
+		if c.Scope == ScopeGlobal {
+			sc = " (global)"
+		}
+		out = append(out, fmt.Sprintf("concurrency: %d%s%s", c.Limit, key(c.Key), sc))
+	}
+	if t := o.Throttle; t != nil {
+		out = append(out, fmt.Sprintf("throttle: %d per %v, burst %d%s", t.Limit, t.Period, t.Burst, key(t.Key)))
+	}
+	if rl := o.RateLimit; rl != nil {
+		out = append(out, fmt.Sprintf("rate limit: %d per %v%s", rl.Limit, rl.Period, key(rl.Key)))
+	}
+	if d := o.Debounce; d != nil {
+		s := fmt.Sprintf("debounce: %v%s", d.Period, key(d.Key))
+		if d.Timeout > 0 {
+			s += fmt.Sprintf(", at most %v", d.Timeout)
+		}
+		out = append(out, s)
+	}
+	if b := o.BatchEvents; b != nil {
+		out = append(out, fmt.Sprintf("batch: up to %d events or %v%s", b.MaxSize, b.Timeout, key(b.Key)))
+	}
+	if o.Idempotency != "" {
+		p := o.IdempotencyPeriod
+		if p == 0 {
+			p = DefaultIdempotencyPeriod
+		}
+		out = append(out, fmt.Sprintf("idempotency: %s for %v", o.Idempotency, p))
+	}
+	if sg := o.Singleton; sg != nil {
+		mode := sg.Mode
+		if mode == "" {
+			mode = SingletonSkip
+		}
+		out = append(out, fmt.Sprintf("singleton (%s)%s", mode, key(sg.Key)))
+	}
+	if p := o.Priority; p != nil {
+		out = append(out, "priority: "+p.Run)
+	}
+	for _, c := range o.Cancel {
+		s := "cancel on " + c.Event
+		if c.If != "" {
+			s += " if " + c.If
+		}
+		if c.Timeout > 0 {
+			s += fmt.Sprintf(" within %v", c.Timeout)
+		}
+		out = append(out, s)
+	}
+	if o.Timeouts.Start > 0 {
+		out = append(out, fmt.Sprintf("start timeout: %v", o.Timeouts.Start))
+	}
+	if o.Timeouts.Finish > 0 {
+		out = append(out, fmt.Sprintf("finish timeout: %v", o.Timeouts.Finish))
+	}
+	if o.OnFailure != nil {
+		out = append(out, "on failure: "+o.ID+"-failure")
+	}
+	return out
+}
+
+// ---- runs
+
+// listRuns is the one place the UI lists runs through the engine.
+func (s *uiServer) listRuns(ctx context.Context, f RunFilter) ([]RunInfo, error) {
+	return s.e.Runs(ctx, f)
+}
+
+// uiRunScan bounds the runs the UI reads to filter by what RunFilter
+// cannot select (event, time) or to find an event's runs.
+const uiRunScan = 1000
+
+type uiRunsData struct {
+	Functions []string
+	Statuses  []RunStatus
+	// The filters as given.
+	Function, Status, Event, From, To, ID string
+	Runs                                  []uiRunRow
+	// Scanned: the event or time filter read the latest uiRunScan runs.
+	Scanned int
+}
+
+type uiRunRow struct {
+	RunInfo
+	EventName, EventID string
+	Duration           string
+}
+
+func (s *uiServer) runsPage(r *http.Request) (string, uiPage, error) {
+	q := r.URL.Query()
+	if id := strings.TrimSpace(q.Get("id")); id != "" {
+		if _, err := s.e.Run(r.Context(), id); err == nil {
+			// The run exists: its page is the answer.
+			return s.runPageOf(r, id)
+		}
+		return "runs", uiPage{Title: "Runs", Error: "No run has the ID " + strconv.Quote(id) + ".", Data: s.runsFilterData(q)}, nil
+	}
+	d := s.runsFilterData(q)
+	f := RunFilter{FunctionID: d.Function, Limit: 100}
+	if d.Status != "" {
+		f.Statuses = []RunStatus{RunStatus(d.Status)}
+	}
+	var from, to time.Time
+	var errs []string
+	parse := func(field, v string) time.Time {
+		if v == "" {
+			return time.Time{}
+		}
+		t, err := parseUITime(v)
+		if err != nil {
+			errs = append(errs, field+": "+err.Error())
+		}
+		return t
+	}
+	from, to = parse("from", d.From), parse("to", d.To)
+	if len(errs) > 0 {
+		return "runs", uiPage{Title: "Runs", Error: strings.Join(errs, "; "), Data: d}, nil
+	}
+	scan := d.Event != "" || !from.IsZero() || !to.IsZero()
+	if scan {
+		f.Limit = uiRunScan
+		d.Scanned = uiRunScan
+	}
+	runs, err := s.listRuns(r.Context(), f)
+	if err != nil {
+		return "", uiPage{}, err
+	}
+	for _, ri := range runs {
+		if !from.IsZero() && ri.CreatedAt.Before(from) || !to.IsZero() && !ri.CreatedAt.Before(to) {
+			continue
+		}
+		row := uiRunRow{RunInfo: ri}
+		if len(ri.Events) > 0 {
+			row.EventName, row.EventID = envelopeHeader(ri.Events[0])
+		}
+		if d.Event != "" && !runHasEvent(ri, d.Event) {
+			continue
+		}
+		if !ri.StartedAt.IsZero() {
+			end := ri.EndedAt
+			if end.IsZero() {
+				end = s.e.clock.Now()
+			}
+			row.Duration = uiDuration(end.Sub(ri.StartedAt))
+		}
+		d.Runs = append(d.Runs, row)
+		if len(d.Runs) == 100 {
+			break
+		}
+	}
+	return "runs", uiPage{Title: "Runs", Data: d}, nil
+}
+
+// runHasEvent reports whether one of the run's events has the ID, or,
+// failing that, the name.
+func runHasEvent(ri RunInfo, idOrName string) bool {
+	for _, ev := range ri.Events {
+		name, id := envelopeHeader(ev)
+		if id == idOrName || name == idOrName {
+			return true
+		}
+	}
+	return false
+}
+
+// parseUITime reads a time filter: RFC 3339, or the browser's
+// datetime-local input (taken as UTC).
+func parseUITime(v string) (time.Time, error) {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02"} {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q is not a time (2026-11-30T09:00, RFC 3339, or a date)", v)
+}
+
+func (s *uiServer) runsFilterData(q url.Values) uiRunsData {
+	d := uiRunsData{Statuses: uiStatuses, Function: q.Get("function"), Status: q.Get("status"),
+		Event: strings.TrimSpace(q.Get("event")), From: q.Get("from"), To: q.Get("to"), ID: q.Get("id")}
+	for id := range s.e.fns {
+		d.Functions = append(d.Functions, id)
+	}
+	slices.Sort(d.Functions)
+	return d
+}
+
+// ---- one run
+
+type uiRunData struct {
+	Run    RunInfo
+	Events []uiEventRef
+	Steps  []uiStep
+	// Span of the waterfall.
+	From, To time.Time
+	// Lineage.
+	InvokedBy string
+	Invoked   []string
+	// Cancellable: the run is not over.
+	Cancellable bool
+	Duration    string
+}
+
+type uiEventRef struct {
+	ID, Name string
+	JSON     json.RawMessage
+}
+
+type uiStep struct {
+	StepInfo
+	// Bar and Pending are the waterfall's bars, in percent of the span:
+	// what the step took, and the sleep or wait still to come.
+	Left, Width     float64
+	PendLeft, PendW float64
+	Duration        string
+	// Deadline: a sleep's end, a wait's timeout, or a retry's time.
+	Deadline time.Time
+}
+
+func (s *uiServer) runPage(r *http.Request) (string, uiPage, error) {
+	return s.runPageOf(r, r.PathValue("id"))
+}
+
+func (s *uiServer) runPageOf(r *http.Request, id string) (string, uiPage, error) {
+	ri, err := s.e.Run(r.Context(), id)
+	if errors.Is(err, ErrRunNotFound) {
+		return "", uiPage{}, uiNotFound{"No run has the ID " + strconv.Quote(id) + "."}
+	}
+	if err != nil {
+		return "", uiPage{}, err
+	}
+	d := uiRunData{Run: ri, InvokedBy: ri.ParentRunID, Cancellable: !ri.Status.Terminal()}
+	for _, ev := range ri.Events {
+		name, eid := envelopeHeader(ev)
+		d.Events = append(d.Events, uiEventRef{ID: eid, Name: name, JSON: ev})
+	}
+	children, err := s.invokedBy(r.Context(), ri)
+	if err != nil {
+		return "", uiPage{}, err
+	}
+	d.Invoked = children
+	now := s.e.clock.Now()
+	d.From, d.To = ri.CreatedAt, ri.EndedAt
+	if d.To.IsZero() {
+		d.To = now
+	}
+	for _, st := range ri.Steps {
+		if !st.StartedAt.IsZero() && st.StartedAt.Before(d.From) {
+			d.From = st.StartedAt
+		}
+		if st.UpdatedAt.After(d.To) {
+			d.To = st.UpdatedAt
+		}
+	}
+	if !ri.StartedAt.IsZero() {
+		end := ri.EndedAt
+		if end.IsZero() {
+			end = now
+		}
+		d.Duration = uiDuration(end.Sub(ri.StartedAt))
+	}
+	span := float64(d.To.Sub(d.From))
+	if span <= 0 {
+		span = 1
+	}
+	pct := func(t time.Time) float64 { return min(100, max(0, 100*float64(t.Sub(d.From))/span)) }
+	for _, st := range ri.Steps {
+		us := uiStep{StepInfo: st, Left: pct(st.StartedAt), Duration: uiDuration(st.UpdatedAt.Sub(st.StartedAt))}
+		us.Width = max(0.4, pct(st.UpdatedAt)-us.Left)
+		if us.Left+us.Width > 100 {
+			us.Left = 100 - us.Width
+		}
+		pending := st.Status == store.StepSleeping || st.Status == store.StepWaiting || st.Status == store.StepRetrying
+		if !st.WakeAt.IsZero() && (pending || st.Kind == kindSleep || st.Kind == kindWait) {
+			us.Deadline = st.WakeAt
+		}
+		if pending && !ri.Status.Terminal() {
+			// From the step's last change to now (the span's end); the
+			// deadline, possibly days away, is written beside it.
+			us.PendLeft = us.Left + us.Width
+			us.PendW = max(0, 100-us.PendLeft)
+		}
+		d.Steps = append(d.Steps, us)
+	}
+	return "run", uiPage{Title: "Run " + ri.ID, Nav: "runs", Data: d}, nil
+}
+
+// invokedBy lists the runs that ri started with step.Invoke, among the
+// latest uiRunScan runs.
+func (s *uiServer) invokedBy(ctx context.Context, ri RunInfo) ([]string, error) {
+	hasInvoke := false
+	for _, st := range ri.Steps {
+		if st.Kind == kindInvoke {
+			hasInvoke = true
+		}
+	}
+	if !hasInvoke {
+		return nil, nil
+	}
+	runs, err := s.listRuns(ctx, RunFilter{Limit: uiRunScan})
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, c := range runs {
+		if c.ParentRunID == ri.ID {
+			out = append(out, c.ID)
+		}
+	}
+	slices.Reverse(out) // oldest first, as the steps are
+	return out, nil
+}
+
+func (s *uiServer) cancelRun(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	if err := s.e.Cancel(r.Context(), id); err != nil {
+		if errors.Is(err, ErrRunNotFound) {
+			return uiNotFound{"No run has the ID " + strconv.Quote(id) + "."}
+		}
+		return err
+	}
+	redirect(w, r, "runs/"+url.PathEscape(id))
+	return nil
+}
+
+// ---- events
+
+// uiEventPage is how many events the events page lists.
+const uiEventPage = 50
+
+type uiEventsData struct {
+	Name  string
+	Names []string
+	Rows  []uiEventRow
+	// Next continues the listing (the "before" parameter).
+	Next string
+}
+
+type uiEventRow struct {
+	ID, Name   string
+	ReceivedAt time.Time
+	JSON       json.RawMessage
+	Runs       []RunInfo
+	// Why says why the event started no run, when the engine knows.
+	Why string
+}
+
+func (s *uiServer) eventsPage(r *http.Request) (string, uiPage, error) {
+	q := r.URL.Query()
+	d := uiEventsData{Name: q.Get("name"), Names: s.eventNames()}
+	f := store.EventFilter{Name: d.Name, Limit: uiEventPage + 1}
+	if b := q.Get("before"); b != "" {
+		ns, id, ok := strings.Cut(b, "_")
+		n, err := strconv.ParseInt(ns, 10, 64)
+		if !ok || err != nil {
+			return "events", uiPage{Title: "Events", Error: "The page cursor " + strconv.Quote(b) + " is not one this UI made.", Data: d}, nil
+		}
+		f.Before = &store.EventPos{ReceivedAt: time.Unix(0, n), ID: id}
+	}
+	evs, err := s.listEvents(r.Context(), f)
+	if err != nil {
+		return "", uiPage{}, err
+	}
+	if len(evs) > uiEventPage {
+		last := evs[uiEventPage-1]
+		d.Next = strconv.FormatInt(last.ReceivedAt.UnixNano(), 10) + "_" + last.ID
+		evs = evs[:uiEventPage]
+	}
+	byEvent, err := s.runsByEvent(r.Context())
+	if err != nil {
+		return "", uiPage{}, err
+	}
+	for _, ev := range evs {
+		row := uiEventRow{ID: ev.ID, Name: ev.Name, ReceivedAt: ev.ReceivedAt, JSON: ev.Envelope, Runs: byEvent[ev.ID]}
+		row.Why = s.whyNoRun(ev.Name, row.Runs)
+		d.Rows = append(d.Rows, row)
+	}
+	return "events", uiPage{Title: "Events", Data: d}, nil
+}
+
+func (s *uiServer) eventPage(r *http.Request) (string, uiPage, error) {
+	id := r.PathValue("id")
+	var ev store.Event
+	err := s.e.store.View(r.Context(), func(tx store.Tx) error {
+		var err error
+		ev, err = tx.GetEvent(r.Context(), id)
+		return err
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return "", uiPage{}, uiNotFound{"No event has the ID " + strconv.Quote(id) + " (or it was deleted by retention)."}
+	}
+	if err != nil {
+		return "", uiPage{}, err
+	}
+	byEvent, err := s.runsByEvent(r.Context())
+	if err != nil {
+		return "", uiPage{}, err
+	}
+	row := uiEventRow{ID: ev.ID, Name: ev.Name, ReceivedAt: ev.ReceivedAt, JSON: ev.Envelope, Runs: byEvent[ev.ID]}
+	row.Why = s.whyNoRun(ev.Name, row.Runs)
+	return "event", uiPage{Title: "Event " + ev.ID, Nav: "events", Data: row}, nil
+}
+
+func (s *uiServer) listEvents(ctx context.Context, f store.EventFilter) ([]store.Event, error) {
+	var out []store.Event
+	err := s.e.store.View(ctx, func(tx store.Tx) error {
+		l, ok := tx.(store.EventLister)
+		if !ok {
+			return fmt.Errorf("runtime: ui: the store's transactions (%T) cannot list events (store.EventLister)", tx)
+		}
+		var err error
+		out, err = l.ListEvents(ctx, f)
+		return err
+	})
+	return out, err
+}
+
+// runsByEvent maps event IDs to the runs (among the latest uiRunScan)
+// that hold them: a batch's run holds several events.
+func (s *uiServer) runsByEvent(ctx context.Context) (map[string][]RunInfo, error) {
+	runs, err := s.listRuns(ctx, RunFilter{Limit: uiRunScan})
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]RunInfo{}
+	for _, ri := range runs {
+		for _, ev := range ri.Events {
+			_, id := envelopeHeader(ev)
+			out[id] = append(out[id], ri)
+		}
+	}
+	return out, nil
+}
+
+// whyNoRun says why an event of this name started no run, from what the
+// engine records: no function triggers on it, or every trigger has a
+// condition. Runs that flow control skipped are listed as runs (status
+// skipped, with the reason).
+func (s *uiServer) whyNoRun(name string, runs []RunInfo) string {
+	if len(runs) > 0 {
+		return ""
+	}
+	ts := s.e.byEvent[name]
+	if len(ts) == 0 {
+		waited := false
+		for _, f := range s.e.fns {
+			for _, c := range f.opts.Cancel {
+				if c.Event == name {
+					waited = true
+				}
+			}
+		}
+		if waited {
+			return "No function triggers on " + name + "; it may cancel runs (Cancel) or resume runs waiting for it."
+		}
+		return "No function triggers on " + name + " (it may have resumed runs waiting for it)."
+	}
+	var conds []string
+	for _, t := range ts {
+		if t.t.ifSrc == "" {
+			return "" // a run was started and is gone (retention), or is older than the runs read
+		}
+		conds = append(conds, t.fn.ID()+": "+t.t.ifSrc)
+	}
+	return "No trigger's condition held (" + strings.Join(conds, "; ") + ")."
+}
+
+func (s *uiServer) eventNames() []string {
+	seen := map[string]bool{}
+	for name := range s.e.byEvent {
+		seen[name] = true
+	}
+	if s.e.events != nil {
+		for name := range s.e.events.types {
+			seen[name] = true
+		}
+	}
+	var out []string
+	for n := range seen {
+		out = append(out, n)
+	}
+	slices.Sort(out)
+	return out
+}
