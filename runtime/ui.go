@@ -17,6 +17,7 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -30,15 +31,17 @@ type UIOptions struct {
 	// sets an HttpOnly, SameSite=Strict session cookie signed with the token;
 	// removing a token ends its sessions) and as "Authorization: Bearer
 	// <token>". Several may be valid at once, for rotation. Each is at
-	// least 16 printable ASCII characters.
+	// least 16 printable ASCII characters. Options.HTTP.ManagementTokens
+	// are accepted too.
 	ManagementTokens []string
 	// Authorize, when set, admits the requests for which it returns true,
 	// such as those with the application's own session; the others are
 	// answered 403. It replaces the tokens' login.
 	Authorize func(*http.Request) bool
 	// DevMode serves without authentication, and then only to loopback
-	// clients (127.0.0.1, ::1). For local development; `durable dev` turns
-	// it on through DURABLE_DEV=1.
+	// clients (127.0.0.1, ::1), when neither tokens nor Authorize are set.
+	// For local development. Options.HTTP.DevMode and DURABLE_DEV=1 (which
+	// `durable dev` sets) turn it on too.
 	DevMode bool
 }
 
@@ -429,7 +432,12 @@ func (s *uiServer) errorPage(w http.ResponseWriter, r *http.Request, status int,
 // schemas, for the send form.
 func (e *Engine) configureUI(opts Options) error {
 	e.uiOpts = opts.UI
-	if Dev().On {
+	if err := e.uiOpts.check(); err != nil {
+		return err
+	}
+	// The HTTP API's management tokens and dev mode open the UI too.
+	e.uiOpts.ManagementTokens = append(slices.Clip(e.uiOpts.ManagementTokens), opts.HTTP.ManagementTokens...)
+	if Dev().On || opts.HTTP.DevMode {
 		e.uiOpts.DevMode = true
 	}
 	e.eventSchemas = map[string]json.RawMessage{}
@@ -438,5 +446,5 @@ func (e *Engine) configureUI(opts Options) error {
 			e.eventSchemas[t.Name()] = t.Schema()
 		}
 	}
-	return e.uiOpts.check()
+	return nil
 }

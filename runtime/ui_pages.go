@@ -333,7 +333,8 @@ func flowSummary(o FunctionOpts) []string {
 
 // listRuns is the one place the UI lists runs through the engine.
 func (s *uiServer) listRuns(ctx context.Context, f RunFilter) ([]RunInfo, error) {
-	return s.e.Runs(ctx, f)
+	page, err := s.e.Runs(ctx, f)
+	return page.Runs, err
 }
 
 // uiRunScan bounds the runs the UI reads to filter by what RunFilter

@@ -64,7 +64,7 @@ type uiFixture struct {
 func uiFunctions() []*runtime.Function {
 	var charges atomic.Int32
 	order := runtime.NewFunction(runtime.FunctionOpts{ID: "process-order", Name: "Process order",
-		Retries: &runtime.RetryPolicy{Retries: 3, MinBackoff: 10 * time.Millisecond, MaxBackoff: 20 * time.Millisecond},
+		Retries:     &runtime.RetryPolicy{Retries: 3, MinBackoff: 10 * time.Millisecond, MaxBackoff: 20 * time.Millisecond},
 		Concurrency: []runtime.Concurrency{{Limit: 5, Key: "event.data.order_id"}}},
 		uiOrderCreated.Trigger(),
 		func(ctx context.Context, in runtime.Input[uiOrder]) (any, error) {
@@ -153,11 +153,11 @@ func waitRun(t testing.TB, eng *runtime.Engine, fn, evID string, want runtime.Ru
 	deadline := time.Now().Add(15 * time.Second)
 	var last string
 	for time.Now().Before(deadline) {
-		runs, err := eng.Runs(context.Background(), runtime.RunFilter{FunctionID: fn, Limit: 1000})
+		page, err := eng.Runs(context.Background(), runtime.RunFilter{FunctionID: fn, Limit: 1000})
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, r := range runs {
+		for _, r := range page.Runs {
 			if len(r.Events) > 0 && strings.Contains(string(r.Events[0]), `"id":"`+evID+`"`) {
 				if r.Status == want {
 					return r.ID
