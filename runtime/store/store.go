@@ -126,6 +126,25 @@ type Tx interface {
 	DeleteEvents(ctx context.Context, p DeleteEventsParams) (int, error)
 	// DeleteExpiredState deletes state whose expiry is before p.Now.
 	DeleteExpiredState(ctx context.Context, p DeleteStateParams) (int, error)
+
+	// Pausing a function. While a function is paused, ClaimRuns claims
+	// none of its runs that never started (StartedAt zero): each it finds
+	// due becomes StatusPaused instead, giving back any slot it holds.
+	// Runs that started go on. The pause is state in the store: every
+	// process sharing it sees it.
+
+	// PauseFunction pauses p.FunctionID since p.At and reports whether it
+	// was not paused already (a second pause keeps the first's time).
+	PauseFunction(ctx context.Context, p PauseParams) (bool, error)
+	// ResumeFunction ends the pause of p.FunctionID. The runs the pause
+	// held (StatusPaused) become queued again, due when they were; with
+	// p.Skip they become skipped instead, ending at p.At with p.Reason as
+	// their error, and so do the runs created since the pause began that
+	// never started. Skipped runs give back their slots. Resuming a
+	// function that is not paused changes nothing.
+	ResumeFunction(ctx context.Context, p ResumeParams) (ResumeResult, error)
+	// ListPaused returns the paused functions, by function ID.
+	ListPaused(ctx context.Context) ([]PausedFunction, error)
 }
 
 // PauseParams pauses a function.

@@ -288,17 +288,20 @@ func (t *pgTx) EventsByName(ctx context.Context, p store.EventsByNameParams) ([]
 }
 
 const runColumns = `id, function_id, status, events, attempt, created_at, started_at, ended_at, available_at,
-	lease_owner, lease_until, output, error, parent_run_id, parent_step_key, deadline, limits, blocked_on, interrupted`
+	lease_owner, lease_until, output, error, parent_run_id, parent_step_key, deadline, limits, blocked_on, interrupted,
+	rerun_of, rerun_from_step, rerun_by`
 
-func scanRun(row pgx.Row) (store.Run, error) {
+// scanRun scans runColumns, then extra.
+func scanRun(row pgx.Row, extra ...any) (store.Run, error) {
 	var r store.Run
 	var status string
 	var started, ended, leaseUntil, deadline *int64
 	var created, avail int64
-	var owner, errText, parent, parentKey, blockedOn *string
+	var owner, errText, parent, parentKey, blockedOn, rerunOf, rerunFrom, rerunBy *string
 	var events, output, limits []byte
-	err := row.Scan(&r.ID, &r.FunctionID, &status, &events, &r.Attempt, &created, &started, &ended, &avail,
-		&owner, &leaseUntil, &output, &errText, &parent, &parentKey, &deadline, &limits, &blockedOn, &r.Interrupted)
+	err := row.Scan(append([]any{&r.ID, &r.FunctionID, &status, &events, &r.Attempt, &created, &started, &ended, &avail,
+		&owner, &leaseUntil, &output, &errText, &parent, &parentKey, &deadline, &limits, &blockedOn, &r.Interrupted,
+		&rerunOf, &rerunFrom, &rerunBy}, extra...)...)
 	if err != nil {
 		return r, err
 	}
@@ -319,6 +322,7 @@ func scanRun(row pgx.Row) (store.Run, error) {
 	r.Output, r.Error = output, str(errText)
 	r.ParentRunID, r.ParentStepKey, r.Deadline = str(parent), str(parentKey), fromNanos(deadline)
 	r.BlockedOn = str(blockedOn)
+	r.RerunOf, r.RerunFromStep, r.RerunBy = str(rerunOf), str(rerunFrom), str(rerunBy)
 	return r, nil
 }
 
@@ -329,11 +333,12 @@ func (t *pgTx) InsertRun(ctx context.Context, r store.Run) error {
 	if len(r.Limits) > 0 {
 		limits, _ = json.Marshal(r.Limits)
 	}
-	_, err := t.exec(ctx, `INSERT INTO $S.runs (`+runColumns+`) VALUES ($1, $2, $3, $4::bytea, $5::int4, $6::int8, $7::int8, $8::int8, $9::int8,
-		$10, $11::int8, $12::bytea, $13, $14, $15, $16::int8, $17::bytea, $18, $19::int4)`,
+	_, err := t.exec(ctx, `INSERT INTO $S.runs (`+runColumns+`, event_id) VALUES ($1, $2, $3, $4::bytea, $5::int4, $6::int8, $7::int8, $8::int8, $9::int8,
+		$10, $11::int8, $12::bytea, $13, $14, $15, $16::int8, $17::bytea, $18, $19::int4, $20, $21, $22, $23)`,
 		r.ID, r.FunctionID, string(r.Status), []byte(r.Events), r.Attempt, nanos(r.CreatedAt), nanos(r.StartedAt), nanos(r.EndedAt),
 		nanos(r.AvailableAt), nullString(r.LeaseOwner), nanos(r.LeaseUntil), bytesOrNil(r.Output), nullString(r.Error),
-		nullString(r.ParentRunID), nullString(r.ParentStepKey), nanos(r.Deadline), limits, nullString(r.BlockedOn), r.Interrupted)
+		nullString(r.ParentRunID), nullString(r.ParentStepKey), nanos(r.Deadline), limits, nullString(r.BlockedOn), r.Interrupted,
+		nullString(r.RerunOf), nullString(r.RerunFromStep), nullString(r.RerunBy), nullString(store.FirstEventID(r.Events)))
 	if err == nil && claimable(r.Status) {
 		t.wake = true
 	}
@@ -355,6 +360,29 @@ func (t *pgTx) ListRuns(ctx context.Context, f store.RunFilter) ([]store.Run, er
 	if len(f.Statuses) > 0 {
 		args = append(args, statusStrings(f.Statuses))
 		q += fmt.Sprintf(` AND status = ANY($%d::text[])`, len(args))
+	}
+	if !f.CreatedFrom.IsZero() {
+		args = append(args, f.CreatedFrom.UnixNano())
+		q += fmt.Sprintf(` AND created_at >= $%d::int8`, len(args))
+	}
+	if !f.CreatedBefore.IsZero() {
+		args = append(args, f.CreatedBefore.UnixNano())
+		q += fmt.Sprintf(` AND created_at < $%d::int8`, len(args))
+	}
+	if f.EventID != "" {
+		args = append(args, f.EventID)
+		q += fmt.Sprintf(` AND event_id = $%d`, len(args))
+	}
+	if f.ParentRunID != "" {
+		args = append(args, f.ParentRunID)
+		q += fmt.Sprintf(` AND parent_run_id = $%d`, len(args))
+	}
+	if f.NotRerun {
+		q += ` AND rerun_by IS NULL`
+	}
+	if f.After != nil {
+		args = append(args, f.After.CreatedAt.UnixNano(), f.After.ID)
+		q += fmt.Sprintf(` AND (created_at, id) < ($%d::int8, $%d)`, len(args)-1, len(args))
 	}
 	q += ` ORDER BY created_at DESC, id DESC`
 	if f.Limit > 0 {
@@ -400,6 +428,10 @@ func (t *pgTx) UpdateRun(ctx context.Context, id string, cond store.RunCond, u s
 	}
 	if u.Events != nil {
 		set("events", "bytea", []byte(u.Events))
+		set("event_id", "text", nullString(store.FirstEventID(u.Events)))
+	}
+	if u.RerunBy != nil {
+		set("rerun_by", "text", nullString(*u.RerunBy))
 	}
 	if u.Interrupted != nil {
 		set("interrupted", "int4", *u.Interrupted)
@@ -422,6 +454,9 @@ func (t *pgTx) UpdateRun(ctx context.Context, id string, cond store.RunCond, u s
 	if len(cond.Statuses) > 0 {
 		args = append(args, statusStrings(cond.Statuses))
 		q += fmt.Sprintf(` AND status = ANY($%d::text[])`, len(args))
+	}
+	if cond.NotRerun {
+		q += ` AND rerun_by IS NULL`
 	}
 	var limits []byte
 	var status string
@@ -521,14 +556,25 @@ func (t *pgTx) ClaimRuns(ctx context.Context, owner string, now, leaseUntil time
 		// SKIP LOCKED: runs another claimer (or any writer) holds are left
 		// to it; a run changed since this statement's snapshot is re-checked
 		// on its newest version before it is locked.
-		candidates, err := collect(ctx, t, `SELECT `+runColumns+` FROM $S.runs
-			WHERE status IN ('queued', 'sleeping', 'waiting') AND available_at <= $1::int8
-			ORDER BY available_at, id LIMIT $2::int8 FOR UPDATE SKIP LOCKED`,
-			[]any{now.UnixNano(), limit - len(out)}, scanRuns)
+		candidates, err := collect(ctx, t, `SELECT `+runColumns+`,
+			started_at IS NULL AND EXISTS (SELECT 1 FROM $S.paused_functions p WHERE p.function_id = runs.function_id)
+			FROM $S.runs WHERE status IN ('queued', 'sleeping', 'waiting') AND available_at <= $1::int8
+			ORDER BY available_at, id LIMIT $2::int8 FOR UPDATE OF runs SKIP LOCKED`,
+			[]any{now.UnixNano(), limit - len(out)}, scanCandidate)
 		if err != nil || len(candidates) == 0 {
 			return out, err
 		}
-		for _, r := range candidates {
+		for _, c := range candidates {
+			r := c.run
+			if c.paused {
+				held, err := t.holdPaused(ctx, r)
+				if err != nil {
+					return out, err
+				}
+				if held {
+					continue
+				}
+			}
 			full, err := t.fullKey(ctx, r, used)
 			if err != nil {
 				return out, err
@@ -561,6 +607,38 @@ func (t *pgTx) ClaimRuns(ctx context.Context, owner string, now, leaseUntil time
 		}
 	}
 	return out, nil
+}
+
+// claimCandidate is a due run, and whether a pause of its function holds it.
+type claimCandidate struct {
+	run    store.Run
+	paused bool
+}
+
+func scanCandidate(rows pgx.Rows) (claimCandidate, error) {
+	var c claimCandidate
+	var err error
+	c.run, err = scanRun(rows, &c.paused)
+	return c, err
+}
+
+// holdPaused makes r, which never started, paused if its function still
+// is once the pause's lock is held (a resume committed since the claim's
+// snapshot has queued the paused runs it saw: r must then be claimed, not
+// held past it), giving back any slot it holds; it reports whether it did.
+func (t *pgTx) holdPaused(ctx context.Context, r store.Run) (bool, error) {
+	if err := t.lock(ctx, "pause/"+r.FunctionID); err != nil {
+		return false, err
+	}
+	var paused bool
+	if err := t.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM $S.paused_functions WHERE function_id = $1)`, []any{r.FunctionID}, &paused); err != nil || !paused {
+		return false, err
+	}
+	if err := t.releaseSlots(ctx, r.ID, r.Limits); err != nil {
+		return false, err
+	}
+	_, err := t.exec(ctx, `UPDATE $S.runs SET status = 'paused', blocked_on = NULL WHERE id = $1`, r.ID)
+	return err == nil, err
 }
 
 // fullKey locks the keys of r's limits and returns the first, other than
@@ -938,4 +1016,82 @@ func (t *pgTx) DeleteExpiredState(ctx context.Context, p store.DeleteStateParams
 		SELECT key FROM $S.state WHERE expires_at < $1::int8 ORDER BY expires_at LIMIT $2::int4 FOR UPDATE SKIP LOCKED)
 		AND expires_at < $1::int8`, nanos(p.Now), p.Limit)
 	return int(tag.RowsAffected()), err
+}
+
+// Pauses and resumes of a function, and the claims that hold its runs,
+// take the function's pause lock: a resume then sees every run a claim
+// held, and a claim after a resume sees the function resumed.
+
+func (t *pgTx) PauseFunction(ctx context.Context, p store.PauseParams) (bool, error) {
+	if err := t.lock(ctx, "pause/"+p.FunctionID); err != nil {
+		return false, err
+	}
+	tag, err := t.exec(ctx, `INSERT INTO $S.paused_functions (function_id, paused_at) VALUES ($1, $2::int8) ON CONFLICT DO NOTHING`,
+		p.FunctionID, p.At.UnixNano())
+	return tag.RowsAffected() == 1, err
+}
+
+func (t *pgTx) ResumeFunction(ctx context.Context, p store.ResumeParams) (store.ResumeResult, error) {
+	var res store.ResumeResult
+	if err := t.lock(ctx, "pause/"+p.FunctionID); err != nil {
+		return res, err
+	}
+	var since int64
+	err := t.queryRow(ctx, `DELETE FROM $S.paused_functions WHERE function_id = $1 RETURNING paused_at`, []any{p.FunctionID}, &since)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return res, nil
+	}
+	if err != nil {
+		return res, err
+	}
+	res.WasPaused = true
+	if !p.Skip {
+		ids, err := collect(ctx, t, `UPDATE $S.runs SET status = 'queued' WHERE function_id = $1 AND status = 'paused' RETURNING id`,
+			[]any{p.FunctionID}, scanText)
+		if len(ids) > 0 {
+			t.wake = true
+		}
+		res.Runs = len(ids)
+		return res, err
+	}
+	type skipped struct {
+		id     string
+		limits []byte
+	}
+	runs, err := collect(ctx, t, `UPDATE $S.runs SET status = 'skipped', ended_at = $1::int8, error = $2, lease_owner = NULL, lease_until = NULL, blocked_on = NULL
+		WHERE function_id = $3 AND (status = 'paused' OR (status IN ('queued', 'blocked') AND started_at IS NULL AND created_at >= $4::int8))
+		RETURNING id, limits`, []any{p.At.UnixNano(), nullString(p.Reason), p.FunctionID, since},
+		func(rows pgx.Rows) (skipped, error) {
+			var s skipped
+			err := rows.Scan(&s.id, &s.limits)
+			return s, err
+		})
+	if err != nil {
+		return res, err
+	}
+	res.Runs = len(runs)
+	for _, r := range runs {
+		if len(r.limits) == 0 {
+			continue
+		}
+		var limits []store.Limit
+		if err := json.Unmarshal(r.limits, &limits); err != nil {
+			return res, fmt.Errorf("run %s: limits: %w", r.id, err)
+		}
+		if err := t.releaseSlots(ctx, r.id, limits); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+func (t *pgTx) ListPaused(ctx context.Context) ([]store.PausedFunction, error) {
+	return collect(ctx, t, `SELECT function_id, paused_at FROM $S.paused_functions ORDER BY function_id`, nil,
+		func(rows pgx.Rows) (store.PausedFunction, error) {
+			var p store.PausedFunction
+			var at int64
+			err := rows.Scan(&p.FunctionID, &at)
+			p.Since = time.Unix(0, at)
+			return p, err
+		})
 }

@@ -186,15 +186,18 @@ func (t *sqlTx) EventsByName(ctx context.Context, p store.EventsByNameParams) ([
 }
 
 const runColumns = `id, function_id, status, events, attempt, created_at, started_at, ended_at, available_at,
-	lease_owner, lease_until, output, error, parent_run_id, parent_step_key, deadline, limits, blocked_on, interrupted`
+	lease_owner, lease_until, output, error, parent_run_id, parent_step_key, deadline, limits, blocked_on, interrupted,
+	rerun_of, rerun_from_step, rerun_by`
 
-func scanRun(sc interface{ Scan(...any) error }) (store.Run, error) {
+// scanRun scans runColumns, then extra.
+func scanRun(sc interface{ Scan(...any) error }, extra ...any) (store.Run, error) {
 	var r store.Run
 	var created, started, ended, avail, leaseUntil, deadline sql.NullInt64
-	var owner, errText, parent, parentKey, blockedOn sql.NullString
+	var owner, errText, parent, parentKey, blockedOn, rerunOf, rerunFrom, rerunBy sql.NullString
 	var output, limits []byte
-	err := sc.Scan(&r.ID, &r.FunctionID, &r.Status, &r.Events, &r.Attempt, &created, &started, &ended, &avail,
-		&owner, &leaseUntil, &output, &errText, &parent, &parentKey, &deadline, &limits, &blockedOn, &r.Interrupted)
+	err := sc.Scan(append([]any{&r.ID, &r.FunctionID, &r.Status, &r.Events, &r.Attempt, &created, &started, &ended, &avail,
+		&owner, &leaseUntil, &output, &errText, &parent, &parentKey, &deadline, &limits, &blockedOn, &r.Interrupted,
+		&rerunOf, &rerunFrom, &rerunBy}, extra...)...)
 	if err != nil {
 		return r, err
 	}
@@ -208,6 +211,7 @@ func scanRun(sc interface{ Scan(...any) error }) (store.Run, error) {
 	r.LeaseOwner, r.LeaseUntil = owner.String, fromNanos(leaseUntil)
 	r.Output, r.Error = output, errText.String
 	r.ParentRunID, r.ParentStepKey, r.Deadline = parent.String, parentKey.String, fromNanos(deadline)
+	r.RerunOf, r.RerunFromStep, r.RerunBy = rerunOf.String, rerunFrom.String, rerunBy.String
 	return r, nil
 }
 
@@ -216,10 +220,11 @@ func (t *sqlTx) InsertRun(ctx context.Context, r store.Run) error {
 	if len(r.Limits) > 0 {
 		limits, _ = json.Marshal(r.Limits)
 	}
-	_, err := t.exec(ctx, `INSERT INTO runs (`+runColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := t.exec(ctx, `INSERT INTO runs (`+runColumns+`, event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.ID, r.FunctionID, string(r.Status), []byte(r.Events), r.Attempt, nanos(r.CreatedAt), nanos(r.StartedAt), nanos(r.EndedAt),
 		nanos(r.AvailableAt), nullString(r.LeaseOwner), nanos(r.LeaseUntil), bytesOrNil(r.Output), nullString(r.Error),
-		nullString(r.ParentRunID), nullString(r.ParentStepKey), nanos(r.Deadline), bytesOrNil(limits), nullString(r.BlockedOn), r.Interrupted)
+		nullString(r.ParentRunID), nullString(r.ParentStepKey), nanos(r.Deadline), bytesOrNil(limits), nullString(r.BlockedOn), r.Interrupted,
+		nullString(r.RerunOf), nullString(r.RerunFromStep), nullString(r.RerunBy), nullString(store.FirstEventID(r.Events)))
 	return err
 }
 
@@ -248,6 +253,30 @@ func (t *sqlTx) ListRuns(ctx context.Context, f store.RunFilter) ([]store.Run, e
 		list, sargs := statusList(f.Statuses)
 		q += ` AND status IN ` + list
 		args = append(args, sargs...)
+	}
+	if !f.CreatedFrom.IsZero() {
+		q += ` AND created_at >= ?`
+		args = append(args, f.CreatedFrom.UnixNano())
+	}
+	if !f.CreatedBefore.IsZero() {
+		q += ` AND created_at < ?`
+		args = append(args, f.CreatedBefore.UnixNano())
+	}
+	if f.EventID != "" {
+		q += ` AND event_id = ?`
+		args = append(args, f.EventID)
+	}
+	if f.ParentRunID != "" {
+		q += ` AND parent_run_id = ?`
+		args = append(args, f.ParentRunID)
+	}
+	if f.NotRerun {
+		q += ` AND rerun_by IS NULL`
+	}
+	if f.After != nil {
+		n := f.After.CreatedAt.UnixNano()
+		q += ` AND (created_at < ? OR (created_at = ? AND id < ?))`
+		args = append(args, n, n, f.After.ID)
 	}
 	q += ` ORDER BY created_at DESC, id DESC`
 	if f.Limit > 0 {
@@ -293,6 +322,10 @@ func (t *sqlTx) UpdateRun(ctx context.Context, id string, cond store.RunCond, u 
 	}
 	if u.Events != nil {
 		set("events", []byte(u.Events))
+		set("event_id", nullString(store.FirstEventID(u.Events)))
+	}
+	if u.RerunBy != nil {
+		set("rerun_by", nullString(*u.RerunBy))
 	}
 	if u.Interrupted != nil {
 		set("interrupted", *u.Interrupted)
@@ -313,6 +346,9 @@ func (t *sqlTx) UpdateRun(ctx context.Context, id string, cond store.RunCond, u 
 		list, sargs := statusList(cond.Statuses)
 		q += ` AND status IN ` + list
 		args = append(args, sargs...)
+	}
+	if cond.NotRerun {
+		q += ` AND rerun_by IS NULL`
 	}
 	// RETURNING tells whether the run has slots to give back, without a
 	// second query for the runs (most) that have no concurrency limits.
@@ -406,13 +442,22 @@ func (t *sqlTx) ClaimRuns(ctx context.Context, owner string, now, leaseUntil tim
 	var out []store.Run
 	used := map[string]int{} // slots held per key, counted once per claim
 	for len(out) < limit {
-		candidates, err := t.listRuns(ctx, `SELECT `+runColumns+` FROM runs
-			WHERE status IN ('queued', 'sleeping', 'waiting') AND available_at <= ? ORDER BY available_at, id LIMIT ?`,
-			now.UnixNano(), limit-len(out))
+		candidates, err := t.claimCandidates(ctx, now, limit-len(out))
 		if err != nil || len(candidates) == 0 {
 			return out, err
 		}
-		for _, r := range candidates {
+		for _, c := range candidates {
+			r := c.run
+			if c.paused {
+				// Held by its function's pause: it starts on resume.
+				if err := t.releaseSlots(ctx, r.ID); err != nil {
+					return out, err
+				}
+				if _, err := t.exec(ctx, `UPDATE runs SET status = 'paused', blocked_on = NULL WHERE id = ?`, r.ID); err != nil {
+					return out, err
+				}
+				continue
+			}
 			held, err := t.heldSlots(ctx, r)
 			if err != nil {
 				return out, err
@@ -448,6 +493,32 @@ func (t *sqlTx) ClaimRuns(ctx context.Context, owner string, now, leaseUntil tim
 		}
 	}
 	return out, nil
+}
+
+// claimCandidate is a due run, and whether a pause of its function holds it.
+type claimCandidate struct {
+	run    store.Run
+	paused bool
+}
+
+func (t *sqlTx) claimCandidates(ctx context.Context, now time.Time, limit int) ([]claimCandidate, error) {
+	rows, err := t.query(ctx, `SELECT `+runColumns+`,
+		started_at IS NULL AND EXISTS (SELECT 1 FROM paused_functions p WHERE p.function_id = runs.function_id)
+		FROM runs WHERE status IN ('queued', 'sleeping', 'waiting') AND available_at <= ? ORDER BY available_at, id LIMIT ?`,
+		now.UnixNano(), limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []claimCandidate
+	for rows.Next() {
+		var c claimCandidate
+		if c.run, err = scanRun(rows, &c.paused); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
 }
 
 // heldSlots returns the keys of the slots a run already holds (handed to it
@@ -751,4 +822,79 @@ func (t *sqlTx) DeleteExpiredState(ctx context.Context, p store.DeleteStateParam
 	}
 	return deleted(t.exec(ctx, `DELETE FROM state WHERE key IN (
 		SELECT key FROM state WHERE expires_at IS NOT NULL AND expires_at < ? ORDER BY expires_at LIMIT ?)`, nanos(p.Now), p.Limit))
+}
+
+func (t *sqlTx) PauseFunction(ctx context.Context, p store.PauseParams) (bool, error) {
+	res, err := t.exec(ctx, `INSERT INTO paused_functions (function_id, paused_at) VALUES (?, ?) ON CONFLICT DO NOTHING`,
+		p.FunctionID, p.At.UnixNano())
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+func (t *sqlTx) ResumeFunction(ctx context.Context, p store.ResumeParams) (store.ResumeResult, error) {
+	var res store.ResumeResult
+	var since int64
+	err := t.queryRow(ctx, `DELETE FROM paused_functions WHERE function_id = ? RETURNING paused_at`, p.FunctionID).Scan(&since)
+	if errors.Is(err, sql.ErrNoRows) {
+		return res, nil
+	}
+	if err != nil {
+		return res, err
+	}
+	res.WasPaused = true
+	if !p.Skip {
+		ids, err := textColumn(t.query(ctx, `UPDATE runs SET status = 'queued' WHERE function_id = ? AND status = 'paused' RETURNING id`, p.FunctionID))
+		res.Runs = len(ids)
+		return res, err
+	}
+	rows, err := t.query(ctx, `UPDATE runs SET status = 'skipped', ended_at = ?, error = ?, lease_owner = NULL, lease_until = NULL, blocked_on = NULL
+		WHERE function_id = ? AND (status = 'paused' OR (status IN ('queued', 'blocked') AND started_at IS NULL AND created_at >= ?))
+		RETURNING id, limits IS NOT NULL`, p.At.UnixNano(), nullString(p.Reason), p.FunctionID, since)
+	if err != nil {
+		return res, err
+	}
+	var withSlots []string
+	for rows.Next() {
+		var id string
+		var limited bool
+		if err := rows.Scan(&id, &limited); err != nil {
+			rows.Close()
+			return res, err
+		}
+		res.Runs++
+		if limited {
+			withSlots = append(withSlots, id)
+		}
+	}
+	if err := rows.Close(); err != nil {
+		return res, err
+	}
+	for _, id := range withSlots {
+		if err := t.releaseSlots(ctx, id); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+func (t *sqlTx) ListPaused(ctx context.Context) ([]store.PausedFunction, error) {
+	rows, err := t.query(ctx, `SELECT function_id, paused_at FROM paused_functions ORDER BY function_id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.PausedFunction
+	for rows.Next() {
+		var p store.PausedFunction
+		var at int64
+		if err := rows.Scan(&p.FunctionID, &at); err != nil {
+			return nil, err
+		}
+		p.Since = time.Unix(0, at)
+		out = append(out, p)
+	}
+	return out, rows.Err()
 }

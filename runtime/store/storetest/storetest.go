@@ -77,6 +77,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	tests = append(tests, waitKeyTests...)
 	tests = append(tests, eventsByNameTests...)
 	tests = append(tests, eventListTests...)
+	tests = append(tests, opsTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)
