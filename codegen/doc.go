@@ -1,7 +1,9 @@
 // Package codegen implements `durable generate`: it reads a catalog
 // (durable.yaml, see package catalog) and produces the typed Go events
-// (package gogen), one JSON Schema per event (package schemagen) and the
-// registry of every durable function of the module (package registry).
+// (package gogen), one JSON Schema per event (package schemagen), the
+// registry of every durable function of the module (package registry) and,
+// when asked, the TypeScript declarations of the event types (package
+// tsgen).
 //
 // Generation is all or nothing: every output is computed in memory first,
 // and files are written (each to a temporary file renamed into place) only

@@ -19,6 +19,7 @@ import (
 	"github.com/durable-go/durable/codegen/internal/gogen"
 	"github.com/durable-go/durable/codegen/internal/registry"
 	"github.com/durable-go/durable/codegen/internal/schemagen"
+	"github.com/durable-go/durable/codegen/internal/tsgen"
 )
 
 // Options configure a generation.
@@ -44,8 +45,8 @@ type File struct {
 	Old    []byte
 	Exists bool
 
-	// output is the key of the output the file belongs to: go, schemas or
-	// registry.
+	// output is the key of the output the file belongs to: go, schemas,
+	// registry or typescript.output.
 	output string
 }
 
@@ -115,7 +116,7 @@ func NewPlan(ctx context.Context, opts Options) (*Plan, error) {
 	// Refuse outputs that leave the module before anything is read or
 	// scanned; each file is checked again below, for symbolic links under
 	// an output directory.
-	for _, o := range []struct{ key, rel string }{{"go", path.Dir(out.Go)}, {"registry", path.Dir(out.Registry)}, {"schemas", out.Schemas}} {
+	for _, o := range []struct{ key, rel string }{{"go", path.Dir(out.Go)}, {"registry", path.Dir(out.Registry)}, {"schemas", out.Schemas}, {tsKey, path.Dir(cfg.TypeScript.Output)}} {
 		if o.rel != "." && o.rel != "" {
 			fence.check(o.key, filepath.Join(baseDir, filepath.FromSlash(o.rel)))
 		}
@@ -150,6 +151,9 @@ func NewPlan(ctx context.Context, opts Options) (*Plan, error) {
 			return nil, err
 		}
 		add("go", out.Go, src)
+	}
+	if ts := cfg.TypeScript.Output; ts != "" {
+		add(tsKey, ts, tsgen.Declarations(cfg, source))
 	}
 	if out.Registry != "" {
 		if modErr != nil {
@@ -469,8 +473,12 @@ func newFence(cfg *catalog.Config, baseDir, modDir string, inModule bool) (*fenc
 	return &fence{cfg: cfg, root: root, shown: shown, reported: map[string]bool{}}, nil
 }
 
-// check records an error naming output.<key> when dir, a directory an
-// output is written in, resolves to a place outside the root.
+// tsKey is the key of the TypeScript output, as fence.check takes it.
+const tsKey = "typescript.output"
+
+// check records an error naming output.<key> (or typescript.output) when
+// dir, a directory an output is written in, resolves to a place outside the
+// root.
 func (f *fence) check(key, dir string) {
 	if f.reported[key] {
 		return
@@ -493,11 +501,12 @@ func (f *fence) check(key, dir string) {
 	}
 	f.reported[key] = true
 	o := f.cfg.Output
-	f.errs = append(f.errs, &catalog.Error{
-		File: f.cfg.File,
-		Pos:  o.Keys.Of(key, o.Pos),
-		Msg:  fmt.Sprintf("output.%s: %s", key, problem),
-	})
+	at, name := o.Keys.Of(key, o.Pos), "output."+key
+	if key == tsKey {
+		ts := f.cfg.TypeScript
+		at, name = ts.Keys.Of("output", ts.Pos), key
+	}
+	f.errs = append(f.errs, &catalog.Error{File: f.cfg.File, Pos: at, Msg: fmt.Sprintf("%s: %s", name, problem)})
 }
 
 func (f *fence) err() error {

@@ -53,6 +53,19 @@ func TestOutputsStayInsideTheModule(t *testing.T) {
 			want:   "$T/mod/app/durable.yaml:3:19: output.schemas: $T/mod/app/schemas/app resolves to $T/elsewhere, outside the module in $T/mod",
 		},
 		{
+			name:   "typescript out of the module",
+			output: "{go: e/e_gen.go}\ntypescript: {output: ../../web/events.d.ts}",
+			files:  map[string]string{"mod/go.mod": gomod},
+			want:   "$T/mod/app/durable.yaml:4:22: typescript.output: $T/web is outside the module in $T/mod",
+		},
+		{
+			name:   "typescript through a symbolic link",
+			output: "{go: e/e_gen.go}\ntypescript: {output: web/events.d.ts}",
+			files:  map[string]string{"mod/go.mod": gomod, "elsewhere/keep": ""},
+			links:  map[string]string{"mod/app/web": "elsewhere"},
+			want:   "$T/mod/app/durable.yaml:4:22: typescript.output: $T/mod/app/web resolves to $T/elsewhere, outside the module in $T/mod",
+		},
+		{
 			name:   "no module: the catalog's directory is the fence",
 			output: "{go: ../e_gen.go}",
 			want:   "$T/mod/app/durable.yaml:3:14: output.go: $T/mod is outside the catalog's directory $T/mod/app (there is no go.mod)",

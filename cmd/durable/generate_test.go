@@ -284,3 +284,29 @@ func TestGenerateCheckAgainst(t *testing.T) {
 		t.Errorf("--against without --check: code %d\n%s", code, stderr)
 	}
 }
+
+// TestGenerateTypeScript: the .d.ts file is written with the rest, and
+// --check reports it stale when edited.
+func TestGenerateTypeScript(t *testing.T) {
+	dir := t.TempDir()
+	catalog := cliCatalog + "typescript: {output: web/events.d.ts}\n"
+	if err := os.WriteFile(filepath.Join(dir, "durable.yaml"), []byte(catalog), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runCLI(t, dir)
+	if code != 0 || !strings.Contains(stdout, "wrote web/events.d.ts") {
+		t.Fatalf("generate: code %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	ts := filepath.Join(dir, "web", "events.d.ts")
+	data, err := os.ReadFile(ts)
+	if err != nil || !strings.Contains(string(data), "export interface UserCreatedData {\n  id: string;\n}") {
+		t.Fatalf("events.d.ts (%v):\n%s", err, data)
+	}
+	if err := os.WriteFile(ts, append(data, "// edit\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, _ = runCLI(t, dir, "--check")
+	if code != 1 || !strings.Contains(stdout, "--- a/web/events.d.ts") || !strings.Contains(stdout, "-// edit") {
+		t.Errorf("check after edit: code %d\nstdout:\n%s", code, stdout)
+	}
+}

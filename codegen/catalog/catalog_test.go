@@ -44,11 +44,35 @@ func TestParseErrors(t *testing.T) {
 			},
 		},
 		{
+			name: "typescript: unknown key, absolute path, not .d.ts",
+			yaml: "version: \"1\"\noutput: {schemas: s}\ntypescript: {output: /web/events.ts, modle: x}\n",
+			want: []string{
+				`durable.yaml:3:22: typescript.output: "/web/events.ts" must be relative to the directory of the catalog`,
+				`durable.yaml:3:22: typescript.output: "/web/events.ts" must be a .d.ts file`,
+				`durable.yaml:3:38: typescript: unknown key "modle" (known keys: output)`,
+			},
+		},
+		{
+			name: "typescript: missing output",
+			yaml: "version: \"1\"\noutput: {schemas: s}\ntypescript: {}\n",
+			want: []string{
+				`durable.yaml:3:13: typescript: missing required key "output"`,
+			},
+		},
+		{
+			name: "typescript: names the declarations use",
+			yaml: "version: \"1\"\noutput: {schemas: s}\ntypescript: {output: e.d.ts}\ntypes:\n  Record: {a: {type: string}}\n  Event: {name: {type: object, fields: {x: {type: string}}}}\n",
+			want: []string{
+				`durable.yaml:5:3: type Record gets the name Record, which the TypeScript declarations declare or use themselves; rename it`,
+				`durable.yaml:6:11: the object of field Event.name gets the name EventName, which the TypeScript declarations declare or use themselves; rename it`,
+			},
+		},
+		{
 			name: "wrong version and unknown top-level key",
 			yaml: "version: 1\npackage: events\noutput: {schemas: s}\nlnt: {}\n",
 			want: []string{
 				`durable.yaml:1:10: version: want a string, got the integer 1; quote it: "1"`,
-				`durable.yaml:4:1: unknown key "lnt" (known keys: events, lint, output, package, schema_base_url, types, version)`,
+				`durable.yaml:4:1: unknown key "lnt" (known keys: events, lint, output, package, schema_base_url, types, typescript, version)`,
 			},
 		},
 		{

@@ -35,6 +35,7 @@ type Config struct {
 	SchemaBaseURL string          `yaml:"schema_base_url" jsonschema:"format=uri" jsonschema_description:"Absolute URL ending in / under which the event schemas are published; their $id is <schema_base_url><domain>/<noun.verb>.json. Without it, $id is urn:durable:event:<name>."`
 	Types         Types           `yaml:"types" jsonschema_description:"Named object types that fields can use by name, as in []LineItem."`
 	Events        []Event         `yaml:"events" jsonschema_description:"The events of the catalog."`
+	TypeScript    TypeScript      `yaml:"typescript" jsonschema_description:"TypeScript declarations (.d.ts) of the event types, for services that send or receive the events from Node."`
 	Lint          lintconfig.Lint `yaml:"lint" jsonschema_description:"Settings of durable lint: analyzers to run, severities, analyzer flags."`
 
 	// File is the path the catalog was read from, as given to Load or Parse.
@@ -56,6 +57,14 @@ type Output struct {
 	Go       string `yaml:"go" jsonschema:"pattern=\\.go$" jsonschema_description:"Go file of the typed events, such as internal/events/events_gen.go."`
 	Schemas  string `yaml:"schemas" jsonschema_description:"Directory of the JSON Schemas, one per event: <domain>/<noun.verb>.json."`
 	Registry string `yaml:"registry" jsonschema:"pattern=\\.go$" jsonschema_description:"Go file listing every durable function of the module, such as internal/registry/registry_gen.go."`
+
+	Pos  Pos       `yaml:"-" json:"-"`
+	Keys Positions `yaml:"-" json:"-"`
+}
+
+// TypeScript configures the TypeScript declarations of the event types.
+type TypeScript struct {
+	Output string `yaml:"output" jsonschema:"required,pattern=\\.d\\.ts$" jsonschema_description:"The .d.ts file to write, relative to the directory of this file, such as web/src/events.d.ts."`
 
 	Pos  Pos       `yaml:"-" json:"-"`
 	Keys Positions `yaml:"-" json:"-"`

@@ -167,3 +167,10 @@ func (Field) JSONSchemaExtend(s *jsonschema.Schema) {
 		only([]any{"string", "integer", "number", "boolean", "time"}, "enum"),
 	}
 }
+
+// JSONSchemaExtend: a relative path.
+func (TypeScript) JSONSchemaExtend(s *jsonschema.Schema) {
+	if p, ok := s.Properties.Get("output"); ok {
+		p.Not = &jsonschema.Schema{Type: "string", Pattern: absolutePathPattern}
+	}
+}

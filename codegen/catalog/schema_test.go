@@ -110,6 +110,13 @@ func TestPublishedSchemaAgreesWithParse(t *testing.T) {
 		{name: "unknown type", yaml: ev("x: {type: Nope}"), gap: true},
 		{name: "duplicate event", yaml: h + "events: [{name: a/b.c, v: \"1\"}, {name: a/b.c, v: \"1\"}]\n", gap: true},
 		{name: "enum value of another type", yaml: ev("x: {type: integer, enum: [a]}"), gap: true},
+		{name: "typescript", yaml: h + "typescript: {output: web/events.d.ts}\n", valid: true},
+		{name: "typescript unknown key", yaml: h + "typescript: {output: web/events.d.ts, module: x}\n"},
+		{name: "typescript without output", yaml: h + "typescript: {}\n"},
+		{name: "typescript absolute", yaml: h + "typescript: {output: /web/events.d.ts}\n"},
+		{name: "typescript not .d.ts", yaml: h + "typescript: {output: web/events.ts}\n"},
+		{name: "typescript null", yaml: h + "typescript:\n"},
+		{name: "type named as a TypeScript declaration", yaml: h + "typescript: {output: e.d.ts}\ntypes: {EventName: {a: {type: string}}}\n", gap: true},
 		{name: "integer bound beyond int64", yaml: ev("x: {type: integer, maximum: 9223372036854775808}"), gap: true},
 	}
 	// The catalogs on disk: golden and example.

@@ -34,6 +34,13 @@ var uncheckedFormats = map[string]string{
 // reservedGoNames are names the generated events file declares itself.
 var reservedGoNames = map[string]bool{"Events": true, "EventType": true}
 
+// reservedTSNames are names the TypeScript declarations declare or use
+// themselves (see codegen/internal/tsgen).
+var reservedTSNames = map[string]bool{
+	"Envelope": true, "EventDataByName": true, "EventName": true, "EventVersionByName": true,
+	"JSONValue": true, "Record": true,
+}
+
 type validator struct {
 	d   *decoder
 	cfg *Config
@@ -49,6 +56,9 @@ func (v *validator) validate() {
 		v.errorAt(c.Keys.Of("version", c.Pos), "version: unsupported catalog version %s; this durable reads version %q", excerpt(c.Version), FormatVersion)
 	}
 	v.output()
+	if _, ok := c.Keys["typescript"]; ok {
+		v.typescript()
+	}
 	if c.SchemaBaseURL != "" {
 		u, err := url.Parse(c.SchemaBaseURL)
 		if err != nil || !u.IsAbs() || !strings.HasSuffix(c.SchemaBaseURL, "/") {
@@ -102,7 +112,7 @@ func (v *validator) output() {
 		if p.val == "" {
 			continue
 		}
-		if path.IsAbs(p.val) || strings.HasPrefix(p.val, `\`) || (len(p.val) > 1 && p.val[1] == ':') {
+		if isAbsolute(p.val) {
 			v.errorAt(o.Keys.Of(p.key, o.Pos), "output.%s: %s must be relative to the directory of the catalog", p.key, excerpt(p.val))
 		}
 		if (p.key == "go" || p.key == "registry") && !strings.HasSuffix(p.val, ".go") {
@@ -135,6 +145,26 @@ func (v *validator) output() {
 			}
 		}
 	}
+}
+
+func (v *validator) typescript() {
+	ts := &v.cfg.TypeScript
+	if ts.Output == "" {
+		return // missing or empty: reported by the decoder
+	}
+	at := ts.Keys.Of("output", ts.Pos)
+	if isAbsolute(ts.Output) {
+		v.errorAt(at, "typescript.output: %s must be relative to the directory of the catalog", excerpt(ts.Output))
+	}
+	if !strings.HasSuffix(ts.Output, ".d.ts") {
+		v.errorAt(at, "typescript.output: %s must be a .d.ts file", excerpt(ts.Output))
+	}
+}
+
+// isAbsolute reports whether p is absolute on any system: /x, \x or a
+// drive letter.
+func isAbsolute(p string) bool {
+	return path.IsAbs(p) || strings.HasPrefix(p, `\`) || (len(p) > 1 && p[1] == ':')
 }
 
 // RegistryPackage is the package name of the registry file: the name of its
@@ -522,9 +552,12 @@ func (v *validator) cycles() {
 	}
 }
 
-// goNames reports two declarations that would get one Go name.
+// goNames reports two declarations that would get one Go name (which the
+// TypeScript declarations use too), or a name the generated files declare
+// themselves.
 func (v *validator) goNames() {
-	if v.cfg.Output.Go == "" {
+	goOut, tsOut := v.cfg.Output.Go != "", v.cfg.TypeScript.Output != ""
+	if !goOut && !tsOut {
 		return
 	}
 	type decl struct {
@@ -533,8 +566,12 @@ func (v *validator) goNames() {
 	}
 	seen := map[string]decl{}
 	add := func(name, what string, p Pos) {
-		if reservedGoNames[name] {
+		if goOut && reservedGoNames[name] {
 			v.errorAt(p, "%s gets the Go name %s, which the generated file declares itself; rename it (go_name for events)", what, name)
+			return
+		}
+		if tsOut && reservedTSNames[name] {
+			v.errorAt(p, "%s gets the name %s, which the TypeScript declarations declare or use themselves; rename it", what, name)
 			return
 		}
 		if prev, dup := seen[name]; dup {
@@ -545,7 +582,8 @@ func (v *validator) goNames() {
 	}
 	for i := range v.cfg.Events {
 		e := &v.cfg.Events[i]
-		if e.Name != "" && !v.dupEvents[e] {
+		// The TypeScript declarations name only the data of an event.
+		if goOut && e.Name != "" && !v.dupEvents[e] {
 			add(EventGoName(e), "event "+excerpt(e.Name), e.Pos)
 		}
 	}
