@@ -50,7 +50,9 @@ func (Config) JSONSchemaExtend(s *jsonschema.Schema) {
 		Properties: orderedmap.New[string, *jsonschema.Schema](),
 		Required:   []string{"output"},
 	}
-	out := &jsonschema.Schema{Type: "object", Required: []string{"go"}}
+	// ajv's strictRequired wants each required key among the properties.
+	out := &jsonschema.Schema{Type: "object", Properties: orderedmap.New[string, *jsonschema.Schema](), Required: []string{"go"}}
+	out.Properties.Set("go", jsonschema.TrueSchema)
 	s.If.Properties.Set("output", out)
 	// With output.go, no event may take a Go name the generated file
 	// declares itself.
@@ -61,6 +63,7 @@ func (Config) JSONSchemaExtend(s *jsonschema.Schema) {
 		{Type: "array", Items: &jsonschema.Schema{Type: "object", Properties: goName}},
 		{Type: "null"},
 	}})
+	events.Set("package", jsonschema.TrueSchema)
 	s.Then = &jsonschema.Schema{Type: "object", Required: []string{"package"}, Properties: events}
 	if p, ok := s.Properties.Get("schema_base_url"); ok {
 		p.Pattern = "/$"
