@@ -1,6 +1,7 @@
 package compat
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/big"
 	"slices"
@@ -8,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/durable-go/durable/codegen/catalog"
+	"github.com/durable-go/durable/codegen/internal/schemagen"
 )
 
 // Breaks says whom a change breaks; zero for a compatible change.
@@ -282,8 +284,8 @@ func (c *comparer) constraints(path string, o, n *catalog.Field) {
 	default:
 		c.add(formatAt, path, Producers, "format changed from %s to %s", o.Format, n.Format)
 	}
-	c.bound(path, "minimum", o.Minimum, n.Minimum, n.Pos, 1)
-	c.bound(path, "maximum", o.Maximum, n.Maximum, n.Pos, -1)
+	c.bound(path, "minimum", n.T.Kind, o.Minimum, n.Minimum, n.Pos, 1)
+	c.bound(path, "maximum", n.T.Kind, o.Maximum, n.Maximum, n.Pos, -1)
 	defaultAt := n.Pos
 	if n.Default != nil {
 		defaultAt = n.Default.Pos
@@ -299,22 +301,68 @@ func (c *comparer) constraints(path string, o, n *catalog.Field) {
 }
 
 // bound compares a minimum (tighter is +1: a greater value) or a maximum
-// (tighter is -1).
-func (c *comparer) bound(path, key string, o, n *catalog.Number, fieldAt catalog.Pos, tighter int) {
-	switch {
-	case o == nil && n == nil:
-	case o == nil:
-		c.add(n.Pos, path, Producers, "%s %s added", key, n.Text)
-	case n == nil:
-		c.add(fieldAt, path, 0, "%s %s removed", key, o.Text)
-	default:
-		switch n.Rat.Cmp(o.Rat) {
-		case tighter:
-			c.add(n.Pos, path, Producers, "%s tightened from %s to %s", key, o.Text, n.Text)
-		case -tighter:
-			c.add(n.Pos, path, 0, "%s widened from %s to %s", key, o.Text, n.Text)
-		}
+// (tighter is -1) of a field of kind k. An absent bound is the range of the
+// field's Go type, which the schema states (int64 for integers, float64
+// for numbers): writing it out, or removing it, changes nothing.
+func (c *comparer) bound(path, key string, k catalog.Kind, o, n *catalog.Number, fieldAt catalog.Pos, tighter int) {
+	if o == nil && n == nil {
+		return
 	}
+	implicit := implicitBound(k, tighter)
+	ov, nv := implicit, implicit
+	if o != nil {
+		ov = o.Rat
+	}
+	if n != nil {
+		nv = n.Rat
+	}
+	at := fieldAt
+	if n != nil {
+		at = n.Pos
+	}
+	switch cmp := nv.Cmp(ov); {
+	case cmp == 0:
+	case cmp == tighter && o == nil:
+		c.add(at, path, Producers, "%s %s added", key, n.Text)
+	case cmp == tighter:
+		c.add(at, path, Producers, "%s tightened from %s to %s", key, o.Text, n.Text)
+	case n == nil:
+		c.add(at, path, 0, "%s %s removed", key, o.Text)
+	case o == nil:
+		c.add(at, path, 0, "%s %s added, beyond the range of the type", key, n.Text)
+	default:
+		c.add(at, path, 0, "%s widened from %s to %s", key, o.Text, n.Text)
+	}
+}
+
+// The bounds the schemas give integer and number fields without their own.
+var (
+	minInt64   = rat(schemagen.MinInteger)
+	maxInt64   = rat(schemagen.MaxInteger)
+	minFloat64 = rat(schemagen.MinNumber)
+	maxFloat64 = rat(schemagen.MaxNumber)
+)
+
+func rat(n json.Number) *big.Rat {
+	r, ok := new(big.Rat).SetString(string(n))
+	if !ok {
+		panic("compat: bad bound " + n)
+	}
+	return r
+}
+
+// implicitBound is the minimum (tighter +1) or maximum (tighter -1) of a
+// field of kind k without one.
+func implicitBound(k catalog.Kind, tighter int) *big.Rat {
+	switch {
+	case k == catalog.KindInteger && tighter > 0:
+		return minInt64
+	case k == catalog.KindInteger:
+		return maxInt64
+	case tighter > 0:
+		return minFloat64
+	}
+	return maxFloat64
 }
 
 // sameValue compares two enum values or defaults as JSON values: 1 and 1.0

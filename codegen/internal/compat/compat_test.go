@@ -164,6 +164,17 @@ func TestCompare(t *testing.T) {
 			},
 		},
 		{
+			name: "the range of the type written out, or removed: no change",
+			old:  event("1", "n: {type: integer}, m: {type: number, maximum: 1.7976931348623157e308}", ""),
+			new:  event("1", "n: {type: integer, minimum: -9223372036854775808, maximum: 9223372036854775807}, m: {type: number}", ""),
+		},
+		{
+			name: "bound added at the range of an integer, tightening the other",
+			old:  event("1", "n: {type: integer}", ""),
+			new:  event("1", "n: {type: integer, maximum: 9223372036854775807, minimum: -9223372036854775807}", ""),
+			want: []string{`new.yaml:6:72: shop/order.created: n: minimum -9223372036854775807 added (breaks producers; v is still "1": declare a new v)`},
+		},
+		{
 			name: "defaults",
 			old:  event("1", "a: {type: string, default: x}, b: {type: string, default: y}", ""),
 			new:  event("1", "a: {type: string, default: z}, b: {type: string}, c: {type: boolean, default: false}", ""),

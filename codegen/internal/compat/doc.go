@@ -21,6 +21,8 @@
 // Compatible changes are listed too: optional field added, enum value
 // added, enum, format or a bound removed, bound widened, default added,
 // sensitive set or cleared, event added. Descriptions are not compared.
+// A field without a minimum or maximum has the range of its Go type (int64,
+// float64), which its schema states: writing that range out changes nothing.
 // Named types compare by the JSON they accept, not by name (renaming a type
 // with the same fields is compatible); a named type's changes are reported
 // once per event, at the first field that uses it.
