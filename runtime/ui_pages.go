@@ -96,6 +96,9 @@ func uiAgo(t time.Time) string {
 		return ""
 	}
 	d := time.Since(t)
+	if d >= 0 && d < time.Second {
+		return "just now"
+	}
 	if d < 0 {
 		return "in " + uiDuration(-d)
 	}
