@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -180,7 +181,12 @@ func (e *Engine) newID() string {
 
 // Start starts executing runs: new ones, due ones, and those a crashed
 // process left. It returns at once; Stop ends the work.
+// With CheckReplayEnv set, it checks the runs in flight against this code
+// instead (durable check-replay) and returns ErrReplayChecked.
 func (e *Engine) Start(ctx context.Context) error {
+	if path := os.Getenv(CheckReplayEnv); path != "" {
+		return e.checkReplayForCLI(ctx, path)
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.running {

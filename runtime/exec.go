@@ -29,6 +29,8 @@ const (
 	kindWait   = "wait"
 	kindInvoke = "invoke"
 	kindSend   = "send"
+	// kindVersion records the version of a change a run follows (step.Version).
+	kindVersion = "version"
 )
 
 // timedOut is the error recorded for a wait or invoke whose timeout passed.
@@ -260,13 +262,95 @@ func (x *execution) retryOrFail(err error) {
 // backoff is exponential with jitter: a random duration in [d/2, d] where d
 // doubles with every attempt from MinBackoff up to MaxBackoff.
 func backoff(p RetryPolicy, attempt int) time.Duration {
-	d := p.MinBackoff
-	for i := 1; i < attempt && d < p.MaxBackoff; i++ {
-		d *= 2
+	return jitteredBackoff(p.MinBackoff, p.MaxBackoff, 2, attempt)
+}
+
+// jitteredBackoff is the delay after attempt: a random duration in [d/2, d]
+// where d = min(initial·multiplier^(attempt-1), max).
+func jitteredBackoff(initial, max time.Duration, multiplier float64, attempt int) time.Duration {
+	d := float64(initial)
+	for i := 1; i < attempt && d < float64(max); i++ {
+		d *= multiplier
 	}
-	d = min(d, p.MaxBackoff)
-	half := d / 2
-	return half + time.Duration(rand.Int64N(int64(half)+1))
+	dur := time.Duration(min(d, float64(max)))
+	half := dur / 2
+	return half + time.Duration(rand.Int64N(int64(dur-half)+1))
+}
+
+// stepPolicy is the retry policy of one step.Run: the function's, with
+// what the step's options set instead.
+type stepPolicy struct {
+	maxAttempts  int
+	initial, max time.Duration
+	multiplier   float64
+	retriable    func(error) bool
+}
+
+func (x *execution) stepPolicy(o runctx.StepOptions) stepPolicy {
+	p := stepPolicy{maxAttempts: x.policy.Retries + 1, initial: x.policy.MinBackoff, max: x.policy.MaxBackoff, multiplier: 2, retriable: o.Retriable}
+	if o.MaxAttempts > 0 {
+		p.maxAttempts = o.MaxAttempts
+	}
+	if o.InitialBackoff > 0 {
+		p.initial = o.InitialBackoff
+	}
+	if o.MaxBackoff > 0 {
+		p.max = o.MaxBackoff
+	}
+	p.max = max(p.max, p.initial)
+	if o.Multiplier > 0 {
+		p.multiplier = o.Multiplier
+	}
+	return p
+}
+
+// attemptContext gives an attempt of a step with a timeout its ctx: done d
+// after now on the engine's clock (a virtual one in tests), with that
+// deadline. expired stops the timer and reports whether it fired.
+func (x *execution) attemptContext(ctx context.Context, d time.Duration) (_ context.Context, expired func() bool) {
+	if d <= 0 {
+		return ctx, func() bool { return false }
+	}
+	deadline := x.e.clock.Now().Add(d)
+	cctx, cancel := context.WithCancelCause(ctx)
+	timer := x.e.clock.After(d)
+	stop := make(chan struct{})
+	var fired atomic.Bool
+	go func() {
+		select {
+		case <-timer:
+			fired.Store(true)
+			cancel(context.DeadlineExceeded)
+		case <-stop:
+		}
+	}()
+	return deadlineCtx{cctx, deadline}, func() bool {
+		close(stop)
+		cancel(context.Canceled)
+		return fired.Load()
+	}
+}
+
+// deadlineCtx is a context cancelled at deadline by a clock the context
+// package does not know.
+type deadlineCtx struct {
+	context.Context
+	deadline time.Time
+}
+
+func (c deadlineCtx) Deadline() (time.Time, bool) {
+	if d, ok := c.Context.Deadline(); ok && d.Before(c.deadline) {
+		return d, true
+	}
+	return c.deadline, true
+}
+
+func (c deadlineCtx) Err() error {
+	err := c.Context.Err()
+	if err != nil && errors.Is(context.Cause(c.Context), context.DeadlineExceeded) {
+		return context.DeadlineExceeded
+	}
+	return err
 }
 
 func (x *execution) finish(status store.Status, output json.RawMessage, errMsg string) {
@@ -540,9 +624,9 @@ func (x *execution) next(ctx context.Context, id, kind string) (store.Step, *sto
 	occKey := scope + "\x00" + id
 	n := x.occ[occKey]
 	x.occ[occKey] = n + 1
-	pos := x.pos[scope]
-	x.pos[scope] = pos + 1
 	key := stepKey(scope, id, n)
+	pos := x.skipRemovedVersions(scope, key)
+	x.pos[scope] = pos + 1
 	var expected *store.Step
 	if list := x.byScope[scope]; pos < len(list) {
 		expected = &list[pos]
@@ -656,7 +740,7 @@ func (x *execution) commitStep(ctx context.Context, st store.Step) {
 }
 
 // Run implements runctx.Exec.
-func (x *execution) Run(ctx context.Context, id string, fn func(ctx context.Context) (any, error)) (json.RawMessage, error) {
+func (x *execution) Run(ctx context.Context, id string, fn func(ctx context.Context) (any, error), opts runctx.StepOptions) (json.RawMessage, error) {
 	st, prior := x.next(ctx, id, kindRun)
 	if prior != nil {
 		switch prior.Status {
@@ -698,6 +782,16 @@ func (x *execution) Run(ctx context.Context, id string, fn func(ctx context.Cont
 	}
 	var out any
 	var err error
+	call := func() (any, error) {
+		actx, expired := x.attemptContext(ctx, opts.Timeout)
+		out, err := callStep(runctx.With(actx, nestedExec{outer: id}), fn)
+		if expired() {
+			// The attempt failed at its deadline: a result that came
+			// later is not kept, as the step may be retried meanwhile.
+			return nil, fmt.Errorf("attempt timed out after %v: %w", opts.Timeout, context.DeadlineExceeded)
+		}
+		return out, err
+	}
 	if h := hooks.From(x.e.execCtx); h != nil && h.Step != nil {
 		var handled bool
 		attempt := st.Attempts // a branch step's start counted it already
@@ -705,10 +799,10 @@ func (x *execution) Run(ctx context.Context, id string, fn func(ctx context.Cont
 			attempt++
 		}
 		if out, err, handled = h.Step(x.run.ID, id, attempt); !handled {
-			out, err = callStep(runctx.With(ctx, nestedExec{outer: id}), fn)
+			out, err = call()
 		}
 	} else {
-		out, err = callStep(runctx.With(ctx, nestedExec{outer: id}), fn)
+		out, err = call()
 	}
 	var raw json.RawMessage
 	if err == nil {
@@ -727,14 +821,15 @@ func (x *execution) Run(ctx context.Context, id string, fn func(ctx context.Cont
 		return raw, nil
 	}
 	st.Error = err.Error()
-	if IsNonRetriable(err) || st.Attempts > x.policy.Retries {
+	policy := x.stepPolicy(opts)
+	if IsNonRetriable(err) || st.Attempts >= policy.maxAttempts || (policy.retriable != nil && !policy.retriable(err)) {
 		st.Status = store.StepFailed
 		x.recordOutcome(ctx, st)
 		return nil, &StepError{StepID: id, Message: st.Error, Attempts: st.Attempts, cause: err}
 	}
 	next, ok := retryTime(err)
 	if !ok {
-		next = st.UpdatedAt.Add(backoff(x.policy, st.Attempts))
+		next = st.UpdatedAt.Add(jitteredBackoff(policy.initial, policy.max, policy.multiplier, st.Attempts))
 	}
 	st.Status, st.WakeAt = store.StepRetrying, next
 	x.recordOutcome(ctx, st)
@@ -810,7 +905,7 @@ func (x *execution) Sleep(ctx context.Context, id string, d time.Duration, until
 }
 
 // WaitForEvent implements runctx.Exec.
-func (x *execution) WaitForEvent(ctx context.Context, id, name, ifExpr string, timeout time.Duration) (json.RawMessage, error) {
+func (x *execution) WaitForEvent(ctx context.Context, id, name, ifExpr string, timeout, lookback time.Duration) (json.RawMessage, error) {
 	if ifExpr != "" {
 		if _, err := cachedExpr(ifExpr, true); err != nil {
 			return nil, NonRetriable(fmt.Errorf("step %q: If expression: %w", id, err))
@@ -820,13 +915,36 @@ func (x *execution) WaitForEvent(ctx context.Context, id, name, ifExpr string, t
 	if prior != nil {
 		return x.resolved(ctx, id, *prior)
 	}
+	var lb *lookbackScan
+	if lookback > 0 {
+		lb = x.newLookbackScan(name, ifExpr, st.StartedAt.Add(-lookback))
+	}
+	var found *store.Event
 	st.Status, st.WakeAt = store.StepWaiting, st.StartedAt.Add(timeout)
 	x.commit(ctx, func(tx store.Tx) error {
+		found = nil
+		if lb != nil {
+			ev, err := lb.find(x.e.execCtx, tx)
+			if err != nil {
+				return err
+			}
+			if ev != nil {
+				found = ev
+				done := st
+				done.Status, done.Output, done.UpdatedAt = store.StepCompleted, ev.Envelope, x.e.clock.Now()
+				return tx.PutStep(x.e.execCtx, done)
+			}
+		}
 		if err := tx.PutStep(x.e.execCtx, st); err != nil {
 			return err
 		}
 		return tx.InsertWait(x.e.execCtx, keyed(store.Wait{RunID: x.run.ID, StepKey: st.Key, EventName: name, If: ifExpr, Trigger: x.first, ExpiresAt: st.WakeAt}))
 	})
+	if found != nil {
+		st.Status, st.Output, st.UpdatedAt = store.StepCompleted, found.Envelope, x.e.clock.Now()
+		x.remember(st)
+		return x.openStepOutput(st), nil
+	}
 	x.remember(st)
 	x.suspend(st.WakeAt, store.StatusWaiting, st.Key)
 	return nil, nil
@@ -1059,14 +1177,17 @@ func (n nestedExec) err(inner string) error {
 	return NonRetriable(fmt.Errorf("step %q started inside step %q: steps cannot nest; call it from the function body", inner, n.outer))
 }
 
-func (n nestedExec) Run(_ context.Context, id string, _ func(context.Context) (any, error)) (json.RawMessage, error) {
+func (n nestedExec) Run(_ context.Context, id string, _ func(context.Context) (any, error), _ runctx.StepOptions) (json.RawMessage, error) {
 	return nil, n.err(id)
 }
 func (n nestedExec) Sleep(_ context.Context, id string, _ time.Duration, _ time.Time) error {
 	return n.err(id)
 }
-func (n nestedExec) WaitForEvent(_ context.Context, id, _, _ string, _ time.Duration) (json.RawMessage, error) {
+func (n nestedExec) WaitForEvent(_ context.Context, id, _, _ string, _, _ time.Duration) (json.RawMessage, error) {
 	return nil, n.err(id)
+}
+func (n nestedExec) Version(_ context.Context, id string, _ int) (int, error) {
+	return 0, n.err(id)
 }
 func (n nestedExec) SendEvents(_ context.Context, id string, _ []runctx.OutEvent) ([]string, error) {
 	return nil, n.err(id)

@@ -2,8 +2,10 @@ package runtime
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 
 	"github.com/durable-go/durable/runtime/store"
 )
@@ -62,7 +64,8 @@ func (e *Engine) CheckReplay(ctx context.Context, runID string) error {
 		return fmt.Errorf("runtime: run %s: replay panicked: %w", runID, herr)
 	}
 	for _, s := range steps {
-		if !x.reached[s.Key] {
+		// A Version step the code no longer calls is a removed change.
+		if !x.reached[s.Key] && s.Kind != kindVersion {
 			return fmt.Errorf("runtime: run %s: %w", runID, &NonDeterminismError{Expected: describeRecorded(s), Actual: "the end of the function"})
 		}
 	}
@@ -77,4 +80,103 @@ func (e *Engine) CheckReplay(ctx context.Context, runID string) error {
 		}
 	}
 	return nil
+}
+
+// ReplayReport is the outcome of CheckReplayAll.
+type ReplayReport struct {
+	// Checked is how many runs were replayed.
+	Checked int `json:"checked"`
+	// Failures are the runs that would fail, oldest first.
+	Failures []ReplayFailure `json:"failures"`
+}
+
+// ReplayFailure is a run that would fail if it resumed under the code of
+// this process.
+type ReplayFailure struct {
+	RunID      string    `json:"run_id"`
+	FunctionID string    `json:"function_id"`
+	Status     RunStatus `json:"status"`
+	// Error says why. For a run that would diverge from its journal,
+	// Expected is the step its journal holds where the code now reaches
+	// Actual (as in NonDeterminismError).
+	Error    string `json:"error"`
+	Expected string `json:"expected,omitempty"`
+	Actual   string `json:"actual,omitempty"`
+}
+
+// liveStatuses are those of the runs a deploy would resume.
+var liveStatuses = []store.Status{store.StatusQueued, store.StatusRunning, store.StatusSleeping, store.StatusWaiting, store.StatusBlocked}
+
+// CheckReplayAll replays every run that is not over (queued, running,
+// sleeping, waiting or blocked: what the engine would resume) against the
+// functions of this engine, as CheckReplay does, and reports those that
+// would fail: the runs whose code now takes another path than their
+// journal (naming the step the journal expected and the one reached), the
+// runs of functions this engine does not have, and the runs whose replay
+// panics. It executes no step and commits nothing, and needs no Start; run
+// it with the new code before a deploy (durable check-replay, or
+// durabletest.CheckReplay). The handlers' code outside steps runs, as on
+// every replay. The error is for a store that cannot be read.
+func (e *Engine) CheckReplayAll(ctx context.Context) (ReplayReport, error) {
+	var runs []store.Run
+	err := e.store.View(ctx, func(tx store.Tx) error {
+		var err error
+		runs, err = tx.ListRuns(ctx, store.RunFilter{Statuses: liveStatuses})
+		return err
+	})
+	if err != nil {
+		return ReplayReport{}, fmt.Errorf("runtime: listing runs to replay: %w", err)
+	}
+	report := ReplayReport{Failures: []ReplayFailure{}}
+	// ListRuns gives the newest first; the report lists the oldest first.
+	for i := len(runs) - 1; i >= 0; i-- {
+		r := runs[i]
+		if err := ctx.Err(); err != nil {
+			return report, err
+		}
+		report.Checked++
+		err := e.CheckReplay(ctx, r.ID)
+		if errors.Is(err, ErrRunNotFound) {
+			report.Checked-- // deleted meanwhile
+			continue
+		}
+		if err == nil {
+			continue
+		}
+		f := ReplayFailure{RunID: r.ID, FunctionID: r.FunctionID, Status: r.Status, Error: err.Error()}
+		var nd *NonDeterminismError
+		if errors.As(err, &nd) {
+			f.Expected, f.Actual = nd.Expected, nd.Actual
+		}
+		report.Failures = append(report.Failures, f)
+	}
+	return report, nil
+}
+
+// CheckReplayEnv names the environment variable that turns Engine.Start
+// into a replay check, for `durable check-replay`, which builds the app and
+// runs it with the variable set to a file path: Start then runs
+// CheckReplayAll, writes the report to that file as JSON, and returns
+// ErrReplayChecked without starting anything, so that the app exits.
+const CheckReplayEnv = "DURABLE_CHECK_REPLAY"
+
+// ErrReplayChecked is returned by Start when CheckReplayEnv asked for a
+// replay check instead: the report is written, the engine did not start.
+var ErrReplayChecked = errors.New("runtime: replay check done (" + CheckReplayEnv + " is set); the engine does not start")
+
+// checkReplayForCLI runs the replay check Start was asked for (see
+// CheckReplayEnv) and writes the report to path.
+func (e *Engine) checkReplayForCLI(ctx context.Context, path string) error {
+	report, err := e.CheckReplayAll(ctx)
+	if err != nil {
+		return err
+	}
+	data, err := json.MarshalIndent(report, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, append(data, '\n'), 0o600); err != nil {
+		return fmt.Errorf("runtime: writing the replay report (%s): %w", CheckReplayEnv, err)
+	}
+	return ErrReplayChecked
 }
