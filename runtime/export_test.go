@@ -11,3 +11,11 @@ func SetTriggerIfUnestimated(f *Function, src string) error {
 	f.triggers[0].ifProg = &expr{celExpr: c}
 	return nil
 }
+
+// SetReplayPage sets how many runs CheckReplayAll reads at a time, until
+// the returned function restores it.
+func SetReplayPage(n int) (restore func()) {
+	old := replayPage
+	replayPage = n
+	return func() { replayPage = old }
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 
 	"github.com/durable-go/durable/runtime/store"
 )
@@ -105,10 +106,10 @@ type ReplayFailure struct {
 }
 
 // liveStatuses are those of the runs a deploy would resume.
-var liveStatuses = []store.Status{store.StatusQueued, store.StatusRunning, store.StatusSleeping, store.StatusWaiting, store.StatusBlocked}
+var liveStatuses = []store.Status{store.StatusQueued, store.StatusRunning, store.StatusSleeping, store.StatusWaiting, store.StatusBlocked, store.StatusPaused}
 
 // CheckReplayAll replays every run that is not over (queued, running,
-// sleeping, waiting or blocked: what the engine would resume) against the
+// sleeping, waiting, blocked or paused: what the engine would resume) against the
 // functions of this engine, as CheckReplay does, and reports those that
 // would fail: the runs whose code now takes another path than their
 // journal (naming the step the journal expected and the one reached), the
@@ -118,40 +119,51 @@ var liveStatuses = []store.Status{store.StatusQueued, store.StatusRunning, store
 // durabletest.CheckReplay). The handlers' code outside steps runs, as on
 // every replay. The error is for a store that cannot be read.
 func (e *Engine) CheckReplayAll(ctx context.Context) (ReplayReport, error) {
-	var runs []store.Run
-	err := e.store.View(ctx, func(tx store.Tx) error {
-		var err error
-		runs, err = tx.ListRuns(ctx, store.RunFilter{Statuses: liveStatuses})
-		return err
-	})
-	if err != nil {
-		return ReplayReport{}, fmt.Errorf("runtime: listing runs to replay: %w", err)
-	}
 	report := ReplayReport{Failures: []ReplayFailure{}}
-	// ListRuns gives the newest first; the report lists the oldest first.
-	for i := len(runs) - 1; i >= 0; i-- {
-		r := runs[i]
-		if err := ctx.Err(); err != nil {
-			return report, err
+	// One page of runs at a time (newest first), each replayed outside
+	// the store's transactions.
+	f := store.RunFilter{Statuses: liveStatuses, Limit: replayPage}
+	for {
+		var runs []store.Run
+		err := e.store.View(ctx, func(tx store.Tx) error {
+			var err error
+			runs, err = tx.ListRuns(ctx, f)
+			return err
+		})
+		if err != nil {
+			return report, fmt.Errorf("runtime: listing runs to replay: %w", err)
 		}
-		report.Checked++
-		err := e.CheckReplay(ctx, r.ID)
-		if errors.Is(err, ErrRunNotFound) {
-			report.Checked-- // deleted meanwhile
-			continue
+		for _, r := range runs {
+			if err := ctx.Err(); err != nil {
+				return report, err
+			}
+			err := e.CheckReplay(ctx, r.ID)
+			if errors.Is(err, ErrRunNotFound) {
+				continue // deleted meanwhile
+			}
+			report.Checked++
+			if err == nil {
+				continue
+			}
+			f := ReplayFailure{RunID: r.ID, FunctionID: r.FunctionID, Status: r.Status, Error: err.Error()}
+			var nd *NonDeterminismError
+			if errors.As(err, &nd) {
+				f.Expected, f.Actual = nd.Expected, nd.Actual
+			}
+			report.Failures = append(report.Failures, f)
 		}
-		if err == nil {
-			continue
+		if len(runs) < f.Limit {
+			break
 		}
-		f := ReplayFailure{RunID: r.ID, FunctionID: r.FunctionID, Status: r.Status, Error: err.Error()}
-		var nd *NonDeterminismError
-		if errors.As(err, &nd) {
-			f.Expected, f.Actual = nd.Expected, nd.Actual
-		}
-		report.Failures = append(report.Failures, f)
+		last := runs[len(runs)-1]
+		f.After = &store.RunPos{CreatedAt: last.CreatedAt, ID: last.ID}
 	}
+	slices.Reverse(report.Failures) // oldest first
 	return report, nil
 }
+
+// replayPage is how many runs CheckReplayAll reads at a time.
+var replayPage = 500
 
 // CheckReplayEnv names the environment variable that turns Engine.Start
 // into a replay check, for `durable check-replay`, which builds the app and

@@ -191,7 +191,7 @@ func TestCheckReplayAll(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range sleeping {
+	for _, r := range sleeping.Runs {
 		te.await(t, r.ID, runtime.RunSleeping)
 	}
 	// A finished run is not checked: it will not resume (and the checking
@@ -199,6 +199,7 @@ func TestCheckReplayAll(t *testing.T) {
 	te.send(t, "shop/order.shipped", order{OrderID: "done"})
 	te.await(t, newestRun(t, te, "quick"), runtime.RunCompleted)
 	te.close()
+	defer runtime.SetReplayPage(2)() // three runs to check: two pages
 
 	tests := []struct {
 		name    string
@@ -250,9 +251,9 @@ func TestCheckReplayAll(t *testing.T) {
 
 func newestRun(t *testing.T, te *testEngine, fnID string) string {
 	t.Helper()
-	runs, err := te.Runs(context.Background(), runtime.RunFilter{FunctionID: fnID, Limit: 1})
-	if err != nil || len(runs) == 0 {
-		t.Fatalf("runs of %s: %v, %v", fnID, runs, err)
+	page, err := te.Runs(context.Background(), runtime.RunFilter{FunctionID: fnID, Limit: 1})
+	if err != nil || len(page.Runs) == 0 {
+		t.Fatalf("runs of %s: %v, %v", fnID, page, err)
 	}
-	return runs[0].ID
+	return page.Runs[0].ID
 }
