@@ -30,6 +30,25 @@ type slotBudget struct {
 	// start directly (a queued or delayed run, a resumed waiter, state a
 	// later run depends on): the poll loop must then look.
 	queued bool
+	// paused holds the paused functions, read once per callback when a
+	// run would start directly (nil: not read yet).
+	paused map[string]bool
+}
+
+// isPaused reports whether function id is paused, reading the paused
+// functions from tx the first time.
+func (b *slotBudget) isPaused(ctx context.Context, tx store.Tx, id string) (bool, error) {
+	if b.paused == nil {
+		ps, err := tx.ListPaused(ctx)
+		if err != nil {
+			return false, err
+		}
+		b.paused = make(map[string]bool, len(ps))
+		for _, p := range ps {
+			b.paused[p.FunctionID] = true
+		}
+	}
+	return b.paused[id], nil
 }
 
 // newSlotBudget reads the free slots without taking any.
@@ -195,6 +214,14 @@ func (e *Engine) admit(ctx context.Context, tx store.Tx, f *Function, env envelo
 		p = math.Max(-maxPriority, math.Min(maxPriority, p))
 		r.AvailableAt = r.AvailableAt.Add(-time.Duration(p * float64(time.Second)))
 	}
+	// A delayed event (a timestamp in the future) starts its runs then, not
+	// before, whatever their priority; Timeouts.Start counts from then.
+	if ts := time.UnixMilli(env.TS); ts.After(r.AvailableAt) && ts.After(now) {
+		r.AvailableAt = ts
+		if d := f.opts.Timeouts.Start; d > 0 {
+			r.Deadline = ts.Add(d)
+		}
+	}
 	limits, err := limitsOf(f, fk)
 	if err != nil {
 		return nil, e.failNew(ctx, tx, r, err)
@@ -203,8 +230,13 @@ func (e *Engine) admit(ctx context.Context, tx store.Tx, f *Function, env envelo
 
 	started := false
 	if !r.AvailableAt.After(now) && budget.take() {
-		started = true
-		if len(r.Limits) > 0 {
+		// A paused function's run is left queued: a claim holds it.
+		paused, err := budget.isPaused(ctx, tx, f.ID())
+		if err != nil {
+			return nil, err
+		}
+		started = !paused
+		if started && len(r.Limits) > 0 {
 			var err error
 			if started, err = tx.TakeSlots(ctx, r.ID, r.Limits); err != nil {
 				return nil, err
@@ -226,19 +258,31 @@ func (e *Engine) admit(ctx context.Context, tx store.Tx, f *Function, env envelo
 	if err := tx.InsertRun(ctx, r); err != nil {
 		return nil, err
 	}
-	for i, c := range fl.cancels {
-		exp := now.Add(forever)
-		if c.Timeout > 0 {
-			exp = now.Add(c.Timeout)
-		}
-		if err := tx.InsertWait(ctx, keyed(store.Wait{RunID: r.ID, StepKey: cancelPrefix + strconv.Itoa(i), EventName: c.Event, If: c.If, Trigger: env.JSON, ExpiresAt: exp})); err != nil {
-			return nil, err
-		}
+	if err := e.watchCancels(ctx, tx, f, r.ID, env.JSON, now); err != nil {
+		return nil, err
 	}
 	if started {
 		return &r, nil
 	}
 	return nil, nil
+}
+
+// watchCancels records the waits by which f's cancel events cancel run
+// runID, whose triggering envelope is trigger.
+func (e *Engine) watchCancels(ctx context.Context, tx store.Tx, f *Function, runID string, trigger json.RawMessage, now time.Time) error {
+	if f.flow == nil {
+		return nil
+	}
+	for i, c := range f.flow.cancels {
+		exp := now.Add(forever)
+		if c.Timeout > 0 {
+			exp = now.Add(c.Timeout)
+		}
+		if err := tx.InsertWait(ctx, keyed(store.Wait{RunID: runID, StepKey: cancelPrefix + strconv.Itoa(i), EventName: c.Event, If: c.If, Trigger: trigger, ExpiresAt: exp})); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // limits evaluates a function's concurrency keys for an event.

@@ -336,7 +336,8 @@ func (e *Engine) claim() bool {
 			// (leased, its lease renewed) waits for the next one.
 			e.slots <- struct{}{}
 			e.claimedWaiting.Add(-1)
-			e.executeInSlot(r, r.StartedAt.IsZero())
+			// A rerun from a step has the steps it keeps in its journal.
+			e.executeInSlot(r, r.StartedAt.IsZero() && r.RerunFromStep == "")
 		}()
 	}
 	return len(runs) == free && err == nil

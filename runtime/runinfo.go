@@ -2,9 +2,13 @@ package runtime
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/durable-go/durable/runtime/store"
@@ -30,6 +34,9 @@ const (
 	// RunPaused: due, but held by a pause of its function (Pause).
 	RunPaused = store.StatusPaused
 )
+
+// runStatuses lists every run status.
+var runStatuses = []RunStatus{RunQueued, RunRunning, RunSleeping, RunWaiting, RunBlocked, RunPaused, RunCompleted, RunFailed, RunCancelled, RunSkipped}
 
 // RunInfo describes a run and its journal.
 type RunInfo struct {
@@ -91,7 +98,11 @@ func (e *Engine) Run(ctx context.Context, runID string) (RunInfo, error) {
 			return err
 		}
 		info = runInfo(r, steps)
-		return nil
+		invoked, err := tx.ListRuns(ctx, store.RunFilter{ParentRunID: runID})
+		for i := len(invoked) - 1; i >= 0; i-- {
+			info.Invoked = append(info.Invoked, invoked[i].ID)
+		}
+		return err
 	})
 	if errors.Is(err, store.ErrNotFound) {
 		return info, fmt.Errorf("runtime: run %s: %w", runID, ErrRunNotFound)
@@ -124,30 +135,108 @@ type RunPage struct {
 	Next string
 }
 
-// Runs lists runs, newest first, without their steps.
+// Runs lists a page of runs, newest first (by creation, then ID), without
+// their steps. Following Next until it is "" lists every run the filter
+// selects once, even while runs are created (newer runs are not listed:
+// a listing starts from the newest run when it begins). With If, a page
+// may hold fewer than Limit runs, none even, and still have a Next: a
+// page reads at most maxRunsScanned runs.
 func (e *Engine) Runs(ctx context.Context, f RunFilter) (RunPage, error) {
-	if f.Since != (time.Time{}) || f.Until != (time.Time{}) || f.EventID != "" || f.If != "" || f.Cursor != "" {
-		return RunPage{}, errOpsPending
-	}
 	if f.Limit <= 0 {
 		f.Limit = 100
 	}
-	var out []RunInfo
-	err := e.store.View(ctx, func(tx store.Tx) error {
-		runs, err := tx.ListRuns(ctx, store.RunFilter{FunctionID: f.FunctionID, Statuses: f.Statuses, Limit: f.Limit})
-		for _, r := range runs {
-			out = append(out, runInfo(r, nil))
+	for _, st := range f.Statuses {
+		if !slices.Contains(runStatuses, st) {
+			return RunPage{}, fmt.Errorf("runtime: runs: RunFilter.Statuses: unknown status %q (one of %v)", st, runStatuses)
 		}
-		return err
+	}
+	cond, err := compileRunIf("RunFilter.If", f.If)
+	if err != nil {
+		return RunPage{}, fmt.Errorf("runtime: runs: %w", err)
+	}
+	sf := store.RunFilter{FunctionID: f.FunctionID, Statuses: f.Statuses, CreatedFrom: f.Since, CreatedBefore: f.Until, EventID: f.EventID}
+	if f.Cursor != "" {
+		pos, err := decodeCursor(f.Cursor)
+		if err != nil {
+			return RunPage{}, fmt.Errorf("runtime: runs: RunFilter.Cursor: %w", err)
+		}
+		sf.After = &pos
+	}
+	var page RunPage
+	err = e.store.View(ctx, func(tx store.Tx) error {
+		page = RunPage{}
+		scanned := 0
+		// One run more than the page tells whether there is a next page.
+		sf.Limit = f.Limit + 1
+		if cond != nil {
+			sf.Limit = max(sf.Limit, 100)
+		}
+		after := sf.After
+		for {
+			f2 := sf
+			f2.After = after
+			runs, err := tx.ListRuns(ctx, f2)
+			if err != nil {
+				return err
+			}
+			for _, r := range runs {
+				ok, err := e.runMatches(cond, r)
+				if err != nil {
+					return err
+				}
+				if !ok {
+					continue
+				}
+				if len(page.Runs) == f.Limit {
+					// A run beyond the page: the next page starts after
+					// the page's last run.
+					last := page.Runs[len(page.Runs)-1]
+					page.Next = encodeCursor(store.RunPos{CreatedAt: last.CreatedAt, ID: last.ID})
+					return nil
+				}
+				page.Runs = append(page.Runs, runInfo(r, nil))
+			}
+			scanned += len(runs)
+			if len(runs) < f2.Limit {
+				return nil // the end
+			}
+			last := runs[len(runs)-1]
+			after = &store.RunPos{CreatedAt: last.CreatedAt, ID: last.ID}
+			if scanned >= maxRunsScanned {
+				page.Next = encodeCursor(*after)
+				return nil
+			}
+		}
 	})
-	return RunPage{Runs: out}, err
+	return page, err
+}
+
+// maxRunsScanned bounds the runs one page of a filter with If reads.
+const maxRunsScanned = 10000
+
+// A cursor is a run's position, opaque to callers.
+func encodeCursor(p store.RunPos) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(p.CreatedAt.UnixNano(), 10) + "/" + p.ID))
+}
+
+func decodeCursor(c string) (store.RunPos, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return store.RunPos{}, fmt.Errorf("%q is not a cursor from RunPage.Next", excerpt(c, 0))
+	}
+	ns, id, ok := strings.Cut(string(b), "/")
+	n, err := strconv.ParseInt(ns, 10, 64)
+	if !ok || err != nil || id == "" {
+		return store.RunPos{}, fmt.Errorf("%q is not a cursor from RunPage.Next", excerpt(c, 0))
+	}
+	return store.RunPos{CreatedAt: time.Unix(0, n), ID: id}, nil
 }
 
 func runInfo(r store.Run, steps []store.Step) RunInfo {
 	info := RunInfo{
 		ID: r.ID, FunctionID: r.FunctionID, Status: r.Status, Attempt: r.Attempt,
 		Output: r.Output, Error: r.Error, CreatedAt: r.CreatedAt, StartedAt: r.StartedAt, EndedAt: r.EndedAt,
-		ParentRunID: r.ParentRunID,
+		ParentRunID: r.ParentRunID, RerunOf: r.RerunOf, RerunFromStep: r.RerunFromStep, RerunBy: r.RerunBy,
 	}
 	_ = json.Unmarshal(r.Events, &info.Events)
 	for _, s := range steps {

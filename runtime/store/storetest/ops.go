@@ -51,7 +51,7 @@ func testRerunLineage(t *testing.T, s store.Store) {
 	}{
 		{store.RunCond{NotRerun: true}, "again", true},
 		{store.RunCond{NotRerun: true}, "other", false}, // rerun already
-		{store.RunCond{}, "third", true},               // an explicit rerun records the latest
+		{store.RunCond{}, "third", true},                // an explicit rerun records the latest
 	} {
 		update(t, s, func(tx store.Tx) error {
 			ok, err := tx.UpdateRun(ctx, "old", tc.cond, store.RunUpdate{RerunBy: ptr(tc.by)})
