@@ -1,10 +1,18 @@
 package compat
 
 import (
+	"bytes"
+	"encoding/json"
+	"maps"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
 	"github.com/durable-go/durable/codegen/catalog"
+	"github.com/durable-go/durable/codegen/internal/schemagen"
 )
 
 // event is a catalog with one event, shop/order.created, of version v and
@@ -240,14 +248,197 @@ func TestCompare(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := Compare(parse(t, "old.yaml", tt.old), parse(t, "new.yaml", tt.new))
+			oldCfg, newCfg := parse(t, "old.yaml", tt.old), parse(t, "new.yaml", tt.new)
+			got := Compare(oldCfg, newCfg)
 			lines := make([]string, len(got))
+			breaksProducers := false
 			for i, f := range got {
 				lines[i] = f.String()
+				breaksProducers = breaksProducers || f.Breaks&Producers != 0
 			}
 			if strings.Join(lines, "\n") != strings.Join(tt.want, "\n") {
 				t.Errorf("new catalog:\n%s\nfindings:\n%s\nwant:\n%s", tt.new, strings.Join(lines, "\n"), strings.Join(tt.want, "\n"))
 			}
+			// The schemas agree: a payload the old one accepts and the new
+			// one refuses exists exactly when a change breaks producers.
+			witness, checked := refusedByNew(t, oldCfg, newCfg)
+			switch {
+			case checked == 0:
+			case breaksProducers && witness == "":
+				t.Errorf("a change breaks producers, but the new schema accepts all %d payloads the old one does", checked)
+			case !breaksProducers && witness != "":
+				t.Errorf("no change breaks producers, but the new schema refuses %s, which the old one accepts", witness)
+			}
 		})
 	}
+}
+
+// refusedByNew validates payloads derived from the old catalog's events
+// (each field at its bounds, enum values, formats; optional fields present
+// and absent) against the schemas generated from both catalogs, and returns
+// one that the old schema accepts and the new refuses, if any, and how many
+// the old one accepts.
+func refusedByNew(t *testing.T, old, new *catalog.Config) (witness string, checked int) {
+	t.Helper()
+	for i := range old.Events {
+		oe := &old.Events[i]
+		j := slices.IndexFunc(new.Events, func(e catalog.Event) bool { return e.Name == oe.Name })
+		if j < 0 {
+			continue
+		}
+		oldSchema, newSchema := compile(t, old, oe), compile(t, new, &new.Events[j])
+		g := &sampler{cfg: old}
+		for _, p := range g.object(oe.Fields, 0) {
+			doc, err := jsonschema.UnmarshalJSON(strings.NewReader(p))
+			if err != nil {
+				t.Fatalf("payload %s: %v", p, err)
+			}
+			if oldSchema.Validate(doc) != nil {
+				t.Fatalf("the old schema refuses the sample %s", p)
+			}
+			checked++
+			if newSchema.Validate(doc) != nil && witness == "" {
+				witness = p
+			}
+		}
+	}
+	return witness, checked
+}
+
+func compile(t *testing.T, cfg *catalog.Config, e *catalog.Event) *jsonschema.Schema {
+	t.Helper()
+	raw, err := schemagen.Event(cfg, e, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	if err := c.AddResource("file:///s.json", doc); err != nil {
+		t.Fatal(err)
+	}
+	s, err := c.Compile("file:///s.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// sampler derives valid JSON values (as text) from catalog fields.
+type sampler struct{ cfg *catalog.Config }
+
+// object returns the object with the required fields only, with every
+// field, and with every field and one of them at each of its samples.
+func (g *sampler) object(fs catalog.Fields, depth int) []string {
+	first := map[string]string{}
+	each := map[string][]string{}
+	for i := range fs {
+		f := &fs[i]
+		each[f.Name] = g.field(f, depth)
+		first[f.Name] = each[f.Name][0]
+	}
+	render := func(with map[string]string, required bool) string {
+		var parts []string
+		for _, f := range fs {
+			if v, ok := with[f.Name]; ok && (!required || f.Required) {
+				parts = append(parts, strconv.Quote(f.Name)+":"+v)
+			}
+		}
+		return "{" + strings.Join(parts, ",") + "}"
+	}
+	out := []string{render(first, true), render(first, false)}
+	if depth >= 2 {
+		return out
+	}
+	for _, f := range fs {
+		for _, v := range each[f.Name][1:] {
+			with := maps.Clone(first)
+			with[f.Name] = v
+			out = append(out, render(with, false))
+		}
+	}
+	return out
+}
+
+func (g *sampler) field(f *catalog.Field, depth int) []string {
+	if len(f.Enum) > 0 {
+		var out []string
+		for _, v := range f.Enum {
+			b, _ := json.Marshal(v.V)
+			out = append(out, string(b))
+		}
+		return out
+	}
+	return g.typ(f.T, f, depth)
+}
+
+// typ lists values of type t; f, for the bounds and format of a scalar.
+func (g *sampler) typ(t *catalog.TypeExpr, f *catalog.Field, depth int) []string {
+	bounded := func(mid string, min, max string) []string {
+		out := []string{mid}
+		if f.Minimum != nil {
+			out[0], min = string(f.Minimum.JSON), string(f.Minimum.JSON)
+		}
+		if f.Maximum != nil {
+			max = string(f.Maximum.JSON)
+		}
+		return append(out, min, max)
+	}
+	switch t.Kind {
+	case catalog.KindString:
+		if v, ok := formatSamples[f.Format]; ok {
+			return []string{strconv.Quote(v)}
+		}
+		return []string{`"text"`}
+	case catalog.KindTime:
+		return []string{`"2026-01-15T10:00:00Z"`}
+	case catalog.KindInteger:
+		return bounded("7", "-9223372036854775808", "9223372036854775807")
+	case catalog.KindNumber:
+		return bounded("2.5", "-1e300", "1e300")
+	case catalog.KindBoolean:
+		return []string{"true", "false"}
+	case catalog.KindArray, catalog.KindMap:
+		var out []string
+		for _, v := range g.typ(t.Elem, f, depth+1) {
+			if t.Kind == catalog.KindArray {
+				out = append(out, "["+v+"]")
+			} else {
+				out = append(out, `{"k":`+v+"}")
+			}
+		}
+		return out
+	case catalog.KindObject:
+		if len(t.Fields) == 0 {
+			return []string{`{"k":"v"}`}
+		}
+		return g.object(t.Fields, depth+1)
+	case catalog.KindNamed:
+		if depth >= 3 {
+			return []string{"{" + requiredOnly(g.cfg.TypeDef(t.Name).Fields) + "}"}
+		}
+		return g.object(g.cfg.TypeDef(t.Name).Fields, depth+1)
+	}
+	return []string{"null"}
+}
+
+// requiredOnly is an object with only the required fields, for recursive
+// types at the depth limit; it fails the test's premise (a valid sample)
+// when one of them is an object, which no case here needs.
+func requiredOnly(fs catalog.Fields) string {
+	var parts []string
+	for _, f := range fs {
+		if f.Required {
+			parts = append(parts, strconv.Quote(f.Name)+`:"text"`)
+		}
+	}
+	return strings.Join(parts, ",")
+}
+
+// formatSamples are valid values of the formats the cases use.
+var formatSamples = map[string]string{
+	"uri": "https://example.com/a", "uuid": "123e4567-e89b-12d3-a456-426614174000", "email": "a@example.com",
 }
