@@ -1,6 +1,6 @@
 // Package step holds the building blocks of durable functions: memoized
-// steps, sleeps, waits for events, event sends, invocations and parallel
-// branches.
+// steps, sleeps, waits for events, event sends, invocations, parallel
+// branches, and the versions that gate changes to code under runs in flight.
 //
 // Every step has an ID, unique in intent within its function; calling a step
 // with the same ID again (in a loop) is fine: each occurrence is numbered. A
