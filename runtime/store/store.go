@@ -122,7 +122,8 @@ type Tx interface {
 	// DeleteEvents deletes events received before p.ReceivedBefore that
 	// no live run may hold: none received at or after the creation of the
 	// oldest run that is not over (a run's events arrive at its creation
-	// or later). A deleted event's ID may be sent again.
+	// or later; a rerun's are older, but it holds copies of them in its
+	// Events). A deleted event's ID may be sent again.
 	DeleteEvents(ctx context.Context, p DeleteEventsParams) (int, error)
 	// DeleteExpiredState deletes state whose expiry is before p.Now.
 	DeleteExpiredState(ctx context.Context, p DeleteStateParams) (int, error)
