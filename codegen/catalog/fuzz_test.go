@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"go/format"
+	"strings"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -14,6 +15,7 @@ import (
 	"github.com/durable-go/durable/codegen/catalog"
 	"github.com/durable-go/durable/codegen/internal/gogen"
 	"github.com/durable-go/durable/codegen/internal/schemagen"
+	"github.com/durable-go/durable/codegen/internal/tsgen"
 )
 
 // FuzzParse decodes arbitrary catalogs. Properties:
@@ -128,6 +130,20 @@ func checkCatalog(t *testing.T, data []byte) {
 			t.Fatalf("schema of %s does not compile: %v\n%s", e.Name, err, s)
 		}
 		schemas[e.Name] = s
+	}
+	// TypeScript: every comment closes where it should, and every event is
+	// declared under its quoted name.
+	ts := string(tsgen.Declarations(cfg, "durable.yaml"))
+	for _, line := range strings.Split(ts, "\n") {
+		if strings.Contains(line, "*/") && (strings.Count(line, "*/") > 1 || !strings.HasSuffix(line, "*/")) {
+			t.Fatalf("TypeScript declarations: a comment ends early on the line %q:\n%s", line, ts)
+		}
+	}
+	for _, e := range cfg.Events {
+		name, _ := json.Marshal(e.Name)
+		if !strings.Contains(ts, "  "+string(name)+": ") {
+			t.Fatalf("TypeScript declarations lack %s:\n%s", name, ts)
+		}
 	}
 	if cfg.Output.Go == "" {
 		return
