@@ -37,6 +37,8 @@ type Engine struct {
 	retention Retention
 	// httpOpts configures Handler.
 	httpOpts HTTPOptions
+	// obs reports traces, metrics and step logs (observe.go).
+	obs *observer
 
 	// slots bounds the executions in flight; a token is taken per run.
 	slots chan struct{}
@@ -158,6 +160,11 @@ func New(opts Options) (*Engine, error) {
 	}
 	if err := opts.HTTP.check(); err != nil {
 		errs = append(errs, err)
+	}
+	if obs, err := newObserver(opts, e); err != nil {
+		errs = append(errs, err)
+	} else {
+		e.obs = obs
 	}
 	if cat, err := newEventCatalog(opts.Events, opts.EncryptionKey); err != nil {
 		errs = append(errs, err)
@@ -520,6 +527,7 @@ func (e *Engine) Send(ctx context.Context, events ...Event) ([]string, error) {
 
 // sendEnvelopes is Send once the events are validated and encoded.
 func (e *Engine) sendEnvelopes(ctx context.Context, envs []envelope) ([]string, error) {
+	stampTrace(ctx, envs)
 	e.evalWaits(ctx, envs)
 	ids := make([]string, len(envs))
 	for i, env := range envs {
@@ -804,7 +812,9 @@ func (e *Engine) launch(runs []store.Run) {
 // run does nothing.
 func (e *Engine) Cancel(ctx context.Context, runID string) error {
 	defer e.signal()
-	return e.store.Update(ctx, func(tx store.Tx) error {
+	var cancelled string // the function of the run cancelled, once committed
+	err := e.store.Update(ctx, func(tx store.Tx) error {
+		cancelled = ""
 		r, err := tx.GetRun(ctx, runID)
 		if errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("runtime: cancel %s: %w", runID, ErrRunNotFound)
@@ -812,8 +822,13 @@ func (e *Engine) Cancel(ctx context.Context, runID string) error {
 		if err != nil || r.Status.Terminal() {
 			return err
 		}
+		cancelled = r.FunctionID
 		return e.finishRun(ctx, tx, r, store.StatusCancelled, nil, "cancelled", false, true)
 	})
+	if err == nil && cancelled != "" {
+		e.obs.runFinished(cancelled, store.StatusCancelled)
+	}
+	return err
 }
 
 // finishRun ends run r in tx: it records the outcome, drops its waits,

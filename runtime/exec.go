@@ -84,6 +84,9 @@ type execution struct {
 	fatal        error
 	lost         error
 	release      bool
+
+	// obs is what this execution reports (observe.go).
+	obs runObs
 }
 
 type scopeKey struct{}
@@ -137,7 +140,9 @@ func (e *Engine) execute(r store.Run, fresh bool) {
 	if !ok {
 		return
 	}
+	ctx = x.observeStart(ctx, steps, fresh)
 	out, err, panicked, exited := x.callHandler(ctx, plain)
+	defer x.observeEnd(err, exited)
 	switch {
 	case x.lost != nil:
 		if !errors.Is(x.lost, errLostRun) {
@@ -361,6 +366,9 @@ func (x *execution) finish(status store.Status, output json.RawMessage, errMsg s
 		return x.e.finishRun(x.e.execCtx, tx, x.run, status, output, errMsg, true, x.mayHaveWaits())
 	})
 	x.e.signal()
+	if err == nil {
+		x.observeFinished(status)
+	}
 	if err != nil && !errors.Is(err, errLostRun) {
 		x.e.abandon(x.run.ID, "recording the end of the run", err, false)
 	}
@@ -371,6 +379,9 @@ func (e *Engine) finishOwned(ctx context.Context, r store.Run, status store.Stat
 		return e.finishRun(ctx, tx, r, status, output, errMsg, true, true)
 	})
 	e.signal()
+	if err == nil {
+		e.obs.runFinished(r.FunctionID, status)
+	}
 	if err != nil && !errors.Is(err, errLostRun) {
 		e.abandon(r.ID, "recording the end of the run", err, false)
 	}
@@ -636,6 +647,7 @@ func (x *execution) next(ctx context.Context, id, kind string) (store.Step, *sto
 		x.reached[key] = true
 	}
 	x.mu.Unlock()
+	x.observeReached(key, seen)
 
 	actual := describe(id, n)
 	switch {
@@ -782,8 +794,9 @@ func (x *execution) Run(ctx context.Context, id string, fn func(ctx context.Cont
 	}
 	var out any
 	var err error
+	sctx := x.stepStarted(ctx, st, branch)
 	call := func() (any, error) {
-		actx, expired := x.attemptContext(ctx, opts.Timeout)
+		actx, expired := x.attemptContext(sctx, opts.Timeout)
 		out, err := callStep(runctx.With(actx, nestedExec{outer: id}), fn)
 		if expired() {
 			// The attempt failed at its deadline: a result that came
@@ -842,6 +855,7 @@ func (x *execution) Run(ctx context.Context, id string, fn func(ctx context.Cont
 // top-level step's at once; a branch step's, whose start is committed,
 // with the run's next commit.
 func (x *execution) recordOutcome(ctx context.Context, st store.Step) {
+	x.stepEnded(st)
 	if st.Scope != "" {
 		x.settle(st)
 		return
@@ -1027,6 +1041,7 @@ func (x *execution) SendEvents(ctx context.Context, id string, events []runctx.O
 	if err != nil {
 		return nil, NonRetriable(fmt.Errorf("step %q: %w", id, err))
 	}
+	stampTrace(x.stepStarted(ctx, st, false), envs)
 	x.e.evalWaits(x.e.execCtx, envs)
 	ids := make([]string, len(envs))
 	for i, env := range envs {
@@ -1047,6 +1062,7 @@ func (x *execution) SendEvents(ctx context.Context, id string, events []runctx.O
 		x.stop(err)
 	}
 	x.remember(st)
+	x.stepEnded(st)
 	x.e.launch(started)
 	if poll {
 		x.e.signal()
@@ -1083,6 +1099,7 @@ func (x *execution) Invoke(ctx context.Context, id, functionID string, data any,
 	if err != nil {
 		return nil, NonRetriable(fmt.Errorf("step %q: %w", id, err))
 	}
+	stampTrace(ctx, envs)
 	env := envs[0]
 	now := x.e.clock.Now()
 	child := x.e.newRun(target, "["+string(env.JSON)+"]", now)

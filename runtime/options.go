@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/durable-go/durable/runtime/store"
+	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Options configures an engine.
@@ -72,6 +74,16 @@ type Options struct {
 
 	// UI configures the web UI that Engine.UI serves: who may use it.
 	UI UIOptions
+
+	// TracerProvider makes the spans of run executions and step
+	// executions; nil means the global provider (otel.GetTracerProvider),
+	// a no-op unless the application sets one. The trace context of the
+	// span that sends an event travels with the event into the runs it
+	// starts and the events their steps send.
+	TracerProvider trace.TracerProvider
+	// Metrics registers the engine's Prometheus metrics; nil records none.
+	// Serve them with promhttp.HandlerFor(registry, promhttp.HandlerOpts{}).
+	Metrics prometheus.Registerer
 }
 
 // Retention says how long the store keeps what the engine no longer

@@ -28,6 +28,7 @@ func (e *Engine) SendTx(ctx context.Context, tx store.Tx, events ...Event) ([]st
 	if err != nil {
 		return nil, err
 	}
+	stampTrace(ctx, envs)
 	e.evalWaits(ctx, envs)
 	ids := make([]string, len(envs))
 	for i, env := range envs {

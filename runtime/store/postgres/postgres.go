@@ -135,6 +135,9 @@ type Store struct {
 	closeOnce sync.Once
 
 	notify *notifier
+
+	// commitObserver is the store.CommitObserver's function, or nil.
+	commitObserver atomic.Pointer[func(store.CommitStats)]
 }
 
 var (
@@ -272,6 +275,7 @@ func (s *Store) runOnce(ctx context.Context, opts pgx.TxOptions, readOnly bool, 
 	// A connection left inside a transaction (an end that failed) is
 	// closed, not reused, by the pool.
 	defer conn.Release()
+	start := time.Now()
 	t := &pgTx{s: s, db: conn, begin: beginSQL(opts), readOnly: readOnly}
 	end := context.WithoutCancel(ctx)
 	rollback := func() error {
@@ -312,6 +316,7 @@ func (s *Store) runOnce(ctx context.Context, opts pgx.TxOptions, readOnly bool, 
 	if err != nil {
 		return fmt.Errorf("postgres: commit: %w", err)
 	}
+	s.observeCommit(start)
 	if t.wake {
 		s.notify.announce()
 	}

@@ -84,6 +84,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/durable-go/durable/runtime/store"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -132,6 +134,9 @@ type Store struct {
 	closeOnce sync.Once
 	closing   chan struct{}
 	done      chan struct{}
+
+	// commitObserver is the store.CommitObserver's function, or nil.
+	commitObserver atomic.Pointer[func(store.CommitStats)]
 }
 
 type writeReq struct {
@@ -405,6 +410,7 @@ func (s *Store) commit(batch []*writeReq) {
 // everything and runBatch reports the batch not clean, to be run again.
 func (s *Store) runBatch(batch []*writeReq, errs []error, savepoints bool) (commitErr error, clean bool) {
 	ctx := context.Background()
+	start := time.Now()
 	tx, err := s.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: begin: %w", err), true
@@ -451,6 +457,7 @@ func (s *Store) runBatch(batch []*writeReq, errs []error, savepoints bool) (comm
 		return fmt.Errorf("sqlite: commit: %w", err), true
 	}
 	s.commits++
+	s.observeCommit(errs, start)
 	// The history is evidence, not data: failing to write it (a full disk)
 	// leaves an older count, which Open accepts.
 	s.history.write(s.record(true), false)

@@ -72,6 +72,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"TakeSlotsAllOrNothing", testTakeSlotsAllOrNothing},
 		{"StepStarted", testStepStarted},
 		{"ReleaseOwnRun", testReleaseOwnRun},
+		{"QueueStats", testQueueStats},
 	}
 	tests = append(tests, retentionTests...)
 	tests = append(tests, waitKeyTests...)

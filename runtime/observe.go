@@ -1,0 +1,296 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/durable-go/durable/runtime/store"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// observer is what an engine reports through: spans (OpenTelemetry),
+// metrics (Prometheus, nil when Options.Metrics is nil) and the loggers of
+// step.Logger. The engine calls it at a few hook points (a run's execution
+// starts and ends, a step executes, events are sent); everything it does
+// lives in this file, trace.go and metrics.go.
+type observer struct {
+	tracer trace.Tracer
+	// metrics is nil when off: every hook checks it first.
+	metrics *metrics
+	// stepLog is the base of the loggers step.Logger returns.
+	stepLog *slog.Logger
+	clock   Clock
+}
+
+// tracerName names the instrumentation scope of the engine's spans.
+const tracerName = "github.com/durable-go/durable/runtime"
+
+func newObserver(opts Options, e *Engine) (*observer, error) {
+	tp := opts.TracerProvider
+	if tp == nil {
+		tp = otel.GetTracerProvider()
+	}
+	o := &observer{tracer: tp.Tracer(tracerName), stepLog: opts.Logger, clock: e.clock}
+	if o.stepLog == nil {
+		o.stepLog = slog.Default()
+	}
+	if opts.Metrics != nil {
+		m, err := newMetrics(opts.Metrics, e)
+		if err != nil {
+			return nil, err
+		}
+		o.metrics = m
+	}
+	return o, nil
+}
+
+// runObs is what one execution of a run observes: its span, the spans of
+// the steps it is executing, and whether it is still replaying what an
+// earlier execution did (then step.Logger's records are dropped).
+type runObs struct {
+	span trace.Span
+	// lastKey is the key of the step the journal recorded last: where the
+	// previous execution stopped (a sleep, a wait, a retry, a crash). The
+	// code before it ran in an earlier execution.
+	lastKey string
+	live    atomic.Bool
+	// outcome is the status the execution gave the run, when it ended it.
+	outcome string
+
+	mu    sync.Mutex
+	steps map[string]openStep
+
+	logOnce sync.Once
+	logger  *slog.Logger
+}
+
+// openStep is a step being executed.
+type openStep struct {
+	span  trace.Span
+	start time.Time
+}
+
+// Statuses of an execution that did not end its run.
+const (
+	outcomeRetrying = "retrying"
+	outcomeReleased = "released"
+	outcomeLost     = "lost"
+)
+
+// observeStart begins observing execution x of its run: the run span
+// (continuing the trace of the event that started the run) and the replay
+// state of its logger, given its journal in the order the steps were
+// first recorded; fresh says the run never executed before. It returns the
+// context the handler runs in.
+func (x *execution) observeStart(ctx context.Context, journal []store.Step, fresh bool) context.Context {
+	o := x.e.obs
+	if len(journal) == 0 {
+		x.obs.live.Store(true)
+	} else {
+		x.obs.lastKey = journal[len(journal)-1].Key
+	}
+	if fresh && o.metrics != nil {
+		o.metrics.runsStarted.WithLabelValues(x.fn.ID()).Inc()
+	}
+	ctx = contextWithTraceparent(ctx, x.first)
+	ctx, span := o.tracer.Start(ctx, "durable.run "+x.fn.ID(), trace.WithSpanKind(trace.SpanKindConsumer))
+	if span.IsRecording() {
+		span.SetAttributes(attrFunction.String(x.fn.ID()), attrRunID.String(x.run.ID),
+			attrAttempt.Int(x.run.Attempt), attrResumed.Bool(!fresh))
+	}
+	x.obs.span = span
+	return ctx
+}
+
+// observeEnd ends the run span with what the execution did.
+func (x *execution) observeEnd(err error, exited bool) {
+	x.mu.Lock()
+	lost, fatal, parked, release := x.lost, x.fatal, x.parked, x.release
+	x.mu.Unlock()
+	status := x.obs.outcome
+	switch {
+	case status != "":
+	case lost != nil:
+		status = outcomeLost
+	case fatal != nil:
+		status = string(store.StatusFailed)
+	case release:
+		status = outcomeReleased
+	case exited:
+		status = string(parked)
+	case err != nil:
+		status = outcomeRetrying
+	}
+	x.obs.mu.Lock()
+	open := x.obs.steps
+	x.obs.steps = nil
+	x.obs.mu.Unlock()
+	for _, s := range open {
+		// The execution ended before the step's outcome was recorded (a
+		// lost commit, a stop): its next execution runs it again.
+		s.span.SetStatus(codes.Error, "execution ended before the step's outcome was recorded")
+		s.span.End()
+	}
+	span := x.obs.span
+	if span == nil || !span.IsRecording() {
+		return
+	}
+	span.SetAttributes(attrStatus.String(status))
+	switch {
+	case fatal != nil:
+		span.RecordError(fatal)
+		span.SetStatus(codes.Error, fatal.Error())
+	case lost != nil:
+		span.SetStatus(codes.Error, lost.Error())
+	case err != nil && !exited:
+		span.RecordError(err)
+		span.SetStatus(codes.Error, err.Error())
+	}
+	span.End()
+}
+
+// observeFinished counts a run this execution ended, once its end is
+// committed.
+func (x *execution) observeFinished(status store.Status) {
+	x.obs.outcome = string(status)
+	x.e.obs.runFinished(x.fn.ID(), status)
+}
+
+func (o *observer) runFinished(functionID string, status store.Status) {
+	if o.metrics != nil {
+		o.metrics.runsFinished.WithLabelValues(functionID, string(status)).Inc()
+	}
+}
+
+// observeReached notes that the handler reached the step key, seen or not in the
+// journal: from the step where the previous execution stopped on, the
+// handler does what no execution did before, and its logs are printed.
+func (x *execution) observeReached(key string, seen bool) {
+	if x.replay || x.obs.live.Load() {
+		return
+	}
+	if !seen || key == x.obs.lastKey {
+		x.obs.live.Store(true)
+	}
+}
+
+// stepStarted opens the span of a step about to execute (not of one the
+// journal answers: replays make no span) and returns the context its
+// function runs in, which carries the span and the step's ID for
+// step.Logger.
+func (x *execution) stepStarted(ctx context.Context, st store.Step, branch bool) context.Context {
+	o := x.e.obs
+	attempt := st.Attempts // a branch step's start counted it already
+	if !branch {
+		attempt++
+	}
+	ctx = context.WithValue(ctx, stepScopeKey{}, stepScope{x: x, id: st.ID})
+	ctx, span := o.tracer.Start(ctx, "durable.step "+st.ID)
+	if span.IsRecording() {
+		span.SetAttributes(attrFunction.String(x.fn.ID()), attrRunID.String(x.run.ID),
+			attrStepID.String(st.ID), attrStepKind.String(st.Kind), attrAttempt.Int(attempt))
+	}
+	x.obs.mu.Lock()
+	if x.obs.steps == nil {
+		x.obs.steps = map[string]openStep{}
+	}
+	x.obs.steps[st.Key] = openStep{span: span, start: o.clock.Now()}
+	x.obs.mu.Unlock()
+	return ctx
+}
+
+// stepEnded closes the span of a step that executed, with its outcome as
+// recorded (completed, retrying or failed), and times it.
+func (x *execution) stepEnded(st store.Step) {
+	x.obs.mu.Lock()
+	s, ok := x.obs.steps[st.Key]
+	delete(x.obs.steps, st.Key)
+	x.obs.mu.Unlock()
+	if !ok {
+		return
+	}
+	if m := x.e.obs.metrics; m != nil {
+		m.stepDuration.WithLabelValues(x.fn.ID(), st.Kind, string(st.Status)).Observe(x.e.obs.clock.Now().Sub(s.start).Seconds())
+	}
+	if !s.span.IsRecording() {
+		s.span.End()
+		return
+	}
+	s.span.SetAttributes(attrStatus.String(string(st.Status)))
+	if st.Error != "" {
+		s.span.RecordError(errors.New(st.Error))
+		s.span.SetStatus(codes.Error, st.Error)
+	}
+	s.span.End()
+}
+
+// stepScopeKey carries the step being executed in its function's context.
+type stepScopeKey struct{}
+
+type stepScope struct {
+	x  *execution
+	id string
+}
+
+// Logger implements step.Logger for the handler's context: a logger with
+// the run's function and ID that drops what it is given while the
+// execution replays the part of the handler an earlier execution ran.
+func (x *execution) Logger(ctx context.Context) *slog.Logger {
+	if s, ok := ctx.Value(stepScopeKey{}).(stepScope); ok && s.x == x {
+		return x.runLogger().With("step", s.id)
+	}
+	return x.runLogger()
+}
+
+// Logger implements step.Logger inside a step's function.
+func (n nestedExec) Logger(ctx context.Context) *slog.Logger {
+	if s, ok := ctx.Value(stepScopeKey{}).(stepScope); ok {
+		return s.x.runLogger().With("step", s.id)
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+func (x *execution) runLogger() *slog.Logger {
+	x.obs.logOnce.Do(func() {
+		base := x.e.obs.stepLog
+		if x.replay {
+			// CheckReplay executes nothing: everything it runs is a replay.
+			x.obs.logger = slog.New(slog.DiscardHandler)
+			return
+		}
+		x.obs.logger = slog.New(&replayGate{inner: base.Handler(), live: &x.obs.live}).
+			With("function", x.fn.ID(), "run", x.run.ID)
+	})
+	return x.obs.logger
+}
+
+// replayGate drops the records made while its execution replays.
+type replayGate struct {
+	inner slog.Handler
+	live  *atomic.Bool
+}
+
+func (g *replayGate) Enabled(ctx context.Context, l slog.Level) bool {
+	return g.live.Load() && g.inner.Enabled(ctx, l)
+}
+
+func (g *replayGate) Handle(ctx context.Context, r slog.Record) error {
+	if !g.live.Load() {
+		return nil
+	}
+	return g.inner.Handle(ctx, r)
+}
+
+func (g *replayGate) WithAttrs(as []slog.Attr) slog.Handler {
+	return &replayGate{inner: g.inner.WithAttrs(as), live: g.live}
+}
+
+func (g *replayGate) WithGroup(name string) slog.Handler {
+	return &replayGate{inner: g.inner.WithGroup(name), live: g.live}
+}
