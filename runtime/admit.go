@@ -122,7 +122,7 @@ func (e *Engine) admit(ctx context.Context, tx store.Tx, f *Function, env envelo
 			return nil, err
 		}
 		if prev.Run != "" && now.UnixNano() < prev.Expires {
-			return nil, e.skipNew(ctx, tx, r, fmt.Sprintf("skipped: idempotency key %q was used by run %s", key, prev.Run))
+			return nil, e.skipNew(ctx, tx, r, SkipIdempotency, fmt.Sprintf("skipped: idempotency key %q was used by run %s", key, prev.Run))
 		}
 		exp := now.Add(fl.idemPeriod)
 		b, _ := json.Marshal(map[string]any{"run": r.ID, "expires": exp.UnixNano()})
@@ -142,7 +142,7 @@ func (e *Engine) admit(ctx context.Context, tx store.Tx, f *Function, env envelo
 			return nil, err
 		}
 		if !ok.IsZero() {
-			return nil, e.skipNew(ctx, tx, r, fmt.Sprintf("skipped: rate limit of %d per %v reached for key %q", rl.Limit, rl.Period, key))
+			return nil, e.skipNew(ctx, tx, r, SkipRateLimit, fmt.Sprintf("skipped: rate limit of %d per %v reached for key %q", rl.Limit, rl.Period, key))
 		}
 	}
 	if s := fl.singleton; s != nil {
@@ -154,7 +154,7 @@ func (e *Engine) admit(ctx context.Context, tx store.Tx, f *Function, env envelo
 		if b, err := tx.GetState(ctx, sk); err == nil {
 			if cur, err := tx.GetRun(ctx, string(b)); err == nil && !cur.Status.Terminal() {
 				if s.Mode == SingletonSkip {
-					return nil, e.skipNew(ctx, tx, r, fmt.Sprintf("skipped: run %s of singleton key %q is in progress", cur.ID, key))
+					return nil, e.skipNew(ctx, tx, r, SkipSingleton, fmt.Sprintf("skipped: run %s of singleton key %q is in progress", cur.ID, key))
 				}
 				if err := e.finishRun(ctx, tx, cur, store.StatusCancelled, nil, "cancelled: replaced by run "+r.ID+" (Singleton)", false, true); err != nil {
 					return nil, err
@@ -412,6 +412,9 @@ func (e *Engine) debounce(ctx context.Context, tx store.Tx, d *Debounce, key str
 				b, _ := json.Marshal(p)
 				err = putPending(ctx, tx, key, b, at.Add(pendingGrace))
 			}
+			if ok && err == nil {
+				err = e.announceSuperseded(ctx, tx, *cur, r.Events)
+			}
 			return ok, err
 		}
 	}
@@ -467,8 +470,12 @@ func (e *Engine) failNew(ctx context.Context, tx store.Tx, r store.Run, cause er
 	return e.finishRun(ctx, tx, r, store.StatusFailed, nil, cause.Error(), false, true)
 }
 
-// skipNew records a run that flow control decided not to start, and why.
-func (e *Engine) skipNew(ctx context.Context, tx store.Tx, r store.Run, reason string) error {
+// skipNew records a run that flow control decided not to start, and why
+// (kind is one of the Skip constants), and announces it.
+func (e *Engine) skipNew(ctx context.Context, tx store.Tx, r store.Run, kind, reason string) error {
 	r.Status, r.Error, r.EndedAt = store.StatusSkipped, reason, r.CreatedAt
-	return tx.InsertRun(ctx, r)
+	if err := tx.InsertRun(ctx, r); err != nil {
+		return err
+	}
+	return e.announceSkip(ctx, tx, r, firstEvent(r), kind, reason)
 }

@@ -131,7 +131,7 @@ func (e *Engine) flowKeys(f *Function, vars map[string]any) *flowKeys {
 
 // isEngineEvent reports whether name is one of the events the engine makes.
 func isEngineEvent(name string) bool {
-	return name == FunctionFailedEvent || name == FunctionInvokedEvent || name == CronEvent
+	return name == FunctionFailedEvent || name == FunctionInvokedEvent || name == CronEvent || name == FunctionSkippedEvent
 }
 
 // waitKey identifies a wait and its expression.

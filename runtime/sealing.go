@@ -187,7 +187,7 @@ func (c *eventCatalog) openEnvelope(raw json.RawMessage) (json.RawMessage, error
 		if data, err = json.Marshal(v); err != nil {
 			return nil, err
 		}
-	} else if name == FunctionFailedEvent {
+	} else if name == FunctionFailedEvent || name == FunctionSkippedEvent {
 		var d map[string]json.RawMessage
 		if json.Unmarshal(data, &d) == nil && len(d["event"]) > 0 {
 			inner, err := c.openEnvelope(d["event"])
