@@ -30,25 +30,6 @@ type slotBudget struct {
 	// start directly (a queued or delayed run, a resumed waiter, state a
 	// later run depends on): the poll loop must then look.
 	queued bool
-	// paused holds the paused functions, read once per callback when a
-	// run would start directly (nil: not read yet).
-	paused map[string]bool
-}
-
-// isPaused reports whether function id is paused, reading the paused
-// functions from tx the first time.
-func (b *slotBudget) isPaused(ctx context.Context, tx store.Tx, id string) (bool, error) {
-	if b.paused == nil {
-		ps, err := tx.ListPaused(ctx)
-		if err != nil {
-			return false, err
-		}
-		b.paused = make(map[string]bool, len(ps))
-		for _, p := range ps {
-			b.paused[p.FunctionID] = true
-		}
-	}
-	return b.paused[id], nil
 }
 
 // newSlotBudget reads the free slots without taking any.
@@ -230,13 +211,8 @@ func (e *Engine) admit(ctx context.Context, tx store.Tx, f *Function, env envelo
 
 	started := false
 	if !r.AvailableAt.After(now) && budget.take() {
-		// A paused function's run is left queued: a claim holds it.
-		paused, err := budget.isPaused(ctx, tx, f.ID())
-		if err != nil {
-			return nil, err
-		}
-		started = !paused
-		if started && len(r.Limits) > 0 {
+		started = true
+		if len(r.Limits) > 0 {
 			var err error
 			if started, err = tx.TakeSlots(ctx, r.ID, r.Limits); err != nil {
 				return nil, err
@@ -248,14 +224,23 @@ func (e *Engine) admit(ctx context.Context, tx store.Tx, f *Function, env envelo
 	}
 	if started {
 		// Leased to this engine and starting now: its start is recorded
-		// here rather than by its first commit.
+		// here rather than by its first commit. Unless its function is
+		// paused: the store then inserts it queued, for a claim to hold.
+		held := r
 		r.Status, r.LeaseOwner, r.LeaseUntil = store.StatusRunning, e.owner, now.Add(e.lease)
 		r.StartedAt, r.Deadline = now, time.Time{}
 		if d := f.opts.Timeouts.Finish; d > 0 {
 			r.Deadline = now.Add(d)
 		}
-	}
-	if err := tx.InsertRun(ctx, r); err != nil {
+		var err error
+		if started, err = tx.InsertStartedRun(ctx, store.StartRunParams{Run: r, HeldDeadline: held.Deadline}); err != nil {
+			return nil, err
+		}
+		if !started {
+			budget.giveBack()
+			r = held
+		}
+	} else if err := tx.InsertRun(ctx, r); err != nil {
 		return nil, err
 	}
 	if err := e.watchCancels(ctx, tx, f, r.ID, env.JSON, now); err != nil {

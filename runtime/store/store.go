@@ -146,6 +146,21 @@ type Tx interface {
 	ResumeFunction(ctx context.Context, p ResumeParams) (ResumeResult, error)
 	// ListPaused returns the paused functions, by function ID.
 	ListPaused(ctx context.Context) ([]PausedFunction, error)
+	// InsertStartedRun inserts p.Run, a run started at once by its engine
+	// (running, leased, StartedAt set), unless its function is paused:
+	// then it inserts the run queued and never started instead (no lease,
+	// no StartedAt, Deadline p.HeldDeadline), for a claim to hold, and
+	// gives back the slots taken for it (TakeSlots). It reports whether
+	// it inserted p.Run as given. One statement where the store can: the
+	// check costs no round trip of its own.
+	InsertStartedRun(ctx context.Context, p StartRunParams) (bool, error)
+}
+
+// StartRunParams is a run to insert started, unless its function is paused.
+type StartRunParams struct {
+	Run Run
+	// HeldDeadline is the run's Deadline if it is inserted queued instead.
+	HeldDeadline time.Time
 }
 
 // PauseParams pauses a function.

@@ -1095,3 +1095,36 @@ func (t *pgTx) ListPaused(ctx context.Context) ([]store.PausedFunction, error) {
 			return p, err
 		})
 }
+
+func (t *pgTx) InsertStartedRun(ctx context.Context, p store.StartRunParams) (bool, error) {
+	r := p.Run
+	var limits []byte
+	if len(r.Limits) > 0 {
+		limits, _ = json.Marshal(r.Limits)
+	}
+	// One statement: the run as given, or held (queued, never started)
+	// when its function is paused.
+	var status string
+	err := t.queryRow(ctx, `WITH p AS (SELECT EXISTS (SELECT 1 FROM $S.paused_functions WHERE function_id = $2) AS paused)
+		INSERT INTO $S.runs (`+runColumns+`, event_id) SELECT $1, $2, CASE WHEN p.paused THEN 'queued' ELSE $3 END, $4::bytea, $5::int4, $6::int8,
+			CASE WHEN p.paused THEN NULL ELSE $7::int8 END, $8::int8, $9::int8,
+			CASE WHEN p.paused THEN NULL ELSE $10 END, CASE WHEN p.paused THEN NULL ELSE $11::int8 END,
+			$12::bytea, $13, $14, $15, CASE WHEN p.paused THEN $24::int8 ELSE $16::int8 END, $17::bytea, $18, $19::int4, $20, $21, $22, $23
+		FROM p RETURNING status`,
+		[]any{r.ID, r.FunctionID, string(r.Status), []byte(r.Events), r.Attempt, nanos(r.CreatedAt), nanos(r.StartedAt), nanos(r.EndedAt),
+			nanos(r.AvailableAt), nullString(r.LeaseOwner), nanos(r.LeaseUntil), bytesOrNil(r.Output), nullString(r.Error),
+			nullString(r.ParentRunID), nullString(r.ParentStepKey), nanos(r.Deadline), limits, nullString(r.BlockedOn), r.Interrupted,
+			nullString(r.RerunOf), nullString(r.RerunFromStep), nullString(r.RerunBy), nullString(store.FirstEventID(r.Events)), nanos(p.HeldDeadline)},
+		&status)
+	if err != nil {
+		return false, err
+	}
+	if status == string(r.Status) {
+		return true, nil
+	}
+	t.wake = true
+	if len(r.Limits) > 0 {
+		return false, t.releaseSlots(ctx, r.ID, r.Limits)
+	}
+	return false, nil
+}

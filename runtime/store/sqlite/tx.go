@@ -898,3 +898,20 @@ func (t *sqlTx) ListPaused(ctx context.Context) ([]store.PausedFunction, error) 
 	}
 	return out, rows.Err()
 }
+
+func (t *sqlTx) InsertStartedRun(ctx context.Context, p store.StartRunParams) (bool, error) {
+	var paused bool
+	if err := t.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM paused_functions WHERE function_id = ?)`, p.Run.FunctionID).Scan(&paused); err != nil {
+		return false, err
+	}
+	if !paused {
+		return true, t.InsertRun(ctx, p.Run)
+	}
+	r := p.Run
+	r.Status, r.LeaseOwner, r.LeaseUntil, r.StartedAt, r.Deadline = store.StatusQueued, "", time.Time{}, time.Time{}, p.HeldDeadline
+	if err := t.InsertRun(ctx, r); err != nil {
+		return false, err
+	}
+	_, err := t.exec(ctx, `DELETE FROM slots WHERE run_id = ?`, r.ID)
+	return false, err
+}

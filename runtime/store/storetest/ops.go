@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,6 +23,9 @@ var opsTests = []struct {
 	{"PauseHoldsNewRuns", testPauseHoldsNewRuns},
 	{"ResumeSkips", testResumeSkips},
 	{"PauseGivesBackSlots", testPauseGivesBackSlots},
+	{"InsertStartedRun", testInsertStartedRun},
+	{"RerunOnceConcurrent", testRerunOnceConcurrent},
+	{"ResumeWhileClaiming", testResumeWhileClaiming},
 }
 
 func listRuns(t *testing.T, s store.Store, f store.RunFilter) []string {
@@ -285,5 +289,127 @@ func testPauseGivesBackSlots(t *testing.T, s store.Store) {
 	}
 	if st := getRun(t, s, "b").Status; st != store.StatusPaused {
 		t.Errorf("b: status %q, want paused", st)
+	}
+}
+
+// testInsertStartedRun: a run started at once is inserted as given, unless
+// its function is paused: then it is inserted queued, never started, with
+// the held deadline, and the slots taken for it are given back.
+func testInsertStartedRun(t *testing.T, s store.Store) {
+	k := store.Limit{Key: "k", Limit: 1}
+	started := func(id, fn string) store.Run {
+		r := leased(run(id, store.StatusQueued, 0, 0), "o", 60)
+		r.FunctionID, r.StartedAt, r.Deadline, r.Limits = fn, at(0), at(100), []store.Limit{k}
+		return r
+	}
+	pause(t, s, "p", at(0))
+	for _, tc := range []struct {
+		run  store.Run
+		want bool
+	}{
+		{started("free", "f"), true},
+		{started("held", "p"), false},
+	} {
+		update(t, s, func(tx store.Tx) error {
+			if ok, err := tx.TakeSlots(ctx, tc.run.ID, tc.run.Limits); err != nil || !ok {
+				return fmt.Errorf("TakeSlots %s: %v, %w", tc.run.ID, ok, err)
+			}
+			ok, err := tx.InsertStartedRun(ctx, store.StartRunParams{Run: tc.run, HeldDeadline: at(50)})
+			if err == nil && ok != tc.want {
+				t.Errorf("InsertStartedRun(%s) = %v, want %v", tc.run.ID, ok, tc.want)
+			}
+			return err
+		})
+		want := tc.run
+		if !tc.want {
+			want.Status, want.LeaseOwner, want.LeaseUntil, want.StartedAt, want.Deadline = store.StatusQueued, "", time.Time{}, time.Time{}, at(50)
+		}
+		same(t, "GetRun "+tc.run.ID, getRun(t, s, tc.run.ID), want)
+		if tc.want {
+			// Free k for the next case.
+			setStatus(t, s, tc.run.ID, store.StatusCompleted)
+		}
+	}
+	// The held run gave back k: another run takes it.
+	update(t, s, func(tx store.Tx) error {
+		if ok, err := tx.TakeSlots(ctx, "other", []store.Limit{k}); err != nil || !ok {
+			t.Errorf("TakeSlots after a held start = %v, %v; want the slot free", ok, err)
+		}
+		return nil
+	})
+}
+
+// testRerunOnceConcurrent: of concurrent updates recording a rerun under
+// RunCond.NotRerun, exactly one succeeds.
+func testRerunOnceConcurrent(t *testing.T, s store.Store) {
+	insertRuns(t, s, run("old", store.StatusFailed, 0, 0))
+	const n = 8
+	var wg sync.WaitGroup
+	won := make([]bool, n)
+	for i := range n {
+		wg.Go(func() {
+			err := s.Update(ctx, func(tx store.Tx) error {
+				var err error
+				won[i], err = tx.UpdateRun(ctx, "old", store.RunCond{NotRerun: true}, store.RunUpdate{RerunBy: ptr(fmt.Sprint("rerun-", i))})
+				return err
+			})
+			if err != nil {
+				t.Errorf("Update %d: %v", i, err)
+			}
+		})
+	}
+	wg.Wait()
+	winners := 0
+	for i, w := range won {
+		if w {
+			winners++
+			if got := getRun(t, s, "old").RerunBy; got != fmt.Sprint("rerun-", i) {
+				t.Errorf("RerunBy = %q, want the winner's rerun-%d", got, i)
+			}
+		}
+	}
+	if winners != 1 {
+		t.Errorf("%d of %d concurrent updates recorded the rerun, want 1", winners, n)
+	}
+}
+
+// testResumeWhileClaiming: claims that hold a paused function's runs,
+// concurrent with its resume, leave none held once the function runs.
+func testResumeWhileClaiming(t *testing.T, s store.Store) {
+	var runs []store.Run
+	for i := range 40 {
+		r := run(fmt.Sprintf("r%02d", i), store.StatusQueued, 0, time.Duration(i)*time.Millisecond)
+		r.FunctionID = "f"
+		runs = append(runs, r)
+	}
+	insertRuns(t, s, runs...)
+	pause(t, s, "f", at(0))
+	var wg sync.WaitGroup
+	for w := range 2 {
+		wg.Go(func() {
+			for i := range 20 {
+				err := s.Update(ctx, func(tx store.Tx) error {
+					_, err := tx.ClaimRuns(ctx, fmt.Sprint("o", w), at(time.Duration(i)*2*time.Millisecond), at(time.Hour), 2)
+					return err
+				})
+				if err != nil {
+					t.Errorf("ClaimRuns: %v", err)
+					return
+				}
+			}
+		})
+	}
+	wg.Go(func() {
+		time.Sleep(2 * time.Millisecond)
+		if err := s.Update(ctx, func(tx store.Tx) error {
+			_, err := tx.ResumeFunction(ctx, store.ResumeParams{FunctionID: "f", At: at(0)})
+			return err
+		}); err != nil {
+			t.Errorf("ResumeFunction: %v", err)
+		}
+	})
+	wg.Wait()
+	if got := listRuns(t, s, store.RunFilter{Statuses: []store.Status{store.StatusPaused}}); len(got) > 0 {
+		t.Errorf("runs %v held after the function resumed", got)
 	}
 }
