@@ -3,7 +3,7 @@
 // one never paid, one underpaid), lets the engine run them, and prints each
 // run's step timeline.
 //
-//	go run ./examples/shop [-db shop.db]
+//	go run ./examples/shop [-db shop.db] [-http 127.0.0.1:8288]
 //	go run ./examples/shop -store postgres://user@host/db [-work]
 //
 // On PostgreSQL, any number of processes share the work: those started with
@@ -54,6 +54,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	schema := fs.String("schema", "shop", "with -store: the PostgreSQL schema of the tables")
 	work := fs.Bool("work", false, "with -store: send nothing, execute runs until interrupted")
 	verbose := fs.Bool("v", false, "log what the engine does")
+	httpAddr := fs.String("http", "", "serve the engine's HTTP API on this address (such as 127.0.0.1:8288) and keep running; keys from DURABLE_EVENT_KEY and DURABLE_TOKEN, else dev mode")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -105,6 +106,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		// fixed key; production sets DURABLE_ENCRYPTION_KEY.
 		opts.EncryptionKey = []byte("example-key-do-not-use-in-prod!!")
 	}
+	if *httpAddr != "" {
+		opts.HTTP = httpOptions()
+	}
 	eng, err := runtime.New(opts)
 	if err != nil {
 		return err
@@ -114,6 +118,13 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	defer eng.Stop(context.WithoutCancel(ctx))
 	fmt.Fprintf(out, "engine started on %s\n\n", where)
+	if *httpAddr != "" {
+		stop, err := serveHTTP(*httpAddr, eng, out)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	if *work {
 		ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 		defer stop()
@@ -194,6 +205,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		printTimeline(out, info)
 	}
 	fmt.Fprintf(out, "%d runs in %v\n", len(runs), time.Since(began).Round(time.Millisecond))
+	if *httpAddr != "" {
+		untilInterrupted(ctx, out, "serving the HTTP API")
+	}
 	return nil
 }
 
