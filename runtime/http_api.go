@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -93,7 +92,7 @@ func (s *httpServer) resumeFunction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req httpapi.ResumeRequest
-	if !readJSON(w, r, &req) {
+	if !s.readJSON(w, r, &req) {
 		return
 	}
 	n, err := s.e.Resume(r.Context(), fn.ID(), ResumeOpts{SkipHeld: req.SkipHeld})
@@ -228,7 +227,7 @@ func (s *httpServer) cancelRun(w http.ResponseWriter, r *http.Request) {
 
 func (s *httpServer) rerunRun(w http.ResponseWriter, r *http.Request) {
 	var req httpapi.RerunRequest
-	if !readJSON(w, r, &req) {
+	if !s.readJSON(w, r, &req) {
 		return
 	}
 	id, err := s.e.Rerun(r.Context(), r.PathValue("id"), RerunOpts{FromStep: req.FromStep})
@@ -249,7 +248,7 @@ func (s *httpServer) rerunRuns(w http.ResponseWriter, r *http.Request) {
 
 func (s *httpServer) bulk(w http.ResponseWriter, r *http.Request, op func(context.Context, BulkFilter) (int, error)) {
 	var req httpapi.BulkRequest
-	if !readJSON(w, r, &req) {
+	if !s.readJSON(w, r, &req) {
 		return
 	}
 	f := BulkFilter{FunctionID: req.FunctionID, If: req.If}
@@ -288,15 +287,9 @@ func (s *httpServer) bulk(w http.ResponseWriter, r *http.Request, op func(contex
 
 // readJSON decodes a management request's body into v (an empty body
 // leaves v as it is); on failure it answers and returns false.
-func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxManagementBodyBytes))
-	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			writeError(w, http.StatusRequestEntityTooLarge, httpapi.CodeBodyTooLarge, fmt.Sprintf("the body is over the limit of %d bytes", maxManagementBodyBytes))
-		} else {
-			writeError(w, http.StatusBadRequest, httpapi.CodeInvalidRequest, "reading the body: "+err.Error())
-		}
+func (s *httpServer) readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	body, ok := s.readBody(w, r, maxManagementBodyBytes, "management requests")
+	if !ok {
 		return false
 	}
 	if len(bytes.TrimSpace(body)) == 0 {

@@ -24,7 +24,7 @@ func (s *httpServer) ingest(w http.ResponseWriter, r *http.Request) {
 			fmt.Sprintf("the body is %d bytes, over the limit of %d (Options.HTTP.MaxBodyBytes)", r.ContentLength, limit))
 		return
 	}
-	body, ok := s.readBody(w, r, limit)
+	body, ok := s.readBody(w, r, limit, "Options.HTTP.MaxBodyBytes")
 	if !ok {
 		return
 	}
@@ -87,8 +87,9 @@ func (s *httpServer) ingest(w http.ResponseWriter, r *http.Request) {
 }
 
 // readBody reads at most limit bytes of the body within the body read
-// timeout; on failure it answers (413, 408 or 400) and returns false.
-func (s *httpServer) readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, bool) {
+// timeout (HTTPOptions.BodyReadTimeout); on failure it answers (413, 408
+// or 400) and returns false.
+func (s *httpServer) readBody(w http.ResponseWriter, r *http.Request, limit int64, limitName string) ([]byte, bool) {
 	// A server whose connections have no deadlines (a test recorder)
 	// does without.
 	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(s.opts.BodyReadTimeout))
@@ -99,7 +100,7 @@ func (s *httpServer) readBody(w http.ResponseWriter, r *http.Request, limit int6
 		return body, true
 	case errors.As(err, &tooLarge):
 		writeError(w, http.StatusRequestEntityTooLarge, httpapi.CodeBodyTooLarge,
-			fmt.Sprintf("the body is over the limit of %d bytes (Options.HTTP.MaxBodyBytes)", limit))
+			fmt.Sprintf("the body is over the limit of %d bytes (%s)", limit, limitName))
 	case errors.Is(err, os.ErrDeadlineExceeded):
 		w.Header().Set("Connection", "close")
 		writeError(w, http.StatusRequestTimeout, httpapi.CodeBodyTimeout,

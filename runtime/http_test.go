@@ -395,9 +395,7 @@ func TestHTTPIngestLimits(t *testing.T) {
 // TestHTTPIngestTenThousandEvents: the default batch limit refuses 10,000
 // events in one request, whole.
 func TestHTTPIngestTenThousandEvents(t *testing.T) {
-	opts := prodOpts()
-	opts.MaxBodyBytes = 2 << 20
-	env := newHTTPEnv(t, opts)
+	env := newHTTPEnv(t, prodOpts())
 	var b bytes.Buffer
 	b.WriteString("[")
 	for i := range 10000 {
