@@ -631,3 +631,230 @@ func TestHTTPReadyz(t *testing.T) {
 	}
 	eng.Stop(context.Background())
 }
+
+var httpWithFailure = runtime.NewFunction(runtime.FunctionOpts{ID: "http-fragile", Retries: runtime.Retries(0),
+	OnFailure: func(ctx context.Context, in runtime.Input[runtime.FunctionFailedData]) (any, error) { return "noted", nil }},
+	runtime.EventTrigger("test/fragile", ""),
+	func(ctx context.Context, in runtime.Input[map[string]any]) (any, error) {
+		first, err := step.Run(ctx, "first", func(ctx context.Context) (string, error) { return "one", nil })
+		if err != nil {
+			return nil, err
+		}
+		return step.Run(ctx, "second", func(ctx context.Context) (string, error) {
+			if in.Event.Data["fail"] == true {
+				return "", runtime.NonRetriable(fmt.Errorf("told to fail after %s", first))
+			}
+			return first + "+two", nil
+		})
+	})
+
+// awaitStatus polls GET /api/v1/runs/{id} until the run has status want.
+func (env *httpEnv) awaitStatus(t *testing.T, id, want string) httpapi.Run {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var run httpapi.Run
+		res := env.api(t, "GET", "/api/v1/runs/"+id, nil)
+		if res.status == 200 {
+			res.decode(t, &run)
+			if run.Status == want {
+				return run
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("run %s: %d %s, want status %s", id, res.status, res.body, want)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// runOf returns the run that event eventID started, through the runs query.
+func (env *httpEnv) runOf(t *testing.T, function, eventID string) string {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var list httpapi.RunList
+		res := env.api(t, "GET", "/api/v1/runs?function="+function+"&event="+eventID, nil)
+		if res.status != 200 {
+			t.Fatalf("%d %s", res.status, res.body)
+		}
+		res.decode(t, &list)
+		if len(list.Runs) == 1 {
+			return list.Runs[0].ID
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no run of %s for event %s", function, eventID)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func (env *httpEnv) sendOK(t *testing.T, body string) {
+	t.Helper()
+	if res := env.do(t, "POST", "/e/"+testEventKey, []byte(body), nil); res.status != 200 {
+		t.Fatalf("send %s: %d %s", body, res.status, res.body)
+	}
+}
+
+func TestHTTPManagement(t *testing.T) {
+	st, err := sqlite.Open(filepath.Join(t.TempDir(), "mgmt.db"), sqlite.Synchronous("OFF"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := vclock.New(epoch)
+	eng, err := runtime.New(runtime.Options{Store: st, Clock: clock, PollInterval: 10 * time.Millisecond,
+		Functions: []*runtime.Function{httpGreet, httpSleeper, httpWithFailure}, HTTP: prodOpts()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := eng.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(eng.Handler())
+	t.Cleanup(func() { srv.Close(); eng.Stop(context.Background()); st.Close() })
+	env := &httpEnv{eng: eng, clock: clock, srv: srv}
+
+	t.Run("functions", func(t *testing.T) {
+		var list httpapi.FunctionList
+		env.api(t, "GET", "/api/v1/functions", nil).decode(t, &list)
+		var ids []string
+		for _, f := range list.Functions {
+			ids = append(ids, f.ID)
+		}
+		if want := "[http-fragile http-fragile/on-failure http-greet http-sleeper]"; fmt.Sprint(ids) != want {
+			t.Fatalf("functions %v, want %s", ids, want)
+		}
+		var f httpapi.Function
+		res := env.api(t, "GET", "/api/v1/functions/http-fragile%2Fon-failure", nil)
+		res.decode(t, &f)
+		if res.status != 200 || f.ID != "http-fragile/on-failure" || f.Triggers[0].Event != runtime.FunctionFailedEvent || f.Paused {
+			t.Fatalf("%d %s", res.status, res.body)
+		}
+	})
+
+	t.Run("cancel, bulk cancel, bulk rerun", func(t *testing.T) {
+		env.sendOK(t, `[{"name":"test/sleep","data":{"n":1},"id":"nap-1"},{"name":"test/sleep","data":{"n":2},"id":"nap-2"},{"name":"test/sleep","data":{"n":3},"id":"nap-3"}]`)
+		runs := map[string]string{}
+		for _, id := range []string{"nap-1", "nap-2", "nap-3"} {
+			runs[id] = env.runOf(t, "http-sleeper", id)
+			env.awaitStatus(t, runs[id], "sleeping")
+		}
+		var run httpapi.Run
+		res := env.api(t, "POST", "/api/v1/runs/"+runs["nap-1"]+"/cancel", nil)
+		res.decode(t, &run)
+		if res.status != 200 || run.Status != "cancelled" {
+			t.Fatalf("%d %s", res.status, res.body)
+		}
+		var bulk httpapi.BulkResponse
+		res = env.api(t, "POST", "/api/v1/runs/cancel", []byte(`{"function_id":"http-sleeper","if":"event.data.n >= 2"}`))
+		res.decode(t, &bulk)
+		if res.status != 200 || bulk.Count != 2 {
+			t.Fatalf("%d %s", res.status, res.body)
+		}
+		// Idempotent: nothing left to cancel.
+		env.api(t, "POST", "/api/v1/runs/cancel", []byte(`{"function_id":"http-sleeper","if":"event.data.n >= 2"}`)).decode(t, &bulk)
+		if bulk.Count != 0 {
+			t.Fatalf("second bulk cancel touched %d runs", bulk.Count)
+		}
+		var list httpapi.RunList
+		env.api(t, "GET", "/api/v1/runs?function=http-sleeper&status=cancelled", nil).decode(t, &list)
+		if len(list.Runs) != 3 {
+			t.Fatalf("%d cancelled runs", len(list.Runs))
+		}
+		res = env.api(t, "POST", "/api/v1/runs/rerun", []byte(`{"function_id":"http-sleeper","statuses":["cancelled"],"if":"event.data.n == 3"}`))
+		res.decode(t, &bulk)
+		if res.status != 200 || bulk.Count != 1 {
+			t.Fatalf("%d %s", res.status, res.body)
+		}
+		old := env.awaitStatus(t, runs["nap-3"], "cancelled")
+		if old.RerunBy == "" {
+			t.Fatalf("rerun run has no rerun_by: %+v", old)
+		}
+		re := env.awaitStatus(t, old.RerunBy, "sleeping")
+		if re.RerunOf != runs["nap-3"] {
+			t.Fatalf("rerun_of %q, want %s", re.RerunOf, runs["nap-3"])
+		}
+		// A run that is not over cannot be rerun.
+		if res := env.api(t, "POST", "/api/v1/runs/"+re.ID+"/rerun", nil); res.status != 409 || res.apiError(t).Code != httpapi.CodeConflict {
+			t.Fatalf("rerun of a sleeping run: %d %s", res.status, res.body)
+		}
+	})
+
+	t.Run("rerun from a step", func(t *testing.T) {
+		env.sendOK(t, `{"name":"test/fragile","data":{"fail":true},"id":"frag-1"}`)
+		id := env.runOf(t, "http-fragile", "frag-1")
+		failed := env.awaitStatus(t, id, "failed")
+		if len(failed.Steps) != 2 {
+			t.Fatalf("steps %+v", failed.Steps)
+		}
+		if res := env.api(t, "POST", "/api/v1/runs/"+id+"/rerun", []byte(`{"from_step":"nope"}`)); res.status != 400 || !strings.Contains(string(res.body), "nope") {
+			t.Fatalf("unknown step: %d %s", res.status, res.body)
+		}
+		if res := env.api(t, "POST", "/api/v1/runs/"+id+"/rerun", []byte(`{"from":"second"}`)); res.status != 400 || res.apiError(t).Code != httpapi.CodeNotAcceptableBody {
+			t.Fatalf("unknown field: %d %s", res.status, res.body)
+		}
+		var rr httpapi.RerunResponse
+		res := env.api(t, "POST", "/api/v1/runs/"+id+"/rerun", []byte(`{"from_step":"second"}`))
+		res.decode(t, &rr)
+		if res.status != 200 || rr.RunID == "" {
+			t.Fatalf("%d %s", res.status, res.body)
+		}
+		re := env.awaitStatus(t, rr.RunID, "failed") // same event: fails again at "second"
+		if re.RerunOf != id || re.RerunFromStep == "" || re.Steps[0].ID != "first" || string(re.Steps[0].Output) != `"one"` {
+			t.Fatalf("rerun %+v", re)
+		}
+	})
+
+	t.Run("pause and resume", func(t *testing.T) {
+		var pr httpapi.PauseResponse
+		res := env.api(t, "POST", "/api/v1/functions/http-greet/pause", nil)
+		res.decode(t, &pr)
+		if res.status != 200 || !pr.Function.Paused || pr.Function.PausedSince == nil {
+			t.Fatalf("%d %s", res.status, res.body)
+		}
+		var list httpapi.FunctionList
+		env.api(t, "GET", "/api/v1/functions", nil).decode(t, &list)
+		for _, f := range list.Functions {
+			if f.Paused != (f.ID == "http-greet") {
+				t.Errorf("function %s paused: %v", f.ID, f.Paused)
+			}
+		}
+		env.sendOK(t, `{"name":"test/hello","data":{"who":"held"},"id":"held-1"}`)
+		id := env.runOf(t, "http-greet", "held-1")
+		env.awaitStatus(t, id, "paused")
+		res = env.api(t, "POST", "/api/v1/functions/http-greet/resume", []byte(`{"skip_held":false}`))
+		res.decode(t, &pr)
+		if res.status != 200 || pr.Function.Paused || pr.Held != 1 {
+			t.Fatalf("%d %s", res.status, res.body)
+		}
+		if run := env.awaitStatus(t, id, "completed"); string(run.Output) != `"hello held"` {
+			t.Fatalf("output %s", run.Output)
+		}
+		if res := env.api(t, "POST", "/api/v1/functions/nope/pause", nil); res.status != 404 {
+			t.Fatalf("%d %s", res.status, res.body)
+		}
+	})
+
+	t.Run("runs query", func(t *testing.T) {
+		var page1, page2 httpapi.RunList
+		env.api(t, "GET", "/api/v1/runs?limit=2", nil).decode(t, &page1)
+		if len(page1.Runs) != 2 || page1.NextCursor == "" {
+			t.Fatalf("page 1: %+v", page1)
+		}
+		env.api(t, "GET", "/api/v1/runs?limit=2&cursor="+page1.NextCursor, nil).decode(t, &page2)
+		if len(page2.Runs) == 0 || page2.Runs[0].ID == page1.Runs[0].ID || page2.Runs[0].ID == page1.Runs[1].ID {
+			t.Fatalf("page 2 %+v after %+v", page2, page1)
+		}
+		future := epoch.Add(time.Hour).Format(time.RFC3339)
+		var none httpapi.RunList
+		env.api(t, "GET", "/api/v1/runs?since="+future, nil).decode(t, &none)
+		if len(none.Runs) != 0 {
+			t.Fatalf("runs since %s: %d", future, len(none.Runs))
+		}
+		for _, q := range []string{"since=yesterday", "limit=1001", "bogus=1", "if=event.(", "status=done"} {
+			if res := env.api(t, "GET", "/api/v1/runs?"+q, nil); res.status != 400 || res.apiError(t).Code != httpapi.CodeInvalidRequest {
+				t.Errorf("%s: %d %s", q, res.status, res.body)
+			}
+		}
+	})
+}
