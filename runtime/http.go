@@ -36,7 +36,8 @@ type HTTPOptions struct {
 	ManagementTokens []string
 	// DevMode serves without keys or tokens when none are configured,
 	// and then only to loopback addresses (127.0.0.1, ::1). For local
-	// development; never in production.
+	// development; never in production, nor behind a proxy on the same
+	// machine (every client would look local).
 	DevMode bool
 
 	// MaxBodyBytes bounds an ingest request's body; 0 means

@@ -412,6 +412,13 @@ func TestHTTPIngestTenThousandEvents(t *testing.T) {
 	if env.stored(t, "tt-0") || env.stored(t, "tt-9999") || env.runCount(t) != 0 {
 		t.Fatal("something was stored")
 	}
+	// 60 events with two problems each: all counted, 100 listed.
+	body := bytes.Repeat([]byte(`{"data":{},"x":1},`), 60)
+	body = append(append([]byte("["), body[:len(body)-1]...), ']')
+	res = env.do(t, "POST", "/e/"+testEventKey, body, nil)
+	if e := res.apiError(t); res.status != 400 || e.ProblemsTotal != 120 || len(e.Problems) != httpapi.MaxProblems {
+		t.Fatalf("%d: %d problems of %d", res.status, len(e.Problems), e.ProblemsTotal)
+	}
 }
 
 // TestHTTPSlowBody: a client that trickles its body is cut off after
