@@ -27,8 +27,8 @@ import (
 
 // openAPI is schemas/openapi.yaml, decoded.
 type openAPI struct {
-	OpenAPI    string                               `yaml:"openapi"`
-	Paths      map[string]map[string]openAPIOp      `yaml:"paths"`
+	OpenAPI    string                                 `yaml:"openapi"`
+	Paths      map[string]map[string]openAPIOp        `yaml:"paths"`
 	Components struct{ Schemas map[string]yaml.Node } `yaml:"components"`
 	raw        any
 }
@@ -252,7 +252,9 @@ func TestOpenAPIResponsesMatch(t *testing.T) {
 	}
 	defer st.Close()
 	fn := NewFunction(FunctionOpts{ID: "doc-fn"}, Triggers(EventTrigger("doc/hello", ""), CronTrigger("@daily")),
-		func(ctx context.Context, in Input[map[string]any]) (any, error) { return map[string]any{"ok": true}, nil })
+		func(ctx context.Context, in Input[map[string]any]) (any, error) {
+			return map[string]any{"ok": true}, nil
+		})
 	const key, token = "doc-key-0123456789abcdef", "doc-token-0123456789abcdef"
 	eng, err := New(Options{Store: st, Functions: []*Function{fn}, PollInterval: 10 * time.Millisecond,
 		HTTP: HTTPOptions{EventKeys: []string{key}, ManagementTokens: []string{token}}})

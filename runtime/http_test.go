@@ -640,7 +640,9 @@ func TestHTTPReadyz(t *testing.T) {
 }
 
 var httpWithFailure = runtime.NewFunction(runtime.FunctionOpts{ID: "http-fragile", Retries: runtime.Retries(0),
-	OnFailure: func(ctx context.Context, in runtime.Input[runtime.FunctionFailedData]) (any, error) { return "noted", nil }},
+	OnFailure: func(ctx context.Context, in runtime.Input[runtime.FunctionFailedData]) (any, error) {
+		return "noted", nil
+	}},
 	runtime.EventTrigger("test/fragile", ""),
 	func(ctx context.Context, in runtime.Input[map[string]any]) (any, error) {
 		first, err := step.Run(ctx, "first", func(ctx context.Context) (string, error) { return "one", nil })
