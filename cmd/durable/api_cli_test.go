@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -213,5 +214,71 @@ func TestCLIErrors(t *testing.T) {
 				t.Errorf("stderr carries a terminal escape: %q", errs)
 			}
 		})
+	}
+}
+
+func TestCLIRerunPauseBulk(t *testing.T) {
+	eng, url := cliServer(t)
+	if code, _, errs := cli(t, "send", "cli/hello", "--data", `{"who":"x","fail":true}`, "--id", "fail-1", "--url", url); code != 0 {
+		t.Fatal(errs)
+	}
+	failed := runOfEvent(t, eng, "cli-greet", "fail-1")
+	awaitRun(t, eng, failed, runtime.RunFailed)
+
+	code, out, errs := cli(t, "runs", "rerun", failed, "--from-step", "say", "--url", url)
+	m := regexp.MustCompile(`^run (\S+) reruns ` + failed + "\n$").FindStringSubmatch(out)
+	if code != 0 || m == nil {
+		t.Fatalf("rerun: %d %q %q", code, out, errs)
+	}
+	awaitRun(t, eng, m[1], runtime.RunFailed)
+	code, out, _ = cli(t, "runs", "show", m[1], "--url", url)
+	if code != 0 || !strings.Contains(out, "  rerun of "+failed+"\n  rerun from step \"say\"/0\n") {
+		t.Fatalf("runs show of the rerun: %s", out)
+	}
+	// The original was rerun already: a bulk rerun of failed runs takes the new one only.
+	code, out, errs = cli(t, "runs", "rerun", "--function", "cli-greet", "--status", "failed", "--since", "1h", "--url", url)
+	if code != 0 || out != "1 runs rerun\n" {
+		t.Fatalf("bulk rerun: %d %q %q", code, out, errs)
+	}
+
+	code, out, errs = cli(t, "pause", "cli-napper", "--url", url)
+	if code != 0 || out != "cli-napper paused: it starts no run until resumed; events are kept\n" {
+		t.Fatalf("pause: %d %q %q", code, out, errs)
+	}
+	code, out, _ = cli(t, "functions", "--url", url)
+	if !regexp.MustCompile(`(?m)^cli-napper +.* since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d$`).MatchString(out) || !regexp.MustCompile(`(?m)^cli-greet +cli/hello +no$`).MatchString(out) {
+		t.Fatalf("functions: %d\n%s", code, out)
+	}
+	for i := range 2 {
+		if code, _, errs := cli(t, "send", "cli/nap", "--data", `{"n":1}`, "--id", "held-"+strconv.Itoa(i), "--url", url); code != 0 {
+			t.Fatal(errs)
+		}
+		awaitRun(t, eng, runOfEvent(t, eng, "cli-napper", "held-"+strconv.Itoa(i)), runtime.RunPaused)
+	}
+	code, out, errs = cli(t, "resume", "cli-napper", "--skip-held", "--url", url)
+	if code != 0 || out != "cli-napper resumed; 2 held runs skipped\n" {
+		t.Fatalf("resume: %d %q %q", code, out, errs)
+	}
+	awaitRun(t, eng, runOfEvent(t, eng, "cli-napper", "held-0"), runtime.RunSkipped)
+
+	if code, _, errs := cli(t, "send", "cli/nap", "--data", `{"n":5}`, "--id", "nap-5", "--url", url); code != 0 {
+		t.Fatal(errs)
+	}
+	awaitRun(t, eng, runOfEvent(t, eng, "cli-napper", "nap-5"), runtime.RunSleeping)
+	code, out, errs = cli(t, "runs", "cancel", "--function", "cli-napper", "--if", "event.data.n == 5", "--json", "--url", url)
+	var bulk httpapi.BulkResponse
+	if code != 0 || json.Unmarshal([]byte(out), &bulk) != nil || bulk.Count != 1 {
+		t.Fatalf("bulk cancel: %d %q %q", code, out, errs)
+	}
+
+	// Pages: the cursor of the next one is printed on stderr.
+	code, out, errs = cli(t, "runs", "--limit", "1", "--url", url)
+	m = regexp.MustCompile(`^more runs: add --cursor (\S+)\n$`).FindStringSubmatch(errs)
+	if code != 0 || strings.Count(out, "\n") != 2 || m == nil {
+		t.Fatalf("page 1: %d %q %q", code, out, errs)
+	}
+	code, out2, _ := cli(t, "runs", "--limit", "1", "--cursor", m[1], "--url", url)
+	if code != 0 || strings.Count(out2, "\n") != 2 || out2 == out {
+		t.Fatalf("page 2: %q after %q", out2, out)
 	}
 }
