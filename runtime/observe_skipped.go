@@ -27,6 +27,9 @@ const (
 	// SkipDebounce: a later event of the Debounce key replaced the event
 	// in the pending run, which will receive only the later one.
 	SkipDebounce = "debounce"
+	// SkipPaused: the event arrived while its function was paused, and
+	// Resume skipped the runs held (ResumeOpts.SkipHeld).
+	SkipPaused = "paused"
 )
 
 // FunctionSkippedData is the data of FunctionSkippedEvent.

@@ -386,7 +386,8 @@ func (e *Engine) Pause(ctx context.Context, functionID string) error {
 }
 
 // Resume ends a function's pause and returns how many held runs it
-// started or, with opts.SkipHeld, skipped: those are the runs held when
+// started or, with opts.SkipHeld, skipped (each announced by a
+// FunctionSkippedEvent, reason SkipPaused): those are the runs held when
 // due and, when skipping, the runs created during the pause that never
 // started (due later, or not seen yet by any engine). A skipped run ends
 // with status skipped and the reason as its error; Rerun starts it later if
@@ -395,14 +396,25 @@ func (e *Engine) Pause(ctx context.Context, functionID string) error {
 // the code while paused) but not paused.
 func (e *Engine) Resume(ctx context.Context, functionID string, opts ResumeOpts) (int, error) {
 	now := e.clock.Now()
+	reason := fmt.Sprintf("skipped: function %q was paused when its event arrived (resumed with SkipHeld)", functionID)
 	var res store.ResumeResult
 	err := e.store.Update(ctx, func(tx store.Tx) error {
 		var err error
-		res, err = tx.ResumeFunction(ctx, store.ResumeParams{
-			FunctionID: functionID, Skip: opts.SkipHeld, At: now,
-			Reason: fmt.Sprintf("skipped: function %q was paused when its event arrived (resumed with SkipHeld)", functionID),
-		})
-		return err
+		res, err = tx.ResumeFunction(ctx, store.ResumeParams{FunctionID: functionID, Skip: opts.SkipHeld, At: now, Reason: reason})
+		if err != nil || !opts.SkipHeld {
+			return err
+		}
+		// Each skip is announced, as flow control's are.
+		for _, id := range res.Runs {
+			r, err := tx.GetRun(ctx, id)
+			if err != nil {
+				return err
+			}
+			if err := e.announceSkip(ctx, tx, r, firstEvent(r), SkipPaused, reason); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return 0, fmt.Errorf("runtime: resume %q: %w", functionID, err)
@@ -411,7 +423,7 @@ func (e *Engine) Resume(ctx context.Context, functionID string, opts ResumeOpts)
 		return 0, fmt.Errorf("runtime: resume %q: %w", functionID, ErrFunctionNotFound)
 	}
 	e.signal()
-	return res.Runs, nil
+	return len(res.Runs), nil
 }
 
 // Paused lists the paused functions, by function ID.

@@ -165,7 +165,15 @@ func TestPauseResume(t *testing.T) {
 				})
 			other := runtime.NewFunction(runtime.FunctionOpts{ID: "other"}, orderCreated.Trigger(),
 				func(ctx context.Context, in runtime.Input[order]) (any, error) { return nil, nil })
-			te := newEngine(t, fn, other)
+			var announced atomic.Int32
+			watcher := runtime.NewFunction(runtime.FunctionOpts{ID: "skips"}, runtime.FunctionSkipped.Trigger(),
+				func(ctx context.Context, in runtime.Input[runtime.FunctionSkippedData]) (any, error) {
+					if in.Event.Data.Reason == runtime.SkipPaused && in.Event.Data.FunctionID == "pausable" {
+						announced.Add(1)
+					}
+					return nil, nil
+				})
+			te := newEngine(t, fn, other, watcher)
 			te.send(t, "shop/order.created", order{OrderID: "before"})
 			before := te.onlyRun(t, "pausable")
 			te.await(t, before, runtime.RunSleeping)
@@ -226,6 +234,14 @@ func TestPauseResume(t *testing.T) {
 			}
 			if ran.Load() != tc.wantRuns {
 				t.Errorf("%d held runs executed, want %d", ran.Load(), tc.wantRuns)
+			}
+			if tc.skip {
+				for deadline := time.Now().Add(10 * time.Second); announced.Load() < 3 && time.Now().Before(deadline); {
+					time.Sleep(5 * time.Millisecond)
+				}
+			}
+			if want := 3 - tc.wantRuns; announced.Load() != want {
+				t.Errorf("%d skips announced, want %d", announced.Load(), want)
 			}
 			if p, _ := te.Paused(ctx); len(p) != 0 {
 				t.Errorf("Paused after resume = %v", p)

@@ -183,8 +183,8 @@ type ResumeParams struct {
 type ResumeResult struct {
 	// WasPaused says the function was paused.
 	WasPaused bool
-	// Runs counts the runs it queued again, or skipped.
-	Runs int
+	// Runs lists the runs it queued again, or skipped.
+	Runs []string
 }
 
 // PausedFunction is a paused function and when its pause began.

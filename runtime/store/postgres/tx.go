@@ -1046,12 +1046,11 @@ func (t *pgTx) ResumeFunction(ctx context.Context, p store.ResumeParams) (store.
 	}
 	res.WasPaused = true
 	if !p.Skip {
-		ids, err := collect(ctx, t, `UPDATE $S.runs SET status = 'queued' WHERE function_id = $1 AND status = 'paused' RETURNING id`,
+		res.Runs, err = collect(ctx, t, `UPDATE $S.runs SET status = 'queued' WHERE function_id = $1 AND status = 'paused' RETURNING id`,
 			[]any{p.FunctionID}, scanText)
-		if len(ids) > 0 {
+		if len(res.Runs) > 0 {
 			t.wake = true
 		}
-		res.Runs = len(ids)
 		return res, err
 	}
 	type skipped struct {
@@ -1069,8 +1068,8 @@ func (t *pgTx) ResumeFunction(ctx context.Context, p store.ResumeParams) (store.
 	if err != nil {
 		return res, err
 	}
-	res.Runs = len(runs)
 	for _, r := range runs {
+		res.Runs = append(res.Runs, r.id)
 		if len(r.limits) == 0 {
 			continue
 		}

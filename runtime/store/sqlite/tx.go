@@ -846,8 +846,7 @@ func (t *sqlTx) ResumeFunction(ctx context.Context, p store.ResumeParams) (store
 	}
 	res.WasPaused = true
 	if !p.Skip {
-		ids, err := textColumn(t.query(ctx, `UPDATE runs SET status = 'queued' WHERE function_id = ? AND status = 'paused' RETURNING id`, p.FunctionID))
-		res.Runs = len(ids)
+		res.Runs, err = textColumn(t.query(ctx, `UPDATE runs SET status = 'queued' WHERE function_id = ? AND status = 'paused' RETURNING id`, p.FunctionID))
 		return res, err
 	}
 	rows, err := t.query(ctx, `UPDATE runs SET status = 'skipped', ended_at = ?, error = ?, lease_owner = NULL, lease_until = NULL, blocked_on = NULL
@@ -864,7 +863,7 @@ func (t *sqlTx) ResumeFunction(ctx context.Context, p store.ResumeParams) (store
 			rows.Close()
 			return res, err
 		}
-		res.Runs++
+		res.Runs = append(res.Runs, id)
 		if limited {
 			withSlots = append(withSlots, id)
 		}
