@@ -209,6 +209,13 @@ func printTimeline(w io.Writer, r httpapi.Run) {
 			fmt.Fprintf(w, "  %s %s\n", l.label, printable(l.id))
 		}
 	}
+	if len(r.Invoked) > 0 {
+		ids := make([]string, len(r.Invoked))
+		for i, id := range r.Invoked {
+			ids[i] = printable(id)
+		}
+		fmt.Fprintf(w, "  invoked %s\n", strings.Join(ids, ", "))
+	}
 	if r.RerunFromStep != "" {
 		fmt.Fprintf(w, "  rerun from step %s\n", printable(r.RerunFromStep))
 	}
