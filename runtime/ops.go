@@ -52,7 +52,7 @@ type BulkFilter struct {
 type ResumeOpts struct {
 	// SkipHeld skips the runs of events that arrived during the pause
 	// (status skipped, with the reason as their error) instead of
-	// starting them.
+	// starting them; runs of events from before the pause start anyway.
 	SkipHeld bool
 }
 
@@ -385,13 +385,14 @@ func (e *Engine) Pause(ctx context.Context, functionID string) error {
 	return nil
 }
 
-// Resume ends a function's pause and returns how many held runs it
-// started or, with opts.SkipHeld, skipped (each announced by a
-// FunctionSkippedEvent, reason SkipPaused): those are the runs held when
-// due and, when skipping, the runs created during the pause that never
-// started (due later, or not seen yet by any engine). A skipped run ends
-// with status skipped and the reason as its error; Rerun starts it later if
-// need be. Resuming a function that is not paused does nothing. A function
+// Resume ends a function's pause. Without opts.SkipHeld it starts the
+// runs the pause held and returns how many. With it, it skips the runs of
+// the events that arrived during the pause and never started (held, due
+// later, or not seen yet by any engine) and returns how many: each ends
+// with status skipped and the reason as its error, and is announced by a
+// FunctionSkippedEvent (reason SkipPaused); Rerun starts one later if need
+// be. Runs the pause held whose events arrived before it start in both
+// cases. Resuming a function that is not paused does nothing. A function
 // this engine does not have can be resumed (it may have been removed from
 // the code while paused) but not paused.
 func (e *Engine) Resume(ctx context.Context, functionID string, opts ResumeOpts) (int, error) {
@@ -405,7 +406,7 @@ func (e *Engine) Resume(ctx context.Context, functionID string, opts ResumeOpts)
 			return err
 		}
 		// Each skip is announced, as flow control's are.
-		for _, id := range res.Runs {
+		for _, id := range res.Skipped {
 			r, err := tx.GetRun(ctx, id)
 			if err != nil {
 				return err
@@ -423,7 +424,10 @@ func (e *Engine) Resume(ctx context.Context, functionID string, opts ResumeOpts)
 		return 0, fmt.Errorf("runtime: resume %q: %w", functionID, ErrFunctionNotFound)
 	}
 	e.signal()
-	return len(res.Runs), nil
+	if opts.SkipHeld {
+		return len(res.Skipped), nil
+	}
+	return len(res.Queued), nil
 }
 
 // Paused lists the paused functions, by function ID.

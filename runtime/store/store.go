@@ -137,12 +137,12 @@ type Tx interface {
 	// PauseFunction pauses p.FunctionID since p.At and reports whether it
 	// was not paused already (a second pause keeps the first's time).
 	PauseFunction(ctx context.Context, p PauseParams) (bool, error)
-	// ResumeFunction ends the pause of p.FunctionID. The runs the pause
-	// held (StatusPaused) become queued again, due when they were; with
-	// p.Skip they become skipped instead, ending at p.At with p.Reason as
-	// their error, and so do the runs created since the pause began that
-	// never started. Skipped runs give back their slots. Resuming a
-	// function that is not paused changes nothing.
+	// ResumeFunction ends the pause of p.FunctionID. With p.Skip, the
+	// runs created since the pause began that never started (held, or not
+	// due yet, or not claimed yet) become skipped, ending at p.At with
+	// p.Reason as their error, and give back their slots. The other runs
+	// the pause held (StatusPaused) become queued again, due when they
+	// were. Resuming a function that is not paused changes nothing.
 	ResumeFunction(ctx context.Context, p ResumeParams) (ResumeResult, error)
 	// ListPaused returns the paused functions, by function ID.
 	ListPaused(ctx context.Context) ([]PausedFunction, error)
@@ -183,8 +183,10 @@ type ResumeParams struct {
 type ResumeResult struct {
 	// WasPaused says the function was paused.
 	WasPaused bool
-	// Runs lists the runs it queued again, or skipped.
-	Runs []string
+	// Queued lists the held runs it queued again, Skipped the runs it
+	// skipped.
+	Queued  []string
+	Skipped []string
 }
 
 // PausedFunction is a paused function and when its pause began.

@@ -1045,43 +1045,42 @@ func (t *pgTx) ResumeFunction(ctx context.Context, p store.ResumeParams) (store.
 		return res, err
 	}
 	res.WasPaused = true
-	if !p.Skip {
-		res.Runs, err = collect(ctx, t, `UPDATE $S.runs SET status = 'queued' WHERE function_id = $1 AND status = 'paused' RETURNING id`,
-			[]any{p.FunctionID}, scanText)
-		if len(res.Runs) > 0 {
-			t.wake = true
+	if p.Skip {
+		type skipped struct {
+			id     string
+			limits []byte
 		}
-		return res, err
-	}
-	type skipped struct {
-		id     string
-		limits []byte
-	}
-	runs, err := collect(ctx, t, `UPDATE $S.runs SET status = 'skipped', ended_at = $1::int8, error = $2, lease_owner = NULL, lease_until = NULL, blocked_on = NULL
-		WHERE function_id = $3 AND (status = 'paused' OR (status IN ('queued', 'blocked') AND started_at IS NULL AND created_at >= $4::int8))
-		RETURNING id, limits`, []any{p.At.UnixNano(), nullString(p.Reason), p.FunctionID, since},
-		func(rows pgx.Rows) (skipped, error) {
-			var s skipped
-			err := rows.Scan(&s.id, &s.limits)
-			return s, err
-		})
-	if err != nil {
-		return res, err
-	}
-	for _, r := range runs {
-		res.Runs = append(res.Runs, r.id)
-		if len(r.limits) == 0 {
-			continue
-		}
-		var limits []store.Limit
-		if err := json.Unmarshal(r.limits, &limits); err != nil {
-			return res, fmt.Errorf("run %s: limits: %w", r.id, err)
-		}
-		if err := t.releaseSlots(ctx, r.id, limits); err != nil {
+		runs, err := collect(ctx, t, `UPDATE $S.runs SET status = 'skipped', ended_at = $1::int8, error = $2, lease_owner = NULL, lease_until = NULL, blocked_on = NULL
+			WHERE function_id = $3 AND status IN ('paused', 'queued', 'blocked') AND started_at IS NULL AND created_at >= $4::int8
+			RETURNING id, limits`, []any{p.At.UnixNano(), nullString(p.Reason), p.FunctionID, since},
+			func(rows pgx.Rows) (skipped, error) {
+				var s skipped
+				err := rows.Scan(&s.id, &s.limits)
+				return s, err
+			})
+		if err != nil {
 			return res, err
 		}
+		for _, r := range runs {
+			res.Skipped = append(res.Skipped, r.id)
+			if len(r.limits) == 0 {
+				continue
+			}
+			var limits []store.Limit
+			if err := json.Unmarshal(r.limits, &limits); err != nil {
+				return res, fmt.Errorf("run %s: limits: %w", r.id, err)
+			}
+			if err := t.releaseSlots(ctx, r.id, limits); err != nil {
+				return res, err
+			}
+		}
 	}
-	return res, nil
+	res.Queued, err = collect(ctx, t, `UPDATE $S.runs SET status = 'queued' WHERE function_id = $1 AND status = 'paused' RETURNING id`,
+		[]any{p.FunctionID}, scanText)
+	if len(res.Queued) > 0 {
+		t.wake = true
+	}
+	return res, err
 }
 
 func (t *pgTx) ListPaused(ctx context.Context) ([]store.PausedFunction, error) {

@@ -845,38 +845,37 @@ func (t *sqlTx) ResumeFunction(ctx context.Context, p store.ResumeParams) (store
 		return res, err
 	}
 	res.WasPaused = true
-	if !p.Skip {
-		res.Runs, err = textColumn(t.query(ctx, `UPDATE runs SET status = 'queued' WHERE function_id = ? AND status = 'paused' RETURNING id`, p.FunctionID))
-		return res, err
-	}
-	rows, err := t.query(ctx, `UPDATE runs SET status = 'skipped', ended_at = ?, error = ?, lease_owner = NULL, lease_until = NULL, blocked_on = NULL
-		WHERE function_id = ? AND (status = 'paused' OR (status IN ('queued', 'blocked') AND started_at IS NULL AND created_at >= ?))
-		RETURNING id, limits IS NOT NULL`, p.At.UnixNano(), nullString(p.Reason), p.FunctionID, since)
-	if err != nil {
-		return res, err
-	}
-	var withSlots []string
-	for rows.Next() {
-		var id string
-		var limited bool
-		if err := rows.Scan(&id, &limited); err != nil {
-			rows.Close()
+	if p.Skip {
+		rows, err := t.query(ctx, `UPDATE runs SET status = 'skipped', ended_at = ?, error = ?, lease_owner = NULL, lease_until = NULL, blocked_on = NULL
+			WHERE function_id = ? AND status IN ('paused', 'queued', 'blocked') AND started_at IS NULL AND created_at >= ?
+			RETURNING id, limits IS NOT NULL`, p.At.UnixNano(), nullString(p.Reason), p.FunctionID, since)
+		if err != nil {
 			return res, err
 		}
-		res.Runs = append(res.Runs, id)
-		if limited {
-			withSlots = append(withSlots, id)
+		var withSlots []string
+		for rows.Next() {
+			var id string
+			var limited bool
+			if err := rows.Scan(&id, &limited); err != nil {
+				rows.Close()
+				return res, err
+			}
+			res.Skipped = append(res.Skipped, id)
+			if limited {
+				withSlots = append(withSlots, id)
+			}
 		}
-	}
-	if err := rows.Close(); err != nil {
-		return res, err
-	}
-	for _, id := range withSlots {
-		if err := t.releaseSlots(ctx, id); err != nil {
+		if err := rows.Close(); err != nil {
 			return res, err
 		}
+		for _, id := range withSlots {
+			if err := t.releaseSlots(ctx, id); err != nil {
+				return res, err
+			}
+		}
 	}
-	return res, nil
+	res.Queued, err = textColumn(t.query(ctx, `UPDATE runs SET status = 'queued' WHERE function_id = ? AND status = 'paused' RETURNING id`, p.FunctionID))
+	return res, err
 }
 
 func (t *sqlTx) ListPaused(ctx context.Context) ([]store.PausedFunction, error) {

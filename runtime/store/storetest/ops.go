@@ -223,7 +223,7 @@ func testPauseHoldsNewRuns(t *testing.T, s store.Store) {
 	}
 
 	res := resume(t, s, store.ResumeParams{FunctionID: "f", At: at(20)})
-	if !res.WasPaused || !slices.Equal(res.Runs, []string{"fresh"}) {
+	if !res.WasPaused || !slices.Equal(res.Queued, []string{"fresh"}) || len(res.Skipped) > 0 {
 		t.Errorf("ResumeFunction = %+v, want one run queued", res)
 	}
 	if got := paused(t, s); len(got) != 0 {
@@ -232,29 +232,31 @@ func testPauseHoldsNewRuns(t *testing.T, s store.Store) {
 	if got := claim(t, s, "o", at(20), 10); !slices.Equal(got, []string{"fresh"}) {
 		t.Errorf("claimed after resume %v, want [fresh]", got)
 	}
-	if res := resume(t, s, store.ResumeParams{FunctionID: "f", At: at(21)}); res.WasPaused || len(res.Runs) > 0 {
+	if res := resume(t, s, store.ResumeParams{FunctionID: "f", At: at(21)}); res.WasPaused || len(res.Queued)+len(res.Skipped) > 0 {
 		t.Errorf("ResumeFunction of a function not paused = %+v, want nothing", res)
 	}
 }
 
-// testResumeSkips: resuming with Skip skips the held runs and the runs
-// created during the pause that never started, with the reason; runs
-// created before the pause and not held yet stay queued.
+// testResumeSkips: resuming with Skip skips the runs created during the
+// pause that never started, held or not, with the reason; runs created
+// before the pause stay queued, or are queued again if it held them.
 func testResumeSkips(t *testing.T, s store.Store) {
 	mk := func(id string, created, available time.Duration) store.Run {
 		r := run(id, store.StatusQueued, created, available)
 		r.FunctionID = "f"
 		return r
 	}
-	insertRuns(t, s, mk("before", 0, 50), mk("held", 10, 10))
+	insertRuns(t, s, mk("before", 0, 50), mk("held-before", 1, 1))
 	pause(t, s, "f", at(5))
+	insertRuns(t, s, mk("held", 10, 10))
 	if got := claim(t, s, "o", at(20), 10); len(got) != 0 {
 		t.Fatalf("claimed %v while paused", got)
 	}
 	insertRuns(t, s, mk("during", 30, 100))
 	res := resume(t, s, store.ResumeParams{FunctionID: "f", Skip: true, At: at(40), Reason: "skipped: paused"})
-	if slices.Sort(res.Runs); !res.WasPaused || !slices.Equal(res.Runs, []string{"during", "held"}) {
-		t.Errorf("ResumeFunction(Skip) = %+v, want two runs skipped", res)
+	slices.Sort(res.Skipped)
+	if !res.WasPaused || !slices.Equal(res.Skipped, []string{"during", "held"}) || !slices.Equal(res.Queued, []string{"held-before"}) {
+		t.Errorf("ResumeFunction(Skip) = %+v, want during and held skipped, held-before queued", res)
 	}
 	for _, id := range []string{"held", "during"} {
 		r := getRun(t, s, id)
@@ -262,8 +264,10 @@ func testResumeSkips(t *testing.T, s store.Store) {
 			t.Errorf("%s: status %q, error %q, ended %v; want skipped with the reason at %v", id, r.Status, r.Error, r.EndedAt, at(40))
 		}
 	}
-	if st := getRun(t, s, "before").Status; st != store.StatusQueued {
-		t.Errorf("run created before the pause: status %q, want queued", st)
+	for _, id := range []string{"before", "held-before"} {
+		if st := getRun(t, s, id).Status; st != store.StatusQueued {
+			t.Errorf("%s, created before the pause: status %q, want queued", id, st)
+		}
 	}
 }
 
