@@ -29,7 +29,9 @@ func BenchmarkWorkflow3StepsConcurrencyLimited(b *testing.B) {
 	benchmarkWorkflow(b, runtime.FunctionOpts{ID: "three-steps", Concurrency: []runtime.Concurrency{{Limit: 5, Key: "event.data.key"}}})
 }
 
-func benchmarkWorkflow(b *testing.B, opts runtime.FunctionOpts) {
+// benchmarkWorkflow runs the workflow benchmark; configure, if given,
+// changes the engine's options.
+func benchmarkWorkflow(b *testing.B, opts runtime.FunctionOpts, configure ...func(*runtime.Options)) {
 	const inFlight = 64
 	done := make(chan struct{}, inFlight)
 	fn := runtime.NewFunction(opts, runtime.EventTrigger("bench/run.requested", ""),
@@ -47,7 +49,11 @@ func benchmarkWorkflow(b *testing.B, opts runtime.FunctionOpts) {
 		b.Fatal(err)
 	}
 	defer st.Close()
-	eng, err := runtime.New(runtime.Options{Store: st, Functions: []*runtime.Function{fn}, Workers: inFlight})
+	engOpts := runtime.Options{Store: st, Functions: []*runtime.Function{fn}, Workers: inFlight}
+	for _, c := range configure {
+		c(&engOpts)
+	}
+	eng, err := runtime.New(engOpts)
 	if err != nil {
 		b.Fatal(err)
 	}

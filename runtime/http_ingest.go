@@ -78,7 +78,7 @@ func (s *httpServer) ingest(w http.ResponseWriter, r *http.Request) {
 		writeProblems(w, httpapi.CodeInvalidEvents, "the events are invalid; nothing was stored", sendProblems(err, single))
 		return
 	}
-	ids, err := s.e.sendEnvelopes(r.Context(), envs)
+	ids, err := s.e.sendEnvelopes(requestTraceContext(r), envs)
 	if err != nil {
 		s.engineError(w, r, err)
 		return

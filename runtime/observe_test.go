@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -370,5 +373,39 @@ func TestStepLoggerReplay(t *testing.T) {
 func TestStepLoggerOutsideRun(t *testing.T) {
 	if step.Logger(context.Background()) != slog.Default() {
 		t.Error("step.Logger outside a run is not slog.Default()")
+	}
+}
+
+// TestTraceparentOverHTTP: an event posted to the ingest API with a
+// traceparent header starts a run that continues that trace.
+func TestTraceparentOverHTTP(t *testing.T) {
+	exp := tracetest.NewInMemoryExporter()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp))
+	t.Cleanup(func() { tp.Shutdown(context.Background()) })
+	fn := runtime.NewFunction(runtime.FunctionOpts{ID: "posted"}, runtime.EventTrigger("test/posted", ""),
+		func(ctx context.Context, in runtime.Input[map[string]any]) (any, error) { return nil, nil })
+	te := startObserved(t, runtime.Options{Functions: []*runtime.Function{fn}, TracerProvider: tp,
+		HTTP: runtime.HTTPOptions{EventKeys: []string{"key-0123456789abcdef"}, ManagementTokens: []string{"token-0123456789abcdef"}, RateLimit: -1}}, true)
+	srv := httptest.NewServer(te.Handler())
+	defer srv.Close()
+	const traceID, parentID = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
+	req, _ := http.NewRequest("POST", srv.URL+"/e/key-0123456789abcdef", strings.NewReader(`{"name":"test/posted","data":{}}`))
+	req.Header.Set("traceparent", "00-"+traceID+"-"+parentID+"-01")
+	res, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Fatalf("POST: %s", res.Status)
+	}
+	te.await(t, te.onlyRun(t, "posted"), runtime.RunCompleted)
+	te.close()
+	runs := spansNamed(exp.GetSpans(), "durable.run posted")
+	if len(runs) != 1 {
+		t.Fatalf("%d run spans, want 1", len(runs))
+	}
+	if got := runs[0].SpanContext.TraceID().String(); got != traceID || runs[0].Parent.SpanID().String() != parentID {
+		t.Errorf("run span in trace %s with parent %s, want %s and %s", got, runs[0].Parent.SpanID(), traceID, parentID)
 	}
 }
