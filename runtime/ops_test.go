@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -506,5 +507,83 @@ func TestRunLineageInvoked(t *testing.T) {
 		if err != nil || child.ParentRunID != info.ID || child.FunctionID != "double" {
 			t.Errorf("invoked run %d: %+v, %v", i, child, err)
 		}
+	}
+}
+
+// TestRerunFromParallelStep: rerunning from a step of a parallel branch,
+// or from the step after the Parallel, keeps the steps recorded before it
+// in every branch and replays without a non-determinism error.
+func TestRerunFromParallelStep(t *testing.T) {
+	for _, tc := range []struct {
+		from string
+		// keptAtLeast lists steps that must not execute again; the others
+		// recorded before from in the journal (branches race) must not
+		// either.
+		keptAtLeast []string
+	}{
+		{from: "z", keptAtLeast: []string{"a1", "a2", "b1", "b2"}},
+		{from: "a2", keptAtLeast: []string{"a1"}},
+		{from: "b1"},
+	} {
+		t.Run(tc.from, func(t *testing.T) {
+			var mu sync.Mutex
+			ran := map[string]int{}
+			effect := func(ctx context.Context, id string) (int, error) {
+				return step.Run(ctx, id, func(ctx context.Context) (int, error) {
+					mu.Lock()
+					defer mu.Unlock()
+					ran[id]++
+					return len(id), nil
+				})
+			}
+			branch := func(name string) func(ctx context.Context) (int, error) {
+				return func(ctx context.Context) (int, error) {
+					x, err := effect(ctx, name+"1")
+					if err != nil {
+						return 0, err
+					}
+					y, err := effect(ctx, name+"2")
+					return x + y, err
+				}
+			}
+			fn := runtime.NewFunction(runtime.FunctionOpts{ID: "par"}, orderCreated.Trigger(),
+				func(ctx context.Context, in runtime.Input[order]) (any, error) {
+					sums, err := step.Parallel(ctx, branch("a"), branch("b"))
+					if err != nil {
+						return nil, err
+					}
+					z, err := effect(ctx, "z")
+					return sums[0] + sums[1] + z, err
+				})
+			te := newEngine(t, fn)
+			te.send(t, "shop/order.created", order{OrderID: "o1"})
+			old := te.await(t, te.onlyRun(t, "par"), runtime.RunCompleted)
+			kept := slices.Clone(tc.keptAtLeast)
+			for _, s := range old.Steps {
+				if s.ID == tc.from {
+					break
+				}
+				kept = append(kept, s.ID)
+			}
+			id, err := te.Rerun(context.Background(), old.ID, runtime.RerunOpts{FromStep: tc.from})
+			if err != nil {
+				t.Fatal(err)
+			}
+			info := te.await(t, id, runtime.RunCompleted, runtime.RunFailed)
+			if info.Status != runtime.RunCompleted || string(info.Output) != "9" {
+				t.Fatalf("rerun: %s, output %s, error %q; want completed with 9", info.Status, info.Output, info.Error)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			for _, s := range []string{"a1", "a2", "b1", "b2", "z"} {
+				want := 2
+				if slices.Contains(kept, s) {
+					want = 1
+				}
+				if ran[s] != want {
+					t.Errorf("step %s executed %d times, want %d", s, ran[s], want)
+				}
+			}
+		})
 	}
 }
