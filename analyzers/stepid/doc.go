@@ -6,8 +6,8 @@
 // stepid: report step IDs used twice in one function, built from nondeterministic values, or too generic to say what the step does
 //
 // Every step of a durable function has an ID: the second argument of
-// step.Run, Sleep, SleepUntil, WaitForEvent, SendEvent and Invoke (with the
-// Inngest Go SDK: step.Run, Sleep, WaitForEvent, Send, Invoke). The engine
+// step.Run, Sleep, SleepUntil, WaitForEvent, SendEvent, Invoke and Version
+// (with the Inngest Go SDK: step.Run, Sleep, WaitForEvent, Send, Invoke). The engine
 // matches steps to the run's journal by that ID and its occurrence, so IDs
 // must say the same thing on every replay. stepid reports:
 //
@@ -27,6 +27,9 @@
 //     elements may repeat (advice, category "advice");
 //   - a generic ID that says nothing about the step: "step1", "process",
 //     "do", "test_2", "" (advice, category "advice").
+//   - a step.Version whose change ID is not a constant string (error): the
+//     ID names a change to the code, under which each run records the
+//     version it follows (a helper may take it as a parameter).
 //
 // Each function is checked on its own: the body of a durable function, a
 // helper that starts steps, and each function literal handed to a

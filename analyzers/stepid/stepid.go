@@ -201,6 +201,15 @@ func run(pass *analysis.Pass) (any, error) {
 		if s.ID == nil {
 			continue
 		}
+		if s.Kind == durable.Version && c.computedChangeID(s.ID) {
+			c.rep.Report(analysis.Diagnostic{
+				Pos: s.ID.Pos(), End: s.ID.End(),
+				Message: "the change ID of step.Version must be a constant string: a run records the version it follows under that ID, " +
+					"and an ID computed at run time names no change (a replay looks for a version the journal may not hold); " +
+					"name the change (\"tax-before-charge\")",
+			})
+			continue
+		}
 		c.checkID(s.ID, s.Name())
 	}
 
@@ -281,6 +290,21 @@ func rangesOverMap(info *types.Info, x ast.Expr) bool {
 		}
 	}
 	return false
+}
+
+// computedChangeID reports whether the change ID of a step.Version is
+// neither a constant nor a parameter of the function around it (a helper
+// gating changes for its callers, whose IDs are checked where they call it).
+func (c *checker) computedChangeID(e ast.Expr) bool {
+	if _, ok := c.constID(e); ok {
+		return false
+	}
+	if id, ok := ast.Unparen(e).(*ast.Ident); ok {
+		if v, ok := c.pass.TypesInfo.Uses[id].(*types.Var); ok && v.Kind() == types.ParamVar {
+			return false
+		}
+	}
+	return true
 }
 
 func (c *checker) constID(e ast.Expr) (string, bool) {

@@ -244,7 +244,7 @@ func recordedUses(pass *analysis.Pass, call *ast.CallExpr, factOf func(*types.Fu
 			return nil
 		}
 		u := use{t: t, chain: kind.Name(profile)}
-		if kind == durable.Run && len(call.Args) == 3 {
+		if kind == durable.Run && len(call.Args) >= 3 { // options may follow the callback
 			u.cb = call.Args[2]
 		}
 		return []use{u}

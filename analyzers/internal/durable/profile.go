@@ -90,9 +90,11 @@ const (
 	SendEvent
 	Invoke
 	Parallel
+	// Version is step.Version, a recorded version of a change (durable only).
+	Version
 )
 
-var stepKindNames = [...]string{"", "step.Run", "step.Sleep", "step.SleepUntil", "step.WaitForEvent", "step.SendEvent", "step.Invoke", "step.Parallel"}
+var stepKindNames = [...]string{"", "step.Run", "step.Sleep", "step.SleepUntil", "step.WaitForEvent", "step.SendEvent", "step.Invoke", "step.Parallel", "step.Version"}
 
 func (k StepKind) String() string {
 	if int(k) < len(stepKindNames) {
@@ -154,6 +156,8 @@ func ClassifyStep(fn *types.Func) (StepKind, Profile) {
 			return Invoke, Durable
 		case "Parallel":
 			return Parallel, Durable
+		case "Version":
+			return Version, Durable
 		}
 	case InngestStepPath:
 		switch fn.Name() {

@@ -101,3 +101,13 @@ var Ignored = runtime.NewFunction(runtime.FunctionOpts{ID: "ignored"}, runtime.C
 			return 0, nil
 		})
 	})
+
+// A callback followed by step options, and step.Version, are steps too.
+var WithOptions = runtime.NewFunction(runtime.FunctionOpts{ID: "with-options"}, runtime.CronTrigger("@daily"),
+	func(ctx context.Context, in runtime.Input[Order]) (any, error) {
+		return step.Run(ctx, "outer", func(ctx context.Context) (int, error) {
+			v, err := step.Version(ctx, "new-pricing", 1) // want `step.Version "new-pricing" is started inside the callback of step.Run "outer"`
+			_ = step.Sleep(ctx, "deep", time.Second)      // want `step.Sleep "deep" is started inside the callback of step.Run "outer"`
+			return v, err
+		}, step.Retry(step.RetryPolicy{MaxAttempts: 3}), step.Timeout(time.Minute))
+	})

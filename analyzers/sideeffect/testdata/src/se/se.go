@@ -133,6 +133,17 @@ var Good = runtime.NewFunction(runtime.FunctionOpts{ID: "good"}, runtime.EventTr
 		if err != nil {
 			return nil, err
 		}
+		// A callback followed by step options is a step too.
+		_, err = step.Run(ctx, "post-welcome", func(ctx context.Context) (int, error) {
+			resp, err := http.Get("https://example.com/welcome")
+			if err != nil {
+				return 0, err
+			}
+			return resp.StatusCode, resp.Body.Close()
+		}, step.Retry(step.RetryPolicy{MaxAttempts: 5, InitialBackoff: time.Second}), step.Timeout(10*time.Second))
+		if err != nil {
+			return nil, err
+		}
 		if err := step.Sleep(ctx, "wait", d); err != nil {
 			return nil, err
 		}

@@ -112,3 +112,14 @@ func fill[T any](ctx context.Context, dst *T) error { // want fill:`writesParams
 	})
 	return err
 }
+
+// A callback followed by step options is checked as any other.
+var WithOptions = runtime.NewFunction(runtime.FunctionOpts{ID: "with-options"}, Ev.Trigger(),
+	func(ctx context.Context, in runtime.Input[Order]) (any, error) {
+		var charged int
+		_, err := step.Run(ctx, "charge", func(ctx context.Context) (int, error) {
+			charged = 42 // want `step.Run "charge" callback assigns to charged, declared outside the step`
+			return charged, nil
+		}, step.Retry(step.RetryPolicy{MaxAttempts: 5, Retriable: func(err error) bool { return err != nil }}), step.Timeout(time.Second))
+		return charged, err
+	})

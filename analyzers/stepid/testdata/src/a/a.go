@@ -134,3 +134,29 @@ func nowKey() string { // want nowKey:`nondet\(key, which holds time.Now\(\) \(a
 	key := strconv.FormatInt(time.Now().UnixNano(), 10)
 	return key
 }
+
+// step.Version's change ID is a step ID, and a constant.
+var Versioned = runtime.NewFunction(runtime.FunctionOpts{ID: "versioned"}, Ev.Trigger(),
+	func(ctx context.Context, in runtime.Input[Order]) (any, error) {
+		v, err := step.Version(ctx, "tax-before-charge", 1)
+		if err != nil {
+			return nil, err
+		}
+		if v >= 1 {
+			_, err = step.Run(ctx, "add-tax", func(ctx context.Context) (int, error) { return 0, nil })
+		}
+		_, err = step.Version(ctx, "tax-before-charge", 2)        // want `step ID "tax-before-charge" is already used in this function, at line \d+`
+		_, err = step.Version(ctx, "change-"+in.Event.Data.ID, 1) // want `the change ID of step.Version must be a constant string`
+		_, err = step.Version(ctx, fmt.Sprint(time.Now()), 1)     // want `the change ID of step.Version must be a constant string`
+		_, err = step.Version(ctx, "step1", 1)                    // want `step ID "step1" is generic`
+		_, err = step.Version(ctx, chargeStep+"-v2", 1)
+		_, err = gate(ctx, "gated-by-helper")
+		_, err = gate(ctx, "gated-"+in.RunID)
+		return v, err
+	})
+
+// gate is a helper taking the change ID as a parameter: its callers' IDs
+// are checked.
+func gate(ctx context.Context, change string) (int, error) { // want gate:`stepIDs\(param1\)`
+	return step.Version(ctx, change, 1)
+}

@@ -122,6 +122,14 @@ var Fn = runtime.NewFunction(runtime.FunctionOpts{ID: "fn"}, Ev.Trigger(),
 		_, _ = step.Run(ctx, "by-id", func(ctx context.Context) (map[int64]*Order, error) { return nil, nil })
 		_, err = step.Run(ctx, "post", func(ctx context.Context) (any, error) { return o, nil }) // discarded: nothing is decoded
 		_, _ = step.Run(ctx, "no-error", func(ctx context.Context) (error, error) { return nil, nil })
+		// With step options after the callback.
+		found, _ := step.Run(ctx, "lookup-with-retry", func(ctx context.Context) (any, error) { // want `an interface result is decoded on replay as map\[string\]any`
+			return Order{ID: "1"}, nil
+		}, step.Retry(step.RetryPolicy{MaxAttempts: 3}))
+		_ = found
+		_, _ = step.Run(ctx, "track-with-timeout", func(ctx context.Context) ([]Tracked, error) { // want `Tracked.Done: a channel cannot be encoded`
+			return nil, nil
+		}, step.Timeout(time.Second), step.Retry(step.RetryPolicy{MaxAttempts: 2}))
 		_, _ = step.WaitForEvent(ctx, "paid", Ev, step.WaitOpts{Timeout: time.Hour})
 		_, _ = step.Invoke[Order](ctx, "invoke-order", Charge, step.InvokeOpts{Timeout: time.Hour})
 		_, _ = helpers.Fetch(ctx, "page", func() helpers.Page { return helpers.Page{} })
