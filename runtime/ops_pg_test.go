@@ -2,6 +2,9 @@ package runtime_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -91,4 +94,88 @@ func TestPGPauseAndDelayAcrossEngines(t *testing.T) {
 	if info, _ := b.Run(ctx, id); info.StartedAt.Before(at.Truncate(time.Millisecond)) {
 		t.Errorf("delayed run started at %v, before its time %v", info.StartedAt, at)
 	}
+}
+
+// TestPGConcurrentBulkRerun: two engines rerunning the same failed runs at
+// once rerun each exactly once between them.
+func TestPGConcurrentBulkRerun(t *testing.T) {
+	schema := pgSchema(t)
+	ctx := context.Background()
+	fn := runtime.NewFunction(runtime.FunctionOpts{ID: "pg-fails", Retries: runtime.Retries(0)}, orderCreated.Trigger(),
+		func(ctx context.Context, in runtime.Input[order]) (any, error) {
+			return nil, runtime.NonRetriable(errors.New("broken"))
+		})
+	var engines []*runtime.Engine
+	for range 2 {
+		// Not started: the reruns stay queued, so that nothing but the
+		// bulk operations changes the runs.
+		eng, err := runtime.New(runtime.Options{Store: openPG(t, schema), Functions: []*runtime.Function{fn}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		engines = append(engines, eng)
+	}
+	worker, err := runtime.New(runtime.Options{Store: openPG(t, schema), Functions: []*runtime.Function{fn}, PollInterval: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := worker.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	const n = 40
+	for i := range n {
+		if _, err := worker.Send(ctx, runtime.Event{Name: "shop/order.created", Data: order{OrderID: fmt.Sprint(i)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	failed := func() int {
+		page, err := worker.Runs(ctx, runtime.RunFilter{FunctionID: "pg-fails", Statuses: []runtime.RunStatus{runtime.RunFailed}, Limit: 2 * n})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(page.Runs)
+	}
+	for deadline := time.Now().Add(10 * time.Second); failed() < n; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d runs failed after 10s", failed(), n)
+		}
+	}
+	if err := worker.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	var wg sync.WaitGroup
+	counts := make([]int, len(engines))
+	for i, eng := range engines {
+		wg.Go(func() {
+			var err error
+			counts[i], err = eng.RerunRuns(ctx, runtime.BulkFilter{FunctionID: "pg-fails", Statuses: []runtime.RunStatus{runtime.RunFailed}})
+			if err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if counts[0]+counts[1] != n {
+		t.Errorf("the two bulk reruns reran %d and %d runs, want %d in all", counts[0], counts[1], n)
+	}
+	page, err := engines[0].Runs(ctx, runtime.RunFilter{FunctionID: "pg-fails", Limit: 3 * n})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reruns := map[string]int{}
+	for _, r := range page.Runs {
+		if r.RerunOf != "" {
+			reruns[r.RerunOf]++
+		}
+	}
+	if len(page.Runs) != 2*n || len(reruns) != n {
+		t.Errorf("%d runs, %d of them rerun; want %d runs, each of the %d failed ones rerun", len(page.Runs), len(reruns), 2*n, n)
+	}
+	for id, k := range reruns {
+		if k != 1 {
+			t.Errorf("run %s rerun %d times", id, k)
+		}
+	}
+	t.Logf("the bulk reruns reran %d and %d runs", counts[0], counts[1])
 }
