@@ -329,11 +329,13 @@ func bulkStatuses(given []RunStatus, finished bool) ([]store.Status, error) {
 }
 
 // compileRunIf compiles a CEL filter over a run's first event; nil for "".
+// It is not cached: filters come from operators (over HTTP too), and each
+// distinct one would stay in the cache for good.
 func compileRunIf(field, src string) (*expr, error) {
 	if src == "" {
 		return nil, nil
 	}
-	x, err := cachedExpr(src, false)
+	x, err := compileExpr(src, false)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", field, err)
 	}
