@@ -309,54 +309,24 @@ func (x *execution) stepPolicy(o runctx.StepOptions) stepPolicy {
 	return p
 }
 
-// attemptContext gives an attempt of a step with a timeout its ctx: done d
-// after now on the engine's clock (a virtual one in tests), with that
-// deadline. expired stops the timer and reports whether it fired.
-func (x *execution) attemptContext(ctx context.Context, d time.Duration) (_ context.Context, expired func() bool) {
+// attemptContext gives an attempt of a step with a timeout its ctx, done d
+// from now. The deadline is on the wall clock, not the engine's: it bounds
+// work the attempt does in real time (the libraries it calls read the
+// deadline against the wall clock), which a virtual clock in tests does not
+// measure. expired reports whether the deadline ended the attempt.
+func attemptContext(ctx context.Context, d time.Duration) (_ context.Context, expired func() bool) {
 	if d <= 0 {
 		return ctx, func() bool { return false }
 	}
-	deadline := x.e.clock.Now().Add(d)
-	cctx, cancel := context.WithCancelCause(ctx)
-	timer := x.e.clock.After(d)
-	stop := make(chan struct{})
-	var fired atomic.Bool
-	go func() {
-		select {
-		case <-timer:
-			fired.Store(true)
-			cancel(context.DeadlineExceeded)
-		case <-stop:
-		}
-	}()
-	return deadlineCtx{cctx, deadline}, func() bool {
-		close(stop)
-		cancel(context.Canceled)
-		return fired.Load()
+	actx, cancel := context.WithTimeoutCause(ctx, d, errAttemptTimeout)
+	return actx, func() bool {
+		timedOut := context.Cause(actx) == errAttemptTimeout
+		cancel()
+		return timedOut
 	}
 }
 
-// deadlineCtx is a context cancelled at deadline by a clock the context
-// package does not know.
-type deadlineCtx struct {
-	context.Context
-	deadline time.Time
-}
-
-func (c deadlineCtx) Deadline() (time.Time, bool) {
-	if d, ok := c.Context.Deadline(); ok && d.Before(c.deadline) {
-		return d, true
-	}
-	return c.deadline, true
-}
-
-func (c deadlineCtx) Err() error {
-	err := c.Context.Err()
-	if err != nil && errors.Is(context.Cause(c.Context), context.DeadlineExceeded) {
-		return context.DeadlineExceeded
-	}
-	return err
-}
+var errAttemptTimeout = errors.New("step attempt timed out")
 
 func (x *execution) finish(status store.Status, output json.RawMessage, errMsg string) {
 	if status == store.StatusFailed {
@@ -796,7 +766,7 @@ func (x *execution) Run(ctx context.Context, id string, fn func(ctx context.Cont
 	var err error
 	sctx := x.stepStarted(ctx, st, branch)
 	call := func() (any, error) {
-		actx, expired := x.attemptContext(sctx, opts.Timeout)
+		actx, expired := attemptContext(sctx, opts.Timeout)
 		out, err := callStep(runctx.With(actx, nestedExec{outer: id}), fn)
 		if expired() {
 			// The attempt failed at its deadline: a result that came

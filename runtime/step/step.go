@@ -104,10 +104,11 @@ func Retry(p RetryPolicy) Option {
 	}}
 }
 
-// Timeout bounds each attempt of this step: fn's ctx is done d after the
-// attempt starts (on the engine's clock), and an attempt that has not
-// returned by then failed, even if it returns a result later: fn should
-// honour its ctx. A timed-out attempt is retried per the retry policy.
+// Timeout bounds each attempt of this step: fn's ctx has a deadline d after
+// the attempt starts (wall-clock time, the time the work takes, also under a
+// virtual clock in tests), and an attempt that has not returned by then
+// failed, even if it returns a result later: fn should honour its ctx. A
+// timed-out attempt is retried per the retry policy.
 func Timeout(d time.Duration) Option {
 	return Option{func(o *runctx.StepOptions) { o.Timeout = d }}
 }
