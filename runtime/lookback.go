@@ -12,7 +12,8 @@ import (
 // A wait with a lookback (step.WaitOpts.Lookback) first looks for an event
 // received before it began. The scan is bounded, since it may run in the
 // store's writer: it reads lookbackPage events at a time, and gives up after
-// lookbackLimit of them (the wait then waits as usual).
+// lookbackLimit of them (the wait then waits as usual; step.WaitOpts.Lookback
+// documents the figure).
 const (
 	lookbackPage  = 100
 	lookbackLimit = 10_000

@@ -181,7 +181,9 @@ type WaitOpts struct {
 	// run took it. It closes the race of an event sent just before the
 	// wait (the reply to a request a step just made). 0 means only events
 	// sent after the wait began count; at most MaxLookback. Events the
-	// engine's retention deleted (Retention.Events) are not found.
+	// engine's retention deleted (Retention.Events) are not found, nor,
+	// in a window holding more than 10,000 events of the type, those
+	// after the 10,000 oldest (the scan is bounded).
 	Lookback time.Duration
 }
 
