@@ -111,6 +111,10 @@ func testWaitLookback(t *testing.T, inTx bool, lookback time.Duration, waits int
 		te.clock.Set(epoch.Add(s.at))
 		te.send(t, "shop/payment.received", order{OrderID: s.order, Amount: s.amount})
 	}
+	// The waits begin when the sleep ends, an hour after the trigger: the
+	// clock stays there until they have looked back.
+	te.clock.Set(epoch.Add(time.Hour))
+	te.await(t, id, runtime.RunWaiting, runtime.RunCompleted, runtime.RunFailed)
 	info := te.advanceUntil(t, id, 10*time.Minute, runtime.RunCompleted, runtime.RunFailed)
 	if info.Status != runtime.RunCompleted || string(info.Output) != fmt.Sprintf("%q", want) {
 		t.Errorf("status %s, output %s, error %q; want %q", info.Status, info.Output, info.Error, want)
