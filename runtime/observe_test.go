@@ -409,3 +409,30 @@ func TestTraceparentOverHTTP(t *testing.T) {
 		t.Errorf("run span in trace %s with parent %s, want %s and %s", got, runs[0].Parent.SpanID(), traceID, parentID)
 	}
 }
+
+// TestTraceInvoke: a run started by step.Invoke continues the trace of
+// the execution that invoked it.
+func TestTraceInvoke(t *testing.T) {
+	exp := tracetest.NewInMemoryExporter()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp))
+	t.Cleanup(func() { tp.Shutdown(context.Background()) })
+	callee := runtime.NewFunction(runtime.FunctionOpts{ID: "callee"}, runtime.EventTrigger("test/callee.unused", ""),
+		func(ctx context.Context, in runtime.Input[map[string]any]) (any, error) { return 42, nil })
+	caller := runtime.NewFunction(runtime.FunctionOpts{ID: "caller"}, runtime.EventTrigger("test/caller.requested", ""),
+		func(ctx context.Context, in runtime.Input[map[string]any]) (any, error) {
+			return step.Invoke[int](ctx, "call", callee, step.InvokeOpts{Timeout: time.Hour})
+		})
+	te := startObserved(t, runtime.Options{Functions: []*runtime.Function{caller, callee}, TracerProvider: tp}, true)
+	te.send(t, "test/caller.requested", map[string]any{})
+	te.await(t, te.onlyRun(t, "caller"), runtime.RunCompleted)
+	te.close()
+	spans := exp.GetSpans()
+	callers, callees := spansNamed(spans, "durable.run caller"), spansNamed(spans, "durable.run callee")
+	if len(callers) != 2 || len(callees) != 1 {
+		t.Fatalf("%d caller and %d callee execution spans, want 2 (before and after the invoke) and 1: %v", len(callers), len(callees), names(spans))
+	}
+	if callees[0].SpanContext.TraceID() != callers[0].SpanContext.TraceID() || callees[0].Parent.SpanID() != callers[0].SpanContext.SpanID() {
+		t.Errorf("callee's span: trace %s parent %s, want the invoking execution's span %s/%s",
+			callees[0].SpanContext.TraceID(), callees[0].Parent.SpanID(), callers[0].SpanContext.TraceID(), callers[0].SpanContext.SpanID())
+	}
+}
