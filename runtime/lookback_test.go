@@ -12,6 +12,7 @@ import (
 	"github.com/durable-go/durable/runtime"
 	"github.com/durable-go/durable/runtime/internal/vclock"
 	"github.com/durable-go/durable/runtime/step"
+	"github.com/durable-go/durable/runtime/store"
 	"github.com/durable-go/durable/runtime/store/sqlite"
 )
 
@@ -53,16 +54,31 @@ func TestWaitLookback(t *testing.T) {
 		{name: "the run's own trigger does not count", lookback: 2 * time.Hour, waits: 1, waitFor: orderCreated,
 			want: "timeout"},
 	}
-	for _, mode := range []string{"evaluated before the transaction", "evaluated in the transaction"} {
+	// The If of a wait's lookback is evaluated before the transaction on
+	// SQLite, in it where writers run side by side (PostgreSQL, and SQLite
+	// marked so).
+	stores := []struct {
+		name string
+		open func(t *testing.T) store.Store // nil: newEngine's SQLite
+	}{
+		{"sqlite", nil},
+		{"sqlite evaluating in the transaction", func(t *testing.T) store.Store {
+			st := openStore(t, filepath.Join(t.TempDir(), "test.db"))
+			t.Cleanup(func() { st.Close() })
+			return concurrentWriters{st}
+		}},
+		{"postgres", func(t *testing.T) store.Store { return openPG(t, pgSchema(t)) }},
+	}
+	for _, sc := range stores {
 		for _, tt := range tests {
-			t.Run(mode+"/"+tt.name, func(t *testing.T) {
-				testWaitLookback(t, mode == "evaluated in the transaction", tt.lookback, tt.waits, tt.waitFor, tt.before, tt.want)
+			t.Run(sc.name+"/"+tt.name, func(t *testing.T) {
+				testWaitLookback(t, sc.open, tt.lookback, tt.waits, tt.waitFor, tt.before, tt.want)
 			})
 		}
 	}
 }
 
-func testWaitLookback(t *testing.T, inTx bool, lookback time.Duration, waits int, waitFor runtime.EventType[order], before []sent, want string) {
+func testWaitLookback(t *testing.T, open func(t *testing.T) store.Store, lookback time.Duration, waits int, waitFor runtime.EventType[order], before []sent, want string) {
 	fn := runtime.NewFunction(runtime.FunctionOpts{ID: "looking-back"}, orderCreated.Trigger(),
 		func(ctx context.Context, in runtime.Input[order]) (any, error) {
 			if err := step.Sleep(ctx, "pause", time.Hour); err != nil {
@@ -84,10 +100,9 @@ func testWaitLookback(t *testing.T, inTx bool, lookback time.Duration, waits int
 			return strings.Join(got, ","), nil
 		})
 	var te *testEngine
-	if inTx {
+	if open != nil {
 		clock := vclock.New(epoch)
-		st := openStore(t, filepath.Join(t.TempDir(), "test.db"))
-		eng, err := runtime.New(runtime.Options{Store: concurrentWriters{st}, Functions: []*runtime.Function{fn}, Clock: clock, PollInterval: 20 * time.Millisecond})
+		eng, err := runtime.New(runtime.Options{Store: open(t), Functions: []*runtime.Function{fn}, Clock: clock, PollInterval: 20 * time.Millisecond})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -98,7 +113,6 @@ func testWaitLookback(t *testing.T, inTx bool, lookback time.Duration, waits int
 			if err := eng.Stop(context.Background()); err != nil {
 				t.Errorf("stop: %v", err)
 			}
-			st.Close()
 		})
 		te = &testEngine{Engine: eng, clock: clock}
 	} else {
