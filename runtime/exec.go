@@ -301,6 +301,9 @@ func (x *execution) stepPolicy(o runctx.StepOptions) stepPolicy {
 	}
 	if o.MaxBackoff > 0 {
 		p.max = o.MaxBackoff
+		if o.InitialBackoff == 0 {
+			p.initial = min(p.initial, p.max) // the step's cap holds
+		}
 	}
 	p.max = max(p.max, p.initial)
 	if o.Multiplier > 0 {

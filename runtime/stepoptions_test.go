@@ -148,42 +148,58 @@ func TestStepRetryPolicy(t *testing.T) {
 // clock: each delay is in [d/2, d] for d = InitialBackoff·Multiplier^(n-1)
 // capped at MaxBackoff, and the attempt runs when the clock reaches it.
 func TestStepBackoffOnEngineClock(t *testing.T) {
-	var attempts atomic.Int32
-	fn := runtime.NewFunction(runtime.FunctionOpts{ID: "backoff", Retries: runtime.Retries(0)}, orderCreated.Trigger(),
-		func(ctx context.Context, in runtime.Input[order]) (any, error) {
-			return step.Run(ctx, "call", func(context.Context) (int, error) {
-				attempts.Add(1)
-				return 0, errors.New("down")
-			}, step.Retry(step.RetryPolicy{MaxAttempts: 4, InitialBackoff: time.Minute, Multiplier: 3, MaxBackoff: 5 * time.Minute}))
-		})
-	te := newEngine(t, fn)
-	te.send(t, "shop/order.created", order{})
-	id := te.onlyRun(t, "backoff")
-	for i, want := range []time.Duration{time.Minute, 3 * time.Minute, 5 * time.Minute} {
-		var info runtime.RunInfo
-		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(2 * time.Millisecond) {
-			info = te.await(t, id, runtime.RunQueued)
-			if len(info.Steps) == 1 && info.Steps[0].Attempts == i+1 {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("retry %d: steps %+v", i+1, info.Steps)
-			}
-		}
-		st := info.Steps[0]
-		if delay := st.WakeAt.Sub(st.UpdatedAt); delay < want/2 || delay > want {
-			t.Errorf("delay after attempt %d = %v, want in [%v, %v]", i+1, delay, want/2, want)
-		}
-		te.clock.Set(st.WakeAt.Add(-time.Millisecond))
-		time.Sleep(30 * time.Millisecond)
-		if n := attempts.Load(); n != int32(i+1) {
-			t.Fatalf("attempt %d ran before its backoff ended (%d attempts)", i+2, n)
-		}
-		te.clock.Set(st.WakeAt)
+	tests := []struct {
+		name   string
+		policy step.RetryPolicy
+		want   []time.Duration // the delay d after each failed attempt but the last
+	}{
+		{"multiplied and capped", step.RetryPolicy{MaxAttempts: 4, InitialBackoff: time.Minute, Multiplier: 3, MaxBackoff: 5 * time.Minute},
+			[]time.Duration{time.Minute, 3 * time.Minute, 5 * time.Minute}},
+		{"the step's cap below the function's initial backoff (1s)", step.RetryPolicy{MaxAttempts: 3, MaxBackoff: 100 * time.Millisecond},
+			[]time.Duration{100 * time.Millisecond, 100 * time.Millisecond}},
+		{"the function's backoff, doubling from 1s", step.RetryPolicy{MaxAttempts: 3},
+			[]time.Duration{time.Second, 2 * time.Second}},
 	}
-	info := te.await(t, id, runtime.RunFailed)
-	if attempts.Load() != 4 || info.Steps[0].Attempts != 4 {
-		t.Errorf("attempts %d (recorded %d), want 4", attempts.Load(), info.Steps[0].Attempts)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var attempts atomic.Int32
+			fn := runtime.NewFunction(runtime.FunctionOpts{ID: "backoff", Retries: runtime.Retries(0)}, orderCreated.Trigger(),
+				func(ctx context.Context, in runtime.Input[order]) (any, error) {
+					return step.Run(ctx, "call", func(context.Context) (int, error) {
+						attempts.Add(1)
+						return 0, errors.New("down")
+					}, step.Retry(tt.policy))
+				})
+			te := newEngine(t, fn)
+			te.send(t, "shop/order.created", order{})
+			id := te.onlyRun(t, "backoff")
+			for i, want := range tt.want {
+				var info runtime.RunInfo
+				for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(2 * time.Millisecond) {
+					info = te.await(t, id, runtime.RunQueued)
+					if len(info.Steps) == 1 && info.Steps[0].Attempts == i+1 {
+						break
+					}
+					if time.Now().After(deadline) {
+						t.Fatalf("retry %d: steps %+v", i+1, info.Steps)
+					}
+				}
+				st := info.Steps[0]
+				if delay := st.WakeAt.Sub(st.UpdatedAt); delay < want/2 || delay > want {
+					t.Errorf("delay after attempt %d = %v, want in [%v, %v]", i+1, delay, want/2, want)
+				}
+				te.clock.Set(st.WakeAt.Add(-time.Millisecond))
+				time.Sleep(30 * time.Millisecond)
+				if n := attempts.Load(); n != int32(i+1) {
+					t.Fatalf("attempt %d ran before its backoff ended (%d attempts)", i+2, n)
+				}
+				te.clock.Set(st.WakeAt)
+			}
+			info := te.await(t, id, runtime.RunFailed)
+			if n := len(tt.want) + 1; attempts.Load() != int32(n) || info.Steps[0].Attempts != n {
+				t.Errorf("attempts %d (recorded %d), want %d", attempts.Load(), info.Steps[0].Attempts, n)
+			}
+		})
 	}
 }
 

@@ -81,7 +81,7 @@ type RetryPolicy struct {
 	// included: 1 means no retry. 0 takes the function's (its Retries + 1).
 	MaxAttempts int
 	// InitialBackoff is the delay before the second attempt; 0 takes the
-	// function's MinBackoff.
+	// function's MinBackoff (capped by this policy's MaxBackoff).
 	InitialBackoff time.Duration
 	// MaxBackoff caps the delay between attempts; 0 takes the function's
 	// MaxBackoff.
