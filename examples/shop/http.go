@@ -34,13 +34,17 @@ func serveHTTP(addr string, eng *runtime.Engine, out io.Writer) (stop func(), er
 	if err != nil {
 		return nil, fmt.Errorf("-http: %w", err)
 	}
-	srv := runtime.NewHTTPServer(addr, eng.Handler())
+	// The web UI under /ui/, the API everywhere else.
+	mux := http.NewServeMux()
+	mux.Handle("/ui/", http.StripPrefix("/ui", eng.UI()))
+	mux.Handle("/", eng.Handler())
+	srv := runtime.NewHTTPServer(addr, mux)
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			fmt.Fprintln(os.Stderr, "shop: HTTP API:", err)
 		}
 	}()
-	fmt.Fprintf(out, "HTTP API on http://%s (try: durable functions --url http://%s)\n\n", ln.Addr(), ln.Addr())
+	fmt.Fprintf(out, "HTTP API on http://%s (try: durable functions --url http://%s), web UI on http://%s/ui/\n\n", ln.Addr(), ln.Addr(), ln.Addr())
 	return func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()

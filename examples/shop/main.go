@@ -58,6 +58,15 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	// Under durable dev: its database and address, and the UI in dev mode.
+	if dev := runtime.Dev(); dev.On {
+		if *dbPath == "" && *storeURL == "" {
+			*dbPath = dev.DBPath
+		}
+		if *httpAddr == "" {
+			*httpAddr = dev.Addr
+		}
+	}
 	if *storeURL != "" && *dbPath != "" {
 		return errors.New("-db and -store: give one")
 	}
