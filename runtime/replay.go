@@ -187,7 +187,13 @@ func (e *Engine) checkReplayForCLI(ctx context.Context, path string) error {
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(path, append(data, '\n'), 0o600); err != nil {
+	// Written whole, then renamed: the CLI takes the file's appearance as
+	// the end of the check.
+	tmp := path + ".partial"
+	if err := os.WriteFile(tmp, append(data, '\n'), 0o600); err != nil {
+		return fmt.Errorf("runtime: writing the replay report (%s): %w", CheckReplayEnv, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
 		return fmt.Errorf("runtime: writing the replay report (%s): %w", CheckReplayEnv, err)
 	}
 	return ErrReplayChecked

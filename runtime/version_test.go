@@ -2,6 +2,10 @@ package runtime_test
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -256,4 +260,39 @@ func newestRun(t *testing.T, te *testEngine, fnID string) string {
 		t.Fatalf("runs of %s: %v, %v", fnID, page, err)
 	}
 	return page.Runs[0].ID
+}
+
+// TestStartChecksReplayWhenAsked: with CheckReplayEnv set, Start writes the
+// report of CheckReplayAll there and starts nothing.
+func TestStartChecksReplayWhenAsked(t *testing.T) {
+	path := t.TempDir() + "/app.db"
+	te := startEngine(t, path, vclock.New(epoch), runtime.NewFunction(runtime.FunctionOpts{ID: "versioned"}, orderCreated.Trigger(),
+		func(ctx context.Context, in runtime.Input[order]) (any, error) { return oldShape(ctx) }))
+	te.send(t, "shop/order.created", order{OrderID: "o1"})
+	te.await(t, te.onlyRun(t, "versioned"), runtime.RunSleeping)
+	te.close()
+
+	report := filepath.Join(t.TempDir(), "report.json")
+	t.Setenv(runtime.CheckReplayEnv, report)
+	st := openStore(t, path)
+	defer st.Close()
+	eng, err := runtime.New(runtime.Options{Store: st, Functions: []*runtime.Function{runtime.NewFunction(runtime.FunctionOpts{ID: "versioned"}, orderCreated.Trigger(),
+		func(ctx context.Context, in runtime.Input[order]) (any, error) { return changed(ctx) })}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := eng.Start(context.Background()); !errors.Is(err, runtime.ErrReplayChecked) {
+		t.Fatalf("Start = %v, want ErrReplayChecked", err)
+	}
+	data, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got runtime.ReplayReport
+	if err := json.Unmarshal(data, &got); err != nil || got.Checked != 1 || len(got.Failures) != 1 || got.Failures[0].Expected != `"a"` || got.Failures[0].Actual != `"z"` {
+		t.Errorf("report %s (%v)", data, err)
+	}
+	if err := eng.Stop(context.Background()); err != nil {
+		t.Errorf("Stop after a replay check: %v", err)
+	}
 }

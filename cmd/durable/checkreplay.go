@@ -74,9 +74,9 @@ func runCheckReplay(ctx context.Context, args []string, stdout, stderr io.Writer
 	reportPath := filepath.Join(tmp, "report.json")
 	app := exec.CommandContext(ctx, bin, appArgs...)
 	app.Env = append(os.Environ(), runtime.CheckReplayEnv+"="+reportPath)
-	var appOut strings.Builder
+	var appOut strings.Builder // one writer for both: exec writes from one goroutine at a time
 	app.Stdout, app.Stderr = &appOut, &appOut
-	runErr := app.Run()
+	runErr := runUntilReport(app, reportPath)
 	data, err := os.ReadFile(reportPath)
 	if errors.Is(err, os.ErrNotExist) {
 		fmt.Fprintf(stderr, "durable check-replay: %s exited (%v) without checking: it must build its engine and call Engine.Start, "+
@@ -106,6 +106,41 @@ func runCheckReplay(ctx context.Context, args []string, stdout, stderr io.Writer
 		return 1
 	}
 	return 0
+}
+
+// reportGrace is how long an app may take to exit once its report is
+// written, before it is stopped: an app that goes on serving after Start
+// failed would otherwise hold the check until the timeout.
+const reportGrace = 5 * time.Second
+
+// runUntilReport runs app until it exits, or until reportGrace after the
+// report appears at path (the app is then killed).
+func runUntilReport(app *exec.Cmd, path string) error {
+	if err := app.Start(); err != nil {
+		return err
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- app.Wait() }()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case err := <-exited:
+			return err
+		case <-tick.C:
+			if _, err := os.Stat(path); err != nil {
+				continue
+			}
+			select {
+			case err := <-exited:
+				return err
+			case <-time.After(reportGrace):
+				app.Process.Kill()
+				<-exited
+				return fmt.Errorf("still running %v after writing its report: stopped", reportGrace)
+			}
+		}
+	}
 }
 
 func exitDescription(err error) string {

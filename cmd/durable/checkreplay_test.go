@@ -38,7 +38,7 @@ func named(ctx context.Context, id string) (string, error) {
 
 func main() {
 	db := flag.String("db", "", "SQLite file")
-	shape := flag.String("shape", "old", "old, changed, gated or nostart")
+	shape := flag.String("shape", "old", "old, changed, gated, serve or nostart")
 	flag.Parse()
 	fn := runtime.NewFunction(runtime.FunctionOpts{ID: "ship-order"}, runtime.EventTrigger("shop/order.created", ""),
 		func(ctx context.Context, in runtime.Input[map[string]any]) (any, error) {
@@ -48,7 +48,7 @@ func main() {
 				if _, err := named(ctx, "z"); err != nil {
 					return nil, err
 				}
-			case "gated":
+			case "gated", "serve":
 				var err error
 				if v, err = step.Version(ctx, "add-z", 1); err != nil {
 					return nil, err
@@ -84,6 +84,9 @@ func main() {
 	}
 	if err := eng.Start(context.Background()); err != nil {
 		fmt.Fprintln(os.Stderr, "app:", err)
+		if *shape == "serve" {
+			select {} // an app that goes on serving whatever Start said
+		}
 		os.Exit(1)
 	}
 	eng.Stop(context.Background())
@@ -168,6 +171,7 @@ func TestCheckReplayEndToEnd(t *testing.T) {
 			`ship-order  RUNID  sleeping  its journal has step "a" where the code now reaches step "z"`,
 			"Gate the change with step.Version"}},
 		{shape: "changed", args: []string{"--json"}, wantCode: 1, want: []string{`"expected": "\"a\""`, `"actual": "\"z\""`, `"checked": 2`}},
+		{shape: "serve", wantCode: 0, want: []string{"2 run(s) in flight checked: every one replays on this code"}},
 		{shape: "nostart", wantCode: 2, want: []string{"./cmd/app exited (status 0) without checking", "app: serving without an engine"}},
 	}
 	runID := regexp.MustCompile(`[0-9A-Z]{26}`)
