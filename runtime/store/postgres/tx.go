@@ -275,7 +275,7 @@ func (t *pgTx) GetEvent(ctx context.Context, id string) (store.Event, error) {
 func (t *pgTx) EventsByName(ctx context.Context, p store.EventsByNameParams) ([]store.Event, error) {
 	from := p.ReceivedFrom.UnixNano()
 	return collect(ctx, t, `SELECT id, name, ts, envelope, received_at FROM $S.events
-		WHERE name = $1 AND (received_at > $2 OR (received_at = $2 AND id > $3))
+		WHERE name = $1 AND (received_at, id) > ($2, $3)
 		ORDER BY received_at, id LIMIT $4`, []any{p.Name, from, p.AfterID, p.Limit},
 		func(rows pgx.Rows) (store.Event, error) {
 			var ev store.Event

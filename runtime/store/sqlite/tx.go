@@ -166,8 +166,8 @@ func (t *sqlTx) GetEvent(ctx context.Context, id string) (store.Event, error) {
 func (t *sqlTx) EventsByName(ctx context.Context, p store.EventsByNameParams) ([]store.Event, error) {
 	from := p.ReceivedFrom.UnixNano()
 	rows, err := t.query(ctx, `SELECT id, name, ts, envelope, received_at FROM events
-		WHERE name = ? AND (received_at > ? OR (received_at = ? AND id > ?))
-		ORDER BY received_at, id LIMIT ?`, p.Name, from, from, p.AfterID, p.Limit)
+		WHERE name = ? AND (received_at, id) > (?, ?)
+		ORDER BY received_at, id LIMIT ?`, p.Name, from, p.AfterID, p.Limit)
 	if err != nil {
 		return nil, err
 	}
