@@ -120,8 +120,10 @@ type uiServer struct {
 	mux    *http.ServeMux
 }
 
-// UI returns the engine's web UI: functions, events, runs with their step
-// waterfalls, a form to send events, and buttons to cancel runs. It is
+// UI returns the engine's web UI: functions (paused or not, with buttons
+// to pause and resume them), events, runs with their step waterfalls and
+// lineage (with buttons to cancel, rerun, and rerun from a step), and a
+// form to send events. It is
 // server-rendered HTML with its CSS and JavaScript embedded in the binary
 // (nothing is fetched from elsewhere), and it may be mounted under any
 // prefix, for example
@@ -143,6 +145,8 @@ func (e *Engine) UI() http.Handler {
 	s.mux.HandleFunc("GET /runs", s.page(s.runsPage))
 	s.mux.HandleFunc("GET /runs/{id}", s.page(s.runPage))
 	s.mux.HandleFunc("POST /runs/{id}/cancel", s.action(s.cancelRun))
+	s.mux.HandleFunc("POST /runs/{id}/rerun", s.action(s.rerunRun))
+	s.mux.HandleFunc("POST /functions/{id}/pause", s.action(s.pauseFunction))
 	s.mux.HandleFunc("GET /events", s.page(s.eventsPage))
 	s.mux.HandleFunc("GET /events/{id}", s.page(s.eventPage))
 	s.mux.HandleFunc("GET /send", s.page(s.sendPage))
@@ -305,6 +309,25 @@ func uiBase(r *http.Request) string {
 	return strings.Repeat("../", n)
 }
 
+// uiCookiePath is the path of the UI's root as the browser sees it (the
+// mount prefix included), so that its cookies reach every page of the UI
+// and no other path; "" (the browser's default) when it cannot be told.
+func uiCookiePath(r *http.Request) string {
+	u, err := url.ParseRequestURI(r.RequestURI)
+	if err != nil {
+		return ""
+	}
+	orig, here := u.Path, r.URL.Path
+	if here == "" {
+		here = "/"
+	}
+	prefix, ok := strings.CutSuffix(orig, here)
+	if !ok {
+		return ""
+	}
+	return prefix + "/"
+}
+
 // csrfToken returns the request's CSRF token, setting its cookie if the
 // browser has none yet: forms carry it back in a hidden field (a
 // double-submitted cookie; another site can neither read nor set it).
@@ -315,7 +338,7 @@ func (s *uiServer) csrfToken(w http.ResponseWriter, r *http.Request) string {
 	b := make([]byte, 32)
 	_, _ = rand.Read(b)
 	v := base64.RawURLEncoding.EncodeToString(b)
-	http.SetCookie(w, &http.Cookie{Name: uiCSRFCookie, Value: v, HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
+	http.SetCookie(w, &http.Cookie{Name: uiCSRFCookie, Value: v, Path: uiCookiePath(r), HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
 	// Later code in this request reads it from the request.
 	r.AddCookie(&http.Cookie{Name: uiCSRFCookie, Value: v})
 	return v
@@ -365,7 +388,7 @@ func (s *uiServer) login(w http.ResponseWriter, r *http.Request) {
 			s.render(w, r, http.StatusUnauthorized, "login", uiPage{Title: "Log in", Error: "That token is not one of the management tokens."})
 			return
 		}
-		http.SetCookie(w, &http.Cookie{Name: uiSessionCookie, Value: s.newSession(tok), HttpOnly: true,
+		http.SetCookie(w, &http.Cookie{Name: uiSessionCookie, Value: s.newSession(tok), Path: uiCookiePath(r), HttpOnly: true,
 			SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, MaxAge: int(uiSessionTTL / time.Second)})
 		w.Header().Set("Location", uiBase(r))
 		w.WriteHeader(http.StatusSeeOther)
@@ -376,7 +399,7 @@ func (s *uiServer) login(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *uiServer) logout(w http.ResponseWriter, r *http.Request) error {
-	http.SetCookie(w, &http.Cookie{Name: uiSessionCookie, Value: "", HttpOnly: true, SameSite: http.SameSiteStrictMode, MaxAge: -1})
+	http.SetCookie(w, &http.Cookie{Name: uiSessionCookie, Value: "", Path: uiCookiePath(r), HttpOnly: true, SameSite: http.SameSiteStrictMode, MaxAge: -1})
 	w.Header().Set("Location", uiBase(r)+"login")
 	w.WriteHeader(http.StatusSeeOther)
 	return nil

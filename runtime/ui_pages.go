@@ -200,7 +200,8 @@ type uiFunction struct {
 	Triggers []string
 	Flow     []string
 	Counts   []uiCount
-	Paused   bool
+	// PausedSince is when the function was paused (zero: it is not).
+	PausedSince time.Time
 }
 
 type uiCount struct {
@@ -213,10 +214,14 @@ type uiCount struct {
 // has no count, so the UI lists at most this many plus one.
 const uiCountCap = 100
 
-var uiStatuses = []RunStatus{RunQueued, RunRunning, RunSleeping, RunWaiting, RunBlocked, RunCompleted, RunFailed, RunCancelled, RunSkipped}
+var uiStatuses = []RunStatus{RunQueued, RunRunning, RunSleeping, RunWaiting, RunBlocked, RunPaused, RunCompleted, RunFailed, RunCancelled, RunSkipped}
 
 func (s *uiServer) functionsPage(r *http.Request) (string, uiPage, error) {
 	ctx := r.Context()
+	paused, err := s.e.Paused(ctx)
+	if err != nil {
+		return "", uiPage{}, err
+	}
 	var fns []uiFunction
 	ids := make([]string, 0, len(s.e.fns))
 	for id := range s.e.fns {
@@ -226,6 +231,11 @@ func (s *uiServer) functionsPage(r *http.Request) (string, uiPage, error) {
 	for _, id := range ids {
 		f := s.e.fns[id]
 		uf := uiFunction{ID: id, Name: f.Name(), Flow: flowSummary(f.Opts())}
+		for _, p := range paused {
+			if p.FunctionID == id {
+				uf.PausedSince = p.Since
+			}
+		}
 		for _, t := range f.triggers {
 			switch {
 			case t.cron != "":
@@ -254,6 +264,26 @@ func (s *uiServer) functionsPage(r *http.Request) (string, uiPage, error) {
 		fns = append(fns, uf)
 	}
 	return "functions", uiPage{Title: "Functions", Data: fns}, nil
+}
+
+// pauseFunction pauses or resumes a function (the form's "resume"
+// field; "skip" skips the runs held instead of starting them).
+func (s *uiServer) pauseFunction(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	var err error
+	if r.PostFormValue("resume") == "1" {
+		_, err = s.e.Resume(r.Context(), id, ResumeOpts{SkipHeld: r.PostFormValue("skip") == "1"})
+	} else {
+		err = s.e.Pause(r.Context(), id)
+	}
+	if errors.Is(err, ErrFunctionNotFound) {
+		return uiNotFound{"No function has the ID " + strconv.Quote(id) + "."}
+	}
+	if err != nil {
+		return err
+	}
+	redirect(w, r, "functions")
+	return nil
 }
 
 // flowSummary lists a function's flow-control options, one line each.
@@ -340,9 +370,8 @@ func (s *uiServer) listRuns(ctx context.Context, f RunFilter) ([]RunInfo, error)
 	return page.Runs, err
 }
 
-// uiRunScan bounds the runs the UI reads to filter by what RunFilter
-// cannot select (event, time) or to find an event's runs.
-const uiRunScan = 1000
+// uiRunPage is how many runs the runs page lists at once.
+const uiRunPage = 50
 
 type uiRunsData struct {
 	Functions []string
@@ -350,8 +379,8 @@ type uiRunsData struct {
 	// The filters as given.
 	Function, Status, Event, From, To, ID string
 	Runs                                  []uiRunRow
-	// Scanned: the event or time filter read the latest uiRunScan runs.
-	Scanned int
+	// Next is the link to the next page ("" on the last).
+	Next string
 }
 
 type uiRunRow struct {
@@ -370,11 +399,10 @@ func (s *uiServer) runsPage(r *http.Request) (string, uiPage, error) {
 		return "runs", uiPage{Title: "Runs", Error: "No run has the ID " + strconv.Quote(id) + ".", Data: s.runsFilterData(q)}, nil
 	}
 	d := s.runsFilterData(q)
-	f := RunFilter{FunctionID: d.Function, Limit: 100}
+	f := RunFilter{FunctionID: d.Function, Limit: uiRunPage, Cursor: q.Get("cursor")}
 	if d.Status != "" {
 		f.Statuses = []RunStatus{RunStatus(d.Status)}
 	}
-	var from, to time.Time
 	var errs []string
 	parse := func(field, v string) time.Time {
 		if v == "" {
@@ -386,55 +414,54 @@ func (s *uiServer) runsPage(r *http.Request) (string, uiPage, error) {
 		}
 		return t
 	}
-	from, to = parse("from", d.From), parse("to", d.To)
+	f.Since, f.Until = parse("from", d.From), parse("to", d.To)
 	if len(errs) > 0 {
 		return "runs", uiPage{Title: "Runs", Error: strings.Join(errs, "; "), Data: d}, nil
 	}
-	scan := d.Event != "" || !from.IsZero() || !to.IsZero()
-	if scan {
-		f.Limit = uiRunScan
-		d.Scanned = uiRunScan
-	}
-	runs, err := s.listRuns(r.Context(), f)
-	if err != nil {
-		return "", uiPage{}, err
-	}
-	for _, ri := range runs {
-		if !from.IsZero() && ri.CreatedAt.Before(from) || !to.IsZero() && !ri.CreatedAt.Before(to) {
-			continue
+	if d.Event != "" {
+		if s.isEventName(d.Event) {
+			// The runs whose first event has this name.
+			f.If = "event.name == " + strconv.Quote(d.Event)
+		} else {
+			f.EventID = d.Event
 		}
+	}
+	page, err := s.e.Runs(r.Context(), f)
+	if err != nil {
+		return "runs", uiPage{Title: "Runs", Error: err.Error(), Data: d}, nil
+	}
+	now := s.e.clock.Now()
+	for _, ri := range page.Runs {
 		row := uiRunRow{RunInfo: ri}
 		if len(ri.Events) > 0 {
 			row.EventName, row.EventID = envelopeHeader(ri.Events[0])
 		}
-		if d.Event != "" && !runHasEvent(ri, d.Event) {
-			continue
-		}
 		if !ri.StartedAt.IsZero() {
 			end := ri.EndedAt
 			if end.IsZero() {
-				end = s.e.clock.Now()
+				end = now
 			}
 			row.Duration = uiDuration(end.Sub(ri.StartedAt))
 		}
 		d.Runs = append(d.Runs, row)
-		if len(d.Runs) == 100 {
-			break
+	}
+	if page.Next != "" {
+		next := url.Values{}
+		for k, v := range q {
+			if k != "cursor" && k != "partial" {
+				next[k] = v
+			}
 		}
+		next.Set("cursor", page.Next)
+		d.Next = "runs?" + next.Encode()
 	}
 	return "runs", uiPage{Title: "Runs", Data: d}, nil
 }
 
-// runHasEvent reports whether one of the run's events has the ID, or,
-// failing that, the name.
-func runHasEvent(ri RunInfo, idOrName string) bool {
-	for _, ev := range ri.Events {
-		name, id := envelopeHeader(ev)
-		if id == idOrName || name == idOrName {
-			return true
-		}
-	}
-	return false
+// isEventName reports whether v names an event type this engine knows
+// (a trigger, a catalogued type, or a name of the engine's own events).
+func (s *uiServer) isEventName(v string) bool {
+	return slices.Contains(s.eventNames(), v) || strings.HasPrefix(v, "durable/")
 }
 
 // parseUITime reads a time filter: RFC 3339, or the browser's
@@ -442,6 +469,10 @@ func runHasEvent(ri RunInfo, idOrName string) bool {
 func parseUITime(v string) (time.Time, error) {
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02"} {
 		if t, err := time.Parse(layout, v); err == nil {
+			// Stores keep times as nanoseconds since 1970 in an int64.
+			if t.Year() < 1970 || t.Year() > 2200 {
+				return time.Time{}, fmt.Errorf("%q is outside the years 1970 to 2200", v)
+			}
 			return t, nil
 		}
 	}
@@ -466,12 +497,11 @@ type uiRunData struct {
 	Steps  []uiStep
 	// Span of the waterfall.
 	From, To time.Time
-	// Lineage.
-	InvokedBy string
-	Invoked   []string
-	// Cancellable: the run is not over.
-	Cancellable bool
-	Duration    string
+	// RerunFrom is the ID of the step the run was rerun from.
+	RerunFrom string
+	// Cancellable: the run is not over; Rerunnable: it is.
+	Cancellable, Rerunnable bool
+	Duration                string
 }
 
 type uiEventRef struct {
@@ -502,16 +532,17 @@ func (s *uiServer) runPageOf(r *http.Request, id string) (string, uiPage, error)
 	if err != nil {
 		return "", uiPage{}, err
 	}
-	d := uiRunData{Run: ri, InvokedBy: ri.ParentRunID, Cancellable: !ri.Status.Terminal()}
+	d := uiRunData{Run: ri, Cancellable: !ri.Status.Terminal(), Rerunnable: ri.Status.Terminal()}
 	for _, ev := range ri.Events {
 		name, eid := envelopeHeader(ev)
 		d.Events = append(d.Events, uiEventRef{ID: eid, Name: name, JSON: ev})
 	}
-	children, err := s.invokedBy(r.Context(), ri)
-	if err != nil {
-		return "", uiPage{}, err
+	d.RerunFrom = ri.RerunFromStep
+	for _, st := range ri.Steps {
+		if st.Key == ri.RerunFromStep {
+			d.RerunFrom = st.ID
+		}
 	}
-	d.Invoked = children
 	now := s.e.clock.Now()
 	d.From, d.To = ri.CreatedAt, ri.EndedAt
 	if d.To.IsZero() {
@@ -558,32 +589,6 @@ func (s *uiServer) runPageOf(r *http.Request, id string) (string, uiPage, error)
 	return "run", uiPage{Title: "Run " + ri.ID, Nav: "runs", Data: d}, nil
 }
 
-// invokedBy lists the runs that ri started with step.Invoke, among the
-// latest uiRunScan runs.
-func (s *uiServer) invokedBy(ctx context.Context, ri RunInfo) ([]string, error) {
-	hasInvoke := false
-	for _, st := range ri.Steps {
-		if st.Kind == kindInvoke {
-			hasInvoke = true
-		}
-	}
-	if !hasInvoke {
-		return nil, nil
-	}
-	runs, err := s.listRuns(ctx, RunFilter{Limit: uiRunScan})
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, c := range runs {
-		if c.ParentRunID == ri.ID {
-			out = append(out, c.ID)
-		}
-	}
-	slices.Reverse(out) // oldest first, as the steps are
-	return out, nil
-}
-
 func (s *uiServer) cancelRun(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	if err := s.e.Cancel(r.Context(), id); err != nil {
@@ -593,6 +598,29 @@ func (s *uiServer) cancelRun(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	redirect(w, r, "runs/"+url.PathEscape(id))
+	return nil
+}
+
+// rerunRun reruns a finished run, from the start or from the step the
+// form names, and shows the new run.
+func (s *uiServer) rerunRun(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	newID, err := s.e.Rerun(r.Context(), id, RerunOpts{FromStep: r.PostFormValue("step")})
+	switch {
+	case errors.Is(err, ErrRunNotFound):
+		return uiNotFound{"No run has the ID " + strconv.Quote(id) + "."}
+	case errors.Is(err, ErrRunNotFinished), errors.Is(err, ErrStepNotFound):
+		name, p, perr := s.runPageOf(r, id)
+		if perr != nil {
+			return perr
+		}
+		p.Error = err.Error()
+		s.render(w, r, http.StatusConflict, name, p)
+		return nil
+	case err != nil:
+		return err
+	}
+	redirect(w, r, "runs/"+url.PathEscape(newID))
 	return nil
 }
 
@@ -614,6 +642,9 @@ type uiEventRow struct {
 	ReceivedAt time.Time
 	JSON       json.RawMessage
 	Runs       []RunInfo
+	// Skips are the messages of the durable/function.skipped events
+	// about the event: flow control kept it from starting a run.
+	Skips []string
 	// Why says why the event started no run, when the engine knows.
 	Why string
 }
@@ -639,13 +670,15 @@ func (s *uiServer) eventsPage(r *http.Request) (string, uiPage, error) {
 		d.Next = strconv.FormatInt(last.ReceivedAt.UnixNano(), 10) + "_" + last.ID
 		evs = evs[:uiEventPage]
 	}
-	byEvent, err := s.runsByEvent(r.Context())
+	skips, err := s.skips(r.Context())
 	if err != nil {
 		return "", uiPage{}, err
 	}
 	for _, ev := range evs {
-		row := uiEventRow{ID: ev.ID, Name: ev.Name, ReceivedAt: ev.ReceivedAt, JSON: ev.Envelope, Runs: byEvent[ev.ID]}
-		row.Why = s.whyNoRun(ev.Name, row.Runs)
+		row, err := s.eventRow(r.Context(), ev, skips)
+		if err != nil {
+			return "", uiPage{}, err
+		}
 		d.Rows = append(d.Rows, row)
 	}
 	return "events", uiPage{Title: "Events", Data: d}, nil
@@ -665,13 +698,29 @@ func (s *uiServer) eventPage(r *http.Request) (string, uiPage, error) {
 	if err != nil {
 		return "", uiPage{}, err
 	}
-	byEvent, err := s.runsByEvent(r.Context())
+	skips, err := s.skips(r.Context())
 	if err != nil {
 		return "", uiPage{}, err
 	}
-	row := uiEventRow{ID: ev.ID, Name: ev.Name, ReceivedAt: ev.ReceivedAt, JSON: ev.Envelope, Runs: byEvent[ev.ID]}
-	row.Why = s.whyNoRun(ev.Name, row.Runs)
-	return "event", uiPage{Title: "Event " + ev.ID, Nav: "events", Data: row}, nil
+	row, err := s.eventRow(r.Context(), ev, skips)
+	if err != nil {
+		return "", uiPage{}, err
+	}
+	p := uiPage{Title: "Event " + ev.ID, Nav: "events", Data: row}
+	if r.URL.Query().Get("sent") == "1" {
+		p.Notice = "Sent."
+	}
+	return "event", p, nil
+}
+
+func (s *uiServer) eventRow(ctx context.Context, ev store.Event, skips map[string][]string) (uiEventRow, error) {
+	runs, err := s.runsOfEvent(ctx, ev.ID)
+	if err != nil {
+		return uiEventRow{}, err
+	}
+	row := uiEventRow{ID: ev.ID, Name: ev.Name, ReceivedAt: ev.ReceivedAt, JSON: ev.Envelope, Runs: runs, Skips: skips[ev.ID]}
+	row.Why = s.whyNoRun(ev.Name, row.Runs, row.Skips)
+	return row, nil
 }
 
 func (s *uiServer) listEvents(ctx context.Context, f store.EventFilter) ([]store.Event, error) {
@@ -688,19 +737,36 @@ func (s *uiServer) listEvents(ctx context.Context, f store.EventFilter) ([]store
 	return out, err
 }
 
-// runsByEvent maps event IDs to the runs (among the latest uiRunScan)
-// that hold them: a batch's run holds several events.
-func (s *uiServer) runsByEvent(ctx context.Context) (map[string][]RunInfo, error) {
-	runs, err := s.listRuns(ctx, RunFilter{Limit: uiRunScan})
+// runsOfEvent lists the runs whose first event is id.
+func (s *uiServer) runsOfEvent(ctx context.Context, id string) ([]RunInfo, error) {
+	return s.listRuns(ctx, RunFilter{EventID: id, Limit: 20})
+}
+
+// uiSkipScan bounds the durable/function.skipped events read to say why
+// an event started no run.
+const uiSkipScan = 500
+
+// skips maps event IDs to the messages of the latest
+// durable/function.skipped events about them.
+func (s *uiServer) skips(ctx context.Context) (map[string][]string, error) {
+	evs, err := s.listEvents(ctx, store.EventFilter{Name: FunctionSkippedEvent, Limit: uiSkipScan})
 	if err != nil {
 		return nil, err
 	}
-	out := map[string][]RunInfo{}
-	for _, ri := range runs {
-		for _, ev := range ri.Events {
-			_, id := envelopeHeader(ev)
-			out[id] = append(out[id], ri)
+	out := map[string][]string{}
+	for _, ev := range evs {
+		var env struct {
+			Data FunctionSkippedData `json:"data"`
 		}
+		if json.Unmarshal(ev.Envelope, &env) != nil {
+			continue
+		}
+		_, id := envelopeHeader(env.Data.Event)
+		msg := env.Data.FunctionID + ": " + env.Data.Reason
+		if env.Data.Message != "" {
+			msg = env.Data.FunctionID + ": " + env.Data.Message
+		}
+		out[id] = append(out[id], msg)
 	}
 	return out, nil
 }
@@ -709,8 +775,8 @@ func (s *uiServer) runsByEvent(ctx context.Context) (map[string][]RunInfo, error
 // engine records: no function triggers on it, or every trigger has a
 // condition. Runs that flow control skipped are listed as runs (status
 // skipped, with the reason).
-func (s *uiServer) whyNoRun(name string, runs []RunInfo) string {
-	if len(runs) > 0 {
+func (s *uiServer) whyNoRun(name string, runs []RunInfo, skips []string) string {
+	if len(runs) > 0 || len(skips) > 0 {
 		return ""
 	}
 	ts := s.e.byEvent[name]
@@ -731,7 +797,7 @@ func (s *uiServer) whyNoRun(name string, runs []RunInfo) string {
 	var conds []string
 	for _, t := range ts {
 		if t.t.ifSrc == "" {
-			return "" // a run was started and is gone (retention), or is older than the runs read
+			return "" // a run was started and deleted since (retention)
 		}
 		conds = append(conds, t.fn.ID()+": "+t.t.ifSrc)
 	}

@@ -238,9 +238,10 @@ func TestUIPages(t *testing.T) {
 		{"functions by name", "functions", []string{"always-fails", "retries: 0"}},
 		{"runs", "runs", []string{fx.completed, fx.failed, fx.waiting, fx.sleeping, fx.skipped, `href="./runs/` + fx.completed + `"`, "card declined"}},
 		{"runs by function and status", "runs?function=process-order&status=waiting", []string{fx.waiting}},
-		{"runs by event ID", "runs?event=" + fx.orderEvent, []string{fx.completed, "latest 1000 runs"}},
+		{"runs by event ID", "runs?event=" + fx.orderEvent, []string{fx.completed}},
 		{"runs by event name", "runs?event=test/fail", []string{fx.failed}},
-		{"runs by time", "runs?from=2000-01-01T00:00&to=2999-01-01", []string{fx.completed, fx.failed}},
+		{"runs by time", "runs?from=2000-01-01T00:00&to=2199-01-01", []string{fx.completed, fx.failed}},
+		{"runs by time, none", "runs?from=2199-01-01T00:00", []string{"No run matches."}},
 		{"run search by ID", "runs?id=" + fx.failed, []string{"always-fails", "card declined", `data-step="boom"`}},
 		{"completed run", "runs/" + fx.completed, []string{`data-step="reserve" data-status="completed"`, `data-step="charge" data-status="completed"`,
 			"2 attempts", "&#34;shipped&#34;: &#34;ord-1&#34;", `href="../runs?function=process-order"`, "Invoked by:"}},
@@ -248,11 +249,17 @@ func TestUIPages(t *testing.T) {
 		{"sleeping run", "runs/" + fx.sleeping, []string{`data-step="nap" data-status="sleeping"`, "until "}},
 		{"skipped run", "runs/" + fx.skipped, []string{"skipped", "idempotency"}},
 		{"events", "events", []string{fx.orderEvent, "shop/order.created", "process-order: completed", "sleeper: skipped",
-			"No function triggers on test/nobody", "[sensitive: redacted]"}},
+			"No function triggers on test/nobody", "[sensitive: redacted]", "skipped by sleeper: "}},
 		{"events by name", "events?name=test/fail", []string{"always-fails: failed"}},
 		{"event", "events/" + fx.orderEvent, []string{fx.completed, "[sensitive: redacted]", "ord-1"}},
 		{"event without run", "events/" + fx.nobodyEvent, []string{"No function triggers on test/nobody"}},
 		{"send form from the schema", "send?name=shop/order.created", []string{"prefilled from the event type", "&#34;order_id&#34;: &#34;xxx&#34;", "&#34;total_cents&#34;: 1", "&#34;card_last4&#34;: &#34;&#34;"}},
+	}
+	absent := map[string][]string{
+		"runs by function and status": {fx.completed, fx.failed},
+		"runs by event ID":            {fx.waiting, fx.failed},
+		"runs by event name":          {fx.completed, fx.sleeping},
+		"runs by time, none":          {fx.completed},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -263,6 +270,11 @@ func TestUIPages(t *testing.T) {
 			for _, w := range tc.want {
 				if !strings.Contains(body, w) {
 					t.Errorf("GET %s: page lacks %q:\n%s", tc.path, w, body)
+				}
+			}
+			for _, w := range absent[tc.name] {
+				if strings.Contains(body, w) {
+					t.Errorf("GET %s: page shows %q", tc.path, w)
 				}
 			}
 			if got := h.Get("Cache-Control"); got != "no-store" {
@@ -288,7 +300,7 @@ func TestUIPages(t *testing.T) {
 	})
 	t.Run("bad time filter", func(t *testing.T) {
 		_, body, _ := get(t, c, base+"runs?from=yesterday")
-		if !strings.Contains(body, "from: &#34;yesterday&#34; is not a time") {
+		if !strings.Contains(body, "from: &#34;yesterday&#34; is not a time") || !strings.Contains(body, "No run matches") {
 			t.Errorf("page lacks the filter's error:\n%s", body)
 		}
 	})
@@ -447,7 +459,7 @@ func TestUIAuth(t *testing.T) {
 			t.Fatalf("login = %d", code)
 		}
 		ck := h.Get("Set-Cookie")
-		for _, w := range []string{"durable_ui_session=", "HttpOnly", "SameSite=Strict"} {
+		for _, w := range []string{"durable_ui_session=", "HttpOnly", "SameSite=Strict", "Path=/ui/"} {
 			if !strings.Contains(ck, w) {
 				t.Errorf("session cookie %q lacks %s", ck, w)
 			}
@@ -540,6 +552,131 @@ func TestUIAuth(t *testing.T) {
 		_, err = runtime.New(runtime.Options{Store: st, UI: runtime.UIOptions{ManagementTokens: []string{"short"}}})
 		if err == nil || !strings.Contains(err.Error(), "Options.UI.ManagementTokens[0]: 5 characters") {
 			t.Errorf("New = %v", err)
+		}
+	})
+}
+
+// TestUIOperations: rerun, rerun from a step, lineage, pause and resume,
+// and the runs page's pages.
+func TestUIOperations(t *testing.T) {
+	fx := newUIEngine(t, runtime.UIOptions{DevMode: true})
+	srv := uiServer(t, fx.eng)
+	c := uiClient(t)
+	base := srv.URL + "/ui/"
+	_, page, _ := get(t, c, base+"runs/"+fx.completed)
+	csrf := csrfOf(t, page)
+	for _, w := range []string{`id="rerun"`, `data-rerun-from="charge"`} {
+		if !strings.Contains(page, w) {
+			t.Errorf("the finished run's page lacks %s", w)
+		}
+	}
+	if _, p, _ := get(t, c, base+"runs/"+fx.waiting); strings.Contains(p, `id="rerun"`) {
+		t.Error("a waiting run's page offers a rerun")
+	}
+
+	t.Run("rerun from a step", func(t *testing.T) {
+		code, body, h := post(t, c, base+"runs/"+fx.completed+"/rerun", url.Values{"csrf": {csrf}, "step": {"charge"}}, nil)
+		loc := h.Get("Location")
+		if code != http.StatusSeeOther || !strings.HasPrefix(loc, "../../runs/") {
+			t.Fatalf("POST rerun = %d, Location %q:\n%s", code, loc, body)
+		}
+		newID := strings.TrimPrefix(loc, "../../runs/")
+		waitStatus(t, fx.eng, newID, runtime.RunCompleted)
+		_, p, _ := get(t, c, base+"runs/"+newID)
+		ri, _ := fx.eng.Run(context.Background(), newID)
+		if ri.RerunOf != fx.completed || !strings.Contains(ri.RerunFromStep, "charge") {
+			t.Errorf("the rerun is of %q from %q, want of %s from charge", ri.RerunOf, ri.RerunFromStep, fx.completed)
+		}
+		for _, w := range []string{`id="rerun-of"`, fx.completed, "from step <code>charge</code>"} {
+			if !strings.Contains(p, w) {
+				t.Errorf("the rerun's page lacks %q", w)
+			}
+		}
+		_, p, _ = get(t, c, base+"runs/"+fx.completed)
+		if !strings.Contains(p, `id="rerun-by"`) || !strings.Contains(p, newID) {
+			t.Errorf("the original run's page does not name its rerun %s", newID)
+		}
+	})
+	t.Run("rerun of a run in progress", func(t *testing.T) {
+		code, body, _ := post(t, c, base+"runs/"+fx.sleeping+"/rerun", url.Values{"csrf": {csrf}}, nil)
+		if code != http.StatusConflict || !strings.Contains(body, "not finished") {
+			t.Errorf("POST rerun of a sleeping run = %d:\n%s", code, body)
+		}
+	})
+	t.Run("rerun from an unknown step", func(t *testing.T) {
+		code, body, _ := post(t, c, base+"runs/"+fx.failed+"/rerun", url.Values{"csrf": {csrf}, "step": {"nope"}}, nil)
+		if code != http.StatusConflict || !strings.Contains(body, "step not found") {
+			t.Errorf("POST rerun from an unknown step = %d:\n%s", code, body)
+		}
+	})
+	t.Run("pause and resume", func(t *testing.T) {
+		code, body, h := post(t, c, base+"functions/always-fails/pause", url.Values{"csrf": {csrf}}, nil)
+		if code != http.StatusSeeOther || h.Get("Location") != "../../functions" {
+			t.Fatalf("POST pause = %d, Location %q:\n%s", code, h.Get("Location"), body)
+		}
+		_, p, _ := get(t, c, base+"functions")
+		if !strings.Contains(p, `class="badge paused"`) || !strings.Contains(p, `data-resume="always-fails"`) {
+			t.Errorf("the functions page does not show always-fails paused:\n%s", p)
+		}
+		if _, err := fx.eng.Send(context.Background(), runtime.Event{Name: "test/fail", Data: map[string]any{}}); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			_, p, _ = get(t, c, base+"runs?function=always-fails&status=paused")
+			if strings.Contains(p, `data-status="paused"`) {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no paused run of always-fails:\n%s", p)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		if code, _, _ := post(t, c, base+"functions/always-fails/pause", url.Values{"csrf": {csrf}, "resume": {"1"}, "skip": {"1"}}, nil); code != http.StatusSeeOther {
+			t.Fatalf("POST resume = %d", code)
+		}
+		_, p, _ = get(t, c, base+"functions")
+		if strings.Contains(p, `data-resume="always-fails"`) {
+			t.Error("always-fails still shown paused after resume")
+		}
+		_, p, _ = get(t, c, base+"runs?function=always-fails&status=skipped")
+		if !strings.Contains(p, "was paused when its event arrived") {
+			t.Errorf("the held run was not skipped with its reason:\n%s", p)
+		}
+		if code, _, _ := post(t, c, base+"functions/nope/pause", url.Values{"csrf": {csrf}}, nil); code != http.StatusNotFound {
+			t.Errorf("POST pause of an unknown function = %d, want 404", code)
+		}
+	})
+	t.Run("pages of runs", func(t *testing.T) {
+		for i := range 55 {
+			if _, err := fx.eng.Send(context.Background(), runtime.Event{Name: "test/sleep", Data: map[string]any{"k": i}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		seen := map[string]bool{}
+		next := "runs"
+		for pages := 0; next != ""; pages++ {
+			if pages > 5 {
+				t.Fatal("more pages than runs")
+			}
+			_, p, _ := get(t, c, base+next)
+			for _, m := range regexp.MustCompile(`data-run="([^"]+)"`).FindAllStringSubmatch(p, -1) {
+				if seen[m[1]] {
+					t.Errorf("run %s on two pages", m[1])
+				}
+				seen[m[1]] = true
+			}
+			next = ""
+			if m := regexp.MustCompile(`href="\./(runs\?[^"]*cursor=[^"]+)" id="older-runs"`).FindStringSubmatch(p); m != nil {
+				next = strings.ReplaceAll(m[1], "&amp;", "&")
+			}
+		}
+		page, err := fx.eng.Runs(context.Background(), runtime.RunFilter{Limit: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(seen) != len(page.Runs) || len(seen) <= 50 {
+			t.Errorf("the pages listed %d runs, the engine has %d", len(seen), len(page.Runs))
 		}
 	})
 }
