@@ -40,7 +40,8 @@ func chromium(t *testing.T) string {
 }
 
 // TestUIBrowser drives the UI in headless Chromium: the runs page of an
-// engine with real runs, a run's waterfall, the send form (an invalid
+// engine with real runs, a run's waterfall, a rerun from a step, the send
+// form (an invalid
 // event, then a valid one whose run appears through the live refresh),
 // and cancelling a waiting run. Screenshots go to t.ArtifactDir (kept
 // with go test -artifacts -outputdir DIR).
@@ -125,6 +126,13 @@ func TestUIBrowser(t *testing.T) {
 		t.Errorf("%d waterfall bars, want 2", bars)
 	}
 
+	// Rerun it from its second step: the new run's page names the old.
+	do("rerun from a step", chromedp.Click(`details[data-step="charge"] summary`), chromedp.WaitVisible(`button[data-rerun-from="charge"]`),
+		chromedp.Click(`button[data-rerun-from="charge"]`), chromedp.WaitVisible("#rerun-of"), shot("rerun.png"))
+	if of := value(t, ctx, "rerun of", chromedp.Text("#rerun-of")); of != fx.completed {
+		t.Errorf("the rerun's page says it reruns %q, want %s", of, fx.completed)
+	}
+
 	// The send form, prefilled from the schema, shows violations by
 	// JSON pointer and sends nothing for an invalid event.
 	do("send form", chromedp.Navigate(base+"send?name=shop/order.created"), chromedp.WaitVisible("#send-data"))
@@ -170,7 +178,7 @@ func TestUIBrowser(t *testing.T) {
 	// The events and functions pages, for the record.
 	do("events page", chromedp.Navigate(base+"events"), chromedp.WaitVisible("#events"), shot("events.png"),
 		chromedp.Navigate(base), chromedp.WaitVisible("#functions"), shot("functions.png"))
-	for _, f := range []string{"runs.png", "run.png", "send-invalid.png", "sent.png", "waiting.png", "cancelled.png", "events.png", "functions.png"} {
+	for _, f := range []string{"runs.png", "run.png", "rerun.png", "send-invalid.png", "sent.png", "waiting.png", "cancelled.png", "events.png", "functions.png"} {
 		if st, err := os.Stat(filepath.Join(shots, f)); err != nil || st.Size() < 5000 {
 			t.Errorf("screenshot %s missing or blank (%v)", f, err)
 		}

@@ -39,7 +39,22 @@ func (s *uiServer) sendPage(r *http.Request) (string, uiPage, error) {
 func (s *uiServer) sendEvent(w http.ResponseWriter, r *http.Request) error {
 	d := uiSendData{Names: s.eventNames(), Name: strings.TrimSpace(r.PostFormValue("name")),
 		Data: r.PostFormValue("data"), ID: strings.TrimSpace(r.PostFormValue("id"))}
+	var sens *sensitivity
+	if s.e.events != nil && s.e.events.types[d.Name] != nil {
+		sens = s.e.events.types[d.Name].sens
+	}
+	var data any
 	fail := func(msg string) error {
+		// The form comes back without the values of sensitive fields: no
+		// page shows them.
+		if sens != nil {
+			if m, ok := data.(map[string]any); ok {
+				d.Data = clearSensitive(sens, m)
+			} else {
+				d.Data = schemaSkeleton(s.e.eventSchemas[d.Name])
+			}
+			msg += " The sensitive fields were cleared: type them again."
+		}
 		s.render(w, r, http.StatusUnprocessableEntity, "send", uiPage{Title: "Send an event", Error: msg, Data: d})
 		return nil
 	}
@@ -48,11 +63,12 @@ func (s *uiServer) sendEvent(w http.ResponseWriter, r *http.Request) error {
 	}
 	dec := json.NewDecoder(strings.NewReader(d.Data))
 	dec.UseNumber()
-	var data any
 	if err := dec.Decode(&data); err != nil {
-		return fail("The data is not JSON: " + err.Error())
+		data = nil
+		return fail("The data is not JSON: " + err.Error() + ".")
 	}
 	if dec.More() {
+		data = nil
 		return fail("The data holds more than one JSON value.")
 	}
 	if _, ok := data.(map[string]any); !ok {
@@ -69,6 +85,20 @@ func (s *uiServer) sendEvent(w http.ResponseWriter, r *http.Request) error {
 	}
 	redirect(w, r, "events/"+url.PathEscape(ids[0])+"?sent=1")
 	return nil
+}
+
+// clearSensitive returns data as indented JSON with the values its
+// schema marks sensitive replaced by empty strings.
+func clearSensitive(sens *sensitivity, data map[string]any) string {
+	v, err := sens.transform(data, func(string, any) (any, error) { return "", nil })
+	if err != nil {
+		return "{}"
+	}
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return "{}"
+	}
+	return string(b)
 }
 
 // schemaSkeleton returns a JSON object that fills in the properties of

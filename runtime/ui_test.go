@@ -341,6 +341,14 @@ func TestUIRedaction(t *testing.T) {
 			}
 		}
 	}
+	// A send that fails comes back without the sensitive value typed.
+	_, page, _ := get(t, c, srv.URL+"/ui/send")
+	for _, data := range []string{`{"order_id": "x", "card_last4": "` + uiSecret + `", "total_cents": 0}`, `{"card_last4": "` + uiSecret + `", `} {
+		code, body, _ := post(t, c, srv.URL+"/ui/send", url.Values{"csrf": {csrfOf(t, page)}, "name": {"shop/order.created"}, "data": {data}}, nil)
+		if code != http.StatusUnprocessableEntity || strings.Contains(body, uiSecret) || !strings.Contains(body, "sensitive fields were cleared") {
+			t.Errorf("POST send %s = %d; the page shows the secret, or does not say it was cleared:\n%s", data, code, body)
+		}
+	}
 	_, body, _ := get(t, c, srv.URL+"/ui/events/"+fx.orderEvent)
 	if !strings.Contains(body, "&#34;card_last4&#34;: &#34;[sensitive: redacted]&#34;") {
 		t.Errorf("the event page does not mark the redacted field:\n%s", body)
