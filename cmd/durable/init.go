@@ -44,9 +44,11 @@ durable generate writes from the catalog), durable init writes nothing and
 names them. Then:
 
   go get github.com/durable-go/durable@latest
+  go get -tool github.com/durable-go/durable/cmd/durable@latest
   go generate ./...
   go mod tidy
   go test ./...
+  go tool durable lint ./...
   go run ./cmd/worker
 
 Flags:
@@ -101,9 +103,11 @@ func runInit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fmt.Fprint(stdout, `
 next:
   go get github.com/durable-go/durable@latest
+  go get -tool github.com/durable-go/durable/cmd/durable@latest   # go tool durable
   go generate ./...     # typed events and the function registry, from durable.yaml
   go mod tidy
   go test ./...
+  go tool durable lint ./...
   go run ./cmd/worker
 `)
 	return 0
@@ -215,7 +219,7 @@ func findModule(dir string) (root, modPath string, err error) {
 // durable init writes (its output section).
 var initGenerated = []string{
 	"internal/events/events_gen.go",
-	"internal/events/schemas/app.greeting.requested.json",
+	"internal/events/schemas/app/greeting.requested.json",
 	"internal/registry/registry_gen.go",
 }
 
@@ -252,9 +256,10 @@ const initMain = `// Command worker runs the module's durable functions on an em
 //
 //	go run ./cmd/worker -name Ada
 //
-// The typed events and the registry come from durable.yaml:
+// The typed events and the registry come from durable.yaml, through the
+// durable tool of go.mod (go get -tool github.com/durable-go/durable/cmd/durable):
 //
-//go:generate go run github.com/durable-go/durable/cmd/durable generate
+//go:generate go tool durable generate
 package main
 
 import (

@@ -173,8 +173,8 @@ func TestReadmeFromZero(t *testing.T) {
 
 // TestInitModule follows the README's From zero section: durable init in
 // an empty module that requires this repository (through a replace), then
-// go generate, go vet, durable lint, go test and the worker, which must
-// print the greeting. It builds the module and its dependencies (SQLite):
+// go get -tool, go generate, go mod tidy, go vet, go tool durable lint, go
+// test and the worker, which must print the greeting. It builds the module and its dependencies (SQLite):
 // DURABLE_SLOW_TESTS=1 runs it.
 func TestInitModule(t *testing.T) {
 	if os.Getenv("DURABLE_SLOW_TESTS") != "1" {
@@ -191,25 +191,39 @@ func TestInitModule(t *testing.T) {
 	if code, stdout, stderr := runInitIn(t, "--module", fromZeroModule, dir); code != 0 {
 		t.Fatalf("durable init: exit %d\n%s%s", code, stdout, stderr)
 	}
-	run := func(name string, args ...string) string {
+	runIn := func(at, name string, args ...string) string {
 		t.Helper()
 		cmd := exec.Command(name, args...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod")
+		cmd.Dir = at
+		cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=")
 		out, err := cmd.CombinedOutput()
 		if err != nil {
 			t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
 		}
 		return string(out)
 	}
-	// What `go get github.com/durable-go/durable@latest` does, from this
-	// repository instead of a release.
-	run("go", "mod", "edit", "-require", "github.com/durable-go/durable@v0.0.0", "-replace", "github.com/durable-go/durable="+repo)
+	run := func(name string, args ...string) string {
+		t.Helper()
+		return runIn(dir, name, args...)
+	}
+	// What the README's two go get commands do, from this repository
+	// instead of a release (go get would ask the module proxy for it):
+	// require, tool line, go.sum. Then its commands as written (no
+	// -mod=mod: go.sum must have what each needs).
+	run("go", "mod", "edit", "-require", "github.com/durable-go/durable@v0.0.0", "-replace", "github.com/durable-go/durable="+repo,
+		"-tool", "github.com/durable-go/durable/cmd/durable")
+	run("go", "list", "-mod=mod", "github.com/durable-go/durable/cmd/durable")
 	run("go", "generate", "./...")
+	for _, p := range initGenerated {
+		if _, err := os.Stat(filepath.Join(dir, p)); err != nil {
+			t.Errorf("durable generate did not write %s, which durable init refuses to overwrite: %v", p, err)
+		}
+	}
 	run("go", "mod", "tidy")
 	run("go", "vet", "./...")
-	run(durableBin, "lint", "./...")
-	run(durableBin, "generate", "--check")
+	run("go", "tool", "durable", "lint", "./...")
+	// From a package directory too: the catalog is found upwards.
+	runIn(filepath.Join(dir, "cmd", "worker"), durableBin, "generate", "--check")
 	run("go", "test", "./...")
 	out := run("go", "run", "./cmd/worker", "-db", filepath.Join(t.TempDir(), "w.db"), "-name", "Ada")
 	if !strings.Contains(out, `of send-greeting: "Hello, Ada!"`) {

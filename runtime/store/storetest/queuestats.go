@@ -1,6 +1,9 @@
 package storetest
 
 import (
+	"errors"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -68,5 +71,52 @@ func testQueueStats(t *testing.T, s store.Store) {
 			got.OldestReady, tc.want.OldestReady = time.Time{}, time.Time{}
 			same(t, "QueueStats", got, tc.want)
 		})
+	}
+}
+
+// testCommitObserver: a store that reports its commits reports each
+// committed Update once (in a group or alone), no failed Update and no
+// View, and stops when given nil.
+func testCommitObserver(t *testing.T, s store.Store) {
+	co, ok := s.(store.CommitObserver)
+	if !ok {
+		t.Skipf("%T does not implement store.CommitObserver", s)
+	}
+	var mu sync.Mutex
+	var updates, commits int
+	co.ObserveCommits(func(c store.CommitStats) {
+		mu.Lock()
+		defer mu.Unlock()
+		if c.Updates < 1 || c.Duration <= 0 {
+			t.Errorf("commit reported with %d updates in %v; want at least 1 in a positive time", c.Updates, c.Duration)
+		}
+		updates += c.Updates
+		commits++
+	})
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			update(t, s, func(tx store.Tx) error { return tx.PutState(ctx, fmt.Sprintf("k%d", i), []byte("v")) })
+		}()
+	}
+	wg.Wait()
+	failed := errors.New("refused")
+	if err := s.Update(ctx, func(tx store.Tx) error {
+		if err := tx.PutState(ctx, "lost", []byte("v")); err != nil {
+			return err
+		}
+		return failed
+	}); !errors.Is(err, failed) {
+		t.Fatalf("failing Update returned %v", err)
+	}
+	view(t, s, func(tx store.Tx) error { _, err := tx.GetState(ctx, "k0"); return err })
+	co.ObserveCommits(nil)
+	update(t, s, func(tx store.Tx) error { return tx.PutState(ctx, "after", []byte("v")) })
+	mu.Lock()
+	defer mu.Unlock()
+	if updates != 8 || commits < 1 || commits > 8 {
+		t.Errorf("reported %d updates in %d commits; want the 8 committed updates in 1 to 8 commits", updates, commits)
 	}
 }

@@ -73,6 +73,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"StepStarted", testStepStarted},
 		{"ReleaseOwnRun", testReleaseOwnRun},
 		{"QueueStats", testQueueStats},
+		{"CommitObserver", testCommitObserver},
 	}
 	tests = append(tests, retentionTests...)
 	tests = append(tests, waitKeyTests...)
