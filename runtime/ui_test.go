@@ -551,6 +551,31 @@ func TestUIAuth(t *testing.T) {
 			}
 		}
 	})
+	t.Run("the HTTP API's management token", func(t *testing.T) {
+		st, err := sqlite.Open(filepath.Join(t.TempDir(), "x.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		eng, err := runtime.New(runtime.Options{Store: st, HTTP: runtime.HTTPOptions{EventKeys: []string{"event-key-0123456789"}, ManagementTokens: []string{token}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct {
+			auth string
+			want int
+		}{{"Bearer " + token, 200}, {"Bearer event-key-0123456789", http.StatusSeeOther}, {"", http.StatusSeeOther}} {
+			req := httptest.NewRequest("GET", "/functions", nil)
+			if tc.auth != "" {
+				req.Header.Set("Authorization", tc.auth)
+			}
+			rec := httptest.NewRecorder()
+			eng.UI().ServeHTTP(rec, req)
+			if rec.Code != tc.want {
+				t.Errorf("Authorization %q: %d, want %d", tc.auth, rec.Code, tc.want)
+			}
+		}
+	})
 	t.Run("short token refused by New", func(t *testing.T) {
 		st, err := sqlite.Open(filepath.Join(t.TempDir(), "x.db"))
 		if err != nil {
