@@ -794,12 +794,20 @@ func (s *uiServer) whyNoRun(name string, runs []RunInfo, skips []string) string 
 		}
 		return "No function triggers on " + name + " (it may have resumed runs waiting for it)."
 	}
-	var conds []string
+	var conds, batched []string
 	for _, t := range ts {
+		if t.fn.opts.BatchEvents != nil || t.fn.opts.Debounce != nil {
+			batched = append(batched, t.fn.ID())
+			continue
+		}
 		if t.t.ifSrc == "" {
 			return "" // a run was started and deleted since (retention)
 		}
 		conds = append(conds, t.fn.ID()+": "+t.t.ifSrc)
+	}
+	if len(batched) > 0 {
+		// Runs are listed by their first event; a batch holds several.
+		return "No run started with it; it may be in a batch or debounced run of " + strings.Join(batched, ", ") + " started by another event."
 	}
 	return "No trigger's condition held (" + strings.Join(conds, "; ") + ")."
 }

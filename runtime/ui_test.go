@@ -57,8 +57,9 @@ type uiFixture struct {
 	eng *runtime.Engine
 	// Run IDs by role.
 	completed, failed, waiting, sleeping, skipped string
+	batched string
 	// Event IDs.
-	orderEvent, nobodyEvent string
+	orderEvent, nobodyEvent, batchFirst, batchSecond string
 }
 
 func uiFunctions() []*runtime.Function {
@@ -101,7 +102,10 @@ func uiFunctions() []*runtime.Function {
 		func(ctx context.Context, in runtime.Input[map[string]any]) (any, error) {
 			return nil, step.Sleep(ctx, "nap", time.Hour)
 		})
-	return []*runtime.Function{order, fail, sleeper}
+	batcher := runtime.NewFunction(runtime.FunctionOpts{ID: "batcher", BatchEvents: &runtime.BatchEvents{MaxSize: 2, Timeout: time.Minute}},
+		runtime.EventTrigger("test/batch", ""),
+		func(ctx context.Context, in runtime.Input[map[string]any]) (any, error) { return len(in.Events), nil })
+	return []*runtime.Function{order, fail, sleeper, batcher}
 }
 
 // newUIEngine starts the fixture's engine and makes its runs.
@@ -143,6 +147,9 @@ func newUIEngine(t testing.TB, uiOpts runtime.UIOptions) *uiFixture {
 	fx.sleeping = waitRun(t, eng, "sleeper", send(runtime.Event{Name: "test/sleep", Data: map[string]any{"k": "same"}}), runtime.RunSleeping)
 	fx.skipped = waitRun(t, eng, "sleeper", send(runtime.Event{Name: "test/sleep", Data: map[string]any{"k": "same"}}), runtime.RunSkipped)
 	fx.nobodyEvent = send(runtime.Event{Name: "test/nobody", Data: map[string]any{"x": 1}})
+	fx.batchFirst = send(runtime.Event{Name: "test/batch", Data: map[string]any{"i": 1}})
+	fx.batchSecond = send(runtime.Event{Name: "test/batch", Data: map[string]any{"i": 2}})
+	fx.batched = waitRun(t, eng, "batcher", fx.batchFirst, runtime.RunCompleted)
 	return fx
 }
 
@@ -253,6 +260,8 @@ func TestUIPages(t *testing.T) {
 		{"events by name", "events?name=test/fail", []string{"always-fails: failed"}},
 		{"event", "events/" + fx.orderEvent, []string{fx.completed, "[sensitive: redacted]", "ord-1"}},
 		{"event without run", "events/" + fx.nobodyEvent, []string{"No function triggers on test/nobody"}},
+		{"first event of a batch", "events/" + fx.batchFirst, []string{fx.batched}},
+		{"second event of a batch", "events/" + fx.batchSecond, []string{"it may be in a batch or debounced run of batcher"}},
 		{"send form from the schema", "send?name=shop/order.created", []string{"prefilled from the event type", "&#34;order_id&#34;: &#34;xxx&#34;", "&#34;total_cents&#34;: 1", "&#34;card_last4&#34;: &#34;&#34;"}},
 	}
 	absent := map[string][]string{

@@ -16,7 +16,11 @@
       url.searchParams.set("partial", "1");
       busy = true;
       fetch(url, { credentials: "same-origin", headers: { "Accept": "text/html" } })
-        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (r) {
+          // Sent to the login page (the session ended): show it whole.
+          if (r.redirected) { window.location.reload(); return null; }
+          return r.ok ? r.text() : null;
+        })
         .then(function (html) {
           if (html === null) return;
           live.innerHTML = html;
