@@ -57,7 +57,7 @@ type uiFixture struct {
 	eng *runtime.Engine
 	// Run IDs by role.
 	completed, failed, waiting, sleeping, skipped string
-	batched string
+	batched                                       string
 	// Event IDs.
 	orderEvent, nobodyEvent, batchFirst, batchSecond string
 }
