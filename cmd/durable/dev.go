@@ -27,9 +27,10 @@ func init() {
 	})
 }
 
-const devUsage = `usage: durable dev [flags] [package]
+const devUsage = `usage: durable dev [flags] [package [app arguments]]
 
-Runs the app of the main package (default .) the way one develops it:
+Runs the app of the main package (default .), with the arguments that
+follow the package, the way one develops it:
 
  1. durable generate, when a durable.yaml is found (from the package's
     directory up to the module root);
