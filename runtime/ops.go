@@ -253,7 +253,8 @@ func (e *Engine) bulk(ctx context.Context, f BulkFilter, name string, finished b
 	if err != nil {
 		return 0, err
 	}
-	sf := store.RunFilter{FunctionID: f.FunctionID, Statuses: statuses, CreatedFrom: f.Since, CreatedBefore: f.Until, Limit: bulkPage, NotRerun: finished}
+	sf := store.RunFilter{FunctionID: f.FunctionID, Statuses: statuses, Limit: bulkPage, NotRerun: finished}
+	sf.CreatedFrom, sf.CreatedBefore = storedRange(f.Since, f.Until)
 	total := 0
 	for {
 		var page []store.Run

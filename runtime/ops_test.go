@@ -447,6 +447,10 @@ func TestRunsPages(t *testing.T) {
 		{"CEL, missing field matches none", runtime.RunFilter{If: "event.data.nope == 1"}, 0},
 		{"since", runtime.RunFilter{Since: epoch.Add(time.Minute), Limit: 4}, 15},
 		{"until", runtime.RunFilter{Until: epoch.Add(time.Minute), Limit: 4}, 10},
+		{"until beyond the stored range", runtime.RunFilter{Until: time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC), Limit: 9}, 25},
+		{"since beyond the stored range", runtime.RunFilter{Since: time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC)}, 0},
+		{"since before the stored range", runtime.RunFilter{Since: time.Date(1000, 1, 1, 0, 0, 0, 0, time.UTC), Limit: 9}, 25},
+		{"until before the stored range", runtime.RunFilter{Until: time.Date(1000, 1, 1, 0, 0, 0, 0, time.UTC)}, 0},
 		{"event", runtime.RunFilter{EventID: events[3]}, 1},
 		{"function and status", runtime.RunFilter{FunctionID: "listed", Statuses: []runtime.RunStatus{runtime.RunCompleted, runtime.RunQueued, runtime.RunRunning}, Limit: 6}, 25},
 	} {

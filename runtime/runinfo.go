@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -154,7 +155,8 @@ func (e *Engine) Runs(ctx context.Context, f RunFilter) (RunPage, error) {
 	if err != nil {
 		return RunPage{}, fmt.Errorf("runtime: runs: %w", err)
 	}
-	sf := store.RunFilter{FunctionID: f.FunctionID, Statuses: f.Statuses, CreatedFrom: f.Since, CreatedBefore: f.Until, EventID: f.EventID}
+	sf := store.RunFilter{FunctionID: f.FunctionID, Statuses: f.Statuses, EventID: f.EventID}
+	sf.CreatedFrom, sf.CreatedBefore = storedRange(f.Since, f.Until)
 	if f.Cursor != "" {
 		pos, err := decodeCursor(f.Cursor)
 		if err != nil {
@@ -246,4 +248,32 @@ func runInfo(r store.Run, steps []store.Step) RunInfo {
 		})
 	}
 	return info
+}
+
+// Times the stores can keep: nanoseconds since 1970 in an int64.
+var (
+	minStoredTime = time.Unix(0, math.MinInt64)
+	maxStoredTime = time.Unix(0, math.MaxInt64)
+)
+
+// storedRange bounds a filter's [since, until) to the times the stores
+// keep, so that a bound beyond them (a year 3000 "until") still means
+// what it says instead of overflowing: a bound that excludes nothing
+// becomes no bound, one that excludes everything the extreme time.
+func storedRange(since, until time.Time) (time.Time, time.Time) {
+	if !since.IsZero() {
+		if since.Before(minStoredTime) {
+			since = time.Time{}
+		} else if since.After(maxStoredTime) {
+			since = maxStoredTime
+		}
+	}
+	if !until.IsZero() {
+		if until.After(maxStoredTime) {
+			until = time.Time{}
+		} else if until.Before(minStoredTime) {
+			until = minStoredTime
+		}
+	}
+	return since, until
 }
