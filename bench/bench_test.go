@@ -21,7 +21,7 @@ func TestEveryWorkloadOnce(t *testing.T) {
 	cfg, err := parseFlags([]string{
 		"-pg", pg, "-reps", "1", "-runs", "24", "-workflow-inflight", "4", "-job-inflight", "6",
 		"-latency-samples", "20", "-latency-gap", "0", "-wake-runs", "16", "-wake-margin", "2s", "-wake-workers", "8",
-		"-scale-inflight", "1,4", "-scale-totals", "8", "-pg-conns", "4", "-cell-timeout", "2m",
+		"-scale-inflight", "1,4", "-scale-totals", "8", "-pg-conns", "4", "-cell-timeout", "2m", "-trace-sql",
 	}, &cellJSON)
 	if err != nil {
 		t.Fatal(err)
@@ -35,6 +35,14 @@ func TestEveryWorkloadOnce(t *testing.T) {
 	for _, c := range rep.Cells {
 		if c.Error != "" {
 			t.Errorf("%s", c.summary())
+		}
+		// -trace-sql accounts for every round trip, by statement.
+		var sum int64
+		for _, n := range c.Statements {
+			sum += n
+		}
+		if sum != c.RoundTrips {
+			t.Errorf("%s: statements add up to %d round trips, counted %d", c.summary(), sum, c.RoundTrips)
 		}
 	}
 	if want := len(variants()) * len(metrics); len(rep.Rows) != want {

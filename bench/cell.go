@@ -43,9 +43,11 @@ type cellSpec struct {
 	// finishing and the next send.
 	LatencyGap time.Duration `json:"latency_gap"`
 	// Admin is the PostgreSQL URL where a fresh database is created per cell.
-	Admin   string        `json:"admin,omitempty"`
-	PGConns int           `json:"pg_conns"`
-	Timeout time.Duration `json:"timeout"`
+	Admin string `json:"admin,omitempty"`
+	// TraceSQL counts the PostgreSQL round trips by statement.
+	TraceSQL bool          `json:"trace_sql,omitempty"`
+	PGConns  int           `json:"pg_conns"`
+	Timeout  time.Duration `json:"timeout"`
 }
 
 // cellResult is what one cell measured. Times of the measured interval
@@ -62,7 +64,10 @@ type cellResult struct {
 	ServerCPU   float64  `json:"server_cpu_seconds"`     // PostgreSQL backends of the cell's database; -1 on SQLite
 	RoundTrips  int64    `json:"round_trips"`            // PostgreSQL round trips (statements and batches); 0 on SQLite
 	PeakRSSMiB  float64  `json:"peak_rss_mib"`           // peak resident set of the process in the interval
-	Error       string   `json:"error,omitempty"`
+	// Statements counts the round trips of the interval by statement
+	// (-trace-sql).
+	Statements map[string]int64 `json:"statements,omitempty"`
+	Error      string           `json:"error,omitempty"`
 }
 
 // runsMeasured is how many runs the interval covered, the divisor of the
@@ -129,6 +134,9 @@ func runCellErr(parent context.Context, spec cellSpec, res *cellResult) error {
 	}
 	defer os.RemoveAll(dir)
 	env := cellEnv{dir: dir, pgConns: spec.PGConns, rt: &roundTrips{}}
+	if spec.TraceSQL {
+		env.rt.bySQL = &sync.Map{}
+	}
 	var server *serverCPU
 	if v.Store == storePostgres {
 		if spec.Admin == "" {
@@ -204,6 +212,7 @@ type meter struct {
 	t0        time.Time
 	cpu0      float64
 	rt0       int64
+	stmts0    map[string]int64
 	serverAt0 map[int]float64
 }
 
@@ -217,6 +226,7 @@ func (m *meter) start(ctx context.Context) error {
 	}
 	resetPeakRSS()
 	m.rt0 = m.rt.n.Load()
+	m.stmts0 = m.rt.statements()
 	m.cpu0 = cpuSeconds()
 	m.t0 = time.Now()
 	return nil
@@ -226,6 +236,14 @@ func (m *meter) stop(ctx context.Context, res *cellResult) error {
 	res.Seconds = time.Since(m.t0).Seconds()
 	res.ProcCPU = cpuSeconds() - m.cpu0
 	res.RoundTrips = m.rt.n.Load() - m.rt0
+	if s := m.rt.statements(); s != nil {
+		res.Statements = map[string]int64{}
+		for k, n := range s {
+			if d := n - m.stmts0[k]; d > 0 {
+				res.Statements[k] = d
+			}
+		}
+	}
 	res.PeakRSSMiB = peakRSSMiB()
 	if m.server != nil {
 		s, err := m.server.sample(ctx)

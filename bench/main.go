@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -34,6 +36,7 @@ type config struct {
 	scaleTotals      []int
 	pgConns          int
 	cellTimeout      time.Duration
+	traceSQL         bool
 	mdPath           string
 	jsonPath         string
 	// inProcess runs the cells in this process instead of a child process
@@ -90,13 +93,14 @@ func parseFlags(args []string, cellJSON *string) (config, error) {
 	fs.IntVar(&cfg.latencySamples, "latency-samples", 500, "latency samples per repetition (one run at a time)")
 	fs.DurationVar(&cfg.latencyGap, "latency-gap", 5*time.Millisecond, "random pause of up to this between a latency run finishing and the next send")
 	fs.IntVar(&cfg.wakeRuns, "wake-runs", 10000, "sleeping runs woken at once")
-	fs.DurationVar(&cfg.wakeMargin, "wake-margin", 0, "time from the first send to the wake instant, by which every run must be asleep; 0 estimates it per variant from its job1 throughput (3× the time to start that many jobs, plus 3 s)")
+	fs.DurationVar(&cfg.wakeMargin, "wake-margin", 0, "time from the first send to the wake instant, by which every run must be asleep; 0 estimates it per variant from its job1 throughput (twice the time to run that many jobs, plus 3 s)")
 	fs.IntVar(&cfg.wakeWorkers, "wake-workers", 256, "runs executing at once after the wake, for the systems that bound it (durable's Workers, River's MaxWorkers; DBOS runs every workflow in a goroutine of its own)")
 	fs.StringVar(&cfg.scaleVariant, "scale-variant", "durable/sqlite-full", "the durable variant of the scale series")
 	fs.StringVar(&scaleInFlight, "scale-inflight", "1,8,64,256,1024", "scale series: runs in flight")
 	fs.StringVar(&scaleTotals, "scale-totals", "2000,20000,100000", "scale series: total runs")
 	fs.IntVar(&cfg.pgConns, "pg-conns", 20, "PostgreSQL connections of every system's pool (DBOS's default)")
 	fs.DurationVar(&cfg.cellTimeout, "cell-timeout", 10*time.Minute, "time limit of one cell")
+	fs.BoolVar(&cfg.traceSQL, "trace-sql", false, "count each PostgreSQL cell's round trips by statement: in the JSON, and per run on the progress lines")
 	fs.StringVar(&cfg.mdPath, "md", "results.md", "Markdown output (empty: none)")
 	fs.StringVar(&cfg.jsonPath, "json", "results.json", "JSON output (empty: none)")
 	fs.StringVar(cellJSON, "cell", "", "internal: run one cell (JSON) and print its result")
@@ -267,6 +271,7 @@ func run(ctx context.Context, cfg config, command string) (*report, error) {
 			rep.Cells = append(rep.Cells, res)
 			if cfg.progress != nil {
 				fmt.Fprintf(cfg.progress, "[%d/%d] %s\n", done, total, res.summary())
+				printStatements(cfg.progress, res)
 			}
 		}
 	}
@@ -278,7 +283,7 @@ func run(ctx context.Context, cfg config, command string) (*report, error) {
 
 // spec is the cell of variant id and workload w in repetition r.
 func (cfg config) spec(id, w string, r int) cellSpec {
-	s := cellSpec{Variant: id, Workload: w, Rep: r + 1, Admin: cfg.pg, PGConns: cfg.pgConns, Timeout: cfg.cellTimeout}
+	s := cellSpec{Variant: id, Workload: w, Rep: r + 1, Admin: cfg.pg, PGConns: cfg.pgConns, Timeout: cfg.cellTimeout, TraceSQL: cfg.traceSQL}
 	switch w {
 	case workloadWorkflow, workloadScale:
 		s.Runs, s.InFlight, s.Steps = cfg.runs, cfg.workflowInFlight, 3
@@ -338,4 +343,21 @@ func cpuModel() string {
 		}
 	}
 	return "unknown"
+}
+
+// printStatements writes a cell's round trips by statement, per run, most
+// frequent first.
+func printStatements(w io.Writer, res cellResult) {
+	type stmt struct {
+		sql string
+		n   int64
+	}
+	var list []stmt
+	for sql, n := range res.Statements {
+		list = append(list, stmt{sql, n})
+	}
+	slices.SortFunc(list, func(a, b stmt) int { return cmp.Compare(b.n, a.n) })
+	for _, s := range list {
+		fmt.Fprintf(w, "\t%6.2f/run  %s\n", float64(s.n)/float64(res.runsMeasured()), s.sql)
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -202,17 +203,55 @@ func serverSettings(ctx context.Context, admin string) (map[string]string, error
 // roundTrips is a pgx tracer that counts round trips to PostgreSQL:
 // statements sent alone, and batches (one each, however many statements
 // they hold). Every system's pool gets one.
-type roundTrips struct{ n atomic.Int64 }
+type roundTrips struct {
+	n atomic.Int64
+	// bySQL, when set (-trace-sql), counts the round trips by statement.
+	bySQL *sync.Map // statement → *atomic.Int64
+}
 
-func (c *roundTrips) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+func (c *roundTrips) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
 	c.n.Add(1)
+	c.count(d.SQL)
 	return ctx
+}
+
+// count adds a round trip of statement sql to bySQL.
+func (c *roundTrips) count(sql string) {
+	if c.bySQL == nil {
+		return
+	}
+	key := strings.Join(strings.Fields(sql), " ")
+	if len(key) > 100 {
+		key = key[:100] + "…"
+	}
+	n, _ := c.bySQL.LoadOrStore(key, new(atomic.Int64))
+	n.(*atomic.Int64).Add(1)
+}
+
+// statements returns bySQL as a map, or nil.
+func (c *roundTrips) statements() map[string]int64 {
+	if c.bySQL == nil {
+		return nil
+	}
+	out := map[string]int64{}
+	c.bySQL.Range(func(k, v any) bool {
+		out[k.(string)] = v.(*atomic.Int64).Load()
+		return true
+	})
+	return out
 }
 
 func (c *roundTrips) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
 
-func (c *roundTrips) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+func (c *roundTrips) TraceBatchStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceBatchStartData) context.Context {
 	c.n.Add(1)
+	if c.bySQL != nil && d.Batch != nil {
+		var sqls []string
+		for _, q := range d.Batch.QueuedQueries {
+			sqls = append(sqls, q.SQL)
+		}
+		c.count("batch: " + strings.Join(sqls, " ; "))
+	}
 	return ctx
 }
 
@@ -220,8 +259,9 @@ func (c *roundTrips) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQ
 
 func (c *roundTrips) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
 
-func (c *roundTrips) TraceCopyFromStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceCopyFromStartData) context.Context {
+func (c *roundTrips) TraceCopyFromStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceCopyFromStartData) context.Context {
 	c.n.Add(1)
+	c.count(fmt.Sprintf("copy into %v", d.TableName))
 	return ctx
 }
 

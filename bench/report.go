@@ -108,7 +108,7 @@ func (rep *report) ok(variant, workload string) []cellResult {
 }
 
 // wakeMargin estimates how long spec's variant takes to put spec.Runs runs
-// to sleep, from its job throughput measured so far: three times that,
+// to sleep, from its job throughput measured so far: twice that,
 // plus 3 s.
 func (rep *report) wakeMargin(spec cellSpec) time.Duration {
 	perRun := 3 * time.Millisecond
@@ -119,7 +119,7 @@ func (rep *report) wakeMargin(spec cellSpec) time.Duration {
 	if len(rates) > 0 {
 		perRun = time.Duration(float64(time.Second) / median(rates))
 	}
-	m := 3*time.Second + 3*time.Duration(spec.Runs)*perRun
+	m := 3*time.Second + 2*time.Duration(spec.Runs)*perRun
 	return min(m, spec.Timeout/2)
 }
 
