@@ -134,9 +134,7 @@ func runCellErr(parent context.Context, spec cellSpec, res *cellResult) error {
 	}
 	defer os.RemoveAll(dir)
 	env := cellEnv{dir: dir, pgConns: spec.PGConns, rt: &roundTrips{}}
-	if spec.TraceSQL {
-		env.rt.bySQL = &sync.Map{}
-	}
+	env.rt.trace = spec.TraceSQL
 	var server *serverCPU
 	if v.Store == storePostgres {
 		if spec.Admin == "" {
@@ -225,8 +223,7 @@ func (m *meter) start(ctx context.Context) error {
 		m.serverAt0 = s
 	}
 	resetPeakRSS()
-	m.rt0 = m.rt.n.Load()
-	m.stmts0 = m.rt.statements()
+	m.rt0, m.stmts0 = m.rt.snapshot()
 	m.cpu0 = cpuSeconds()
 	m.t0 = time.Now()
 	return nil
@@ -235,8 +232,9 @@ func (m *meter) start(ctx context.Context) error {
 func (m *meter) stop(ctx context.Context, res *cellResult) error {
 	res.Seconds = time.Since(m.t0).Seconds()
 	res.ProcCPU = cpuSeconds() - m.cpu0
-	res.RoundTrips = m.rt.n.Load() - m.rt0
-	if s := m.rt.statements(); s != nil {
+	rt, stmts := m.rt.snapshot()
+	res.RoundTrips = rt - m.rt0
+	if s := stmts; s != nil {
 		res.Statements = map[string]int64{}
 		for k, n := range s {
 			if d := n - m.stmts0[k]; d > 0 {

@@ -205,53 +205,64 @@ func serverSettings(ctx context.Context, admin string) (map[string]string, error
 // they hold). Every system's pool gets one.
 type roundTrips struct {
 	n atomic.Int64
-	// bySQL, when set (-trace-sql), counts the round trips by statement.
-	bySQL *sync.Map // statement → *atomic.Int64
+	// When trace is set (-trace-sql), every round trip is counted under mu,
+	// in n and by statement in bySQL, so that a snapshot sees both agree.
+	trace bool
+	mu    sync.Mutex
+	bySQL map[string]int64
 }
 
 func (c *roundTrips) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
-	c.n.Add(1)
-	c.count(d.SQL)
+	c.add(func() string { return d.SQL })
 	return ctx
 }
 
-// count adds a round trip of statement sql to bySQL.
-func (c *roundTrips) count(sql string) {
-	if c.bySQL == nil {
+// add counts a round trip; sql names its statement when tracing.
+func (c *roundTrips) add(sql func() string) {
+	if !c.trace {
+		c.n.Add(1)
 		return
 	}
-	key := strings.Join(strings.Fields(sql), " ")
+	key := strings.Join(strings.Fields(sql()), " ")
 	if len(key) > 100 {
 		key = key[:100] + "…"
 	}
-	n, _ := c.bySQL.LoadOrStore(key, new(atomic.Int64))
-	n.(*atomic.Int64).Add(1)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.n.Add(1)
+	if c.bySQL == nil {
+		c.bySQL = map[string]int64{}
+	}
+	c.bySQL[key]++
 }
 
-// statements returns bySQL as a map, or nil.
-func (c *roundTrips) statements() map[string]int64 {
-	if c.bySQL == nil {
-		return nil
+// snapshot returns the round trips so far and, when tracing, a copy of
+// their counts by statement.
+func (c *roundTrips) snapshot() (int64, map[string]int64) {
+	if !c.trace {
+		return c.n.Load(), nil
 	}
-	out := map[string]int64{}
-	c.bySQL.Range(func(k, v any) bool {
-		out[k.(string)] = v.(*atomic.Int64).Load()
-		return true
-	})
-	return out
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make(map[string]int64, len(c.bySQL))
+	for k, n := range c.bySQL {
+		out[k] = n
+	}
+	return c.n.Load(), out
 }
 
 func (c *roundTrips) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
 
 func (c *roundTrips) TraceBatchStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceBatchStartData) context.Context {
-	c.n.Add(1)
-	if c.bySQL != nil && d.Batch != nil {
+	c.add(func() string {
 		var sqls []string
-		for _, q := range d.Batch.QueuedQueries {
-			sqls = append(sqls, q.SQL)
+		if d.Batch != nil {
+			for _, q := range d.Batch.QueuedQueries {
+				sqls = append(sqls, q.SQL)
+			}
 		}
-		c.count("batch: " + strings.Join(sqls, " ; "))
-	}
+		return "batch: " + strings.Join(sqls, " ; ")
+	})
 	return ctx
 }
 
@@ -260,8 +271,7 @@ func (c *roundTrips) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQ
 func (c *roundTrips) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
 
 func (c *roundTrips) TraceCopyFromStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceCopyFromStartData) context.Context {
-	c.n.Add(1)
-	c.count(fmt.Sprintf("copy into %v", d.TableName))
+	c.add(func() string { return fmt.Sprintf("copy into %v", d.TableName) })
 	return ctx
 }
 
