@@ -343,7 +343,7 @@ func (x *execution) finish(status store.Status, output json.RawMessage, errMsg s
 		x.observeFinished(status)
 	}
 	if err != nil && !errors.Is(err, errLostRun) {
-		x.e.abandon(x.run.ID, "recording the end of the run", err, false)
+		x.e.abandon(x.run.ID, "recording the end of the run", err, x.outcomeLost())
 	}
 }
 
@@ -370,7 +370,7 @@ func (x *execution) updateOwned(u store.RunUpdate) {
 	})
 	x.e.signal()
 	if err != nil && !errors.Is(err, errLostRun) {
-		x.e.abandon(x.run.ID, "updating the run", err, false)
+		x.e.abandon(x.run.ID, "updating the run", err, x.outcomeLost())
 	}
 }
 
@@ -427,7 +427,7 @@ func (x *execution) park() {
 	})
 	x.e.signal()
 	if err != nil && !errors.Is(err, errLostRun) {
-		x.e.abandon(x.run.ID, "parking the run", err, false)
+		x.e.abandon(x.run.ID, "parking the run", err, x.outcomeLost())
 	}
 }
 
@@ -518,15 +518,27 @@ func (x *execution) update(fn func(tx store.Tx) error) error {
 		}
 		return nil
 	})
+	x.mu.Lock()
 	if err == nil {
-		x.mu.Lock()
 		x.setStart, x.clearInterrupted = false, false
 		for _, key := range flushed {
 			delete(x.settled, key)
 		}
-		x.mu.Unlock()
+	} else if len(x.settled) > 0 {
+		// Outcomes of attempts that ran are lost with this commit: the
+		// run's requeue must charge the attempt.
+		x.lostOutcome = true
 	}
+	x.mu.Unlock()
 	return err
+}
+
+// outcomeLost reports whether a failed commit lost the outcome of an
+// attempt that ran.
+func (x *execution) outcomeLost() bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.lostOutcome
 }
 
 // stop ends the handler because the run cannot go on in this execution.
@@ -760,10 +772,15 @@ func (x *execution) Run(ctx context.Context, id string, fn func(ctx context.Cont
 		st.Status = store.StepStarted
 		x.commitStep(ctx, st)
 	} else if x.hasSettled() {
-		// The outcomes of the branches of a Parallel before it are
-		// committed first: a top-level step's lost attempt is charged to
-		// the first step run after a crash, which must then be this one.
-		x.commit(ctx, func(store.Tx) error { return nil })
+		// The outcomes of the steps before it (the previous step, the
+		// branches of a Parallel) are committed before it runs: a step's
+		// effects never run again once a later step has run, and a
+		// top-level step's lost attempt is charged to the first step run
+		// after a crash, which must then be this one. Each outcome is
+		// written only if the run is still ours: no other check is needed.
+		if err := x.update(func(store.Tx) error { return nil }); err != nil {
+			x.stop(err)
+		}
 	}
 	var out any
 	var err error
@@ -824,12 +841,16 @@ func (x *execution) Run(ctx context.Context, id string, fn func(ctx context.Cont
 	return nil, nil // unreachable: suspend ends the goroutine
 }
 
-// recordOutcome records the outcome of an attempt of a step.Run: a
-// top-level step's at once; a branch step's, whose start is committed,
-// with the run's next commit.
+// recordOutcome records the outcome of an attempt of a step.Run. A
+// branch step's (whose start is committed) and a completed top-level
+// step's go with the run's next commit: the one before the next step runs
+// (see Run), or the one that parks or ends the run, so a function's last
+// step and its end are one transaction. Only the code between two steps,
+// which must be deterministic and free of effects, runs meanwhile. A
+// top-level step's failure or retry is committed at once.
 func (x *execution) recordOutcome(ctx context.Context, st store.Step) {
 	x.stepEnded(st)
-	if st.Scope != "" {
+	if st.Scope != "" || st.Status == store.StepCompleted {
 		x.settle(st)
 		return
 	}

@@ -388,6 +388,10 @@ func TestPriorityRunsFirst(t *testing.T) {
 	te.send(t, "crm/customer.updated", customerEvent{N: 1})
 	te.clock.Advance(time.Second)
 	te.send(t, "crm/customer.updated", customerEvent{N: 100})
+	// Priority orders the runs waiting for the slot: both must be waiting
+	// (claimed and blocked) when it frees, or the one claimed first takes
+	// it whatever its priority.
+	te.runsOf(t, "prioritized", 2, runtime.RunBlocked)
 	close(gate)
 	te.runsOf(t, "prioritized", 3, runtime.RunCompleted)
 	if !slices.Equal(order, []int{0, 100, 1}) {

@@ -4,7 +4,8 @@
 //
 // Every step has an ID, unique in intent within its function; calling a step
 // with the same ID again (in a loop) is fine: each occurrence is numbered. A
-// step's result is committed before the function goes on, and a committed
+// step's result is committed before the function's next step runs (the
+// last one's with the end of the run, in one transaction), and a committed
 // step never runs again in that run: on replay it returns its recorded result.
 // So the code outside steps must be deterministic, and everything with a side
 // effect belongs inside step.Run.
