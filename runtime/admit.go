@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/durable-go/durable/runtime/internal/expr"
 	"github.com/durable-go/durable/runtime/store"
 )
 
@@ -77,7 +78,7 @@ func (e *Engine) admit(ctx context.Context, tx store.Tx, f *Function, env envelo
 	// keyOf returns a key; on error the run is recorded as failed, with
 	// the option and the expression named, rather than sharing a key.
 	var keyErr error
-	keyOf := func(k *keyExpr) string {
+	keyOf := func(k *expr.Key) string {
 		if k == nil || keyErr != nil {
 			return ""
 		}

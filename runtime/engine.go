@@ -14,6 +14,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/durable-go/durable/runtime/internal/expr"
+	"github.com/durable-go/durable/runtime/internal/quote"
 	"github.com/durable-go/durable/runtime/store"
 	"github.com/oklog/ulid/v2"
 )
@@ -580,14 +582,14 @@ func (e *Engine) envelopes(events []Event, idFor func(i int) string) ([]envelope
 		}
 		data, err := json.Marshal(ev.Data)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("runtime: event %d (%s): data cannot be encoded as JSON: %w", i, excerpt(ev.Name, 0), err))
+			errs = append(errs, fmt.Errorf("runtime: event %d (%s): data cannot be encoded as JSON: %w", i, quote.Excerpt(ev.Name, 0), err))
 			continue
 		}
 		if engineMade && string(data) == "null" {
 			data = []byte("{}") // an Invoke without data
 		}
 		if len(data) == 0 || data[0] != '{' {
-			errs = append(errs, fmt.Errorf("runtime: event %d (%s): data must encode to a JSON object, not %s", i, excerpt(ev.Name, 0), jsonKind(data)))
+			errs = append(errs, fmt.Errorf("runtime: event %d (%s): data must encode to a JSON object, not %s", i, quote.Excerpt(ev.Name, 0), jsonKind(data)))
 			continue
 		}
 		if !engineMade {
@@ -621,7 +623,7 @@ func (e *Engine) envelopes(events []Event, idFor func(i int) string) ([]envelope
 			errs = append(errs, fmt.Errorf("runtime: event %d (%q): %w", i, ev.Name, err))
 			continue
 		}
-		vars, err := envelopeVar(raw)
+		vars, err := expr.DecodeEnvelope(raw)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("runtime: event %d (%q): %w", i, ev.Name, err))
 			continue

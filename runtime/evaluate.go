@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/durable-go/durable/runtime/internal/expr"
+	"github.com/durable-go/durable/runtime/internal/quote"
 	"github.com/durable-go/durable/runtime/store"
 )
 
@@ -25,7 +27,7 @@ type triggerEval struct {
 // event. An error is kept, not returned: the run fails with it (a key that
 // names a missing field must not silently share a key).
 type flowKeys struct {
-	vals      map[*keyExpr]keyResult
+	vals      map[*expr.Key]keyResult
 	limits    []keyResult // one per concurrency limit
 	limitsErr error
 }
@@ -71,13 +73,13 @@ func (e *Engine) evalTriggers(i int, name, id string, event map[string]any, stri
 	vars := map[string]any{"event": event}
 	ev := &triggerEval{skip: map[*Trigger]bool{}, keys: map[*Function]*flowKeys{}}
 	refuse := func(fn *Function, what string, err error) error {
-		return fmt.Errorf("runtime: event %d (%s, id %s): function %q: %s: %w", i, excerpt(name, 0), excerpt(id, 0), fn.ID(), what, err)
+		return fmt.Errorf("runtime: event %d (%s, id %s): function %q: %s: %w", i, quote.Excerpt(name, 0), quote.Excerpt(id, 0), fn.ID(), what, err)
 	}
 	for _, et := range ets {
 		if p := et.t.ifProg; p != nil {
-			ok, err := p.match(e.lim, vars)
+			ok, err := p.Match(e.lim.eval, vars)
 			if err != nil {
-				if strict && errors.Is(err, errExprLimit) {
+				if strict && errors.Is(err, expr.ErrLimit) {
 					return nil, refuse(et.fn, "trigger If", err)
 				}
 				e.log.Warn("durable: trigger expression failed; no run started", "function", et.fn.ID(), "event", id, "err", err)
@@ -89,7 +91,7 @@ func (e *Engine) evalTriggers(i int, name, id string, event map[string]any, stri
 		}
 		if ev.keys[et.fn] == nil {
 			fk := e.flowKeys(et.fn, vars)
-			if err := fk.firstErr(); strict && errors.Is(err, errExprLimit) {
+			if err := fk.firstErr(); strict && errors.Is(err, expr.ErrLimit) {
 				return nil, refuse(et.fn, "flow control", err)
 			}
 			ev.keys[et.fn] = fk
@@ -100,19 +102,19 @@ func (e *Engine) evalTriggers(i int, name, id string, event map[string]any, stri
 
 // flowKeys evaluates every key of f's flow control.
 func (e *Engine) flowKeys(f *Function, vars map[string]any) *flowKeys {
-	fk := &flowKeys{vals: map[*keyExpr]keyResult{}}
+	fk := &flowKeys{vals: map[*expr.Key]keyResult{}}
 	fl := f.flow
 	if fl == nil {
 		return fk
 	}
-	for _, k := range []*keyExpr{fl.idempotency, fl.rateKey, fl.singleKey, fl.debounceKey, fl.batchKey, fl.throttleKey} {
+	for _, k := range []*expr.Key{fl.idempotency, fl.rateKey, fl.singleKey, fl.debounceKey, fl.batchKey, fl.throttleKey} {
 		if k != nil {
-			s, err := k.key(e.lim, vars)
+			s, err := k.Text(e.lim.eval, vars)
 			fk.vals[k] = keyResult{s: s, err: err}
 		}
 	}
 	if fl.priority != nil {
-		n, err := fl.priority.number(e.lim, vars)
+		n, err := fl.priority.Number(e.lim.eval, vars)
 		fk.vals[fl.priority] = keyResult{n: n, err: err}
 	}
 	for _, c := range fl.concurrency {
@@ -120,7 +122,7 @@ func (e *Engine) flowKeys(f *Function, vars map[string]any) *flowKeys {
 			fk.limits = append(fk.limits, keyResult{})
 			continue
 		}
-		s, err := c.key.key(e.lim, vars)
+		s, err := c.key.Text(e.lim.eval, vars)
 		fk.limits = append(fk.limits, keyResult{s: s, err: err})
 		if err != nil && fk.limitsErr == nil {
 			fk.limitsErr = err
@@ -200,14 +202,14 @@ func (e *Engine) waitMatches(w store.Wait, env envelope) (ok bool, evalErr, err 
 }
 
 func (e *Engine) matchWait(w store.Wait, env envelope) (ok bool, evalErr, err error) {
-	trig, err := envelopeVar(w.Trigger)
+	trig, err := expr.DecodeEnvelope(w.Trigger)
 	if err != nil {
 		return false, nil, err
 	}
-	prog, err := cachedExpr(w.If, true)
+	prog, err := expr.Cached(w.If, true, defaultLimits.eval)
 	if err != nil {
 		return false, nil, err
 	}
-	ok, evalErr = prog.match(e.lim, map[string]any{"event": trig, "async": env.vars})
+	ok, evalErr = prog.Match(e.lim.eval, map[string]any{"event": trig, "async": env.vars})
 	return ok, evalErr, nil
 }

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/durable-go/durable/runtime/internal/quote"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 )
@@ -42,7 +43,7 @@ type Violation struct {
 
 // String bounds and escapes what it quotes: pointers are made of the
 // event's keys, and reasons may quote them.
-func (v Violation) String() string { return inline(v.Pointer) + ": " + inline(v.Reason) }
+func (v Violation) String() string { return quote.Inline(v.Pointer) + ": " + quote.Inline(v.Reason) }
 
 // EventValidationError rejects an event whose data does not match the JSON
 // Schema of its event type (Options.Events). Nothing of the batch it was sent
@@ -63,7 +64,7 @@ const maxViolationsShown = 20
 
 func (e *EventValidationError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "runtime: event %d (%s, id %s) does not match the schema of its type (%d violation", e.Index, excerpt(e.Name, 0), inline(e.ID), len(e.Violations))
+	fmt.Fprintf(&b, "runtime: event %d (%s, id %s) does not match the schema of its type (%d violation", e.Index, quote.Excerpt(e.Name, 0), quote.Inline(e.ID), len(e.Violations))
 	if len(e.Violations) != 1 {
 		b.WriteByte('s')
 	}

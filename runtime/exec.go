@@ -17,6 +17,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/durable-go/durable/runtime/internal/expr"
 	"github.com/durable-go/durable/runtime/internal/hooks"
 	"github.com/durable-go/durable/runtime/internal/runctx"
 	"github.com/durable-go/durable/runtime/store"
@@ -915,7 +916,7 @@ func (x *execution) Sleep(ctx context.Context, id string, d time.Duration, until
 // WaitForEvent implements runctx.Exec.
 func (x *execution) WaitForEvent(ctx context.Context, id, name, ifExpr string, timeout, lookback time.Duration) (json.RawMessage, error) {
 	if ifExpr != "" {
-		if _, err := cachedExpr(ifExpr, true); err != nil {
+		if _, err := expr.Cached(ifExpr, true, defaultLimits.eval); err != nil {
 			return nil, NonRetriable(fmt.Errorf("step %q: If expression: %w", id, err))
 		}
 	}

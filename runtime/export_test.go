@@ -1,14 +1,16 @@
 package runtime
 
+import "github.com/durable-go/durable/runtime/internal/expr"
+
 // SetTriggerIfUnestimated replaces the If of f's first trigger by src,
 // compiled without the definition-time cost estimate, so that tests reach
 // the evaluation limits with the very expressions that estimate refuses.
 func SetTriggerIfUnestimated(f *Function, src string) error {
-	c, err := compileUnestimated(src, false)
+	p, err := expr.CompileUnestimated(src, false)
 	if err != nil {
 		return err
 	}
-	f.triggers[0].ifProg = &expr{celExpr: c}
+	f.triggers[0].ifProg = p
 	return nil
 }
 

@@ -3,6 +3,8 @@ package runtime
 import (
 	"fmt"
 	"time"
+
+	"github.com/durable-go/durable/runtime/internal/expr"
 )
 
 // Concurrency limits how many runs execute at once. Only a run executing a
@@ -109,24 +111,24 @@ const maxPriority = 600
 type flow struct {
 	concurrency []compiledLimit
 	throttle    *Throttle
-	throttleKey *keyExpr
+	throttleKey *expr.Key
 	rateLimit   *RateLimit
-	rateKey     *keyExpr
+	rateKey     *expr.Key
 	debounce    *Debounce
-	debounceKey *keyExpr
+	debounceKey *expr.Key
 	batch       *BatchEvents
-	batchKey    *keyExpr
-	idempotency *keyExpr
+	batchKey    *expr.Key
+	idempotency *expr.Key
 	idemPeriod  time.Duration
 	cancels     []Cancel
-	priority    *keyExpr
+	priority    *expr.Key
 	singleton   *Singleton
-	singleKey   *keyExpr
+	singleKey   *expr.Key
 }
 
 type compiledLimit struct {
 	Concurrency
-	key *keyExpr
+	key *expr.Key
 }
 
 func (f *Function) compileFlow() []error {
@@ -134,11 +136,11 @@ func (f *Function) compileFlow() []error {
 	fl := &flow{idemPeriod: o.IdempotencyPeriod}
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
-	key := func(field, src string) *keyExpr {
+	key := func(field, src string) *expr.Key {
 		if src == "" {
 			return nil
 		}
-		k, err := compileKey(field, src)
+		k, err := expr.CompileKey(field, src, defaultLimits.eval)
 		if err != nil {
 			errs = append(errs, err)
 		}
@@ -219,7 +221,7 @@ func (f *Function) compileFlow() []error {
 			bad("%s.Timeout is %v; it must be 0 (none) or positive", field, c.Timeout)
 		}
 		if c.If != "" {
-			if _, err := cachedExpr(c.If, true); err != nil {
+			if _, err := expr.Cached(c.If, true, defaultLimits.eval); err != nil {
 				bad("%s.If: %v", field, err)
 			}
 		}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"regexp"
 	"time"
+
+	"github.com/durable-go/durable/runtime/internal/quote"
 )
 
 // FunctionOpts configures a durable function.
@@ -146,7 +148,7 @@ func (f *Function) validate(nilHandler bool) error {
 	case f.opts.ID == "":
 		errs = append(errs, errors.New("ID is required"))
 	case !functionID.MatchString(f.opts.ID):
-		errs = append(errs, fmt.Errorf("ID %s is not kebab-case (lowercase letters, digits and single dashes)", excerpt(f.opts.ID, 0)))
+		errs = append(errs, fmt.Errorf("ID %s is not kebab-case (lowercase letters, digits and single dashes)", quote.Excerpt(f.opts.ID, 0)))
 	}
 	if nilHandler {
 		errs = append(errs, errors.New("handler is nil"))
@@ -181,7 +183,7 @@ func (f *Function) validate(nilHandler bool) error {
 	if id == "" {
 		id = "(no ID)"
 	}
-	return fmt.Errorf("function %s: %w", excerpt(id, 0), errors.Join(errs...))
+	return fmt.Errorf("function %s: %w", quote.Excerpt(id, 0), errors.Join(errs...))
 }
 
 // ID is the function's ID.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/durable-go/durable/runtime/httpapi"
+	"github.com/durable-go/durable/runtime/internal/expr"
 	"github.com/durable-go/durable/runtime/store"
 )
 
@@ -170,7 +171,7 @@ func (s *httpServer) listRuns(w http.ResponseWriter, r *http.Request) {
 		f.Limit = n
 	}
 	if f.If != "" {
-		if _, err := compileExpr(f.If, false); err != nil {
+		if _, err := expr.Compile(f.If, false, defaultLimits.eval); err != nil {
 			bad = append(bad, "if: "+err.Error())
 		}
 	}
@@ -269,7 +270,7 @@ func (s *httpServer) bulk(w http.ResponseWriter, r *http.Request, op func(contex
 		f.Until = *req.Until
 	}
 	if f.If != "" {
-		if _, err := compileExpr(f.If, false); err != nil {
+		if _, err := expr.Compile(f.If, false, defaultLimits.eval); err != nil {
 			bad = append(bad, "if: "+err.Error())
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/durable-go/durable/runtime/internal/expr"
 	"github.com/durable-go/durable/runtime/store"
 )
 
@@ -95,7 +96,7 @@ func (l *lookbackScan) matches(ev store.Event) bool {
 	if l.ifExpr == "" {
 		return true
 	}
-	vars, err := envelopeVar(ev.Envelope)
+	vars, err := expr.DecodeEnvelope(ev.Envelope)
 	if err != nil {
 		return false
 	}

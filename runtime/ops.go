@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/durable-go/durable/runtime/internal/expr"
 	"github.com/durable-go/durable/runtime/store"
 )
 
@@ -140,7 +141,7 @@ func (e *Engine) rerun(ctx context.Context, tx store.Tx, runID, fromStep string,
 	if err := json.Unmarshal(old.Events, &events); err != nil || len(events) == 0 {
 		return "", fmt.Errorf("run %s: events are not a JSON array of envelopes", runID)
 	}
-	vars, err := envelopeVar(events[0])
+	vars, err := expr.DecodeEnvelope(events[0])
 	if err != nil {
 		return "", fmt.Errorf("run %s: first event: %w", runID, err)
 	}
@@ -332,11 +333,11 @@ func bulkStatuses(given []RunStatus, finished bool) ([]store.Status, error) {
 // compileRunIf compiles a CEL filter over a run's first event; nil for "".
 // It is not cached: filters come from operators (over HTTP too), and each
 // distinct one would stay in the cache for good.
-func compileRunIf(field, src string) (*expr, error) {
+func compileRunIf(field, src string) (*expr.Bool, error) {
 	if src == "" {
 		return nil, nil
 	}
-	x, err := compileExpr(src, false)
+	x, err := expr.Compile(src, false, defaultLimits.eval)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", field, err)
 	}
@@ -346,7 +347,7 @@ func compileRunIf(field, src string) (*expr, error) {
 // runMatches evaluates a CEL filter on the run's first event as stored.
 // An evaluation error (a missing field) does not match, as for a trigger's
 // If; one over the engine's expression limits is an error.
-func (e *Engine) runMatches(cond *expr, r store.Run) (bool, error) {
+func (e *Engine) runMatches(cond *expr.Bool, r store.Run) (bool, error) {
 	if cond == nil {
 		return true, nil
 	}
@@ -354,12 +355,12 @@ func (e *Engine) runMatches(cond *expr, r store.Run) (bool, error) {
 	if json.Unmarshal(r.Events, &events) != nil || len(events) == 0 {
 		return false, nil
 	}
-	ev, err := envelopeVar(events[0])
+	ev, err := expr.DecodeEnvelope(events[0])
 	if err != nil {
 		return false, nil
 	}
-	ok, err := cond.match(e.lim, map[string]any{"event": ev})
-	if errors.Is(err, errExprLimit) {
+	ok, err := cond.Match(e.lim.eval, map[string]any{"event": ev})
+	if errors.Is(err, expr.ErrLimit) {
 		return false, fmt.Errorf("run %s: %w", r.ID, err)
 	}
 	return ok && err == nil, nil

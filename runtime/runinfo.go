@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/durable-go/durable/runtime/internal/quote"
 	"github.com/durable-go/durable/runtime/store"
 )
 
@@ -224,12 +225,12 @@ func encodeCursor(p store.RunPos) string {
 func decodeCursor(c string) (store.RunPos, error) {
 	b, err := base64.RawURLEncoding.DecodeString(c)
 	if err != nil {
-		return store.RunPos{}, fmt.Errorf("%q is not a cursor from RunPage.Next", excerpt(c, 0))
+		return store.RunPos{}, fmt.Errorf("%q is not a cursor from RunPage.Next", quote.Excerpt(c, 0))
 	}
 	ns, id, ok := strings.Cut(string(b), "/")
 	n, err := strconv.ParseInt(ns, 10, 64)
 	if !ok || err != nil || id == "" {
-		return store.RunPos{}, fmt.Errorf("%q is not a cursor from RunPage.Next", excerpt(c, 0))
+		return store.RunPos{}, fmt.Errorf("%q is not a cursor from RunPage.Next", quote.Excerpt(c, 0))
 	}
 	return store.RunPos{CreatedAt: time.Unix(0, n), ID: id}, nil
 }

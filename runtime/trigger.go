@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/durable-go/durable/runtime/internal/expr"
+	"github.com/durable-go/durable/runtime/internal/quote"
 	"github.com/robfig/cron/v3"
 )
 
@@ -17,7 +19,7 @@ type Trigger struct {
 	cron  string
 	many  []Trigger
 
-	ifProg   *expr
+	ifProg   *expr.Bool
 	schedule Schedule
 }
 
@@ -68,16 +70,16 @@ func (t *Trigger) compile() error {
 	case strings.TrimSpace(t.event) == "":
 		return errors.New("event trigger with an empty event name")
 	}
-	if at, bad := unprintable(t.event); bad {
+	if at, bad := quote.Unprintable(t.event); bad {
 		// No event with such a name is accepted (see limits.checkEvent).
-		return fmt.Errorf("trigger %s: the event name has a control or invalid character at byte %d", excerpt(t.event, at), at)
+		return fmt.Errorf("trigger %s: the event name has a control or invalid character at byte %d", quote.Excerpt(t.event, at), at)
 	}
 	switch {
 	case t.cron != "":
 	case t.ifSrc != "":
-		p, err := compileExpr(t.ifSrc, false)
+		p, err := expr.Compile(t.ifSrc, false, defaultLimits.eval)
 		if err != nil {
-			return fmt.Errorf("trigger %s: If expression: %w", excerpt(t.event, 0), err)
+			return fmt.Errorf("trigger %s: If expression: %w", quote.Excerpt(t.event, 0), err)
 		}
 		t.ifProg = p
 	}
@@ -99,17 +101,17 @@ func ParseCron(spec string) (Schedule, error) {
 	if strings.HasPrefix(s, "TZ=") {
 		zone, _, ok := strings.Cut(strings.TrimPrefix(s, "TZ="), " ")
 		if !ok {
-			return nil, fmt.Errorf("cron %s: a schedule must follow the time zone", excerpt(spec, 0))
+			return nil, fmt.Errorf("cron %s: a schedule must follow the time zone", quote.Excerpt(spec, 0))
 		}
 		if _, err := time.LoadLocation(zone); err != nil {
-			return nil, fmt.Errorf("cron %s: unknown time zone %s", excerpt(spec, 0), excerpt(zone, 0))
+			return nil, fmt.Errorf("cron %s: unknown time zone %s", quote.Excerpt(spec, 0), quote.Excerpt(zone, 0))
 		}
 	} else {
 		s = "TZ=UTC " + s
 	}
 	sched, err := cron.ParseStandard(s)
 	if err != nil {
-		return nil, fmt.Errorf("cron %s: %w", excerpt(spec, 0), err)
+		return nil, fmt.Errorf("cron %s: %w", quote.Excerpt(spec, 0), err)
 	}
 	return sched, nil
 }

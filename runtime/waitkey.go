@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/durable-go/durable/runtime/internal/expr"
 	"github.com/durable-go/durable/runtime/store"
 )
 
@@ -27,7 +28,7 @@ func keyed(w store.Wait) store.Wait {
 	if m[1] == "event" {
 		asyncPath, eventPath = eventPath, asyncPath
 	}
-	trig, err := envelopeVar(w.Trigger)
+	trig, err := expr.DecodeEnvelope(w.Trigger)
 	if err != nil {
 		return w
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/durable-go/durable/runtime/internal/expr"
 	"github.com/durable-go/durable/runtime/store"
 )
 
@@ -43,22 +44,22 @@ func TestKeyedWait(t *testing.T) {
 // so that the key never hides a wait its If would match.
 func TestValueKeyAgreesWithCEL(t *testing.T) {
 	values := []string{`"1"`, `1`, `1.0`, `1e0`, `-0`, `0`, `0.5`, `true`, `false`, `"true"`, `""`, `"é"`, `"\u00e9"`, `9007199254740993`, `9007199254740992`}
-	prog, err := cachedExpr("async.data.x == event.data.y", true)
+	prog, err := expr.Cached("async.data.x == event.data.y", true, defaultLimits.eval)
 	if err != nil {
 		t.Fatal(err)
 	}
 	lim := Options{}.limits()
 	for _, a := range values {
 		for _, b := range values {
-			async, err := envelopeVar(json.RawMessage(fmt.Sprintf(`{"data":{"x":%s}}`, a)))
+			async, err := expr.DecodeEnvelope(json.RawMessage(fmt.Sprintf(`{"data":{"x":%s}}`, a)))
 			if err != nil {
 				t.Fatal(err)
 			}
-			event, err := envelopeVar(json.RawMessage(fmt.Sprintf(`{"data":{"y":%s}}`, b)))
+			event, err := expr.DecodeEnvelope(json.RawMessage(fmt.Sprintf(`{"data":{"y":%s}}`, b)))
 			if err != nil {
 				t.Fatal(err)
 			}
-			eq, evalErr := prog.match(lim, map[string]any{"event": event, "async": async})
+			eq, evalErr := prog.Match(lim.eval, map[string]any{"event": event, "async": async})
 			if evalErr != nil {
 				t.Fatalf("%s == %s: %v", a, b, evalErr)
 			}

@@ -1,4 +1,4 @@
-package runtime
+package expr
 
 import (
 	"testing"
@@ -12,8 +12,8 @@ func BenchmarkExprAtCostLimit(b *testing.B) {
 		l[i] = float64(i)
 	}
 	vars := map[string]any{"event": map[string]any{"data": map[string]any{"l": l}}}
-	lim := defaultLimits
-	lim.exprTimeout = 1 << 62
+	lim := testLimits
+	lim.Timeout = 1 << 62
 	for _, src := range []string{
 		"event.data.l.all(x, x + 1.0 >= 0.0)",
 		"event.data.l.all(x, event.data.l.all(y, x + y >= 0.0))",
@@ -42,34 +42,34 @@ func BenchmarkEvalTypical(b *testing.B) {
 			"items": []any{map[string]any{"sku": "a", "quantity": 1.0}, map[string]any{"sku": "b", "quantity": 3.0}}},
 	}}
 	b.Run("If", func(b *testing.B) {
-		e, err := compileExpr("event.data.amount > 100.0 && event.data.customer.id != ''", false)
+		e, err := Compile("event.data.amount > 100.0 && event.data.customer.id != ''", false, testLimits)
 		if err != nil {
 			b.Fatal(err)
 		}
 		for b.Loop() {
-			if ok, err := e.match(defaultLimits, vars); !ok || err != nil {
+			if ok, err := e.Match(testLimits, vars); !ok || err != nil {
 				b.Fatal(ok, err)
 			}
 		}
 	})
 	b.Run("IfExists", func(b *testing.B) {
-		e, err := compileExpr("event.data.amount > 100.0 && event.data.items.exists(i, i.quantity > 2.0)", false)
+		e, err := Compile("event.data.amount > 100.0 && event.data.items.exists(i, i.quantity > 2.0)", false, testLimits)
 		if err != nil {
 			b.Fatal(err)
 		}
 		for b.Loop() {
-			if ok, err := e.match(defaultLimits, vars); !ok || err != nil {
+			if ok, err := e.Match(testLimits, vars); !ok || err != nil {
 				b.Fatal(ok, err)
 			}
 		}
 	})
 	b.Run("Key", func(b *testing.B) {
-		k, err := compileKey("Concurrency[0].Key", "event.data.customer.id")
+		k, err := CompileKey("Concurrency[0].Key", "event.data.customer.id", testLimits)
 		if err != nil {
 			b.Fatal(err)
 		}
 		for b.Loop() {
-			if s, err := k.key(defaultLimits, vars); s != "c-42" || err != nil {
+			if s, err := k.Text(testLimits, vars); s != "c-42" || err != nil {
 				b.Fatal(s, err)
 			}
 		}

@@ -1,4 +1,10 @@
-package runtime
+// Package expr compiles and evaluates the CEL expressions of function
+// definitions (a trigger's If, flow-control keys) and of waits (an If over
+// `event` and `async`), under limits on their cost and time: definitions
+// whose worst case is excessive are refused when compiled, and an
+// evaluation stops at the cost or time limit with an error wrapping
+// ErrLimit. Compiled programs are cached per expression and cost limit.
+package expr
 
 import (
 	"context"
@@ -10,6 +16,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/durable-go/durable/runtime/internal/quote"
+
 	"cel.dev/cel-go/cel"
 	celast "cel.dev/cel-go/common/ast"
 	"cel.dev/cel-go/common/cost"
@@ -18,15 +26,39 @@ import (
 	"cel.dev/cel-go/interpreter"
 )
 
+// Limits bound the events an expression sees and the work of one
+// evaluation.
+type Limits struct {
+	// DataBytes bounds the JSON encoding of an event's data.
+	DataBytes int
+	// Cost bounds one evaluation in CEL's cost units.
+	Cost uint64
+	// Timeout bounds one evaluation's time, for work the cost does not count.
+	Timeout time.Duration
+}
+
+// maxSourceBytes bounds the source of a CEL expression. Expressions are
+// written by function authors, and a few hundred bytes is usual.
+const maxSourceBytes = 16 << 10
+
+// staticCostFactor is how far above the runtime cost limit the estimated
+// worst case of an expression may be before its definition is refused. An
+// expression that visits every element of the largest event once stays well
+// below; one that visits every pair of elements (a comprehension inside a
+// comprehension over the event) is far above, and would exceed the runtime
+// limit on any event with more than about a thousand elements.
+const staticCostFactor = 1000
+
 // celExpr is a compiled CEL expression over `event` (and `async` for
 // waits), evaluated under the engine's limits.
 type celExpr struct {
 	src string
 	env *cel.Env
 	ast *cel.Ast
-	// maxCost is the estimated worst-case cost on an event within the
-	// default data limit, or MaxUint64 when not estimated.
-	maxCost uint64
+	// maxCost is the estimated worst-case cost on an event of estBytes of
+	// data, or MaxUint64 when not estimated.
+	maxCost  uint64
+	estBytes int
 	// loops says the expression has a comprehension (all, exists, map,
 	// filter...): only those run long enough to need the deadline, which
 	// costs more to arm than a simple expression takes.
@@ -37,8 +69,8 @@ type celExpr struct {
 	progs sync.Map // uint64 -> cel.Program
 }
 
-// expr is a compiled boolean CEL expression.
-type expr struct{ *celExpr }
+// Bool is a compiled boolean CEL expression.
+type Bool struct{ *celExpr }
 
 var (
 	envOnce        sync.Once
@@ -52,7 +84,7 @@ func celEnvs() (*cel.Env, *cel.Env, error) {
 		obj := cel.MapType(cel.StringType, cel.DynType)
 		// Bounds on the source, so that compiling a hostile expression
 		// costs little and its errors stay short.
-		limits := []cel.EnvOption{cel.ParserExpressionSizeLimit(maxExprBytes)}
+		limits := []cel.EnvOption{cel.ParserExpressionSizeLimit(maxSourceBytes)}
 		eventEnv, errEnvCreation = cel.NewEnv(append(limits, cel.Variable("event", obj))...)
 		if errEnvCreation == nil {
 			eventAsyncEnv, errEnvCreation = cel.NewEnv(append(limits, cel.Variable("event", obj), cel.Variable("async", obj))...)
@@ -62,24 +94,36 @@ func celEnvs() (*cel.Env, *cel.Env, error) {
 }
 
 // compileCEL parses and checks src, and refuses it when its worst case on
-// the largest event the default limits allow is excessive (see
-// staticCostFactor). Errors quote at most an excerpt of src.
-func compileCEL(src string, withAsync bool) (*celExpr, error) {
+// the largest event def allows is excessive (see staticCostFactor); def is
+// the engine's default limits, as a definition is made before any engine.
+// Errors quote at most an excerpt of src.
+func compileCEL(src string, withAsync bool, def Limits) (*celExpr, error) {
 	c, err := compileUnestimated(src, withAsync)
 	if err != nil {
 		return nil, err
 	}
-	est, err := c.env.EstimateCost(c.ast, eventSizes{defaultLimits.dataBytes})
+	est, err := c.env.EstimateCost(c.ast, eventSizes{def.DataBytes})
 	if err != nil {
-		return nil, fmt.Errorf("%s: estimating its cost: %w", excerpt(src, 0), err)
+		return nil, fmt.Errorf("%s: estimating its cost: %w", quote.Excerpt(src, 0), err)
 	}
-	c.maxCost = est.Max
-	if bound := uint64(staticCostFactor) * defaultLimits.exprCost; est.Max > bound {
+	c.maxCost, c.estBytes = est.Max, def.DataBytes
+	if bound := uint64(staticCostFactor) * def.Cost; est.Max > bound {
 		return nil, fmt.Errorf("%s: worst-case cost on an event of %d KiB is %s, over %d (%d times the default cost limit): "+
 			"it grows faster than the event (a comprehension inside a comprehension?)",
-			excerpt(src, 0), defaultLimits.dataBytes>>10, costString(est.Max), bound, staticCostFactor)
+			quote.Excerpt(src, 0), def.DataBytes>>10, costString(est.Max), bound, staticCostFactor)
 	}
 	return c, nil
+}
+
+// CompileUnestimated compiles a boolean expression without the cost
+// estimate Compile refuses expressions with: for tests that reach the
+// evaluation limits with the very expressions that estimate refuses.
+func CompileUnestimated(src string, withAsync bool) (*Bool, error) {
+	c, err := compileUnestimated(src, withAsync)
+	if err != nil {
+		return nil, err
+	}
+	return &Bool{celExpr: c}, nil
 }
 
 // compileUnestimated is compileCEL without the cost estimate.
@@ -91,8 +135,8 @@ func compileUnestimated(src string, withAsync bool) (*celExpr, error) {
 	if withAsync {
 		env = asyncEnv
 	}
-	if len(src) > maxExprBytes {
-		return nil, fmt.Errorf("%s: expression is %d bytes, over the limit of %d", excerpt(src, 0), len(src), maxExprBytes)
+	if len(src) > maxSourceBytes {
+		return nil, fmt.Errorf("%s: expression is %d bytes, over the limit of %d", quote.Excerpt(src, 0), len(src), maxSourceBytes)
 	}
 	ast, iss := env.Compile(src)
 	if iss.Err() != nil {
@@ -116,7 +160,7 @@ func issuesError(src string, iss *cel.Issues) error {
 	const shown = 3
 	errs := iss.Errors()
 	var b strings.Builder
-	b.WriteString(excerpt(src, 0))
+	b.WriteString(quote.Excerpt(src, 0))
 	b.WriteString(": ")
 	for i, e := range errs {
 		if i == shown {
@@ -129,28 +173,17 @@ func issuesError(src string, iss *cel.Issues) error {
 		loc := e.Location
 		// cel's messages quote tokens whole ("undeclared reference to
 		// 'aaa…'"); the excerpt below already shows the source.
-		msg := clip(e.Message, 2*excerptBytes)
+		msg := quote.Clip(e.Message, 2*quote.ExcerptBytes)
 		if loc.Line() < 1 { // no position (a limit of the parser)
 			b.WriteString(msg)
 			continue
 		}
 		fmt.Fprintf(&b, "%d:%d: %s", loc.Line(), loc.Column()+1, msg)
-		if len(src) > excerptBytes {
-			fmt.Fprintf(&b, " at %s", excerpt(src, byteOffset(src, loc.Line(), loc.Column())))
+		if len(src) > quote.ExcerptBytes {
+			fmt.Fprintf(&b, " at %s", quote.Excerpt(src, byteOffset(src, loc.Line(), loc.Column())))
 		}
 	}
 	return errors.New(b.String())
-}
-
-// clip cuts s to at most n bytes, on a character boundary, marking the cut.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
 }
 
 // byteOffset converts a CEL location (1-based line, 0-based column in
@@ -197,12 +230,12 @@ const interruptEvery = 100
 // estimate assumed, and it has no comprehension to outlast the deadline.
 // Most trigger and key expressions are, and evaluate without cost
 // tracking, which would double their time.
-func (c *celExpr) bounded(l limits) bool {
-	return !c.loops && c.maxCost <= l.exprCost && l.dataBytes <= defaultLimits.dataBytes
+func (c *celExpr) bounded(l Limits) bool {
+	return !c.loops && c.maxCost <= l.Cost && l.DataBytes <= c.estBytes
 }
 
-func (c *celExpr) program(l limits) (cel.Program, error) {
-	key := l.exprCost
+func (c *celExpr) program(l Limits) (cel.Program, error) {
+	key := l.Cost
 	if c.bounded(l) {
 		key = 0
 	}
@@ -211,11 +244,11 @@ func (c *celExpr) program(l limits) (cel.Program, error) {
 	}
 	var opts []cel.ProgramOption
 	if key != 0 {
-		opts = []cel.ProgramOption{cel.CostLimit(l.exprCost), cel.InterruptCheckFrequency(interruptEvery)}
+		opts = []cel.ProgramOption{cel.CostLimit(l.Cost), cel.InterruptCheckFrequency(interruptEvery)}
 	}
 	p, err := c.env.Program(c.ast, opts...)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", excerpt(c.src, 0), err)
+		return nil, fmt.Errorf("%s: %w", quote.Excerpt(c.src, 0), err)
 	}
 	c.progs.Store(key, p)
 	return p, nil
@@ -249,21 +282,21 @@ func evalDeadline(timeout time.Duration) context.Context {
 	return w.ctx
 }
 
-// errExprLimit marks an evaluation stopped by the cost or time limit: the
+// ErrLimit marks an evaluation stopped by the cost or time limit: the
 // input is refused, not merely unmatched.
-var errExprLimit = errors.New("expression limit exceeded")
+var ErrLimit = errors.New("expression limit exceeded")
 
 // eval evaluates the expression under l. An evaluation stopped by a limit
-// returns an error that wraps errExprLimit and names the limit; callers
+// returns an error that wraps ErrLimit and names the limit; callers
 // name the expression.
-func (c *celExpr) eval(l limits, vars map[string]any) (ref.Val, error) {
+func (c *celExpr) eval(l Limits, vars map[string]any) (ref.Val, error) {
 	p, err := c.program(l)
 	if err != nil {
 		return nil, err
 	}
 	var out ref.Val
 	if c.loops {
-		out, _, err = p.ContextEval(evalDeadline(l.exprTimeout), vars)
+		out, _, err = p.ContextEval(evalDeadline(l.Timeout), vars)
 	} else {
 		out, _, err = p.Eval(vars)
 	}
@@ -273,62 +306,67 @@ func (c *celExpr) eval(l limits, vars map[string]any) (ref.Val, error) {
 	var cancelled interpreter.EvalCancelledError
 	switch {
 	case errors.As(err, &cancelled) && cancelled.Cause == interpreter.CostLimitExceeded:
-		return nil, fmt.Errorf("%w: cost over %d (Options.ExpressionCostLimit)", errExprLimit, l.exprCost)
+		return nil, fmt.Errorf("%w: cost over %d (Options.ExpressionCostLimit)", ErrLimit, l.Cost)
 	case errors.Is(err, context.DeadlineExceeded):
-		return nil, fmt.Errorf("%w: time over %v (Options.ExpressionTimeout)", errExprLimit, l.exprTimeout)
+		return nil, fmt.Errorf("%w: time over %v (Options.ExpressionTimeout)", ErrLimit, l.Timeout)
 	}
 	return nil, err
 }
 
-// compileExpr compiles a boolean CEL expression. withAsync puts `async` (the
-// event being waited for) in scope besides `event`.
-func compileExpr(src string, withAsync bool) (*expr, error) {
-	c, err := compileCEL(src, withAsync)
+// Compile compiles a boolean CEL expression, refusing it when its worst
+// case under def (the engine's default limits) is excessive. withAsync puts
+// `async` (the event being waited for) in scope besides `event`.
+func Compile(src string, withAsync bool, def Limits) (*Bool, error) {
+	c, err := compileCEL(src, withAsync, def)
 	if err != nil {
 		return nil, err
 	}
 	if t := c.ast.OutputType(); t != cel.BoolType && t != cel.DynType {
-		return nil, fmt.Errorf("%s: evaluates to %s, not bool", excerpt(src, 0), t)
+		return nil, fmt.Errorf("%s: evaluates to %s, not bool", quote.Excerpt(src, 0), t)
 	}
-	return &expr{celExpr: c}, nil
+	return &Bool{celExpr: c}, nil
 }
 
-// exprCache holds compiled wait expressions, which arrive as strings at run time.
-var exprCache sync.Map // string -> *expr
+// cache holds compiled wait expressions, which arrive as strings at run
+// time.
+var cache sync.Map // string -> *Bool
 
-func cachedExpr(src string, withAsync bool) (*expr, error) {
+// Cached is Compile for expressions that arrive as strings at run time (a
+// wait's If): each is compiled once, with the def of its first use.
+func Cached(src string, withAsync bool, def Limits) (*Bool, error) {
 	key := src
 	if withAsync {
 		key = "async\x00" + src
 	}
-	if e, ok := exprCache.Load(key); ok {
-		return e.(*expr), nil
+	if e, ok := cache.Load(key); ok {
+		return e.(*Bool), nil
 	}
-	e, err := compileExpr(src, withAsync)
+	e, err := Compile(src, withAsync, def)
 	if err != nil {
 		return nil, err
 	}
-	exprCache.Store(key, e)
+	cache.Store(key, e)
 	return e, nil
 }
 
-// match evaluates the expression. A missing field is an evaluation error,
-// which callers treat as "does not match" and log; an error wrapping
-// errExprLimit is the event's fault.
-func (e *expr) match(l limits, vars map[string]any) (bool, error) {
+// Match evaluates the expression with vars (`event`, and `async` when
+// compiled withAsync). A missing field is an evaluation error, which
+// callers treat as "does not match" and log; an error wrapping ErrLimit is
+// the event's fault.
+func (e *Bool) Match(l Limits, vars map[string]any) (bool, error) {
 	out, err := e.eval(l, vars)
 	if err != nil {
-		return false, fmt.Errorf("evaluating %s: %w", excerpt(e.src, 0), err)
+		return false, fmt.Errorf("evaluating %s: %w", quote.Excerpt(e.src, 0), err)
 	}
 	b, ok := out.Value().(bool)
 	if !ok {
-		return false, fmt.Errorf("evaluating %s: got %s, not a bool", excerpt(e.src, 0), excerpt(fmt.Sprint(out.Value()), 0))
+		return false, fmt.Errorf("evaluating %s: got %s, not a bool", quote.Excerpt(e.src, 0), quote.Excerpt(fmt.Sprint(out.Value()), 0))
 	}
 	return b, nil
 }
 
-// envelopeVar decodes an event envelope into the map CEL sees.
-func envelopeVar(raw json.RawMessage) (map[string]any, error) {
+// DecodeEnvelope decodes an event envelope into the map CEL sees.
+func DecodeEnvelope(raw json.RawMessage) (map[string]any, error) {
 	var m map[string]any
 	if err := json.Unmarshal(raw, &m); err != nil {
 		return nil, err
@@ -336,38 +374,41 @@ func envelopeVar(raw json.RawMessage) (map[string]any, error) {
 	return m, nil
 }
 
-// keyExpr is a compiled CEL expression over `event` whose value partitions
+// Key is a compiled CEL expression over `event` whose value partitions
 // flow control (a concurrency key, an idempotency key...).
-type keyExpr struct {
+type Key struct {
 	field string
 	*celExpr
 }
 
-func compileKey(field, src string) (*keyExpr, error) {
-	c, err := compileCEL(src, false)
+// CompileKey compiles the expression of the option named field (which
+// errors name), refusing it as Compile does.
+func CompileKey(field, src string, def Limits) (*Key, error) {
+	c, err := compileCEL(src, false, def)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", field, err)
 	}
-	return &keyExpr{field: field, celExpr: c}, nil
+	return &Key{field: field, celExpr: c}, nil
 }
 
 // value evaluates the key. A missing field or a null value is an error that
 // names the option and the expression: a silent shared key would merge
 // unrelated runs.
-func (k *keyExpr) value(l limits, vars map[string]any) (any, error) {
+func (k *Key) value(l Limits, vars map[string]any) (any, error) {
 	out, err := k.eval(l, vars)
 	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", k.field, excerpt(k.src, 0), err)
+		return nil, fmt.Errorf("%s %s: %w", k.field, quote.Excerpt(k.src, 0), err)
 	}
 	v := out.Value()
 	if v == nil || out.Type() == types.NullType {
-		return nil, fmt.Errorf("%s %s: evaluates to null", k.field, excerpt(k.src, 0))
+		return nil, fmt.Errorf("%s %s: evaluates to null", k.field, quote.Excerpt(k.src, 0))
 	}
 	return v, nil
 }
 
-// key evaluates the expression to a string.
-func (k *keyExpr) key(l limits, vars map[string]any) (string, error) {
+// Text evaluates the key to a string: a string as it is, another scalar
+// in its CEL rendering, a list or map as JSON.
+func (k *Key) Text(l Limits, vars map[string]any) (string, error) {
 	v, err := k.value(l, vars)
 	if err != nil {
 		return "", err
@@ -385,8 +426,8 @@ func (k *keyExpr) key(l limits, vars map[string]any) (string, error) {
 	return string(b), nil
 }
 
-// number evaluates the expression to a number.
-func (k *keyExpr) number(l limits, vars map[string]any) (float64, error) {
+// Number evaluates the key to a number.
+func (k *Key) Number(l Limits, vars map[string]any) (float64, error) {
 	v, err := k.value(l, vars)
 	if err != nil {
 		return 0, err
@@ -399,5 +440,5 @@ func (k *keyExpr) number(l limits, vars map[string]any) (float64, error) {
 	case float64:
 		return v, nil
 	}
-	return 0, fmt.Errorf("%s %s: evaluates to %s, not a number", k.field, excerpt(k.src, 0), excerpt(fmt.Sprint(v), 0))
+	return 0, fmt.Errorf("%s %s: evaluates to %s, not a number", k.field, quote.Excerpt(k.src, 0), quote.Excerpt(fmt.Sprint(v), 0))
 }

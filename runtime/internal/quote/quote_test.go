@@ -1,4 +1,4 @@
-package runtime
+package quote
 
 import (
 	"strings"
@@ -15,7 +15,7 @@ func TestExcerpt(t *testing.T) {
 	}{
 		{name: "short, whole", s: "event.data.x > 1", want: `"event.data.x > 1"`},
 		{name: "control characters escaped", s: "a\x00b\nc\x1b[2J", want: `"a\x00b\nc\x1b[2J"`},
-		{name: "exactly the bound", s: strings.Repeat("x", excerptBytes), want: `"` + strings.Repeat("x", excerptBytes) + `"`},
+		{name: "exactly the bound", s: strings.Repeat("x", ExcerptBytes), want: `"` + strings.Repeat("x", ExcerptBytes) + `"`},
 		{name: "long, at the start", s: long, at: 0, want: `"` + strings.Repeat("a", 64) + `"… (bytes 0-64 of 203)`},
 		{name: "long, around a position", s: long, at: 101,
 			want: `…"` + strings.Repeat("a", 31) + "XYZ" + strings.Repeat("b", 30) + `"… (bytes 69-133 of 203)`},
@@ -27,14 +27,14 @@ func TestExcerpt(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := excerpt(tt.s, tt.at); got != tt.want {
-				t.Errorf("excerpt(%.20q…, %d)\n got %s\nwant %s", tt.s, tt.at, got, tt.want)
+			if got := Excerpt(tt.s, tt.at); got != tt.want {
+				t.Errorf("Excerpt(%.20q…, %d)\n got %s\nwant %s", tt.s, tt.at, got, tt.want)
 			}
 		})
 	}
 	// However large the input, the excerpt is bounded.
 	huge := strings.Repeat("\x00", 1<<20)
-	if got := excerpt(huge, 1<<19); len(got) > 8*excerptBytes {
+	if got := Excerpt(huge, 1<<19); len(got) > 8*ExcerptBytes {
 		t.Errorf("excerpt of 1 MiB is %d bytes", len(got))
 	}
 }
@@ -54,9 +54,9 @@ func TestUnprintable(t *testing.T) {
 		{s: "\u00a0nbsp", at: 0, want: true}, // only the ASCII space is a printable space
 	}
 	for _, tt := range tests {
-		at, bad := unprintable(tt.s)
+		at, bad := Unprintable(tt.s)
 		if bad != tt.want || (bad && at != tt.at) {
-			t.Errorf("unprintable(%q) = %d, %v; want %d, %v", tt.s, at, bad, tt.at, tt.want)
+			t.Errorf("Unprintable(%q) = %d, %v; want %d, %v", tt.s, at, bad, tt.at, tt.want)
 		}
 	}
 }
@@ -69,8 +69,27 @@ func TestInline(t *testing.T) {
 		{"/data/" + long, `"/data/` + strings.Repeat("k", 58) + `"… (bytes 0-64 of 206)`},
 	}
 	for _, tt := range tests {
-		if got := inline(tt.s); got != tt.want {
-			t.Errorf("inline(%.30q) = %s, want %s", tt.s, got, tt.want)
+		if got := Inline(tt.s); got != tt.want {
+			t.Errorf("Inline(%.30q) = %s, want %s", tt.s, got, tt.want)
+		}
+	}
+}
+
+func TestClip(t *testing.T) {
+	tests := []struct {
+		s    string
+		n    int
+		want string
+	}{
+		{s: "undeclared reference", n: 40, want: "undeclared reference"},
+		{s: "undeclared reference", n: 10, want: "undeclared…"},
+		{s: "aéb", n: 2, want: "a…"}, // é is bytes 1-2: the cut moves to its start
+		{s: "aéb", n: 3, want: "aé…"},
+		{s: "éé", n: 0, want: "…"},
+	}
+	for _, tt := range tests {
+		if got := Clip(tt.s, tt.n); got != tt.want {
+			t.Errorf("Clip(%q, %d) = %q, want %q", tt.s, tt.n, got, tt.want)
 		}
 	}
 }
