@@ -158,7 +158,9 @@ func main() {
 			if len(runs) == 1 && runs[0].Status == runtime.RunCompleted {
 				fmt.Printf("run %s %s %s\n", id, runs[0].Status, runs[0].Output)
 				stored := string(runs[0].Events[0])
-				fmt.Printf("stored %s encrypted=%t plaintext=%t\n", id, strings.Contains(stored, "$enc"), strings.Contains(stored, "4242"))
+				// The plaintext is the JSON string "4242": the digits alone
+				// may occur in a timestamp or an ID.
+				fmt.Printf("stored %s encrypted=%t plaintext=%t\n", id, strings.Contains(stored, "$enc"), strings.Contains(stored, `+"`"+`"4242"`+"`"+`))
 				break
 			}
 			if len(runs) == 1 && runs[0].Status == runtime.RunFailed {
