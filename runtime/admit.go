@@ -463,5 +463,6 @@ func (e *Engine) skipNew(ctx context.Context, tx store.Tx, r store.Run, kind, re
 	if err := tx.InsertRun(ctx, r); err != nil {
 		return err
 	}
+	txEffectsOf(ctx).runEnded(r.FunctionID, store.StatusSkipped)
 	return e.announceSkip(ctx, tx, r, firstEvent(r), kind, reason)
 }

@@ -86,7 +86,9 @@ func (e *Engine) fireCron(c cronTrigger, tick time.Time) error {
 		return err
 	}
 	env := envs[0]
+	ctx, fx := withTxEffects(ctx)
 	err = e.store.Update(ctx, func(tx store.Tx) error {
+		fx.reset()
 		inserted, err := tx.InsertEvent(ctx, store.Event{ID: env.ID, Name: env.Name, TS: env.TS, Envelope: env.JSON, ReceivedAt: e.clock.Now()})
 		if err != nil {
 			return err
@@ -100,5 +102,8 @@ func (e *Engine) fireCron(c cronTrigger, tick time.Time) error {
 		return tx.PutState(ctx, cronKey(c), b)
 	})
 	e.signal()
+	if err == nil {
+		e.obs.committed(ctx, fx)
+	}
 	return err
 }

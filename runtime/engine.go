@@ -18,6 +18,7 @@ import (
 	"github.com/durable-go/durable/runtime/internal/quote"
 	"github.com/durable-go/durable/runtime/store"
 	"github.com/oklog/ulid/v2"
+	"go.opentelemetry.io/otel/attribute"
 )
 
 // Engine executes durable functions: it stores the events it is sent, starts
@@ -537,7 +538,9 @@ func (e *Engine) sendEnvelopes(ctx context.Context, envs []envelope) ([]string, 
 	}
 	var started []store.Run
 	var poll bool
+	ctx, fx := withTxEffects(ctx)
 	err := e.store.Update(ctx, func(tx store.Tx) error {
+		fx.reset()
 		var err error
 		started, poll, err = e.dispatchAll(ctx, tx, envs)
 		return err
@@ -545,6 +548,7 @@ func (e *Engine) sendEnvelopes(ctx context.Context, envs []envelope) ([]string, 
 	if err != nil {
 		return nil, fmt.Errorf("runtime: send: %w", err)
 	}
+	e.obs.committed(ctx, fx)
 	e.launch(started)
 	if poll {
 		e.signal()
@@ -726,7 +730,8 @@ func (e *Engine) dispatch(ctx context.Context, tx store.Tx, env envelope, budget
 			}
 			continue
 		}
-		if err := e.resolveWait(ctx, tx, w.RunID, w.StepKey, store.StepCompleted, env.JSON, ""); err != nil {
+		if err := e.resolveWait(ctx, tx, w.RunID, w.StepKey, store.StepCompleted, env.JSON, "",
+			attrWaitEvent.String(env.Name), attrEventID.String(env.ID)); err != nil {
 			return nil, err
 		}
 	}
@@ -765,8 +770,9 @@ func (e *Engine) cancelByEvent(ctx context.Context, tx store.Tx, w store.Wait, e
 }
 
 // resolveWait completes the wait of run at stepKey with the given result, if
-// nobody else did first, and makes the run due.
-func (e *Engine) resolveWait(ctx context.Context, tx store.Tx, runID, stepKey string, status store.StepStatus, output json.RawMessage, errMsg string) error {
+// nobody else did first, and makes the run due. attrs say what resolved it,
+// for its span.
+func (e *Engine) resolveWait(ctx context.Context, tx store.Tx, runID, stepKey string, status store.StepStatus, output json.RawMessage, errMsg string, attrs ...attribute.KeyValue) error {
 	deleted, err := tx.DeleteWait(ctx, runID, stepKey)
 	if err != nil || !deleted {
 		return err
@@ -780,6 +786,7 @@ func (e *Engine) resolveWait(ctx context.Context, tx store.Tx, runID, stepKey st
 	if err := tx.PutStep(ctx, st); err != nil {
 		return err
 	}
+	txEffectsOf(ctx).waitResolved(st, attrs)
 	queued := store.StatusQueued
 	// A running run finds the result when it next looks; only a parked run
 	// needs waking.
@@ -814,9 +821,9 @@ func (e *Engine) launch(runs []store.Run) {
 // run does nothing.
 func (e *Engine) Cancel(ctx context.Context, runID string) error {
 	defer e.signal()
-	var cancelled string // the function of the run cancelled, once committed
+	ctx, fx := withTxEffects(ctx)
 	err := e.store.Update(ctx, func(tx store.Tx) error {
-		cancelled = ""
+		fx.reset()
 		r, err := tx.GetRun(ctx, runID)
 		if errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("runtime: cancel %s: %w", runID, ErrRunNotFound)
@@ -824,11 +831,10 @@ func (e *Engine) Cancel(ctx context.Context, runID string) error {
 		if err != nil || r.Status.Terminal() {
 			return err
 		}
-		cancelled = r.FunctionID
 		return e.finishRun(ctx, tx, r, store.StatusCancelled, nil, "cancelled", false, true)
 	})
-	if err == nil && cancelled != "" {
-		e.obs.runFinished(cancelled, store.StatusCancelled)
+	if err == nil {
+		e.obs.committed(ctx, fx)
 	}
 	return err
 }
@@ -851,6 +857,7 @@ func (e *Engine) finishRun(ctx context.Context, tx store.Tx, r store.Run, status
 	if !ok {
 		return errLostRun
 	}
+	txEffectsOf(ctx).runEnded(r.FunctionID, status)
 	if waits {
 		if err := tx.DeleteRunWaits(ctx, r.ID); err != nil {
 			return err
@@ -861,7 +868,7 @@ func (e *Engine) finishRun(ctx context.Context, tx store.Tx, r store.Run, status
 		if status != store.StatusCompleted {
 			st, out, msg = store.StepFailed, nil, fmt.Sprintf("invoked function %q (run %s) %s: %s", r.FunctionID, r.ID, status, errMsg)
 		}
-		if err := e.resolveWait(ctx, tx, r.ParentRunID, r.ParentStepKey, st, out, msg); err != nil {
+		if err := e.resolveWait(ctx, tx, r.ParentRunID, r.ParentStepKey, st, out, msg, attrInvokedRun.String(r.ID), attrInvokedFn.String(r.FunctionID)); err != nil {
 			return err
 		}
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/durable-go/durable/runtime/internal/hooks"
 	"github.com/durable-go/durable/runtime/internal/runctx"
 	"github.com/durable-go/durable/runtime/store"
+	"go.opentelemetry.io/otel/attribute"
 )
 
 // Step kinds as recorded in the journal.
@@ -336,12 +337,14 @@ func (x *execution) finish(status store.Status, output json.RawMessage, errMsg s
 	if status == store.StatusFailed {
 		x.e.log.Warn("durable: run failed", "run", x.run.ID, "function", x.fn.ID(), "err", errMsg)
 	}
+	ctx, fx := withTxEffects(x.e.execCtx)
 	err := x.update(func(tx store.Tx) error {
-		return x.e.finishRun(x.e.execCtx, tx, x.run, status, output, errMsg, true, x.mayHaveWaits())
+		fx.reset()
+		return x.e.finishRun(ctx, tx, x.run, status, output, errMsg, true, x.mayHaveWaits())
 	})
 	x.e.signal()
 	if err == nil {
-		x.observeFinished(status)
+		x.observeFinished(status, fx)
 	}
 	if err != nil && !errors.Is(err, errLostRun) {
 		x.e.abandon(x.run.ID, "recording the end of the run", err, x.outcomeLost())
@@ -349,12 +352,14 @@ func (x *execution) finish(status store.Status, output json.RawMessage, errMsg s
 }
 
 func (e *Engine) finishOwned(ctx context.Context, r store.Run, status store.Status, output json.RawMessage, errMsg string) {
+	ctx, fx := withTxEffects(ctx)
 	err := e.store.Update(ctx, func(tx store.Tx) error {
+		fx.reset()
 		return e.finishRun(ctx, tx, r, status, output, errMsg, true, true)
 	})
 	e.signal()
 	if err == nil {
-		e.obs.runFinished(r.FunctionID, status)
+		e.obs.committed(ctx, fx)
 	}
 	if err != nil && !errors.Is(err, errLostRun) {
 		e.abandon(r.ID, "recording the end of the run", err, false)
@@ -896,6 +901,7 @@ func (x *execution) Sleep(ctx context.Context, id string, d time.Duration, until
 		}
 		st.Status, st.WakeAt, st.UpdatedAt = store.StepCompleted, prior.WakeAt, now
 		x.commitStep(ctx, st)
+		x.stepCommitted(ctx, st, string(st.Status), attrSleepUntil.String(st.WakeAt.UTC().Format(time.RFC3339Nano)))
 		return nil
 	}
 	if until.IsZero() {
@@ -905,10 +911,12 @@ func (x *execution) Sleep(ctx context.Context, id string, d time.Duration, until
 	if !until.After(now) {
 		st.Status = store.StepCompleted
 		x.commitStep(ctx, st)
+		x.stepCommitted(ctx, st, string(st.Status), attrSleepUntil.String(until.UTC().Format(time.RFC3339Nano)))
 		return nil
 	}
 	st.Status = store.StepSleeping
 	x.commitStep(ctx, st)
+	x.stepCommitted(ctx, st, string(st.Status), attrSleepUntil.String(until.UTC().Format(time.RFC3339Nano)))
 	x.suspend(until, store.StatusSleeping, "")
 	return nil
 }
@@ -949,12 +957,16 @@ func (x *execution) WaitForEvent(ctx context.Context, id, name, ifExpr string, t
 		}
 		return tx.InsertWait(x.e.execCtx, keyed(store.Wait{RunID: x.run.ID, StepKey: st.Key, EventName: name, If: ifExpr, Trigger: x.first, ExpiresAt: st.WakeAt}))
 	})
+	waitAttrs := []attribute.KeyValue{attrWaitEvent.String(name), attrWaitExpires.String(st.WakeAt.UTC().Format(time.RFC3339Nano))}
 	if found != nil {
 		st.Status, st.Output, st.UpdatedAt = store.StepCompleted, found.Envelope, x.e.clock.Now()
 		x.remember(st)
+		// Matched at once by an event sent before (Lookback).
+		x.stepCommitted(ctx, st, string(st.Status), append(waitAttrs, attrEventID.String(found.ID))...)
 		return x.openStepOutput(st), nil
 	}
 	x.remember(st)
+	x.stepCommitted(ctx, st, string(st.Status), waitAttrs...)
 	x.suspend(st.WakeAt, store.StatusWaiting, st.Key)
 	return nil, nil
 }
@@ -967,7 +979,9 @@ func (x *execution) resolved(ctx context.Context, id string, prior store.Step) (
 			x.stop(errReplayEnd)
 		}
 		now := x.e.clock.Now()
+		expired := false // this commit recorded the timeout
 		x.commit(ctx, func(tx store.Tx) error {
+			expired = false
 			s, err := tx.GetStep(x.e.execCtx, x.run.ID, prior.Key)
 			if err != nil {
 				return err
@@ -982,6 +996,7 @@ func (x *execution) resolved(ctx context.Context, id string, prior store.Step) (
 					if err := tx.PutStep(x.e.execCtx, s); err != nil {
 						return err
 					}
+					expired = true
 				} else if s, err = tx.GetStep(x.e.execCtx, x.run.ID, prior.Key); err != nil {
 					return err
 				}
@@ -990,6 +1005,9 @@ func (x *execution) resolved(ctx context.Context, id string, prior store.Step) (
 			return nil
 		})
 		x.remember(prior)
+		if expired {
+			x.stepCommitted(ctx, prior, statusTimedOut)
+		}
 	}
 	switch prior.Status {
 	case store.StepCompleted:
@@ -1036,7 +1054,8 @@ func (x *execution) SendEvents(ctx context.Context, id string, events []runctx.O
 	if err != nil {
 		return nil, NonRetriable(fmt.Errorf("step %q: %w", id, err))
 	}
-	stampTrace(x.stepStarted(ctx, st, false), envs)
+	sctx := x.stepStarted(ctx, st, false)
+	stampTrace(sctx, envs)
 	x.e.evalWaits(x.e.execCtx, envs)
 	ids := make([]string, len(envs))
 	for i, env := range envs {
@@ -1046,9 +1065,11 @@ func (x *execution) SendEvents(ctx context.Context, id string, events []runctx.O
 	st.Status, st.Attempts = store.StepCompleted, st.Attempts+1
 	var started []store.Run
 	var poll bool
+	dctx, fx := withTxEffects(x.e.execCtx)
 	err = x.tryCommit(ctx, func(tx store.Tx) error {
+		fx.reset()
 		var err error
-		if started, poll, err = x.e.dispatchAll(x.e.execCtx, tx, envs); err != nil {
+		if started, poll, err = x.e.dispatchAll(dctx, tx, envs); err != nil {
 			return err
 		}
 		return tx.PutStep(x.e.execCtx, st)
@@ -1058,6 +1079,7 @@ func (x *execution) SendEvents(ctx context.Context, id string, events []runctx.O
 	}
 	x.remember(st)
 	x.stepEnded(st)
+	x.e.obs.committed(sctx, fx)
 	x.e.launch(started)
 	if poll {
 		x.e.signal()
@@ -1118,6 +1140,8 @@ func (x *execution) Invoke(ctx context.Context, id, functionID string, data any,
 		return tx.InsertWait(ctx, store.Wait{RunID: x.run.ID, StepKey: st.Key, ChildRunID: child.ID, ExpiresAt: st.WakeAt})
 	})
 	x.remember(st)
+	x.stepCommitted(ctx, st, string(st.Status), attrInvokedFn.String(functionID), attrInvokedRun.String(child.ID),
+		attrWaitExpires.String(st.WakeAt.UTC().Format(time.RFC3339Nano)))
 	x.e.signal()
 	x.suspend(st.WakeAt, store.StatusWaiting, st.Key)
 	return nil, nil

@@ -37,7 +37,7 @@ func newMetrics(reg prometheus.Registerer, e *Engine) (*metrics, error) {
 		}, []string{"function"}),
 		runsFinished: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "durable_runs_finished_total",
-			Help: "Runs this engine ended, by function and status (completed, failed, cancelled).",
+			Help: "Runs this engine ended, by function and status (completed, failed, cancelled, skipped).",
 		}, []string{"function", "status"}),
 		stepDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "durable_step_duration_seconds",

@@ -47,7 +47,7 @@ func TestMetricsRunsAndSteps(t *testing.T) {
 	// A run resumed after its sleep is not started again; its replayed
 	// steps are not timed again.
 	want := `
-# HELP durable_runs_finished_total Runs this engine ended, by function and status (completed, failed, cancelled).
+# HELP durable_runs_finished_total Runs this engine ended, by function and status (completed, failed, cancelled, skipped).
 # TYPE durable_runs_finished_total counter
 durable_runs_finished_total{function="bad",status="failed"} 1
 durable_runs_finished_total{function="ok",status="completed"} 2

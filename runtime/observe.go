@@ -10,6 +10,7 @@ import (
 
 	"github.com/durable-go/durable/runtime/store"
 	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 )
@@ -155,11 +156,15 @@ func (x *execution) observeEnd(err error, exited bool) {
 	span.End()
 }
 
-// observeFinished counts a run this execution ended, once its end is
-// committed.
-func (x *execution) observeFinished(status store.Status) {
+// observeFinished reports the end of the run this execution committed,
+// with what else its transaction did (fx): runs it ended, waits it resolved.
+func (x *execution) observeFinished(status store.Status, fx *txEffects) {
 	x.obs.outcome = string(status)
-	x.e.obs.runFinished(x.fn.ID(), status)
+	ctx := x.e.execCtx
+	if x.obs.span != nil {
+		ctx = trace.ContextWithSpan(ctx, x.obs.span)
+	}
+	x.e.obs.committed(ctx, fx)
 }
 
 func (o *observer) runFinished(functionID string, status store.Status) {
@@ -293,4 +298,109 @@ func (g *replayGate) WithAttrs(as []slog.Attr) slog.Handler {
 
 func (g *replayGate) WithGroup(name string) slog.Handler {
 	return &replayGate{inner: g.inner.WithGroup(name), live: g.live}
+}
+
+// stepCommitted makes the span of a step that runs no code of its own (a
+// sleep, a wait, an invoke, a version) when this execution commits what
+// it did with it: recorded it (sleeping, waiting, completed at once) or
+// resolved it (a sleep's end, a wait's or invoke's timeout). A step the
+// journal answers makes none. status is the step's outcome as recorded,
+// or timed_out.
+func (x *execution) stepCommitted(ctx context.Context, st store.Step, status string, attrs ...attribute.KeyValue) {
+	_, span := x.e.obs.tracer.Start(ctx, "durable.step "+st.ID)
+	if span.IsRecording() {
+		span.SetAttributes(attrFunction.String(x.fn.ID()), attrRunID.String(x.run.ID),
+			attrStepID.String(st.ID), attrStepKind.String(st.Kind), attrAttempt.Int(max(st.Attempts, 1)),
+			attrStatus.String(status))
+		span.SetAttributes(attrs...)
+	}
+	span.End()
+}
+
+// statusTimedOut is the span status of a wait or invoke whose timeout passed.
+const statusTimedOut = "timed_out"
+
+// txEffects collects what one store transaction did that is reported only
+// once it commits: the runs it ended and the waits it resolved. The
+// callback of store.Update may run more than once and may change no
+// in-memory state, so it records them here, after resetting it, and its
+// caller reports them once Update returns nil. finishRun and resolveWait,
+// which add to it, are reached from many transactions through dispatch
+// and admit: the collector travels in their ctx, which already reaches
+// them all. A transaction without one reports nothing (SendTx's, whose
+// commit the engine does not see).
+type txEffects struct {
+	ended    []endedRun
+	resolved []resolvedWait
+}
+
+type endedRun struct {
+	functionID string
+	status     store.Status
+}
+
+// resolvedWait is a wait or invoke resolved by another run's transaction
+// (an event sent, an invoked run ended).
+type resolvedWait struct {
+	step  store.Step
+	attrs []attribute.KeyValue
+}
+
+type txEffectsKey struct{}
+
+// withTxEffects returns ctx carrying a new collector, and the collector.
+func withTxEffects(ctx context.Context) (context.Context, *txEffects) {
+	fx := &txEffects{}
+	return context.WithValue(ctx, txEffectsKey{}, fx), fx
+}
+
+// txEffectsOf returns the collector ctx carries, or nil (adding to nil does
+// nothing).
+func txEffectsOf(ctx context.Context) *txEffects {
+	fx, _ := ctx.Value(txEffectsKey{}).(*txEffects)
+	return fx
+}
+
+// reset empties the collector: each run of a callback starts with it.
+func (fx *txEffects) reset() {
+	if fx != nil {
+		fx.ended, fx.resolved = fx.ended[:0], fx.resolved[:0]
+	}
+}
+
+func (fx *txEffects) runEnded(functionID string, status store.Status) {
+	if fx != nil {
+		fx.ended = append(fx.ended, endedRun{functionID, status})
+	}
+}
+
+func (fx *txEffects) waitResolved(st store.Step, attrs []attribute.KeyValue) {
+	if fx != nil {
+		fx.resolved = append(fx.resolved, resolvedWait{st, attrs})
+	}
+}
+
+// committed reports what a committed transaction did: it counts the runs
+// it ended and makes a span for each wait it resolved, a child of ctx's
+// span (the sender's, or the invoked run's).
+func (o *observer) committed(ctx context.Context, fx *txEffects) {
+	if fx == nil {
+		return
+	}
+	for _, r := range fx.ended {
+		o.runFinished(r.functionID, r.status)
+	}
+	for _, w := range fx.resolved {
+		_, span := o.tracer.Start(ctx, "durable.step "+w.step.ID)
+		if span.IsRecording() {
+			span.SetAttributes(attrRunID.String(w.step.RunID), attrStepID.String(w.step.ID),
+				attrStepKind.String(w.step.Kind), attrAttempt.Int(max(w.step.Attempts, 1)),
+				attrStatus.String(string(w.step.Status)))
+			span.SetAttributes(w.attrs...)
+			if w.step.Error != "" {
+				span.SetStatus(codes.Error, w.step.Error)
+			}
+		}
+		span.End()
+	}
 }

@@ -202,6 +202,8 @@ const bulkPage = 100
 // runs it cancelled are over, and a second call finds none of them.
 // f.Statuses, if set, may name only statuses of runs not over.
 func (e *Engine) CancelRuns(ctx context.Context, f BulkFilter) (int, error) {
+	// bulk resets and reports the collector of each page's transaction.
+	ctx, _ = withTxEffects(ctx)
 	n, err := e.bulk(ctx, f, "CancelRuns", false, func(tx store.Tx, r store.Run) (bool, error) {
 		cur, err := tx.GetRun(ctx, r.ID)
 		if errors.Is(err, store.ErrNotFound) {
@@ -285,8 +287,10 @@ func (e *Engine) bulk(ctx context.Context, f BulkFilter, name string, finished b
 			continue
 		}
 		n := 0
+		fx := txEffectsOf(ctx)
 		if err := e.store.Update(ctx, func(tx store.Tx) error {
 			n = 0
+			fx.reset()
 			for _, r := range selected {
 				changed, err := op(tx, r)
 				if err != nil {
@@ -300,6 +304,7 @@ func (e *Engine) bulk(ctx context.Context, f BulkFilter, name string, finished b
 		}); err != nil {
 			return total, err
 		}
+		e.obs.committed(ctx, fx)
 		total += n
 		e.signal()
 	}
@@ -403,14 +408,17 @@ func (e *Engine) Resume(ctx context.Context, functionID string, opts ResumeOpts)
 	now := e.clock.Now()
 	reason := fmt.Sprintf("skipped: function %q was paused when its event arrived (resumed with SkipHeld)", functionID)
 	var res store.ResumeResult
+	ctx, fx := withTxEffects(ctx)
 	err := e.store.Update(ctx, func(tx store.Tx) error {
+		fx.reset()
 		var err error
 		res, err = tx.ResumeFunction(ctx, store.ResumeParams{FunctionID: functionID, Skip: opts.SkipHeld, At: now, Reason: reason})
 		if err != nil || !opts.SkipHeld {
 			return err
 		}
-		// Each skip is announced, as flow control's are.
+		// Each skip is counted and announced, as flow control's are.
 		for _, id := range res.Skipped {
+			fx.runEnded(functionID, store.StatusSkipped)
 			r, err := tx.GetRun(ctx, id)
 			if err != nil {
 				return err
@@ -424,6 +432,7 @@ func (e *Engine) Resume(ctx context.Context, functionID string, opts ResumeOpts)
 	if err != nil {
 		return 0, fmt.Errorf("runtime: resume %q: %w", functionID, err)
 	}
+	e.obs.committed(ctx, fx)
 	if !res.WasPaused && e.fns[functionID] == nil {
 		return 0, fmt.Errorf("runtime: resume %q: %w", functionID, ErrFunctionNotFound)
 	}

@@ -20,6 +20,16 @@ var (
 	attrAttempt  = attribute.Key("durable.attempt")
 	attrStatus   = attribute.Key("durable.status")
 	attrResumed  = attribute.Key("durable.resumed")
+	// Of the steps that run no code: when a sleep ends, which event a wait
+	// awaits and until when, which event resolved it, which run an invoke
+	// started, which version a run follows.
+	attrSleepUntil  = attribute.Key("durable.sleep.until")
+	attrWaitEvent   = attribute.Key("durable.wait.event")
+	attrWaitExpires = attribute.Key("durable.wait.expires_at")
+	attrEventID     = attribute.Key("durable.event.id")
+	attrInvokedRun  = attribute.Key("durable.invoke.run.id")
+	attrInvokedFn   = attribute.Key("durable.invoke.function")
+	attrVersion     = attribute.Key("durable.version")
 )
 
 // The trace context of the span that sent an event travels with the event,

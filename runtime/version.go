@@ -63,6 +63,7 @@ func (x *execution) Version(ctx context.Context, id string, max int) (int, error
 	st := store.Step{RunID: x.run.ID, Key: key, ID: id, Scope: scope, Pos: pos, Kind: kindVersion,
 		Status: store.StepCompleted, Output: json.RawMessage(strconv.Itoa(max)), StartedAt: now, UpdatedAt: now}
 	x.commitStep(ctx, st)
+	x.stepCommitted(ctx, st, string(st.Status), attrVersion.Int(max))
 	return max, nil
 }
 
