@@ -27,6 +27,9 @@ type observer struct {
 	// stepLog is the base of the loggers step.Logger returns.
 	stepLog *slog.Logger
 	clock   Clock
+	// store reads the function of a run whose wait another transaction
+	// resolved, for its span.
+	store store.Store
 }
 
 // tracerName names the instrumentation scope of the engine's spans.
@@ -37,7 +40,7 @@ func newObserver(opts Options, e *Engine) (*observer, error) {
 	if tp == nil {
 		tp = otel.GetTracerProvider()
 	}
-	o := &observer{tracer: tp.Tracer(tracerName), stepLog: opts.Logger, clock: e.clock}
+	o := &observer{tracer: tp.Tracer(tracerName), stepLog: opts.Logger, clock: e.clock, store: e.store}
 	if o.stepLog == nil {
 		o.stepLog = slog.Default()
 	}
@@ -393,7 +396,15 @@ func (o *observer) committed(ctx context.Context, fx *txEffects) {
 	for _, w := range fx.resolved {
 		_, span := o.tracer.Start(ctx, "durable.step "+w.step.ID)
 		if span.IsRecording() {
-			span.SetAttributes(attrRunID.String(w.step.RunID), attrStepID.String(w.step.ID),
+			// The transaction that resolved the wait did not read the
+			// waiting run: its function is read now, only when traced.
+			var fn string
+			_ = o.store.View(ctx, func(tx store.Tx) error {
+				r, err := tx.GetRun(ctx, w.step.RunID)
+				fn = r.FunctionID
+				return err
+			})
+			span.SetAttributes(attrFunction.String(fn), attrRunID.String(w.step.RunID), attrStepID.String(w.step.ID),
 				attrStepKind.String(w.step.Kind), attrAttempt.Int(max(w.step.Attempts, 1)),
 				attrStatus.String(string(w.step.Status)))
 			span.SetAttributes(w.attrs...)

@@ -168,8 +168,11 @@ func TestTraceRunsAndSteps(t *testing.T) {
 			t.Errorf("step %s: durable.attempt = %d, want 1", tc.step, got)
 		}
 	}
-	if len(spansNamed(spans, "durable.step nap")) != 0 {
-		t.Errorf("a sleep made a span")
+	// The sleep: recorded by the first execution, ended by the second.
+	if naps := spansNamed(spans, "durable.step nap"); len(naps) != 2 ||
+		stubAttr(naps[0], "durable.status").AsString() != "sleeping" || naps[0].Parent.SpanID() != runs[0].SpanContext.SpanID() ||
+		stubAttr(naps[1], "durable.status").AsString() != "completed" || naps[1].Parent.SpanID() != runs[1].SpanContext.SpanID() {
+		t.Errorf("sleep spans %v; want one sleeping in the first execution, one completed in the second", naps)
 	}
 	childRuns := spansNamed(spans, "durable.run child")
 	notify := spansNamed(spans, "durable.step notify")
