@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/durable-go/durable/runtime/internal/expr"
 	"github.com/durable-go/durable/runtime/store"
 )
 
@@ -518,6 +519,9 @@ type uiStep struct {
 	Duration        string
 	// Deadline: a sleep's end, a wait's timeout, or a retry's time.
 	Deadline time.Time
+	// ResolvedBy is the event that resolved a wait (its output is the
+	// event's envelope).
+	ResolvedBy string
 }
 
 func (s *uiServer) runPage(r *http.Request) (string, uiPage, error) {
@@ -571,6 +575,9 @@ func (s *uiServer) runPageOf(r *http.Request, id string) (string, uiPage, error)
 	for _, st := range ri.Steps {
 		us := uiStep{StepInfo: st, Left: pct(st.StartedAt), Duration: uiDuration(st.UpdatedAt.Sub(st.StartedAt))}
 		us.Width = max(0.4, pct(st.UpdatedAt)-us.Left)
+		if st.Kind == kindWait && st.Status == store.StepCompleted {
+			_, us.ResolvedBy = envelopeHeader(st.Output)
+		}
 		if us.Left+us.Width > 100 {
 			us.Left = 100 - us.Width
 		}
@@ -647,6 +654,28 @@ type uiEventRow struct {
 	Skips []string
 	// Why says why the event started no run, when the engine knows.
 	Why string
+	// OpenWaits are the waits for the event's name open now, judged
+	// against the event (the event's page only); MoreWaits counts those
+	// not shown.
+	OpenWaits []uiOpenWait
+	MoreWaits int
+}
+
+// uiOpenWaitsShown bounds the open waits an event's page judges and shows.
+const uiOpenWaitsShown = 20
+
+// uiOpenWait is an open wait for an event's name, judged against the
+// event: whether it matches, and if not, why. It is the state now, not
+// history: a wait the event resolved is closed and not listed (its run's
+// page names the event that resolved it).
+type uiOpenWait struct {
+	RunID string
+	// Step is the waiting step's ID; empty for a Cancel watch.
+	Step    string
+	If      string
+	Expires time.Time
+	Matches bool
+	Why     string
 }
 
 func (s *uiServer) eventsPage(r *http.Request) (string, uiPage, error) {
@@ -706,6 +735,9 @@ func (s *uiServer) eventPage(r *http.Request) (string, uiPage, error) {
 	if err != nil {
 		return "", uiPage{}, err
 	}
+	if row.OpenWaits, row.MoreWaits, err = s.openWaits(r.Context(), ev); err != nil {
+		return "", uiPage{}, err
+	}
 	p := uiPage{Title: "Event " + ev.ID, Nav: "events", Data: row}
 	if r.URL.Query().Get("sent") == "1" {
 		p.Notice = "Sent."
@@ -721,6 +753,72 @@ func (s *uiServer) eventRow(ctx context.Context, ev store.Event, skips map[strin
 	row := uiEventRow{ID: ev.ID, Name: ev.Name, ReceivedAt: ev.ReceivedAt, JSON: ev.Envelope, Runs: runs, Skips: skips[ev.ID]}
 	row.Why = s.whyNoRun(ev.Name, row.Runs, row.Skips)
 	return row, nil
+}
+
+// openWaits judges the first uiOpenWaitsShown waits open now for ev's name
+// (by run and step) against ev, and counts the others.
+func (s *uiServer) openWaits(ctx context.Context, ev store.Event) ([]uiOpenWait, int, error) {
+	var waits []store.Wait
+	started := map[string]time.Time{}
+	steps := map[string]string{}
+	err := s.e.store.View(ctx, func(tx store.Tx) error {
+		var err error
+		if waits, err = tx.WaitsForEvent(ctx, ev.Name); err != nil {
+			return err
+		}
+		store.SortWaits(waits)
+		for _, w := range waits[:min(len(waits), uiOpenWaitsShown)] {
+			if strings.HasPrefix(w.StepKey, cancelPrefix) {
+				continue
+			}
+			st, err := tx.GetStep(ctx, w.RunID, w.StepKey)
+			if errors.Is(err, store.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			started[w.RunID+"\x00"+w.StepKey], steps[w.RunID+"\x00"+w.StepKey] = st.StartedAt, st.ID
+		}
+		return nil
+	})
+	if err != nil || len(waits) == 0 {
+		return nil, 0, err
+	}
+	more := max(0, len(waits)-uiOpenWaitsShown)
+	waits = waits[:len(waits)-more]
+	vars, err := expr.DecodeEnvelope(ev.Envelope)
+	if err != nil {
+		return nil, 0, fmt.Errorf("event %s: stored envelope: %w", ev.ID, err)
+	}
+	env := envelope{ID: ev.ID, Name: ev.Name, TS: ev.TS, JSON: ev.Envelope, vars: vars}
+	now := s.e.clock.Now()
+	out := make([]uiOpenWait, 0, len(waits))
+	for _, w := range waits {
+		k := w.RunID + "\x00" + w.StepKey
+		ow := uiOpenWait{RunID: w.RunID, Step: steps[k], If: w.If, Expires: w.ExpiresAt}
+		ok, evalErr, err := s.e.waitMatches(w, env)
+		switch {
+		case err != nil:
+			ow.Why = "It cannot be judged: " + err.Error()
+		case evalErr != nil:
+			ow.Why = "Its If expression failed on this event: " + evalErr.Error()
+		case !ok:
+			ow.Why = "Its If expression is false for this event."
+		case !now.Before(w.ExpiresAt):
+			ow.Why = "It expired at " + uiTime(w.ExpiresAt) + "; the run records its timeout when it next executes."
+		case started[k].After(ev.ReceivedAt):
+			ow.Why = "It matches, but it began after this event was received: only later events (or its Lookback) resolve it."
+		default:
+			ow.Matches = true
+			ow.Why = "It matches."
+		}
+		if ok && err == nil && evalErr == nil && ow.Step == "" && strings.HasPrefix(w.StepKey, cancelPrefix) {
+			ow.Why = "It matches: this Cancel watch cancels its run when such an event arrives after the run was created."
+		}
+		out = append(out, ow)
+	}
+	return out, more, nil
 }
 
 func (s *uiServer) listEvents(ctx context.Context, f store.EventFilter) ([]store.Event, error) {

@@ -722,3 +722,65 @@ func TestUIOperations(t *testing.T) {
 		}
 	})
 }
+
+// TestUIEventWaits: an event's page judges each wait open now for its name
+// against it (If false, began after the event); a wait's step on its run's
+// page names the event that resolved it.
+func TestUIEventWaits(t *testing.T) {
+	fx := newUIEngine(t, runtime.UIOptions{DevMode: true})
+	srv := uiServer(t, fx.eng)
+	c := uiClient(t)
+	base := srv.URL + "/ui/"
+	send := func(ev runtime.Event) string {
+		ids, err := fx.eng.Send(context.Background(), ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ids[0]
+	}
+	page := func(path string) string {
+		code, body, _ := get(t, c, base+path)
+		if code != 200 {
+			t.Fatalf("GET %s = %d:\n%s", path, code, body)
+		}
+		return body
+	}
+	other := send(uiPaymentReceived.New(uiPaid{OrderID: "other"}))
+	paid := send(uiPaymentReceived.New(uiPaid{OrderID: "wait-1"}))
+	waitStatus(t, fx.eng, fx.waiting, runtime.RunCompleted)
+	// A run that begins to wait after the payment it awaits arrived.
+	late := waitRun(t, fx.eng, "process-order", send(uiOrderCreated.New(uiOrder{OrderID: "wait-1", TotalCents: 100})), runtime.RunWaiting)
+
+	for _, tc := range []struct {
+		name, path string
+		want, not  []string
+	}{
+		{"If false", "events/" + other, []string{
+			`data-wait-run="` + late + `" data-matches="false"`, "step <code>wait-payment</code>",
+			"If <code>async.data.order_id == event.data.order_id</code>", "Its If expression is false for this event."}, nil},
+		{"began after the event", "events/" + paid, []string{
+			`data-wait-run="` + late + `" data-matches="false"`, "It matches, but it began after this event was received"},
+			// The wait it resolved is closed: not listed.
+			[]string{`data-wait-run="` + fx.waiting + `"`}},
+		{"resolved by", "runs/" + fx.waiting, []string{`data-resolved-by="` + paid + `"`, `href="../events/` + paid + `"`}, nil},
+		{"no open wait", "events/" + fx.orderEvent, []string{`id="event-waits-none"`}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			body := page(tc.path)
+			for _, w := range tc.want {
+				if !strings.Contains(body, w) {
+					t.Errorf("GET %s: page lacks %q:\n%s", tc.path, w, body)
+				}
+			}
+			for _, w := range tc.not {
+				if strings.Contains(body, w) {
+					t.Errorf("GET %s: page shows %q", tc.path, w)
+				}
+			}
+		})
+	}
+	// The list of events does not judge waits (one store read per event).
+	if body := page("events"); strings.Contains(body, "data-wait-run") {
+		t.Errorf("the events list judges waits")
+	}
+}
