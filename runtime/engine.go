@@ -328,18 +328,29 @@ func (e *Engine) claim() bool {
 	if free <= 0 {
 		return false
 	}
-	var runs []store.Run
+	var runs []store.ClaimedRun
+	withJournals := false // the claim read the runs' journals
 	now := e.clock.Now()
 	err := e.store.Update(e.execCtx, func(tx store.Tx) error {
-		var err error
-		runs, err = tx.ClaimRuns(e.execCtx, e.owner, now, now.Add(e.lease), free)
+		p := store.ClaimParams{Owner: e.owner, Now: now, LeaseUntil: now.Add(e.lease), Limit: free}
+		if jc, ok := tx.(store.JournalClaimer); ok {
+			var err error
+			runs, err = jc.ClaimRunsWithJournals(e.execCtx, p)
+			withJournals = true
+			return err
+		}
+		claimed, err := tx.ClaimRuns(e.execCtx, p.Owner, p.Now, p.LeaseUntil, p.Limit)
+		runs = make([]store.ClaimedRun, len(claimed))
+		for i, r := range claimed {
+			runs[i].Run = r
+		}
 		return err
 	})
 	if err != nil && !errors.Is(err, store.ErrClosed) && !errors.Is(err, context.Canceled) {
 		e.log.Error("durable: claiming runs", "err", err)
 	}
 	e.claimedWaiting.Add(int64(len(runs)))
-	for _, r := range runs {
+	for _, c := range runs {
 		e.inflight.Add(1)
 		go func() {
 			// A slot is free unless Send took it meanwhile; then this run
@@ -347,21 +358,26 @@ func (e *Engine) claim() bool {
 			e.slots <- struct{}{}
 			e.claimedWaiting.Add(-1)
 			// A rerun from a step has the steps it keeps in its journal.
-			e.executeInSlot(r, r.StartedAt.IsZero() && r.RerunFromStep == "")
+			var journal *[]store.Step
+			if withJournals {
+				journal = &c.Steps
+			}
+			e.executeInSlot(c.Run, store.FreshJournal(c.Run), journal)
 		}()
 	}
 	return len(runs) == free && err == nil
 }
 
 // executeInSlot executes r, then gives back its slot and its place among
-// the executions in flight. fresh says r never executed before.
-func (e *Engine) executeInSlot(r store.Run, fresh bool) {
+// the executions in flight. fresh says r never executed before; journal,
+// unless nil, is r's journal as its claim read it.
+func (e *Engine) executeInSlot(r store.Run, fresh bool, journal *[]store.Step) {
 	defer func() {
 		<-e.slots
 		e.inflight.Done()
 		e.signal()
 	}()
-	e.execute(r, fresh)
+	e.execute(r, fresh, journal)
 }
 
 // Retries of a failed heartbeat, or of releasing abandoned runs, start
@@ -811,7 +827,7 @@ func (e *Engine) launch(runs []store.Run) {
 		go func() {
 			e.slots <- struct{}{}
 			e.claimedWaiting.Add(-1)
-			e.executeInSlot(r, true)
+			e.executeInSlot(r, true, nil)
 		}()
 	}
 }

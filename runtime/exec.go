@@ -99,8 +99,10 @@ func scopeOf(ctx context.Context) string {
 }
 
 // execute runs one leased run until it completes, fails, or suspends.
-// fresh says it never executed before: its journal is empty.
-func (e *Engine) execute(r store.Run, fresh bool) {
+// fresh says it never executed before: its journal is empty. journal,
+// unless nil, is the journal its claim read (in the claim's transaction,
+// the run locked): it is not read again.
+func (e *Engine) execute(r store.Run, fresh bool, journal *[]store.Step) {
 	ctx := e.execCtx
 	f := e.fns[r.FunctionID]
 	if f == nil {
@@ -119,7 +121,7 @@ func (e *Engine) execute(r store.Run, fresh bool) {
 	var steps []store.Step
 	// A run that never started has an empty journal: its first commit
 	// records the start.
-	if err := e.loadJournal(ctx, r, fresh, &steps); err != nil {
+	if err := e.loadJournal(ctx, r, fresh, journal, &steps); err != nil {
 		e.log.Error("durable: loading journal", "run", r.ID, "err", err)
 		e.releaseRun(r, e.clock.Now().Add(time.Second))
 		return
@@ -202,8 +204,12 @@ func (x *execution) events() ([]json.RawMessage, error) {
 	return events, nil
 }
 
-func (e *Engine) loadJournal(ctx context.Context, r store.Run, fresh bool, steps *[]store.Step) error {
+func (e *Engine) loadJournal(ctx context.Context, r store.Run, fresh bool, prefetched *[]store.Step, steps *[]store.Step) error {
 	if fresh {
+		return nil
+	}
+	if prefetched != nil {
+		*steps = *prefetched
 		return nil
 	}
 	return e.store.View(ctx, func(tx store.Tx) error {

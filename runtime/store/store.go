@@ -229,6 +229,39 @@ type DeleteStateParams struct {
 	Limit int
 }
 
+// JournalClaimer is implemented by the Tx of stores that can claim runs
+// together with their journals in one transaction, so that a claimed run
+// that resumes (woken from a sleep or a wait, or retried) starts without
+// reading its steps in a transaction of its own. The engine uses it when
+// the Tx has it, and ClaimRuns then ListSteps otherwise.
+type JournalClaimer interface {
+	// ClaimRunsWithJournals is ClaimRuns(p.Owner, p.Now, p.LeaseUntil,
+	// p.Limit), each run returned with its journal.
+	ClaimRunsWithJournals(ctx context.Context, p ClaimParams) ([]ClaimedRun, error)
+}
+
+// ClaimParams is a claim of due runs (see ClaimRuns).
+type ClaimParams struct {
+	Owner      string
+	Now        time.Time
+	LeaseUntil time.Time
+	Limit      int
+}
+
+// ClaimedRun is a run a claim leased, with its journal.
+type ClaimedRun struct {
+	Run Run
+	// Steps are the run's steps as ListSteps returns them. A run that
+	// never started and is no rerun from a step has none, and they are not
+	// read (FreshJournal).
+	Steps []Step
+}
+
+// FreshJournal reports whether r has an empty journal without reading it:
+// it never started and is no rerun from a step (which keeps the steps
+// before it).
+func FreshJournal(r Run) bool { return r.StartedAt.IsZero() && r.RerunFromStep == "" }
+
 // Notifier is implemented by stores that several processes share: Wakeups
 // receives a value (coalesced, at most one pending) when any process
 // commits a transaction that made a run claimable or changed when one

@@ -291,6 +291,10 @@ const runColumns = `id, function_id, status, events, attempt, created_at, starte
 	lease_owner, lease_until, output, error, parent_run_id, parent_step_key, deadline, limits, blocked_on, interrupted,
 	rerun_of, rerun_from_step, rerun_by`
 
+// qualifiedRunColumns is runColumns of the table runs, for a statement
+// that joins it to tables with columns of the same names.
+var qualifiedRunColumns = "runs." + strings.Join(strings.Split(strings.Join(strings.Fields(runColumns), " "), ", "), ", runs.")
+
 // scanRun scans runColumns, then extra.
 func scanRun(row pgx.Row, extra ...any) (store.Run, error) {
 	var r store.Run
@@ -550,28 +554,95 @@ func (t *pgTx) TakeSlots(ctx context.Context, runID string, limits []store.Limit
 }
 
 func (t *pgTx) ClaimRuns(ctx context.Context, owner string, now, leaseUntil time.Time, limit int) ([]store.Run, error) {
+	return t.claimRuns(ctx, store.ClaimParams{Owner: owner, Now: now, LeaseUntil: leaseUntil, Limit: limit})
+}
+
+// ClaimRunsWithJournals claims as ClaimRuns, then reads the steps of the
+// claimed runs that have any in one statement.
+func (t *pgTx) ClaimRunsWithJournals(ctx context.Context, p store.ClaimParams) ([]store.ClaimedRun, error) {
+	runs, err := t.claimRuns(ctx, p)
+	if err != nil || len(runs) == 0 {
+		return nil, err
+	}
+	out := make([]store.ClaimedRun, len(runs))
+	index := map[string]int{}
+	var ids []string
+	for i, r := range runs {
+		out[i].Run = r
+		if !store.FreshJournal(r) {
+			index[r.ID] = i
+			ids = append(ids, r.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	steps, err := collect(ctx, t, `SELECT `+stepColumns+` FROM $S.steps WHERE run_id = ANY($1::text[]) ORDER BY run_id, seq`, []any{ids},
+		func(rows pgx.Rows) (store.Step, error) { return scanStep(rows) })
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range steps {
+		i := index[s.RunID]
+		out[i].Steps = append(out[i].Steps, s)
+	}
+	return out, nil
+}
+
+// claimFree locks up to limit due runs, oldest first, and in the same
+// statement claims those that need no decision of their own: no limits,
+// and no pause of their function (as of the statement's snapshot, as the
+// candidates are read). It returns every candidate, in order, saying which
+// it claimed; the others are locked for the caller to decide.
+var claimFree = `WITH cand AS (
+		SELECT id, started_at IS NULL AND EXISTS (SELECT 1 FROM $S.paused_functions p WHERE p.function_id = runs.function_id) AS paused
+		FROM $S.runs WHERE status IN ('queued', 'sleeping', 'waiting') AND available_at <= $1::int8
+		ORDER BY available_at, id LIMIT $2::int8 FOR UPDATE OF runs SKIP LOCKED
+	), claimed AS (
+		UPDATE $S.runs r SET status = 'running', lease_owner = $3, lease_until = $4::int8
+		FROM cand WHERE r.id = cand.id AND NOT cand.paused AND r.limits IS NULL
+		RETURNING r.id
+	)
+	SELECT ` + qualifiedRunColumns + `, cand.paused, claimed.id IS NOT NULL
+	FROM cand JOIN $S.runs ON runs.id = cand.id LEFT JOIN claimed ON claimed.id = cand.id
+	ORDER BY runs.available_at, runs.id`
+
+// claimRuns is ClaimRuns. The runs without limits and not paused, the
+// common case, are claimed by one statement for the whole batch; only the
+// runs with limits (which take slots or become blocked, in order, under
+// their keys' locks) and those a pause may hold take statements of their
+// own.
+func (t *pgTx) claimRuns(ctx context.Context, p store.ClaimParams) ([]store.Run, error) {
 	var out []store.Run
 	used := map[string]int{} // slots held per key, counted under the key's lock
-	for len(out) < limit {
+	for len(out) < p.Limit {
+		want := p.Limit - len(out)
 		// SKIP LOCKED: runs another claimer (or any writer) holds are left
 		// to it; a run changed since this statement's snapshot is re-checked
 		// on its newest version before it is locked.
-		candidates, err := collect(ctx, t, `SELECT `+runColumns+`,
-			started_at IS NULL AND EXISTS (SELECT 1 FROM $S.paused_functions p WHERE p.function_id = runs.function_id)
-			FROM $S.runs WHERE status IN ('queued', 'sleeping', 'waiting') AND available_at <= $1::int8
-			ORDER BY available_at, id LIMIT $2::int8 FOR UPDATE OF runs SKIP LOCKED`,
-			[]any{now.UnixNano(), limit - len(out)}, scanCandidate)
+		candidates, err := collect(ctx, t, claimFree, []any{p.Now.UnixNano(), want, p.Owner, nanos(p.LeaseUntil)}, scanCandidate)
 		if err != nil || len(candidates) == 0 {
 			return out, err
 		}
+		// Runs passed over here (held by a pause, or blocked) may have
+		// handed their slots to runs now queued, or left room for more:
+		// look again. Otherwise fewer candidates than asked for means no
+		// more are due.
+		passedOver := false
 		for _, c := range candidates {
 			r := c.run
+			if c.claimed {
+				r.Status, r.LeaseOwner, r.LeaseUntil = store.StatusRunning, p.Owner, p.LeaseUntil
+				out = append(out, r)
+				continue
+			}
 			if c.paused {
 				held, err := t.holdPaused(ctx, r)
 				if err != nil {
 					return out, err
 				}
 				if held {
+					passedOver = true
 					continue
 				}
 			}
@@ -587,10 +658,11 @@ func (t *pgTx) ClaimRuns(ctx context.Context, owner string, now, leaseUntil time
 				if _, err := t.exec(ctx, `UPDATE $S.runs SET status = 'blocked', blocked_on = $1 WHERE id = $2`, full, r.ID); err != nil {
 					return out, err
 				}
+				passedOver = true
 				continue
 			}
 			if _, err := t.exec(ctx, `UPDATE $S.runs SET status = 'running', lease_owner = $1, lease_until = $2::int8 WHERE id = $3`,
-				owner, nanos(leaseUntil), r.ID); err != nil {
+				p.Owner, nanos(p.LeaseUntil), r.ID); err != nil {
 				return out, err
 			}
 			for _, l := range r.Limits {
@@ -602,23 +674,28 @@ func (t *pgTx) ClaimRuns(ctx context.Context, owner string, now, leaseUntil time
 					used[l.Key]++
 				}
 			}
-			r.Status, r.LeaseOwner, r.LeaseUntil = store.StatusRunning, owner, leaseUntil
+			r.Status, r.LeaseOwner, r.LeaseUntil = store.StatusRunning, p.Owner, p.LeaseUntil
 			out = append(out, r)
+		}
+		if len(candidates) < want && !passedOver {
+			return out, nil
 		}
 	}
 	return out, nil
 }
 
-// claimCandidate is a due run, and whether a pause of its function holds it.
+// claimCandidate is a due run, whether a pause of its function may hold
+// it, and whether the claim's statement claimed it already.
 type claimCandidate struct {
-	run    store.Run
-	paused bool
+	run     store.Run
+	paused  bool
+	claimed bool
 }
 
 func scanCandidate(rows pgx.Rows) (claimCandidate, error) {
 	var c claimCandidate
 	var err error
-	c.run, err = scanRun(rows, &c.paused)
+	c.run, err = scanRun(rows, &c.paused, &c.claimed)
 	return c, err
 }
 

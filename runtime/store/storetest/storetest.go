@@ -49,6 +49,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"UpdateRunConditions", testUpdateRunConditions},
 		{"ClaimRuns", testClaimRuns},
 		{"ClaimRunsConcurrent", testClaimRunsConcurrent},
+		{"ClaimRunsWithJournals", testClaimRunsWithJournals},
 		{"RenewLeases", testRenewLeases},
 		{"ReleaseExpired", testReleaseExpired},
 		{"OwnsRun", testOwnsRun},
