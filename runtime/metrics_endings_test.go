@@ -2,12 +2,17 @@ package runtime_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/durable-go/durable/runtime"
 	"github.com/durable-go/durable/runtime/step"
+	"github.com/durable-go/durable/runtime/store"
+	"github.com/durable-go/durable/runtime/store/sqlite"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 )
@@ -136,21 +141,57 @@ durable_runs_finished_total{function="work",status="cancelled"} 1`,
 		},
 		want: `durable_runs_finished_total{function="work",status="cancelled"} 1`,
 	}} {
-		t.Run(tc.name, func(t *testing.T) {
-			reg := prometheus.NewRegistry()
-			tc.opts.ID = "work"
-			work := runtime.NewFunction(tc.opts, runtime.EventTrigger(start, ""), nap)
-			stopper := runtime.NewFunction(runtime.FunctionOpts{ID: "stopper"}, runtime.EventTrigger("test/stopper.requested", ""),
-				func(ctx context.Context, in runtime.Input[map[string]any]) (any, error) {
-					return step.SendEvent(ctx, "stop", runtime.Event{Name: "test/work.stopped", Data: map[string]any{}})
-				})
-			te := startObserved(t, runtime.Options{Functions: []*runtime.Function{work, stopper}, Metrics: reg}, true)
-			tc.act(t, te)
-			want := "# HELP durable_runs_finished_total Runs this engine ended, by function and status (completed, failed, cancelled, skipped).\n" +
-				"# TYPE durable_runs_finished_total counter\n" + tc.want + "\n"
-			if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "durable_runs_finished_total"); err != nil {
-				t.Error(err)
-			}
-		})
+		// rerun: every transaction's callback runs twice, the first run
+		// rolled back, as a store retrying a transaction does.
+		for _, rerun := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/rerun=%v", tc.name, rerun), func(t *testing.T) {
+				reg := prometheus.NewRegistry()
+				opts := tc.opts
+				opts.ID = "work"
+				work := runtime.NewFunction(opts, runtime.EventTrigger(start, ""), nap)
+				stopper := runtime.NewFunction(runtime.FunctionOpts{ID: "stopper"}, runtime.EventTrigger("test/stopper.requested", ""),
+					func(ctx context.Context, in runtime.Input[map[string]any]) (any, error) {
+						return step.SendEvent(ctx, "stop", runtime.Event{Name: "test/work.stopped", Data: map[string]any{}})
+					})
+				o := runtime.Options{Functions: []*runtime.Function{work, stopper}, Metrics: reg}
+				if rerun {
+					o.Store = &rerunStore{Store: openSQLite(t)}
+				}
+				te := startObserved(t, o, true)
+				tc.act(t, te)
+				want := "# HELP durable_runs_finished_total Runs this engine ended, by function and status (completed, failed, cancelled, skipped).\n" +
+					"# TYPE durable_runs_finished_total counter\n" + tc.want + "\n"
+				if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "durable_runs_finished_total"); err != nil {
+					t.Error(err)
+				}
+			})
+		}
 	}
+}
+
+// rerunStore runs the callback of every Update twice: the first run is
+// rolled back, as when a store retries a transaction.
+type rerunStore struct{ store.Store }
+
+var errRolledBack = errors.New("rolled back to run again")
+
+func (s *rerunStore) Update(ctx context.Context, fn func(tx store.Tx) error) error {
+	if err := s.Store.Update(ctx, func(tx store.Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return errRolledBack
+	}); !errors.Is(err, errRolledBack) {
+		return err
+	}
+	return s.Store.Update(ctx, fn)
+}
+
+func openSQLite(t *testing.T) store.Store {
+	st, err := sqlite.Open(filepath.Join(t.TempDir(), "rerun.db"), sqlite.Synchronous("OFF"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
 }

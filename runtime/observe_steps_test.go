@@ -54,8 +54,12 @@ func TestTraceStepsWithoutCode(t *testing.T) {
 	}
 	producer.End()
 	te.await(t, runID, runtime.RunSleeping)
-	te.advanceUntil(t, runID, time.Hour, runtime.RunWaiting) // the nap ends; the second wait begins
-	te.advanceUntil(t, runID, time.Hour, runtime.RunCompleted)
+	// One hour at a time, each awaited: the nap ends and the second wait
+	// begins; then the second wait times out and the invoke runs.
+	te.clock.Advance(time.Hour)
+	te.await(t, runID, runtime.RunWaiting)
+	te.clock.Advance(time.Hour)
+	te.await(t, runID, runtime.RunCompleted)
 	te.close()
 
 	spans := exp.GetSpans()

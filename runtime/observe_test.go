@@ -25,19 +25,25 @@ import (
 )
 
 // startObserved starts an engine with opts (its Store, Clock and
-// PollInterval filled in) on a fresh SQLite file with a virtual clock.
+// PollInterval filled in) on a fresh SQLite file with a virtual clock, or
+// on opts.Store if set (the caller closes it).
 func startObserved(t *testing.T, opts runtime.Options, start bool) *testEngine {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "test.db")
-	st, err := sqlite.Open(path, sqlite.Synchronous("OFF"))
-	if err != nil {
-		t.Fatal(err)
+	st, owned := opts.Store, opts.Store == nil
+	if owned {
+		var err error
+		if st, err = sqlite.Open(path, sqlite.Synchronous("OFF")); err != nil {
+			t.Fatal(err)
+		}
 	}
 	clock := vclock.New(epoch)
 	opts.Store, opts.Clock, opts.PollInterval = st, clock, 20*time.Millisecond
 	eng, err := runtime.New(opts)
 	if err != nil {
-		st.Close()
+		if owned {
+			st.Close()
+		}
 		t.Fatal(err)
 	}
 	if start {
@@ -53,7 +59,9 @@ func startObserved(t *testing.T, opts runtime.Options, start bool) *testEngine {
 			if err := eng.Stop(ctx); err != nil {
 				t.Errorf("stop: %v", err)
 			}
-			st.Close()
+			if owned {
+				st.Close()
+			}
 		})
 	}
 	t.Cleanup(closeAll)
