@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+
+	"github.com/durable-go/durable/runtime/internal/jsonptr"
 )
 
 // decodeEventData decodes event data as the schema validator reads it
@@ -100,7 +102,7 @@ func (d *dataDecoder) value(at string) (any, error) {
 					return nil, fmt.Errorf("invalid JSON: %w", err)
 				}
 				key := kt.(string) // the decoder allows only strings here
-				ptr := at + "/" + escapePointer(key)
+				ptr := at + "/" + jsonptr.Escape(key)
 				v, err := d.value(ptr)
 				if err != nil {
 					return nil, err

@@ -12,7 +12,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/durable-go/durable/runtime/internal/jsonptr"
 	"github.com/durable-go/durable/runtime/internal/quote"
+	"github.com/durable-go/durable/runtime/internal/seal"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 )
@@ -87,7 +89,7 @@ type eventCatalog struct {
 	types map[string]*eventKind
 	// sealer encrypts sensitive fields; nil when no key is set (then no
 	// catalogued type has sensitive fields).
-	sealer *sealer
+	sealer *seal.Sealer
 }
 
 type eventKind struct {
@@ -95,7 +97,7 @@ type eventKind struct {
 	schema *jsonschema.Schema // nil: no validation
 	// sens finds the sensitive values of an event's data; nil when the
 	// schema marks none.
-	sens *sensitivity
+	sens *seal.Sensitivity
 }
 
 // newEventCatalog compiles the schemas of the event types and loads the
@@ -144,7 +146,7 @@ func newEventCatalog(types []EventDescriptor, key []byte) (*eventCatalog, error)
 		}
 		return c, nil
 	}
-	if c.sealer, err = newSealer(k); err != nil {
+	if c.sealer, err = seal.New(k); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -175,7 +177,7 @@ func compileEventKind(name string, raw json.RawMessage) (*eventKind, error) {
 	if k.schema, err = c.Compile(loc); err != nil {
 		return nil, fmt.Errorf("event %q: invalid JSON Schema: %w", name, err)
 	}
-	if k.sens, err = newSensitivity(doc); err != nil {
+	if k.sens, err = seal.NewSensitivity(doc); err != nil {
 		return nil, fmt.Errorf("event %q: %w", name, err)
 	}
 	return k, nil
@@ -208,7 +210,7 @@ func uncheckedFormat(v any, at string) (string, string) {
 			case "enum", "const", "default", "examples":
 				continue
 			}
-			if p, f := uncheckedFormat(x[k], at+"/"+escapePointer(k)); f != "" {
+			if p, f := uncheckedFormat(x[k], at+"/"+jsonptr.Escape(k)); f != "" {
 				return p, f
 			}
 		}
@@ -265,8 +267,8 @@ func (c *eventCatalog) prepare(i int, name, id string, data json.RawMessage) (js
 		}
 		return marshalData(i, name, v)
 	}
-	v, err = k.sens.transform(v, func(ptr string, val any) (any, error) {
-		return c.sealer.seal(id, ptr, val)
+	v, err = k.sens.Transform(v, func(ptr string, val any) (any, error) {
+		return c.sealer.Seal(id, ptr, val)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("runtime: event %d (%q): %w", i, name, err)
@@ -305,7 +307,7 @@ func uncheckableNumbers(v any, at string, out []Violation) []Violation {
 		}
 		slices.Sort(keys)
 		for _, k := range keys {
-			out = uncheckableNumbers(x[k], at+"/"+escapePointer(k), out)
+			out = uncheckableNumbers(x[k], at+"/"+jsonptr.Escape(k), out)
 		}
 	case []any:
 		for i, e := range x {
@@ -412,10 +414,10 @@ var uriRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*:` +
 
 // violations flattens a validation error into its leaves, with pointers into
 // the envelope. Reasons at sensitive locations never quote the value.
-func violations(ve *jsonschema.ValidationError, sens *sensitivity, data any) []Violation {
+func violations(ve *jsonschema.ValidationError, sens *seal.Sensitivity, data any) []Violation {
 	var secret []string
 	if sens != nil {
-		_, _ = sens.transform(data, func(ptr string, v any) (any, error) {
+		_, _ = sens.Transform(data, func(ptr string, v any) (any, error) {
 			secret = append(secret, ptr)
 			return v, nil
 		})
@@ -437,15 +439,15 @@ func violations(ve *jsonschema.ValidationError, sens *sensitivity, data any) []V
 			}
 			return
 		}
-		ptr := "/data" + jsonPointer(e.InstanceLocation)
+		ptr := "/data" + jsonptr.Join(e.InstanceLocation)
 		switch k := e.ErrorKind.(type) {
 		case *kind.Required:
 			for _, m := range k.Missing {
-				out = append(out, Violation{ptr + "/" + escapePointer(m), "is required but missing"})
+				out = append(out, Violation{ptr + "/" + jsonptr.Escape(m), "is required but missing"})
 			}
 		case *kind.AdditionalProperties:
 			for _, p := range k.Properties {
-				out = append(out, Violation{ptr + "/" + escapePointer(p), "is not a property of the schema"})
+				out = append(out, Violation{ptr + "/" + jsonptr.Escape(p), "is not a property of the schema"})
 			}
 		default:
 			out = append(out, Violation{ptr, reason(e.ErrorKind, isSecret(ptr))})
@@ -553,17 +555,4 @@ func shortDecimal(s string) string {
 		digits = digits[:1] + "." + digits[1:]
 	}
 	return fmt.Sprintf("%s%se%d", sign, digits, exp)
-}
-
-func jsonPointer(tokens []string) string {
-	var b strings.Builder
-	for _, t := range tokens {
-		b.WriteByte('/')
-		b.WriteString(escapePointer(t))
-	}
-	return b.String()
-}
-
-func escapePointer(tok string) string {
-	return strings.NewReplacer("~", "~0", "/", "~1").Replace(tok)
 }

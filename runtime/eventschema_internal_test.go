@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/durable-go/durable/runtime/internal/seal"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
@@ -213,9 +214,9 @@ func unmarshalForTest(s string) (any, error) {
 	return jsonschema.UnmarshalJSON(strings.NewReader(s))
 }
 
-func mustSealer(t *testing.T) *sealer {
+func mustSealer(t *testing.T) *seal.Sealer {
 	t.Helper()
-	s, err := newSealer(make([]byte, 32))
+	s, err := seal.New(make([]byte, 32))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,17 +2,13 @@ package runtime
 
 import (
 	"bytes"
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"os"
-	"regexp"
 	"strings"
-	"sync"
 
+	"github.com/durable-go/durable/runtime/internal/seal"
 	"github.com/durable-go/durable/runtime/store"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
@@ -24,13 +20,6 @@ var printer = message.NewPrinter(language.English)
 // sensitive fields (standard base64 of 32 bytes) when Options.EncryptionKey
 // is nil.
 const EncryptionKeyEnv = "DURABLE_ENCRYPTION_KEY"
-
-// encKey is the single key of the object that replaces a sensitive value at
-// rest: {"$enc": "v1:<base64 of nonce and ciphertext>"}.
-const (
-	encKey    = "$enc"
-	encPrefix = "v1:"
-)
 
 // encryptionKey returns the key of Options.EncryptionKey or, if that is nil,
 // of the environment; nil when neither is set. Errors never quote the key.
@@ -55,44 +44,6 @@ func encryptionKey(opt []byte) ([]byte, error) {
 	return k, nil
 }
 
-// sealer encrypts and decrypts sensitive values with AES-256-GCM. The
-// associated data binds a ciphertext to its event ID and JSON pointer, so a
-// ciphertext copied to another field or event does not decrypt.
-type sealer struct{ aead cipher.AEAD }
-
-func newSealer(key []byte) (*sealer, error) {
-	block, err := aes.NewCipher(key)
-	if err != nil {
-		return nil, fmt.Errorf("encryption key: %w", err)
-	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		return nil, fmt.Errorf("encryption key: %w", err)
-	}
-	return &sealer{aead: aead}, nil
-}
-
-func associatedData(eventID, ptr string) []byte {
-	return []byte(eventID + "\x00" + ptr)
-}
-
-// seal returns the encrypted form of v, the value at ptr in event eventID.
-func (s *sealer) seal(eventID, ptr string, v any) (any, error) {
-	if isSealed(v) {
-		return nil, fmt.Errorf("%s: the value is already encrypted (an envelope read from storage cannot be sent again as it is)", ptr)
-	}
-	plain, err := json.Marshal(v)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", ptr, err)
-	}
-	nonce := make([]byte, s.aead.NonceSize(), s.aead.NonceSize()+len(plain)+s.aead.Overhead())
-	if _, err := rand.Read(nonce); err != nil {
-		return nil, fmt.Errorf("%s: %w", ptr, err)
-	}
-	sealed := s.aead.Seal(nonce, nonce, plain, associatedData(eventID, ptr))
-	return map[string]any{encKey: encPrefix + base64.StdEncoding.EncodeToString(sealed)}, nil
-}
-
 // DecryptError means that a sensitive field of a stored event does not
 // decrypt: the key is not the one it was encrypted with, or the ciphertext
 // was moved from another field or event.
@@ -106,61 +57,12 @@ func (e *DecryptError) Error() string {
 	return fmt.Sprintf("runtime: event %s: sensitive field %s cannot be decrypted: %s", e.EventID, e.Pointer, e.Reason)
 }
 
-// open returns the plaintext of v, the value at ptr in event eventID. A
-// value that is not in the encrypted form (stored before its field was
-// marked sensitive) is returned as it is.
-func (s *sealer) open(eventID, ptr string, v any) (any, error) {
-	m, ok := v.(map[string]any)
-	if !ok || len(m) != 1 {
-		return v, nil
-	}
-	str, ok := m[encKey].(string)
-	if !ok {
-		return v, nil
-	}
-	fail := func(reason string) (any, error) {
-		return nil, &DecryptError{EventID: eventID, Pointer: ptr, Reason: reason}
-	}
-	if s == nil {
-		return fail("no encryption key is set")
-	}
-	b64, ok := strings.CutPrefix(str, encPrefix)
-	if !ok {
-		return fail("unknown encryption format")
-	}
-	sealed, err := base64.StdEncoding.DecodeString(b64)
-	if err != nil || len(sealed) < s.aead.NonceSize() {
-		return fail("malformed ciphertext")
-	}
-	n := s.aead.NonceSize()
-	plain, err := s.aead.Open(nil, sealed[:n], sealed[n:], associatedData(eventID, ptr))
-	if err != nil {
-		return fail("wrong key, or the ciphertext was moved from another field or event")
-	}
-	d := json.NewDecoder(bytes.NewReader(plain))
-	d.UseNumber()
-	var out any
-	if err := d.Decode(&out); err != nil {
-		return fail("decrypted value is not JSON")
-	}
-	return out, nil
-}
-
-func isSealed(v any) bool {
-	m, ok := v.(map[string]any)
-	if !ok || len(m) != 1 {
-		return false
-	}
-	_, ok = m[encKey].(string)
-	return ok
-}
-
 // openEnvelope returns the envelope with its sensitive fields decrypted, for
 // user code. An envelope with nothing encrypted is returned as it is. The
 // envelope of a durable/function.failed event has the failed run's event
 // decrypted too.
 func (c *eventCatalog) openEnvelope(raw json.RawMessage) (json.RawMessage, error) {
-	if c == nil || !bytes.Contains(raw, []byte(`"`+encKey+`"`)) {
+	if c == nil || !bytes.Contains(raw, []byte(`"`+seal.Field+`"`)) {
 		return raw, nil
 	}
 	var env map[string]json.RawMessage
@@ -178,8 +80,12 @@ func (c *eventCatalog) openEnvelope(raw json.RawMessage) (json.RawMessage, error
 		if err := d.Decode(&v); err != nil {
 			return nil, fmt.Errorf("runtime: event %s: data: %w", id, err)
 		}
-		v, err := k.sens.transform(v, func(ptr string, val any) (any, error) {
-			return c.sealer.open(id, ptr, val)
+		v, err := k.sens.Transform(v, func(ptr string, val any) (any, error) {
+			plain, err := c.sealer.Open(id, ptr, val)
+			if err != nil {
+				return nil, &DecryptError{EventID: id, Pointer: ptr, Reason: err.Error()}
+			}
+			return plain, nil
 		})
 		if err != nil {
 			return nil, err
@@ -249,223 +155,4 @@ func (x *execution) openStepOutput(st store.Step) json.RawMessage {
 		x.failRun(fmt.Errorf("step %q: %w", st.ID, err))
 	}
 	return plain
-}
-
-// sensitivity finds the values of an event's data that its schema marks
-// "x-sensitive": true, following properties, additionalProperties,
-// patternProperties, items, prefixItems, allOf/anyOf/oneOf and $refs within
-// the schema.
-type sensitivity struct {
-	root any
-	// byID resolves "$ref"s written against the schema's own $id.
-	id string
-}
-
-// newSensitivity returns nil when the schema marks no field sensitive. It
-// fails when the schema marks some and has a $ref it cannot follow, since a
-// sensitive field behind it would be stored in the clear.
-func newSensitivity(doc any) (*sensitivity, error) {
-	if !marksSensitive(doc) {
-		return nil, nil
-	}
-	s := &sensitivity{root: doc}
-	if m, ok := doc.(map[string]any); ok {
-		s.id, _ = m["$id"].(string)
-	}
-	var bad []string
-	var check func(n any)
-	check = func(n any) {
-		switch n := n.(type) {
-		case map[string]any:
-			if ref, ok := n["$ref"].(string); ok {
-				if _, ok := s.resolve(ref); !ok {
-					bad = append(bad, ref)
-				}
-			}
-			for _, v := range n {
-				check(v)
-			}
-		case []any:
-			for _, v := range n {
-				check(v)
-			}
-		}
-	}
-	check(doc)
-	if len(bad) > 0 {
-		return nil, fmt.Errorf("the schema marks sensitive fields but has $refs the engine cannot follow to find them (%s); refer to the schema's own definitions, as #/$defs/Name", strings.Join(bad, ", "))
-	}
-	return s, nil
-}
-
-func marksSensitive(n any) bool {
-	switch n := n.(type) {
-	case map[string]any:
-		if b, ok := n["x-sensitive"].(bool); ok && b {
-			return true
-		}
-		for _, v := range n {
-			if marksSensitive(v) {
-				return true
-			}
-		}
-	case []any:
-		for _, v := range n {
-			if marksSensitive(v) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// resolve follows a $ref into the schema itself ("#/$defs/X", or the same
-// written after the schema's $id).
-func (s *sensitivity) resolve(ref string) (any, bool) {
-	frag, ok := strings.CutPrefix(ref, "#")
-	if !ok {
-		if s.id == "" {
-			return nil, false
-		}
-		if frag, ok = strings.CutPrefix(ref, strings.TrimSuffix(s.id, "#")+"#"); !ok {
-			return nil, false
-		}
-	}
-	n := s.root
-	if frag == "" {
-		return n, true
-	}
-	rest, ok := strings.CutPrefix(frag, "/")
-	if !ok {
-		return nil, false // an anchor: not followed
-	}
-	for _, tok := range strings.Split(rest, "/") {
-		tok = strings.NewReplacer("~1", "/", "~0", "~").Replace(tok)
-		switch c := n.(type) {
-		case map[string]any:
-			if n, ok = c[tok]; !ok {
-				return nil, false
-			}
-		case []any:
-			var i int
-			if _, err := fmt.Sscan(tok, &i); err != nil || i < 0 || i >= len(c) {
-				return nil, false
-			}
-			n = c[i]
-		default:
-			return nil, false
-		}
-	}
-	return n, true
-}
-
-// transform calls f on every sensitive value of data (decoded JSON, at
-// /data in the envelope) and puts what f returns in its place.
-func (s *sensitivity) transform(data any, f func(ptr string, v any) (any, error)) (any, error) {
-	w := &sensWalk{s: s, f: f}
-	return w.walk(s.root, data, "/data", 0)
-}
-
-type sensWalk struct {
-	s    *sensitivity
-	f    func(ptr string, v any) (any, error)
-	done []string // pointers already handed to f
-}
-
-// maxRefDepth bounds the $refs followed without descending into the value
-// (a schema that refers to itself).
-const maxRefDepth = 64
-
-func (w *sensWalk) covered(ptr string) bool {
-	for _, d := range w.done {
-		if ptr == d || strings.HasPrefix(ptr, d+"/") {
-			return true
-		}
-	}
-	return false
-}
-
-func (w *sensWalk) walk(node, v any, ptr string, depth int) (any, error) {
-	m, ok := node.(map[string]any)
-	if !ok || depth > maxRefDepth || w.covered(ptr) {
-		return v, nil
-	}
-	if b, ok := m["x-sensitive"].(bool); ok && b {
-		w.done = append(w.done, ptr)
-		return w.f(ptr, v)
-	}
-	var err error
-	if ref, ok := m["$ref"].(string); ok {
-		if target, ok := w.s.resolve(ref); ok {
-			if v, err = w.walk(target, v, ptr, depth+1); err != nil {
-				return nil, err
-			}
-		}
-	}
-	for _, kw := range []string{"allOf", "anyOf", "oneOf"} {
-		subs, _ := m[kw].([]any)
-		for _, sub := range subs {
-			if v, err = w.walk(sub, v, ptr, depth+1); err != nil {
-				return nil, err
-			}
-		}
-	}
-	switch val := v.(type) {
-	case map[string]any:
-		props, _ := m["properties"].(map[string]any)
-		patterns, _ := m["patternProperties"].(map[string]any)
-		for k, child := range val {
-			cptr := ptr + "/" + escapePointer(k)
-			matched := false
-			if ps, ok := props[k]; ok {
-				matched = true
-				if child, err = w.walk(ps, child, cptr, 0); err != nil {
-					return nil, err
-				}
-			}
-			for pat, ps := range patterns {
-				if re := patternRegexp(pat); re != nil && re.MatchString(k) {
-					matched = true
-					if child, err = w.walk(ps, child, cptr, 0); err != nil {
-						return nil, err
-					}
-				}
-			}
-			if ap, ok := m["additionalProperties"]; ok && !matched {
-				if child, err = w.walk(ap, child, cptr, 0); err != nil {
-					return nil, err
-				}
-			}
-			val[k] = child
-		}
-	case []any:
-		prefix, _ := m["prefixItems"].([]any)
-		items := m["items"]
-		for i := range val {
-			cptr := fmt.Sprintf("%s/%d", ptr, i)
-			if i < len(prefix) {
-				val[i], err = w.walk(prefix[i], val[i], cptr, 0)
-			} else if items != nil {
-				val[i], err = w.walk(items, val[i], cptr, 0)
-			}
-			if err != nil {
-				return nil, err
-			}
-		}
-	}
-	return v, nil
-}
-
-var patternCache sync.Map // string -> *regexp.Regexp (nil if it does not compile)
-
-func patternRegexp(p string) *regexp.Regexp {
-	if re, ok := patternCache.Load(p); ok {
-		return re.(*regexp.Regexp)
-	}
-	re, err := regexp.Compile(p)
-	if err != nil {
-		re = nil
-	}
-	patternCache.Store(p, re)
-	return re
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/durable-go/durable/runtime/internal/expr"
+	"github.com/durable-go/durable/runtime/internal/seal"
 	"github.com/durable-go/durable/runtime/store"
 )
 
@@ -146,7 +147,7 @@ const redactedValue = "[sensitive: redacted]"
 // redactedValue, at any depth (the envelope of a durable/function.failed
 // event holds the failed run's event, encrypted fields and all).
 func redactJSON(raw json.RawMessage) (json.RawMessage, error) {
-	if !bytes.Contains(raw, []byte(`"`+encKey+`"`)) {
+	if !bytes.Contains(raw, []byte(`"`+seal.Field+`"`)) {
 		if !json.Valid(raw) {
 			return nil, errors.New("not JSON")
 		}
@@ -164,14 +165,14 @@ func redactJSON(raw json.RawMessage) (json.RawMessage, error) {
 func redactValue(v any) any {
 	switch x := v.(type) {
 	case map[string]any:
-		if _, enc := x[encKey]; enc {
+		if _, enc := x[seal.Field]; enc {
 			// A lone "$enc" is a sealed value; an object that has one
 			// among other keys is not what the engine writes, but its
 			// "$enc" is hidden all the same.
-			if isSealed(x) {
+			if seal.IsSealed(x) {
 				return redactedValue
 			}
-			x[encKey] = redactedValue
+			x[seal.Field] = redactedValue
 		}
 		for k, e := range x {
 			x[k] = redactValue(e)

@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/durable-go/durable/runtime/internal/seal"
 )
 
 type uiSendData struct {
@@ -39,7 +41,7 @@ func (s *uiServer) sendPage(r *http.Request) (string, uiPage, error) {
 func (s *uiServer) sendEvent(w http.ResponseWriter, r *http.Request) error {
 	d := uiSendData{Names: s.eventNames(), Name: strings.TrimSpace(r.PostFormValue("name")),
 		Data: r.PostFormValue("data"), ID: strings.TrimSpace(r.PostFormValue("id"))}
-	var sens *sensitivity
+	var sens *seal.Sensitivity
 	if s.e.events != nil && s.e.events.types[d.Name] != nil {
 		sens = s.e.events.types[d.Name].sens
 	}
@@ -89,8 +91,8 @@ func (s *uiServer) sendEvent(w http.ResponseWriter, r *http.Request) error {
 
 // clearSensitive returns data as indented JSON with the values its
 // schema marks sensitive replaced by empty strings.
-func clearSensitive(sens *sensitivity, data map[string]any) string {
-	v, err := sens.transform(data, func(string, any) (any, error) { return "", nil })
+func clearSensitive(sens *seal.Sensitivity, data map[string]any) string {
+	v, err := sens.Transform(data, func(string, any) (any, error) { return "", nil })
 	if err != nil {
 		return "{}"
 	}
