@@ -797,25 +797,29 @@ func (s *uiServer) openWaits(ctx context.Context, ev store.Event) ([]uiOpenWait,
 	out := make([]uiOpenWait, 0, len(waits))
 	for _, w := range waits {
 		k := w.RunID + "\x00" + w.StepKey
+		watch := strings.HasPrefix(w.StepKey, cancelPrefix)
 		ow := uiOpenWait{RunID: w.RunID, Step: steps[k], If: w.If, Expires: w.ExpiresAt}
 		ok, evalErr, err := s.e.waitMatches(w, env)
+		// In the order dispatch decides: a Cancel watch past its
+		// timeout cancels nothing; a wait's If is judged whatever its
+		// timeout (its run records the timeout when it next executes).
 		switch {
 		case err != nil:
 			ow.Why = "It cannot be judged: " + err.Error()
+		case watch && now.After(w.ExpiresAt):
+			ow.Why = "It expired at " + uiTime(w.ExpiresAt) + ": this Cancel watch no longer cancels its run."
 		case evalErr != nil:
 			ow.Why = "Its If expression failed on this event: " + evalErr.Error()
 		case !ok:
 			ow.Why = "Its If expression is false for this event."
-		case !now.Before(w.ExpiresAt):
-			ow.Why = "It expired at " + uiTime(w.ExpiresAt) + "; the run records its timeout when it next executes."
 		case started[k].After(ev.ReceivedAt):
 			ow.Why = "It matches, but it began after this event was received: only later events (or its Lookback) resolve it."
+		case watch:
+			ow.Matches = true
+			ow.Why = "It matches: this Cancel watch cancels its run when such an event arrives after the run was created."
 		default:
 			ow.Matches = true
 			ow.Why = "It matches."
-		}
-		if ok && err == nil && evalErr == nil && ow.Step == "" && strings.HasPrefix(w.StepKey, cancelPrefix) {
-			ow.Why = "It matches: this Cancel watch cancels its run when such an event arrives after the run was created."
 		}
 		out = append(out, ow)
 	}

@@ -784,3 +784,37 @@ func TestUIEventWaits(t *testing.T) {
 		t.Errorf("the events list judges waits")
 	}
 }
+
+// TestUIEventWaitsExpiredOrFailing: a Cancel watch past its timeout and a
+// wait whose If fails on the event are said so.
+func TestUIEventWaitsExpiredOrFailing(t *testing.T) {
+	reply := runtime.NewEventType[map[string]any]("test/reply", "", nil)
+	expiringFn := runtime.NewFunction(runtime.FunctionOpts{ID: "expiring", Cancel: []runtime.Cancel{{Event: "test/reply", Timeout: time.Hour}}},
+		runtime.EventTrigger("test/expiring.requested", ""),
+		func(ctx context.Context, in runtime.Input[map[string]any]) (any, error) {
+			return nil, step.Sleep(ctx, "nap", 10*time.Hour)
+		})
+	failingFn := runtime.NewFunction(runtime.FunctionOpts{ID: "failing"}, runtime.EventTrigger("test/failing.requested", ""),
+		func(ctx context.Context, in runtime.Input[map[string]any]) (any, error) {
+			return step.WaitForEvent(ctx, "reply", reply, step.WaitOpts{Timeout: 10 * time.Hour, If: "async.data.n > 1"})
+		})
+	te := startObserved(t, runtime.Options{UI: runtime.UIOptions{DevMode: true}, Functions: []*runtime.Function{expiringFn, failingFn}}, true)
+	te.send(t, "test/expiring.requested", map[string]any{})
+	te.send(t, "test/failing.requested", map[string]any{})
+	expiring, failing := te.onlyRun(t, "expiring"), te.onlyRun(t, "failing")
+	te.await(t, expiring, runtime.RunSleeping)
+	te.await(t, failing, runtime.RunWaiting)
+	te.clock.Advance(2 * time.Hour)
+	// A string where the If compares a number: its evaluation fails.
+	ev := te.send(t, "test/reply", map[string]any{"n": "many"})
+	srv := uiServer(t, te.Engine)
+	_, body, _ := get(t, uiClient(t), srv.URL+"/ui/events/"+ev)
+	for _, w := range []string{
+		`data-wait-run="` + expiring + `" data-matches="false"`, "Cancel watch", "this Cancel watch no longer cancels its run",
+		`data-wait-run="` + failing + `" data-matches="false"`, "Its If expression failed on this event: ",
+	} {
+		if !strings.Contains(body, w) {
+			t.Errorf("the event's page lacks %q:\n%s", w, body)
+		}
+	}
+}
