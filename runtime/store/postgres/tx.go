@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -186,6 +187,33 @@ func (t *pgTx) lock(ctx context.Context, name string) error {
 		t.locked = map[int32]bool{}
 	}
 	t.locked[key] = true
+	return nil
+}
+
+// lockAll takes the locks of names the transaction does not hold, in one
+// statement, in the order of lockKeys (sorted by name) so that it cannot
+// deadlock with a transaction taking them one at a time.
+func (t *pgTx) lockAll(ctx context.Context, names []string) error {
+	slices.Sort(names)
+	var want []int32
+	for _, n := range names {
+		if k := hash32(n); !t.locked[k] && !slices.Contains(want, k) {
+			want = append(want, k)
+		}
+	}
+	if len(want) == 0 {
+		return nil
+	}
+	// unnest yields the keys in array order, each locked before the next.
+	if _, err := t.exec(ctx, `SELECT pg_advisory_xact_lock($1::int4, k) FROM unnest($2::int4[]) AS k`, t.s.lockSpace, want); err != nil {
+		return err
+	}
+	if t.locked == nil {
+		t.locked = map[int32]bool{}
+	}
+	for _, k := range want {
+		t.locked[k] = true
+	}
 	return nil
 }
 
@@ -629,15 +657,16 @@ func (t *pgTx) claimRuns(ctx context.Context, p store.ClaimParams) ([]store.Run,
 		// look again. Otherwise fewer candidates than asked for means no
 		// more are due.
 		passedOver := false
-		for _, c := range candidates {
-			r := c.run
+		claimed := make([]bool, len(candidates))
+		var decide []store.Run // runs with limits, and runs a pause no longer holds
+		var decideAt []int     // their places among candidates
+		for i, c := range candidates {
 			if c.claimed {
-				r.Status, r.LeaseOwner, r.LeaseUntil = store.StatusRunning, p.Owner, p.LeaseUntil
-				out = append(out, r)
+				claimed[i] = true
 				continue
 			}
 			if c.paused {
-				held, err := t.holdPaused(ctx, r)
+				held, err := t.holdPaused(ctx, c.run)
 				if err != nil {
 					return out, err
 				}
@@ -646,42 +675,158 @@ func (t *pgTx) claimRuns(ctx context.Context, p store.ClaimParams) ([]store.Run,
 					continue
 				}
 			}
-			full, err := t.fullKey(ctx, r, used)
+			decide = append(decide, c.run)
+			decideAt = append(decideAt, i)
+		}
+		if len(decide) > 0 {
+			took, blocked, err := t.claimLimited(ctx, p, decide, used)
 			if err != nil {
 				return out, err
 			}
-			if full != "" {
-				// Slots it was handed on other keys go on to the next runs.
-				if err := t.releaseSlots(ctx, r.ID, r.Limits); err != nil {
-					return out, err
-				}
-				if _, err := t.exec(ctx, `UPDATE $S.runs SET status = 'blocked', blocked_on = $1 WHERE id = $2`, full, r.ID); err != nil {
-					return out, err
-				}
-				passedOver = true
-				continue
+			for j, ok := range took {
+				claimed[decideAt[j]] = ok
 			}
-			if _, err := t.exec(ctx, `UPDATE $S.runs SET status = 'running', lease_owner = $1, lease_until = $2::int8 WHERE id = $3`,
-				p.Owner, nanos(p.LeaseUntil), r.ID); err != nil {
-				return out, err
+			passedOver = passedOver || blocked
+		}
+		for i, c := range candidates {
+			if claimed[i] {
+				r := c.run
+				r.Status, r.LeaseOwner, r.LeaseUntil = store.StatusRunning, p.Owner, p.LeaseUntil
+				out = append(out, r)
 			}
-			for _, l := range r.Limits {
-				tag, err := t.exec(ctx, `INSERT INTO $S.slots (key, run_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, l.Key, r.ID)
-				if err != nil {
-					return out, err
-				}
-				if tag.RowsAffected() == 1 {
-					used[l.Key]++
-				}
-			}
-			r.Status, r.LeaseOwner, r.LeaseUntil = store.StatusRunning, p.Owner, p.LeaseUntil
-			out = append(out, r)
 		}
 		if len(candidates) < want && !passedOver {
 			return out, nil
 		}
 	}
 	return out, nil
+}
+
+// claimLimited decides, oldest first, which of runs (locked candidates of
+// a claim) take a slot of each key of their limits and which become
+// blocked on their first key with no free slot, in a fixed number of
+// statements whatever the number of runs: the keys' locks in one, their
+// counts in one, the claims, the slots and the blocks in one. used holds
+// the slots held per key as counted under its lock by this claim so far.
+// It reports which runs it claimed, and whether it blocked any.
+func (t *pgTx) claimLimited(ctx context.Context, p store.ClaimParams, runs []store.Run, used map[string]int) ([]bool, bool, error) {
+	var names, keys, ids []string
+	for _, r := range runs {
+		ids = append(ids, r.ID)
+		for _, l := range r.Limits {
+			if !slices.Contains(keys, l.Key) {
+				keys = append(keys, l.Key)
+				names = append(names, "slot/"+l.Key)
+			}
+		}
+	}
+	held := map[string]map[string]bool{} // run ID -> keys of its limits whose slot it holds
+	if len(keys) > 0 {
+		if err := t.lockAll(ctx, names); err != nil {
+			return nil, false, err
+		}
+		type keySlots struct {
+			key     string
+			n       int
+			holders []string
+		}
+		counts, err := collect(ctx, t, `SELECT key, COUNT(*), COALESCE(array_agg(run_id) FILTER (WHERE run_id = ANY($2::text[])), '{}')
+			FROM $S.slots WHERE key = ANY($1::text[]) GROUP BY key`, []any{keys, ids}, func(rows pgx.Rows) (keySlots, error) {
+			var k keySlots
+			err := rows.Scan(&k.key, &k.n, &k.holders)
+			return k, err
+		})
+		if err != nil {
+			return nil, false, err
+		}
+		for _, k := range keys {
+			used[k] = 0 // a key with no slot held has no row
+		}
+		for _, k := range counts {
+			used[k.key] = k.n // under the key's lock: this claim's own slots included
+			for _, id := range k.holders {
+				if held[id] == nil {
+					held[id] = map[string]bool{}
+				}
+				held[id][k.key] = true
+			}
+		}
+	}
+	took := make([]bool, len(runs))
+	var claimIDs, slotKeys, slotRuns, blockIDs, blockKeys []string
+	taking := map[string]int{} // slots this call will insert, per key
+	for i, r := range runs {
+		full := ""
+		for _, l := range r.Limits {
+			if !held[r.ID][l.Key] && used[l.Key] >= l.Limit {
+				full = l.Key
+				break
+			}
+		}
+		if full != "" {
+			blockIDs, blockKeys = append(blockIDs, r.ID), append(blockKeys, full)
+			if len(held[r.ID]) > 0 {
+				// Slots it was handed on other keys go on to the next runs
+				// (rare: a run requeued holding a slot, blocked on another
+				// key). A key left with no run blocked on it gets a slot
+				// back: count them again for the runs after this one.
+				if err := t.releaseSlots(ctx, r.ID, r.Limits); err != nil {
+					return nil, false, err
+				}
+				if err := t.recount(ctx, slices.Collect(maps.Keys(held[r.ID])), taking, used); err != nil {
+					return nil, false, err
+				}
+			}
+			continue
+		}
+		took[i] = true
+		claimIDs = append(claimIDs, r.ID)
+		for _, l := range r.Limits {
+			if !held[r.ID][l.Key] {
+				if held[r.ID] == nil {
+					held[r.ID] = map[string]bool{}
+				}
+				held[r.ID][l.Key] = true
+				used[l.Key]++
+				taking[l.Key]++
+				slotKeys, slotRuns = append(slotKeys, l.Key), append(slotRuns, r.ID)
+			}
+		}
+	}
+	// Data-modifying WITH clauses all run, on disjoint rows.
+	_, err := t.exec(ctx, `WITH claimed AS (
+			UPDATE $S.runs SET status = 'running', lease_owner = $1, lease_until = $2::int8 WHERE id = ANY($3::text[])
+		), slots AS (
+			INSERT INTO $S.slots (key, run_id) SELECT * FROM unnest($4::text[], $5::text[]) ON CONFLICT DO NOTHING
+		)
+		UPDATE $S.runs SET status = 'blocked', blocked_on = b.key FROM unnest($6::text[], $7::text[]) AS b(id, key) WHERE runs.id = b.id`,
+		p.Owner, nanos(p.LeaseUntil), claimIDs, slotKeys, slotRuns, blockIDs, blockKeys)
+	return took, len(blockIDs) > 0, err
+}
+
+// recount sets used of keys to the slots held of each (under its lock),
+// plus those the claim is about to take (taking).
+func (t *pgTx) recount(ctx context.Context, keys []string, taking, used map[string]int) error {
+	type keyCount struct {
+		key string
+		n   int
+	}
+	counts, err := collect(ctx, t, `SELECT key, COUNT(*) FROM $S.slots WHERE key = ANY($1::text[]) GROUP BY key`, []any{keys},
+		func(rows pgx.Rows) (keyCount, error) {
+			var k keyCount
+			err := rows.Scan(&k.key, &k.n)
+			return k, err
+		})
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		used[k] = taking[k]
+	}
+	for _, c := range counts {
+		used[c.key] += c.n
+	}
+	return nil
 }
 
 // claimCandidate is a due run, whether a pause of its function may hold
@@ -716,37 +861,6 @@ func (t *pgTx) holdPaused(ctx context.Context, r store.Run) (bool, error) {
 	}
 	_, err := t.exec(ctx, `UPDATE $S.runs SET status = 'paused', blocked_on = NULL WHERE id = $1`, r.ID)
 	return err == nil, err
-}
-
-// fullKey locks the keys of r's limits and returns the first, other than
-// those whose slot r holds already, with no free slot, or "".
-func (t *pgTx) fullKey(ctx context.Context, r store.Run, used map[string]int) (string, error) {
-	if len(r.Limits) == 0 {
-		return "", nil
-	}
-	if err := t.lockKeys(ctx, r.Limits); err != nil {
-		return "", err
-	}
-	heldKeys, err := collect(ctx, t, `SELECT key FROM $S.slots WHERE run_id = $1`, []any{r.ID}, scanText)
-	if err != nil {
-		return "", err
-	}
-	for _, l := range r.Limits {
-		if slices.Contains(heldKeys, l.Key) {
-			continue
-		}
-		n, ok := used[l.Key]
-		if !ok {
-			if err := t.queryRow(ctx, `SELECT COUNT(*) FROM $S.slots WHERE key = $1`, []any{l.Key}, &n); err != nil {
-				return "", err
-			}
-			used[l.Key] = n
-		}
-		if n >= l.Limit {
-			return l.Key, nil
-		}
-	}
-	return "", nil
 }
 
 func (t *pgTx) RenewLeases(ctx context.Context, owner string, leaseUntil time.Time) (int, error) {

@@ -50,6 +50,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ClaimRuns", testClaimRuns},
 		{"ClaimRunsConcurrent", testClaimRunsConcurrent},
 		{"ClaimRunsWithJournals", testClaimRunsWithJournals},
+		{"ClaimBlockedHandsOn", testClaimBlockedHandsOn},
 		{"RenewLeases", testRenewLeases},
 		{"ReleaseExpired", testReleaseExpired},
 		{"OwnsRun", testOwnsRun},
