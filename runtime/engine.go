@@ -728,6 +728,11 @@ func (e *Engine) dispatch(ctx context.Context, tx store.Tx, env envelope, budget
 		return nil, err
 	}
 	for _, w := range waits {
+		if w.ChildRunID == "" && !strings.HasPrefix(w.StepKey, cancelPrefix) && now.After(w.ExpiresAt) {
+			// The wait timed out; its run records that when it wakes. A
+			// later event must not resolve it meanwhile.
+			continue
+		}
 		ok, evalErr, err := e.waitMatches(w, env)
 		if err != nil {
 			return nil, err

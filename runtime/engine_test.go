@@ -12,6 +12,7 @@ import (
 
 	"github.com/durable-go/durable/runtime"
 	"github.com/durable-go/durable/runtime/step"
+	"github.com/durable-go/durable/runtime/store/sqlite"
 )
 
 type order struct {
@@ -161,5 +162,48 @@ func TestStepRetriesThenFails(t *testing.T) {
 	var ev struct{ Name string }
 	if err := json.Unmarshal(got.Event, &ev); err != nil || ev.Name != "shop/order.created" {
 		t.Errorf("failure event = %s", got.Event)
+	}
+}
+
+// TestWaitExpiredBeforeTheRunWakes: an event that arrives after a wait's
+// timeout, while its run has not yet woken to record the timeout (here:
+// no engine executes runs meanwhile), does not resolve the wait.
+func TestWaitExpiredBeforeTheRunWakes(t *testing.T) {
+	fn := runtime.NewFunction(runtime.FunctionOpts{ID: "waiter"}, orderCreated.Trigger(),
+		func(ctx context.Context, in runtime.Input[order]) (any, error) {
+			ev, err := step.WaitForEvent(ctx, "payment", paymentReceived, step.WaitOpts{Timeout: time.Hour})
+			if errors.Is(err, step.ErrTimeout) {
+				return "timeout", nil
+			}
+			if err != nil {
+				return nil, err
+			}
+			return ev.Data.Amount, nil
+		})
+	te := newEngine(t, fn)
+	te.send(t, "shop/order.created", order{OrderID: "o1"})
+	id := te.onlyRun(t, "waiter")
+	te.await(t, id, runtime.RunWaiting)
+	te.close()
+
+	// A process that only sends (not started: it executes nothing).
+	st, err := sqlite.Open(te.path, sqlite.Synchronous("OFF"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sender, err := runtime.New(runtime.Options{Store: st, Functions: []*runtime.Function{fn}, Clock: te.clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	te.clock.Advance(2 * time.Hour)
+	if _, err := sender.Send(context.Background(), runtime.Event{Name: "shop/payment.received", Data: order{OrderID: "o1", Amount: 99}}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+
+	te = startEngine(t, te.path, te.clock, fn)
+	info := te.await(t, id, runtime.RunCompleted)
+	if string(info.Output) != `"timeout"` {
+		t.Errorf("output = %s, want the timeout: the event came after it", info.Output)
 	}
 }

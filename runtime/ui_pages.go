@@ -800,14 +800,16 @@ func (s *uiServer) openWaits(ctx context.Context, ev store.Event) ([]uiOpenWait,
 		watch := strings.HasPrefix(w.StepKey, cancelPrefix)
 		ow := uiOpenWait{RunID: w.RunID, Step: steps[k], If: w.If, Expires: w.ExpiresAt}
 		ok, evalErr, err := s.e.waitMatches(w, env)
-		// In the order dispatch decides: a Cancel watch past its
-		// timeout cancels nothing; a wait's If is judged whatever its
-		// timeout (its run records the timeout when it next executes).
+		// In the order dispatch decides: a wait or Cancel watch past its
+		// timeout is resolved by no event (a wait's run records the
+		// timeout when it next executes).
 		switch {
 		case err != nil:
 			ow.Why = "It cannot be judged: " + err.Error()
 		case watch && now.After(w.ExpiresAt):
 			ow.Why = "It expired at " + uiTime(w.ExpiresAt) + ": this Cancel watch no longer cancels its run."
+		case now.After(w.ExpiresAt):
+			ow.Why = "It timed out at " + uiTime(w.ExpiresAt) + ": no event resolves it; its run records the timeout when it next executes."
 		case evalErr != nil:
 			ow.Why = "Its If expression failed on this event: " + evalErr.Error()
 		case !ok:
