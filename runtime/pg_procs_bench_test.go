@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -17,7 +18,8 @@ import (
 )
 
 // pgWorkerEnv starts TestPGBenchWorker in a child of
-// BenchmarkPGWorkflow3StepsProcesses: "<dsn>\n<schema>\n<workers>".
+// BenchmarkPGWorkflow3StepsProcesses: "<dsn>\n<schema>\n<workers>\n<file>",
+// where the worker keeps the count of statements it has sent.
 const pgWorkerEnv = "DURABLE_PGBENCH_WORKER"
 
 // pgBenchFunction is the 3-step workflow of the process benchmark.
@@ -40,7 +42,7 @@ func TestPGBenchWorker(t *testing.T) {
 		t.Skip("a child process of BenchmarkPGWorkflow3StepsProcesses")
 	}
 	parts := strings.Split(spec, "\n")
-	if len(parts) != 3 {
+	if len(parts) != 4 {
 		t.Fatalf("%s = %q", pgWorkerEnv, spec)
 	}
 	workers, err := strconv.Atoi(parts[2])
@@ -48,7 +50,19 @@ func TestPGBenchWorker(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	st, err := postgres.Open(ctx, parts[0], postgres.Schema(parts[1]), postgres.MaxConns(min(workers, 32)))
+	var count queryCounter
+	go func() {
+		// The benchmark kills this process: the count is kept in a file,
+		// replaced whole every 10 ms.
+		for {
+			tmp := parts[3] + ".tmp"
+			if err := os.WriteFile(tmp, []byte(strconv.FormatInt(count.n.Load(), 10)), 0o644); err == nil {
+				os.Rename(tmp, parts[3])
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}()
+	st, err := postgres.Open(ctx, parts[0], postgres.Schema(parts[1]), postgres.MaxConns(min(workers, 32)), postgres.QueryTracer(&count))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,24 +92,46 @@ func BenchmarkPGWorkflow3StepsProcesses(b *testing.B) {
 	for _, procs := range []int{1, 3} {
 		b.Run(fmt.Sprintf("procs=%d", procs), func(b *testing.B) {
 			dsn, schema := pgDSN(b), pgSchema(b)
-			st := openPG(b, schema, postgres.MaxConns(16))
+			var senderCount queryCounter
+			st := openPG(b, schema, postgres.MaxConns(16), postgres.QueryTracer(&senderCount))
 			sender, err := runtime.New(runtime.Options{Store: st, Functions: []*runtime.Function{pgBenchFunction}})
 			if err != nil {
 				b.Fatal(err)
 			}
+			countFiles := make([]string, procs)
 			for i := range procs {
+				countFiles[i] = filepath.Join(b.TempDir(), "statements")
 				cmd := exec.Command(os.Args[0], "-test.run=^TestPGBenchWorker$", "-test.count=1")
 				// Each process runs a share of the runs in flight, so the
 				// cluster as a whole has inFlight slots.
-				cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%s\n%s\n%d", pgWorkerEnv, dsn, schema, (inFlight+procs-1-i)/procs))
+				cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%s\n%s\n%d\n%s", pgWorkerEnv, dsn, schema, (inFlight+procs-1-i)/procs, countFiles[i]))
 				cmd.Stderr = os.Stderr
 				if err := cmd.Start(); err != nil {
 					b.Fatal(err)
 				}
 				b.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 			}
+			// statements counts what the sender and the workers have sent,
+			// less the benchmark's own polls of the completed runs.
+			polls := int64(0)
+			statements := func() int64 {
+				n := senderCount.n.Load() - polls
+				for _, f := range countFiles {
+					raw, err := os.ReadFile(f)
+					if err != nil {
+						b.Fatal(err)
+					}
+					w, err := strconv.ParseInt(string(raw), 10, 64)
+					if err != nil {
+						b.Fatalf("%s: %v", f, err)
+					}
+					n += w
+				}
+				return n
+			}
 			ctx := context.Background()
 			completed := func() int {
+				polls++
 				var n int
 				err := st.Pool().QueryRow(ctx, "SELECT count(*) FROM "+pgx.Identifier{schema, "runs"}.Sanitize()+" WHERE status = 'completed'").Scan(&n)
 				if err != nil {
@@ -118,6 +154,8 @@ func BenchmarkPGWorkflow3StepsProcesses(b *testing.B) {
 				time.Sleep(5 * time.Millisecond)
 			}
 			base := completed()
+			time.Sleep(20 * time.Millisecond) // the workers' counts are written every 10 ms
+			fromStatements := statements()
 			b.ResetTimer()
 			start := time.Now()
 			sent, done := 0, 0
@@ -136,8 +174,10 @@ func BenchmarkPGWorkflow3StepsProcesses(b *testing.B) {
 			}
 			elapsed := time.Since(start).Seconds()
 			b.StopTimer()
+			time.Sleep(20 * time.Millisecond)
 			b.ReportMetric(float64(b.N)/elapsed, "runs/s")
 			b.ReportMetric(float64(3*b.N)/elapsed, "steps/s")
+			b.ReportMetric(float64(statements()-fromStatements)/float64(b.N), "queries/run")
 		})
 	}
 }
