@@ -319,9 +319,14 @@ const runColumns = `id, function_id, status, events, attempt, created_at, starte
 	lease_owner, lease_until, output, error, parent_run_id, parent_step_key, deadline, limits, blocked_on, interrupted,
 	rerun_of, rerun_from_step, rerun_by`
 
-// qualifiedRunColumns is runColumns of the table runs, for a statement
-// that joins it to tables with columns of the same names.
-var qualifiedRunColumns = "runs." + strings.Join(strings.Split(strings.Join(strings.Fields(runColumns), " "), ", "), ", runs.")
+// qualified prefixes each column of a list of columns with table.
+func qualified(table, columns string) string {
+	cols := strings.Split(columns, ",")
+	for i, c := range cols {
+		cols[i] = table + "." + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
+}
 
 // scanRun scans runColumns, then extra.
 func scanRun(row pgx.Row, extra ...any) (store.Run, error) {
@@ -621,19 +626,23 @@ func (t *pgTx) ClaimRunsWithJournals(ctx context.Context, p store.ClaimParams) (
 // statement claims those that need no decision of their own: no limits,
 // and no pause of their function (as of the statement's snapshot, as the
 // candidates are read). It returns every candidate, in order, saying which
-// it claimed; the others are locked for the caller to decide.
+// it claimed; the others are locked for the caller to decide. The runs'
+// columns come from the locking SELECT: a row changed by a transaction
+// that committed after the statement began is read in its newest version
+// (as FOR UPDATE re-checks it), not in the snapshot's.
 var claimFree = `WITH cand AS (
-		SELECT id, started_at IS NULL AND EXISTS (SELECT 1 FROM $S.paused_functions p WHERE p.function_id = runs.function_id) AS paused
+		SELECT ` + runColumns + `,
+			started_at IS NULL AND EXISTS (SELECT 1 FROM $S.paused_functions p WHERE p.function_id = runs.function_id) AS paused
 		FROM $S.runs WHERE status IN ('queued', 'sleeping', 'waiting') AND available_at <= $1::int8
 		ORDER BY available_at, id LIMIT $2::int8 FOR UPDATE OF runs SKIP LOCKED
 	), claimed AS (
 		UPDATE $S.runs r SET status = 'running', lease_owner = $3, lease_until = $4::int8
-		FROM cand WHERE r.id = cand.id AND NOT cand.paused AND r.limits IS NULL
+		FROM cand WHERE r.id = cand.id AND NOT cand.paused AND cand.limits IS NULL
 		RETURNING r.id
 	)
-	SELECT ` + qualifiedRunColumns + `, cand.paused, claimed.id IS NOT NULL
-	FROM cand JOIN $S.runs ON runs.id = cand.id LEFT JOIN claimed ON claimed.id = cand.id
-	ORDER BY runs.available_at, runs.id`
+	SELECT ` + qualified("cand", runColumns) + `, cand.paused, claimed.id IS NOT NULL
+	FROM cand LEFT JOIN claimed ON claimed.id = cand.id
+	ORDER BY cand.available_at, cand.id`
 
 // claimRuns is ClaimRuns. The runs without limits and not paused, the
 // common case, are claimed by one statement for the whole batch; only the
