@@ -241,3 +241,20 @@ func FuzzAcceptedDecodes(f *testing.F) {
 		acceptedDecodes(t, c, data)
 	})
 }
+
+// BenchmarkPrepareEvent measures validating a typical event against its
+// schema, the cost every Send of a cataloged event pays.
+func BenchmarkPrepareEvent(b *testing.B) {
+	c := kindsCatalog(b)
+	data := []byte(`{"n": 42, "f": 1.5, "at": "2026-01-15T10:00:00Z", "ns": [1, 2, 3],
+		"point": {"x": 1, "y": 2}, "free": {"a": "b", "c": [true, null]}}`)
+	if _, err := c.prepare(0, "kinds/every.kind", "id", data); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := c.prepare(0, "kinds/every.kind", "id", data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

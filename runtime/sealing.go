@@ -10,11 +10,7 @@ import (
 
 	"github.com/durable-go/durable/runtime/internal/seal"
 	"github.com/durable-go/durable/runtime/store"
-	"golang.org/x/text/language"
-	"golang.org/x/text/message"
 )
-
-var printer = message.NewPrinter(language.English)
 
 // EncryptionKeyEnv is the environment variable that holds the key of
 // sensitive fields (standard base64 of 32 bytes) when Options.EncryptionKey

@@ -1,4 +1,4 @@
-package runtime
+package eventschema
 
 import (
 	"bytes"
@@ -10,13 +10,13 @@ import (
 	"github.com/durable-go/durable/runtime/internal/jsonptr"
 )
 
-// decodeEventData decodes event data as the schema validator reads it
+// decodeData decodes event data as the schema validator reads it
 // (numbers as json.Number), and lists the keys an object repeats. JSON
 // parsers disagree on a repeated key (the validator keeps the last, a
 // Go struct decodes both in turn), so data the schema accepted could
 // fail to decode, or decode to other values, in the function: an event
 // with a repeated key is refused.
-func decodeEventData(data []byte) (any, []Violation, error) {
+func decodeData(data []byte) (any, []Violation, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var v any

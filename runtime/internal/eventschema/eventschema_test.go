@@ -1,14 +1,12 @@
-package runtime
+package eventschema
 
 import (
 	"encoding/json"
-	"errors"
 	"math/big"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/durable-go/durable/runtime/internal/seal"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
@@ -108,7 +106,7 @@ func TestNormalizeIntegers(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		out, changed := normalizeIntegers(v)
+		out, changed := NormalizeIntegers(v)
 		if changed != (tt.want != "") {
 			t.Errorf("%s: changed = %v", tt.in, changed)
 			continue
@@ -133,15 +131,13 @@ func TestBoundReasons(t *testing.T) {
 		"secret": {"type": "integer", "exclusiveMinimum": 10, "x-sensitive": true},
 		"step": {"type": "number", "multipleOf": 0.1}
 	}}`
-	k, err := compileEventKind("a/b.c", json.RawMessage(schema))
+	s, err := Compile("a/b.c", json.RawMessage(schema))
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &eventCatalog{types: map[string]*eventKind{"a/b.c": k}, sealer: mustSealer(t)}
-	_, err = c.prepare(0, "a/b.c", "id", []byte(`{"tiny": -2e-400, "big": 9007199254740994, "secret": 7, "step": 0.15}`))
-	var ve *EventValidationError
-	if !errors.As(err, &ve) {
-		t.Fatalf("err = %v", err)
+	_, bad, err := s.Validate([]byte(`{"tiny": -2e-400, "big": 9007199254740994, "secret": 7, "step": 0.15}`))
+	if err != nil {
+		t.Fatal(err)
 	}
 	want := []Violation{
 		{"/data/big", "must be <= 9007199254740993, got 9007199254740994"},
@@ -149,16 +145,13 @@ func TestBoundReasons(t *testing.T) {
 		{"/data/step", "must be a multiple of 0.1, got 0.15"},
 		{"/data/tiny", "must be >= -1e-400, got -2e-400"},
 	}
-	if len(ve.Violations) != len(want) {
-		t.Fatalf("violations = %v", ve.Violations)
+	if !slices.Equal(bad, want) {
+		t.Errorf("violations = %v\nwant %v", bad, want)
 	}
-	for i := range want {
-		if ve.Violations[i] != want[i] {
-			t.Errorf("violation %d = %v, want %v", i, ve.Violations[i], want[i])
+	for _, v := range bad {
+		if strings.Contains(v.Reason, "got 7") {
+			t.Errorf("the sensitive value is quoted: %v", v)
 		}
-	}
-	if strings.Contains(err.Error(), "got 7") {
-		t.Errorf("the sensitive value is quoted: %v", err)
 	}
 }
 
@@ -168,14 +161,13 @@ func TestBoundReasons(t *testing.T) {
 // it panic, one of 1e9 made it build a billion-digit rational), and
 // repeated keys (it keeps the last; a Go struct decodes both).
 func TestUncheckableDataRefused(t *testing.T) {
-	k, err := compileEventKind("a/b.c", json.RawMessage(`{"type": "object", "properties": {
+	s, err := Compile("a/b.c", json.RawMessage(`{"type": "object", "properties": {
 		"n": {"type": "integer", "minimum": 0},
 		"list": {"type": "array", "items": {"type": "number", "maximum": 10}}
 	}}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &eventCatalog{types: map[string]*eventKind{"a/b.c": k}}
 	long := "1" + strings.Repeat("0", maxNumberChars)
 	tests := []struct {
 		data string
@@ -192,35 +184,19 @@ func TestUncheckableDataRefused(t *testing.T) {
 		{`{"n": 1e3, "list": [1e-1000, 5E+0], "o": {"n": 1}}`, nil},
 	}
 	for _, tt := range tests {
-		_, err := c.prepare(0, "a/b.c", "id", []byte(tt.data))
-		if tt.want == nil {
-			if err != nil {
-				t.Errorf("%.60s: %v", tt.data, err)
-			}
+		_, bad, err := s.Validate([]byte(tt.data))
+		if err != nil {
+			t.Errorf("%.60s: %v", tt.data, err)
 			continue
 		}
-		var ve *EventValidationError
-		if !errors.As(err, &ve) {
-			t.Errorf("%.60s: err = %v, want a validation error", tt.data, err)
-			continue
-		}
-		if !slices.Equal(ve.Violations, tt.want) {
-			t.Errorf("%.60s: violations = %v, want %v", tt.data, ve.Violations, tt.want)
+		if !slices.Equal(bad, tt.want) {
+			t.Errorf("%.60s: violations = %v, want %v", tt.data, bad, tt.want)
 		}
 	}
 }
 
 func unmarshalForTest(s string) (any, error) {
 	return jsonschema.UnmarshalJSON(strings.NewReader(s))
-}
-
-func mustSealer(t *testing.T) *seal.Sealer {
-	t.Helper()
-	s, err := seal.New(make([]byte, 32))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
 }
 
 func TestUncheckedFormatsRefused(t *testing.T) {
@@ -235,7 +211,7 @@ func TestUncheckedFormatsRefused(t *testing.T) {
 		{`{"properties": {"x": {"enum": [{"format": "regex"}]}}}`, ""},
 	}
 	for _, tt := range tests {
-		_, err := compileEventKind("a/b.c", json.RawMessage(tt.schema))
+		_, err := Compile("a/b.c", json.RawMessage(tt.schema))
 		switch {
 		case tt.want == "" && err != nil:
 			t.Errorf("%s: %v", tt.schema, err)
@@ -248,38 +224,23 @@ func TestUncheckedFormatsRefused(t *testing.T) {
 // TestStrictURIFormatsRegistered: event schemas are compiled with the RFC
 // 3986 checkers, not the validator's lenient ones.
 func TestStrictURIFormatsRegistered(t *testing.T) {
-	k, err := compileEventKind("a/b.c", json.RawMessage(`{"type": "object", "properties": {
+	s, err := Compile("a/b.c", json.RawMessage(`{"type": "object", "properties": {
 		"u": {"type": "string", "format": "uri"}, "r": {"type": "string", "format": "uri-reference"}}}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &eventCatalog{types: map[string]*eventKind{"a/b.c": k}}
 	for data, valid := range map[string]bool{
 		`{"u": "https://example.com/x", "r": "../x"}`: true,
 		`{"u": "https://例子.com"}`:                     false,
 		`{"u": "https://example.com\\x"}`:             false,
 		`{"r": "例子"}`:                                 false,
 	} {
-		_, err := c.prepare(0, "a/b.c", "id", []byte(data))
-		if (err == nil) != valid {
-			t.Errorf("%s: valid = %v, want %v (%v)", data, err == nil, valid, err)
+		_, bad, err := s.Validate([]byte(data))
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-}
-
-// BenchmarkPrepareEvent measures validating a typical event against its
-// schema, the cost every Send of a cataloged event pays.
-func BenchmarkPrepareEvent(b *testing.B) {
-	c := kindsCatalog(b)
-	data := []byte(`{"n": 42, "f": 1.5, "at": "2026-01-15T10:00:00Z", "ns": [1, 2, 3],
-		"point": {"x": 1, "y": 2}, "free": {"a": "b", "c": [true, null]}}`)
-	if _, err := c.prepare(0, "kinds/every.kind", "id", data); err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := c.prepare(0, "kinds/every.kind", "id", data); err != nil {
-			b.Fatal(err)
+		if (len(bad) == 0) != valid {
+			t.Errorf("%s: valid = %v, want %v (%v)", data, len(bad) == 0, valid, bad)
 		}
 	}
 }

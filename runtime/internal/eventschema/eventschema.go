@@ -1,4 +1,11 @@
-package runtime
+// Package eventschema validates event data against the JSON Schema of its
+// event type: it compiles schemas (draft 2020-12, self-contained, with
+// strict RFC 3986 URI formats and no format it cannot check as the
+// standard says), refuses data the validator cannot check as the function
+// will read it (repeated keys, huge numbers), reports every violation at
+// its JSON pointer without quoting sensitive values, and normalises
+// integers written as 5.0 or 1e1 so that they decode into Go integers.
+package eventschema
 
 import (
 	"bytes"
@@ -13,149 +20,41 @@ import (
 	"strings"
 
 	"github.com/durable-go/durable/runtime/internal/jsonptr"
-	"github.com/durable-go/durable/runtime/internal/quote"
 	"github.com/durable-go/durable/runtime/internal/seal"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 )
 
-// EventDescriptor describes an event type of the catalog: its name, its
-// version and the JSON Schema of its data. Every EventType[T] is one, so the
-// generated events.Events() can be given to Options.Events as it is.
-type EventDescriptor interface {
-	Name() string
-	Version() string
-	// Schema is the JSON Schema (draft 2020-12 unless it says otherwise
-	// with $schema) of the event's data, or nil for no validation.
-	Schema() json.RawMessage
-}
+// printer renders the validator's messages.
+var printer = message.NewPrinter(language.English)
 
-var _ EventDescriptor = EventType[struct{}]{}
-
-// Violation is one way in which an event breaks the schema of its type.
+// Violation is one way in which an event breaks the schema of its type:
+// the JSON pointer of the offending value within the envelope, and what is
+// wrong (runtime.Violation, which documents both).
 type Violation struct {
-	// Pointer is the JSON pointer (RFC 6901) of the offending value within
-	// the event envelope, such as /data/items/0/quantity. A missing
-	// required field is pointed at where it should be.
 	Pointer string
-	// Reason says what is wrong. It never quotes the value of a field the
-	// schema marks sensitive.
-	Reason string
+	Reason  string
 }
 
-// String bounds and escapes what it quotes: pointers are made of the
-// event's keys, and reasons may quote them.
-func (v Violation) String() string { return quote.Inline(v.Pointer) + ": " + quote.Inline(v.Reason) }
-
-// EventValidationError rejects an event whose data does not match the JSON
-// Schema of its event type (Options.Events). Nothing of the batch it was sent
-// in is stored.
-type EventValidationError struct {
-	// Index is the position of the event in the batch sent.
-	Index int
-	Name  string
-	// ID is the event's ID, as given or as assigned for this send.
-	ID string
-	// Violations lists every violation, sorted by pointer.
-	Violations []Violation
+// Schema is the compiled JSON Schema of an event type, with where its
+// sensitive fields are.
+type Schema struct {
+	validator *jsonschema.Schema
+	sens      *seal.Sensitivity
 }
 
-// maxViolationsShown bounds the violations Error lists (all are in
-// Violations): a list of a thousand bad items makes a thousand.
-const maxViolationsShown = 20
+// Sensitivity finds the values the schema marks sensitive; nil when it
+// marks none.
+func (s *Schema) Sensitivity() *seal.Sensitivity { return s.sens }
 
-func (e *EventValidationError) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "runtime: event %d (%s, id %s) does not match the schema of its type (%d violation", e.Index, quote.Excerpt(e.Name, 0), quote.Inline(e.ID), len(e.Violations))
-	if len(e.Violations) != 1 {
-		b.WriteByte('s')
-	}
-	b.WriteString("):")
-	for i, v := range e.Violations {
-		if i == maxViolationsShown {
-			fmt.Fprintf(&b, "\n\tand %d more", len(e.Violations)-i)
-			break
-		}
-		b.WriteString("\n\t")
-		b.WriteString(v.String())
-	}
-	return b.String()
-}
-
-// eventCatalog holds what the engine knows about the catalogued event types:
-// the compiled schemas, where their sensitive fields are, and the key that
-// encrypts those.
-type eventCatalog struct {
-	types map[string]*eventKind
-	// sealer encrypts sensitive fields; nil when no key is set (then no
-	// catalogued type has sensitive fields).
-	sealer *seal.Sealer
-}
-
-type eventKind struct {
-	name   string
-	schema *jsonschema.Schema // nil: no validation
-	// sens finds the sensitive values of an event's data; nil when the
-	// schema marks none.
-	sens *seal.Sensitivity
-}
-
-// newEventCatalog compiles the schemas of the event types and loads the
-// encryption key. It reports every problem at once.
-func newEventCatalog(types []EventDescriptor, key []byte) (*eventCatalog, error) {
-	c := &eventCatalog{types: map[string]*eventKind{}}
-	var errs []error
-	var sensitive []string
-	for i, t := range types {
-		if t == nil {
-			errs = append(errs, fmt.Errorf("Options.Events[%d] is nil", i))
-			continue
-		}
-		name := t.Name()
-		if name == "" {
-			errs = append(errs, fmt.Errorf("Options.Events[%d] has no name", i))
-			continue
-		}
-		if _, dup := c.types[name]; dup {
-			errs = append(errs, fmt.Errorf("event %q: given twice in Options.Events", name))
-			continue
-		}
-		k, err := compileEventKind(name, t.Schema())
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		c.types[name] = k
-		if k.sens != nil {
-			sensitive = append(sensitive, name)
-		}
-	}
-	k, err := encryptionKey(key)
-	if err != nil {
-		errs = append(errs, err)
-	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	if k == nil {
-		if len(sensitive) > 0 {
-			slices.Sort(sensitive)
-			return nil, fmt.Errorf("catalogued events have sensitive fields (%s) and no encryption key is set: "+
-				"set Options.EncryptionKey (32 bytes) or %s (base64 of 32 bytes, for example from `openssl rand -base64 32`)",
-				strings.Join(sensitive, ", "), EncryptionKeyEnv)
-		}
-		return c, nil
-	}
-	if c.sealer, err = seal.New(k); err != nil {
-		return nil, err
-	}
-	return c, nil
-}
-
-func compileEventKind(name string, raw json.RawMessage) (*eventKind, error) {
-	k := &eventKind{name: name}
+// Compile compiles the schema of the event type name; nil when raw is
+// empty or null (no validation). Errors name the event type and, for an
+// unsupported format, the schema location.
+func Compile(name string, raw json.RawMessage) (*Schema, error) {
 	if len(bytes.TrimSpace(raw)) == 0 || string(bytes.TrimSpace(raw)) == "null" {
-		return k, nil
+		return nil, nil
 	}
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
 	if err != nil {
@@ -174,13 +73,14 @@ func compileEventKind(name string, raw json.RawMessage) (*eventKind, error) {
 	if err := c.AddResource(loc, doc); err != nil {
 		return nil, fmt.Errorf("event %q: invalid JSON Schema: %w", name, err)
 	}
-	if k.schema, err = c.Compile(loc); err != nil {
+	s := &Schema{}
+	if s.validator, err = c.Compile(loc); err != nil {
 		return nil, fmt.Errorf("event %q: invalid JSON Schema: %w", name, err)
 	}
-	if k.sens, err = seal.NewSensitivity(doc); err != nil {
+	if s.sens, err = seal.NewSensitivity(doc); err != nil {
 		return nil, fmt.Errorf("event %q: %w", name, err)
 	}
-	return k, nil
+	return s, nil
 }
 
 // uncheckedFormats are the formats of draft 2020-12 that the validator
@@ -232,48 +132,27 @@ func (noLoader) Load(url string) (any, error) {
 	return nil, fmt.Errorf("%s: event schemas must be self-contained (refer only to their own $defs)", url)
 }
 
-// prepare validates the data of event i (already encoded as a JSON object)
-// against the schema of its type, then encrypts its sensitive fields. It
-// returns the data to store.
-func (c *eventCatalog) prepare(i int, name, id string, data json.RawMessage) (json.RawMessage, error) {
-	if c == nil {
-		return data, nil
-	}
-	k := c.types[name]
-	if k == nil || (k.schema == nil && k.sens == nil) {
-		return data, nil
-	}
-	v, bad, err := decodeEventData(data)
+// Validate decodes data (a JSON object) and validates it. It returns the
+// decoded data (numbers as json.Number), for NormalizeIntegers and sealing,
+// and the violations, sorted by pointer; an error is data that is not
+// JSON.
+func (s *Schema) Validate(data []byte) (any, []Violation, error) {
+	v, bad, err := decodeData(data)
 	if err != nil {
-		return nil, fmt.Errorf("runtime: event %d (%q): %w", i, name, err)
+		return nil, nil, err
 	}
-	if k.schema != nil {
-		if bad = uncheckableNumbers(v, "/data", bad); len(bad) > 0 {
-			slices.SortStableFunc(bad, func(a, b Violation) int { return strings.Compare(a.Pointer, b.Pointer) })
-			return nil, &EventValidationError{Index: i, Name: name, ID: id, Violations: bad}
+	if bad = uncheckableNumbers(v, "/data", bad); len(bad) > 0 {
+		slices.SortStableFunc(bad, func(a, b Violation) int { return strings.Compare(a.Pointer, b.Pointer) })
+		return v, bad, nil
+	}
+	if err := s.validator.Validate(v); err != nil {
+		var ve *jsonschema.ValidationError
+		if !errors.As(err, &ve) {
+			return nil, nil, fmt.Errorf("validating: %w", err)
 		}
-		if err := k.schema.Validate(v); err != nil {
-			var ve *jsonschema.ValidationError
-			if !errors.As(err, &ve) {
-				return nil, fmt.Errorf("runtime: event %d (%q): validating: %w", i, name, err)
-			}
-			return nil, &EventValidationError{Index: i, Name: name, ID: id, Violations: violations(ve, k.sens, v)}
-		}
+		return v, violations(ve, s.sens, v), nil
 	}
-	v, changed := normalizeIntegers(v)
-	if k.sens == nil {
-		if !changed {
-			return data, nil
-		}
-		return marshalData(i, name, v)
-	}
-	v, err = k.sens.Transform(v, func(ptr string, val any) (any, error) {
-		return c.sealer.Seal(id, ptr, val)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("runtime: event %d (%q): %w", i, name, err)
-	}
-	return marshalData(i, name, v)
+	return v, nil, nil
 }
 
 // Numbers the validator can check: it compares every number with a
@@ -285,7 +164,7 @@ const (
 	maxNumberExponent = 1000
 )
 
-// uncheckableNumbers lists the numbers of v (as decodeEventData
+// uncheckableNumbers lists the numbers of v (as decodeData
 // decodes them) that are longer than maxNumberChars or whose exponent is
 // beyond ±maxNumberExponent, at their JSON pointers under at.
 func uncheckableNumbers(v any, at string, out []Violation) []Violation {
@@ -317,22 +196,14 @@ func uncheckableNumbers(v any, at string, out []Violation) []Violation {
 	return out
 }
 
-func marshalData(i int, name string, v any) (json.RawMessage, error) {
-	out, err := json.Marshal(v)
-	if err != nil {
-		return nil, fmt.Errorf("runtime: event %d (%q): %w", i, name, err)
-	}
-	return out, nil
-}
-
-// normalizeIntegers rewrites the numbers of v (as decodeEventData
-// decodes them) that are integers written with a fraction or an exponent,
+// NormalizeIntegers rewrites the numbers of v (as Validate decodes
+// them) that are integers written with a fraction or an exponent,
 // such as 5.0 or 1e1, in plain integer form when they fit an int64. JSON
 // Schema counts them as integers, so a schema of type integer accepts
 // them, but encoding/json refuses to decode them into the int64 of the
 // generated Go type: the run would fail on an event already stored. A
 // float64 field decodes either form to the same value.
-func normalizeIntegers(v any) (any, bool) {
+func NormalizeIntegers(v any) (any, bool) {
 	switch x := v.(type) {
 	case json.Number:
 		if !strings.ContainsAny(string(x), ".eE") {
@@ -346,7 +217,7 @@ func normalizeIntegers(v any) (any, bool) {
 	case map[string]any:
 		changed := false
 		for k, e := range x {
-			if n, c := normalizeIntegers(e); c {
+			if n, c := NormalizeIntegers(e); c {
 				x[k], changed = n, true
 			}
 		}
@@ -354,7 +225,7 @@ func normalizeIntegers(v any) (any, bool) {
 	case []any:
 		changed := false
 		for i, e := range x {
-			if n, c := normalizeIntegers(e); c {
+			if n, c := NormalizeIntegers(e); c {
 				x[i], changed = n, true
 			}
 		}
