@@ -42,4 +42,18 @@
 // are evaluated on stored envelopes, so they see the encrypted form: do not
 // use sensitive fields in expressions; keys derived from them would be
 // stored in the clear, which is why they are not decrypted for evaluation.
+//
+// # Where things are
+//
+// This package holds the user's vocabulary (Function, Engine, Options,
+// Event, the errors) and the engine's life of a run: an event is checked
+// and stored by Engine.Send (engine.go), which admits a run per trigger
+// (admit.go: flow control, idempotency, debounce, batching); the poll loop
+// claims due runs (engine.go: claim); exec.go executes a claimed run's
+// handler step by step and finishes it (execution.finish, Engine.finishRun).
+// The machinery lives under runtime/internal: expr compiles and evaluates
+// CEL under cost and time limits; eventschema compiles the event schemas
+// and validates event data; seal encrypts sensitive fields; quote bounds
+// and escapes input quoted in errors; jsonptr writes JSON pointers; runctx
+// is the seam to the step package. Stores are in runtime/store.
 package runtime
