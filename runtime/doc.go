@@ -53,7 +53,8 @@
 // handler step by step and finishes it (execution.finish, Engine.finishRun).
 // The machinery lives under runtime/internal: expr compiles and evaluates
 // CEL under cost and time limits; eventschema compiles the event schemas
-// and validates event data; seal encrypts sensitive fields; quote bounds
-// and escapes input quoted in errors; jsonptr writes JSON pointers; runctx
-// is the seam to the step package. Stores are in runtime/store.
+// and validates event data; seal encrypts sensitive fields; cronspec
+// parses cron schedules; quote bounds and escapes input quoted in errors;
+// jsonptr writes JSON pointers; runctx is the seam to the step package.
+// Stores are in runtime/store.
 package runtime

@@ -6,9 +6,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/durable-go/durable/runtime/internal/cronspec"
 	"github.com/durable-go/durable/runtime/internal/expr"
 	"github.com/durable-go/durable/runtime/internal/quote"
-	"github.com/robfig/cron/v3"
 )
 
 // Trigger says what starts runs of a function: an event (optionally
@@ -93,25 +93,4 @@ type Schedule interface {
 }
 
 // ParseCron parses a cron spec as CronTrigger accepts it.
-func ParseCron(spec string) (Schedule, error) {
-	s := strings.TrimSpace(spec)
-	if strings.HasPrefix(s, "CRON_TZ=") {
-		s = "TZ=" + strings.TrimPrefix(s, "CRON_TZ=")
-	}
-	if strings.HasPrefix(s, "TZ=") {
-		zone, _, ok := strings.Cut(strings.TrimPrefix(s, "TZ="), " ")
-		if !ok {
-			return nil, fmt.Errorf("cron %s: a schedule must follow the time zone", quote.Excerpt(spec, 0))
-		}
-		if _, err := time.LoadLocation(zone); err != nil {
-			return nil, fmt.Errorf("cron %s: unknown time zone %s", quote.Excerpt(spec, 0), quote.Excerpt(zone, 0))
-		}
-	} else {
-		s = "TZ=UTC " + s
-	}
-	sched, err := cron.ParseStandard(s)
-	if err != nil {
-		return nil, fmt.Errorf("cron %s: %w", quote.Excerpt(spec, 0), err)
-	}
-	return sched, nil
-}
+func ParseCron(spec string) (Schedule, error) { return cronspec.Parse(spec) }
