@@ -160,7 +160,7 @@ func main() {
 				stored := string(runs[0].Events[0])
 				// The plaintext is the JSON string "4242": the digits alone
 				// may occur in a timestamp or an ID.
-				fmt.Printf("stored %s encrypted=%t plaintext=%t\n", id, strings.Contains(stored, "$enc"), strings.Contains(stored, `+"`"+`"4242"`+"`"+`))
+				fmt.Printf("stored %s encrypted=%t plaintext=%t\n", id, strings.Contains(stored, "$enc"), strings.Contains(stored, ` + "`" + `"4242"` + "`" + `))
 				break
 			}
 			if len(runs) == 1 && runs[0].Status == runtime.RunFailed {
