@@ -29,8 +29,11 @@ func Parse(spec string) (Schedule, error) {
 		if !ok {
 			return nil, fmt.Errorf("cron %s: a schedule must follow the time zone", quote.Excerpt(spec, 0))
 		}
-		if _, err := time.LoadLocation(zone); err != nil {
-			return nil, fmt.Errorf("cron %s: unknown time zone %s", quote.Excerpt(spec, 0), quote.Excerpt(zone, 0))
+		// Local would make the schedule depend on the zone of each
+		// machine that runs an engine (the cronspec analyzer refuses it
+		// too); "" is UTC to LoadLocation, which the spec did not say.
+		if _, err := time.LoadLocation(zone); err != nil || zone == "" || zone == "Local" {
+			return nil, fmt.Errorf("cron %s: unknown time zone %s: use an IANA name such as Europe/Paris or UTC", quote.Excerpt(spec, 0), quote.Excerpt(zone, 0))
 		}
 	} else {
 		s = "TZ=UTC " + s

@@ -22,6 +22,8 @@ func TestParse(t *testing.T) {
 		{spec: "CRON_TZ=Europe/Paris 0 9 * * *", next: time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)},
 		{spec: "TZ=Europe/Paris", wantErr: `cron "TZ=Europe/Paris": a schedule must follow the time zone`},
 		{spec: "TZ=Mars/Olympus 0 9 * * *", wantErr: `unknown time zone "Mars/Olympus"`},
+		{spec: "TZ=Local 0 9 * * *", wantErr: `unknown time zone "Local": use an IANA name`},
+		{spec: "TZ= 0 9 * * *", wantErr: `unknown time zone "": use an IANA name`},
 		{spec: "0 25 * * *", wantErr: `cron "0 25 * * *": `},
 		{spec: "0 9 * *", wantErr: "expected exactly 5 fields"},
 		{spec: "0 9 * * * " + strings.Repeat("x", 200), wantErr: "(bytes 0-64 of 210)"},
