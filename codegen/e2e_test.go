@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/durable-go/durable/codegen/internal/testmod"
+	"github.com/durable-go/durable/internal/testmod"
 )
 
 const e2eCatalog = `version: "1"

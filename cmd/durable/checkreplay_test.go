@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/durable-go/durable/internal/testmod"
 	"github.com/durable-go/durable/runtime"
 	"github.com/durable-go/durable/runtime/step"
 	"github.com/durable-go/durable/runtime/store/sqlite"
@@ -152,7 +153,7 @@ func TestCheckReplayEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := writeTempModule(t, root, "example.com/app", map[string]string{"cmd/app/main.go": checkReplayApp})
+	dir := testmod.Write(t, root, "example.com/app", map[string]string{"cmd/app/main.go": checkReplayApp})
 	db := seedSleepingRuns(t)
 	t.Chdir(dir)
 	t.Setenv("GOPROXY", "off")
@@ -216,36 +217,4 @@ func TestCheckReplayUsage(t *testing.T) {
 			t.Errorf("%q: exit %d, stderr %q; want 2, %q", tt.args, code, errb.String(), tt.want)
 		}
 	}
-}
-
-// writeTempModule writes a module that requires this checkout of durable
-// (replaced by root) with durable's requirements and sums, so that the go
-// command builds it offline.
-func writeTempModule(t *testing.T, root, modPath string, files map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	gomod, err := os.ReadFile(filepath.Join(root, "go.mod"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	gosum, err := os.ReadFile(filepath.Join(root, "go.sum"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	mod := regexp.MustCompile(`(?m)^module .*$`).ReplaceAllLiteral(gomod, []byte("module "+modPath))
-	mod = append(mod, "\nrequire github.com/durable-go/durable v0.0.0\n\nreplace github.com/durable-go/durable => "+root+"\n"...)
-	all := map[string]string{"go.mod": string(mod), "go.sum": string(gosum)}
-	for name, data := range files {
-		all[name] = data
-	}
-	for name, data := range all {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
 }

@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/durable-go/durable/codegen/internal/testmod"
+	"github.com/durable-go/durable/internal/testmod"
 )
 
 // benchModule writes a module of n packages, each with three files, one of

@@ -1,5 +1,5 @@
 // Package testmod writes throwaway Go modules that use this checkout of
-// durable, for the generator's tests and benchmarks.
+// durable, for the tests and benchmarks of the generator and the CLI.
 package testmod
 
 import (
