@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 
 	"github.com/durable-go/durable/runtime/store"
 )
@@ -32,16 +31,5 @@ func (t *sqlTx) ListEvents(ctx context.Context, f store.EventFilter) ([]store.Ev
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []store.Event
-	for rows.Next() {
-		var ev store.Event
-		var recv sql.NullInt64
-		if err := rows.Scan(&ev.ID, &ev.Name, &ev.TS, &ev.Envelope, &recv); err != nil {
-			return nil, err
-		}
-		ev.ReceivedAt = fromNanos(recv)
-		out = append(out, ev)
-	}
-	return out, rows.Err()
+	return scanEvents(rows)
 }

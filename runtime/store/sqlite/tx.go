@@ -171,6 +171,12 @@ func (t *sqlTx) EventsByName(ctx context.Context, p store.EventsByNameParams) ([
 	if err != nil {
 		return nil, err
 	}
+	return scanEvents(rows)
+}
+
+// scanEvents reads rows of (id, name, ts, envelope, received_at) and
+// closes them.
+func scanEvents(rows *sql.Rows) ([]store.Event, error) {
 	defer rows.Close()
 	var out []store.Event
 	for rows.Next() {
