@@ -198,10 +198,10 @@ func (s *uiServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(w, r)
 }
 
-type admission int
+type uiAccess int
 
 const (
-	admitted admission = iota
+	admitted uiAccess = iota
 	mustLogin
 	forbidden
 	notLoopback
@@ -209,7 +209,7 @@ const (
 )
 
 // admit decides whether r may use the UI.
-func (s *uiServer) admit(r *http.Request) admission {
+func (s *uiServer) admit(r *http.Request) uiAccess {
 	if s.opts.Authorize != nil {
 		if s.opts.Authorize(r) {
 			return admitted
