@@ -76,6 +76,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ReleaseOwnRun", testReleaseOwnRun},
 		{"QueueStats", testQueueStats},
 		{"CommitObserver", testCommitObserver},
+		{"CommitRuns", testCommitRuns},
 	}
 	tests = append(tests, retentionTests...)
 	tests = append(tests, waitKeyTests...)
