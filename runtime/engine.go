@@ -49,6 +49,9 @@ type Engine struct {
 	// wakeups, set at Start when the store is a store.Notifier, fires when
 	// another process commits claimable work.
 	wakeups <-chan struct{}
+	// runCommits batches the executions' commits of their own runs, when
+	// the store is a store.RunCommitter (set at Start).
+	runCommits *runCommits
 
 	mu       sync.Mutex
 	running  bool
@@ -210,6 +213,9 @@ func (e *Engine) Start(ctx context.Context) error {
 	e.execCtx, e.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	if n, ok := e.store.(store.Notifier); ok {
 		e.wakeups = n.Wakeups()
+	}
+	if rc, ok := e.store.(store.RunCommitter); ok {
+		e.runCommits = &runCommits{store: rc, owner: e.owner, ctx: e.execCtx}
 	}
 	e.loops.Add(3)
 	go e.pollLoop()

@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	goruntime "runtime"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -344,10 +345,19 @@ func (x *execution) finish(status store.Status, output json.RawMessage, errMsg s
 		x.e.log.Warn("durable: run failed", "run", x.run.ID, "function", x.fn.ID(), "err", errMsg)
 	}
 	ctx, fx := withTxEffects(x.e.execCtx)
-	err := x.update(func(tx store.Tx) error {
-		fx.reset()
-		return x.e.finishRun(ctx, tx, x.run, status, output, errMsg, true, x.mayHaveWaits())
-	})
+	var err error
+	if x.endsAlone(status) {
+		// finishRun would only update the run: the end joins the batch.
+		err = x.commitOwn(&store.RunEnd{Status: status, EndedAt: x.e.clock.Now(), Output: output, Error: errMsg})
+		if err == nil {
+			fx.runEnded(x.run.FunctionID, status)
+		}
+	} else {
+		err = x.update(func(tx store.Tx) error {
+			fx.reset()
+			return x.e.finishRun(ctx, tx, x.run, status, output, errMsg, true, x.mayHaveWaits())
+		})
+	}
 	x.e.signal()
 	if err == nil {
 		x.observeFinished(status, fx)
@@ -479,6 +489,62 @@ func (x *execution) tryCommit(_ context.Context, fn func(tx store.Tx) error) err
 		}
 		return fn(tx)
 	})
+}
+
+// endsAlone reports whether ending the run with status changes nothing but
+// the run (see finishRun): it completed, no run invoked it, it holds no
+// slots and has no waits to delete. Its end then goes with the engine's
+// batch of run commits, when the store has them.
+func (x *execution) endsAlone(status store.Status) bool {
+	return x.e.runCommits != nil && status == store.StatusCompleted &&
+		x.run.ParentRunID == "" && len(x.run.Limits) == 0 && !x.mayHaveWaits()
+}
+
+// flush commits the run's pending updates (see update) alone: the commit
+// before a step runs.
+func (x *execution) flush() error {
+	if x.e.runCommits == nil {
+		return x.update(func(store.Tx) error { return nil })
+	}
+	return x.commitOwn(nil)
+}
+
+// commitOwn is update for a commit of the run's pending updates and, with
+// end, its end, and nothing else: it joins the engine's next batch of run
+// commits, whose store call checks the lease of each run.
+func (x *execution) commitOwn(end *store.RunEnd) error {
+	x.mu.Lock()
+	if x.lost != nil {
+		defer x.mu.Unlock()
+		return x.lost
+	}
+	c := store.RunCommit{RunID: x.run.ID, ClearInterrupted: x.clearInterrupted, End: end}
+	for _, st := range x.settled {
+		c.Steps = append(c.Steps, st)
+	}
+	// The settled steps of a Parallel's branches were recorded when they
+	// started; a new one is the only step of its commit. Key order only
+	// makes the writes reproducible.
+	slices.SortFunc(c.Steps, func(a, b store.Step) int { return strings.Compare(a.Key, b.Key) })
+	if x.setStart {
+		c.Start = &store.RunStart{StartedAt: x.e.clock.Now(), Deadline: x.deadline}
+	}
+	x.mu.Unlock()
+	applied, err := x.e.runCommits.commit(c)
+	if err == nil && !applied {
+		err = errLostRun
+	}
+	x.mu.Lock()
+	if err == nil {
+		x.setStart, x.clearInterrupted = false, false
+		for _, st := range c.Steps {
+			delete(x.settled, st.Key)
+		}
+	} else if len(x.settled) > 0 {
+		x.lostOutcome = true
+	}
+	x.mu.Unlock()
+	return err
 }
 
 // update runs fn, which must check that the run is still ours, with the
@@ -790,7 +856,7 @@ func (x *execution) Run(ctx context.Context, id string, fn func(ctx context.Cont
 		// top-level step's lost attempt is charged to the first step run
 		// after a crash, which must then be this one. Each outcome is
 		// written only if the run is still ours: no other check is needed.
-		if err := x.update(func(store.Tx) error { return nil }); err != nil {
+		if err := x.flush(); err != nil {
 			x.stop(err)
 		}
 	}

@@ -108,7 +108,7 @@ func (s *Store) CommitRuns(ctx context.Context, owner string, commits []store.Ru
 			}
 		}
 		if err == nil {
-			s.observeCommit(start)
+			s.observeCommit(start, len(commits))
 			applied := make([]bool, len(commits))
 			for i, c := range commits {
 				applied[i] = done[c.RunID]

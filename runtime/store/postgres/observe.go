@@ -11,7 +11,8 @@ import (
 var _ store.CommitObserver = (*Store)(nil)
 
 // ObserveCommits implements store.CommitObserver: every Update is its own
-// transaction, so each report counts one Update.
+// transaction, so each report counts one Update, except CommitRuns': one per
+// run it commits.
 func (s *Store) ObserveCommits(fn func(store.CommitStats)) {
 	if fn == nil {
 		s.commitObserver.Store(nil)
@@ -20,10 +21,10 @@ func (s *Store) ObserveCommits(fn func(store.CommitStats)) {
 	s.commitObserver.Store(&fn)
 }
 
-// observeCommit reports a committed transaction begun at start.
-func (s *Store) observeCommit(start time.Time) {
+// observeCommit reports a committed transaction of updates begun at start.
+func (s *Store) observeCommit(start time.Time, updates int) {
 	if fn := s.commitObserver.Load(); fn != nil {
-		(*fn)(store.CommitStats{Updates: 1, Duration: time.Since(start)})
+		(*fn)(store.CommitStats{Updates: updates, Duration: time.Since(start)})
 	}
 }
 

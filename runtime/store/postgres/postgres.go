@@ -316,7 +316,7 @@ func (s *Store) runOnce(ctx context.Context, opts pgx.TxOptions, readOnly bool, 
 	if err != nil {
 		return fmt.Errorf("postgres: commit: %w", err)
 	}
-	s.observeCommit(start)
+	s.observeCommit(start, 1)
 	if t.wake {
 		s.notify.announce()
 	}

@@ -517,17 +517,3 @@ func migrate(db *sql.DB) error {
 	}
 	return nil
 }
-
-var _ store.RunCommitter = (*Store)(nil)
-
-// CommitRuns implements store.RunCommitter with one Update: group commit
-// already joins it with the other writers' Updates in one transaction.
-func (s *Store) CommitRuns(ctx context.Context, owner string, commits []store.RunCommit) ([]bool, error) {
-	var applied []bool
-	err := s.Update(ctx, func(tx store.Tx) error {
-		var err error
-		applied, err = store.CommitRunsInTx(ctx, tx, owner, commits)
-		return err
-	})
-	return applied, err
-}
