@@ -46,19 +46,20 @@
 // # Where things are
 //
 // This package holds the user's vocabulary (Function, Engine, Options,
-// Event, the errors) and the engine's life of a run: an event is checked
-// and stored by Engine.Send (engine.go), which admits a run per trigger
-// (admission.go: admissionStages, the ordered decisions of flow control:
-// idempotency, rate limit, singleton, debounce, batch, throttle, priority,
-// concurrency, then the run is stored started or queued); the poll loop
-// claims due runs (engine.go: claim); exec.go executes a claimed run's
-// handler step by step and finishes it (execution.finish, Engine.finishRun).
-// The machinery lives under runtime/internal: flowstate keeps flow
-// control's state in the store (idempotency keys, GCRA windows, singleton
-// holders, debounce and batch buffers); expr compiles and evaluates CEL
-// under cost and time limits; eventschema compiles the event schemas and
-// validates event data; seal encrypts sensitive fields; cronspec parses
-// cron schedules; quote bounds and escapes input quoted in errors; jsonptr
-// writes JSON pointers; runctx is the seam to the step package.
-// Stores are in runtime/store.
+// Event, the errors, RunInfo with its RunStatus and StepStatus, which
+// runinfo.go converts from the store's) and the engine's life of a run: an
+// event is checked and stored by Engine.Send (engine.go), which admits a
+// run per trigger (admission.go: admissionStages, the ordered decisions of
+// flow control: idempotency, rate limit, singleton, debounce, batch,
+// throttle, priority, concurrency, then the run is stored started or
+// queued); the poll loop claims due runs (engine.go: claim); exec.go
+// executes a claimed run's handler step by step and finishes it
+// (execution.finish, Engine.finishRun). The machinery lives under
+// runtime/internal: flowstate keeps flow control's state in the store
+// (idempotency keys, GCRA windows, singleton holders, debounce and batch
+// buffers); expr compiles and evaluates CEL under cost and time limits;
+// eventschema compiles the event schemas and validates event data; seal
+// encrypts sensitive fields; cronspec parses cron schedules; quote bounds
+// and escapes input quoted in errors; jsonptr writes JSON pointers; runctx
+// is the seam to the step package. Stores are in runtime/store.
 package runtime

@@ -302,7 +302,7 @@ func checkFaultOutcome(t *testing.T, fs *faultyStore, w *faultWorkload, runs []r
 			t.Errorf("run %s: %d steps, want a, b, c", r.ID, len(r.Steps))
 		}
 		for _, s := range r.Steps {
-			if s.Status != store.StepCompleted {
+			if s.Status != runtime.StepCompleted {
 				t.Errorf("run %s step %s: %s, want completed", r.ID, s.ID, s.Status)
 			}
 			if n := fs.commitsOf(r.ID, s.Key, store.StepCompleted); n != 1 {

@@ -192,16 +192,14 @@ func (s *httpServer) listRuns(w http.ResponseWriter, r *http.Request) {
 }
 
 func statusList() string {
-	names := make([]string, len(allStatuses))
-	for i, st := range allStatuses {
+	names := make([]string, len(runStatuses))
+	for i, st := range runStatuses {
 		names[i] = string(st)
 	}
 	return strings.Join(names, ", ")
 }
 
-var allStatuses = []RunStatus{RunQueued, RunRunning, RunSleeping, RunWaiting, RunBlocked, RunPaused, RunCompleted, RunFailed, RunCancelled, RunSkipped}
-
-func knownStatus(s string) bool { return slices.Contains(allStatuses, RunStatus(s)) }
+func knownStatus(s string) bool { return slices.Contains(runStatuses, RunStatus(s)) }
 
 func (s *httpServer) getRun(w http.ResponseWriter, r *http.Request) {
 	info, err := s.e.Run(r.Context(), r.PathValue("id"))

@@ -314,7 +314,7 @@ func (e *Engine) bulk(ctx context.Context, f BulkFilter, name string, finished b
 // runs it may change, finished ones or the others, and defaults to all of
 // those.
 func bulkStatuses(given []RunStatus, finished bool) ([]store.Status, error) {
-	var all []store.Status
+	var all []RunStatus
 	for _, s := range runStatuses {
 		if s.Terminal() == finished {
 			all = append(all, s)
@@ -325,14 +325,14 @@ func bulkStatuses(given []RunStatus, finished bool) ([]store.Status, error) {
 		kind = "finished"
 	}
 	if len(given) == 0 {
-		return all, nil
+		return storeStatuses(all), nil
 	}
 	for _, s := range given {
 		if !slices.Contains(all, s) {
 			return nil, fmt.Errorf("BulkFilter.Statuses: %q is not a status of a run %s (one of %v)", s, kind, all)
 		}
 	}
-	return given, nil
+	return storeStatuses(given), nil
 }
 
 // compileRunIf compiles a CEL filter over a run's first event; nil for "".

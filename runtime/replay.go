@@ -145,7 +145,7 @@ func (e *Engine) CheckReplayAll(ctx context.Context) (ReplayReport, error) {
 			if err == nil {
 				continue
 			}
-			f := ReplayFailure{RunID: r.ID, FunctionID: r.FunctionID, Status: r.Status, Error: err.Error()}
+			f := ReplayFailure{RunID: r.ID, FunctionID: r.FunctionID, Status: RunStatus(r.Status), Error: err.Error()}
 			var nd *NonDeterminismError
 			if errors.As(err, &nd) {
 				f.Expected, f.Actual = nd.Expected, nd.Actual

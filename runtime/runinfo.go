@@ -17,25 +17,41 @@ import (
 )
 
 // RunStatus is the state of a run.
-type RunStatus = store.Status
+type RunStatus string
 
 // Run states, as RunInfo.Status reports them.
 const (
-	RunQueued    = store.StatusQueued
-	RunRunning   = store.StatusRunning
-	RunSleeping  = store.StatusSleeping
-	RunWaiting   = store.StatusWaiting
-	RunCompleted = store.StatusCompleted
-	RunFailed    = store.StatusFailed
-	RunCancelled = store.StatusCancelled
+	RunQueued    RunStatus = "queued"
+	RunRunning   RunStatus = "running"
+	RunSleeping  RunStatus = "sleeping"
+	RunWaiting   RunStatus = "waiting"
+	RunCompleted RunStatus = "completed"
+	RunFailed    RunStatus = "failed"
+	RunCancelled RunStatus = "cancelled"
 	// RunBlocked: due, but over a concurrency limit.
-	RunBlocked = store.StatusBlocked
+	RunBlocked RunStatus = "blocked"
 	// RunSkipped: flow control did not start it, or a Resume skipped it;
 	// Error says why.
-	RunSkipped = store.StatusSkipped
+	RunSkipped RunStatus = "skipped"
 	// RunPaused: due, but held by a pause of its function (Pause).
-	RunPaused = store.StatusPaused
+	RunPaused RunStatus = "paused"
 )
+
+// Terminal reports whether a run in this state has ended.
+func (s RunStatus) Terminal() bool { return store.Status(s).Terminal() }
+
+// storeStatuses converts statuses to the store's, whose values are the
+// same strings.
+func storeStatuses(ss []RunStatus) []store.Status {
+	if ss == nil {
+		return nil
+	}
+	out := make([]store.Status, len(ss))
+	for i, s := range ss {
+		out[i] = store.Status(s)
+	}
+	return out
+}
 
 // runStatuses lists every run status.
 var runStatuses = []RunStatus{RunQueued, RunRunning, RunSleeping, RunWaiting, RunBlocked, RunPaused, RunCompleted, RunFailed, RunCancelled, RunSkipped}
@@ -68,13 +84,32 @@ type RunInfo struct {
 	Steps   []StepInfo
 }
 
+// StepStatus is the state of a step.
+type StepStatus string
+
+// Step states, as StepInfo.Status reports them.
+const (
+	StepCompleted StepStatus = "completed"
+	StepFailed    StepStatus = "failed"
+	// StepRetrying: an attempt failed and another is due at WakeAt.
+	StepRetrying StepStatus = "retrying"
+	// StepSleeping: a sleep until WakeAt.
+	StepSleeping StepStatus = "sleeping"
+	// StepWaiting: a wait for an event or an invoked run, until WakeAt.
+	StepWaiting StepStatus = "waiting"
+	// StepStarted: an attempt began and its outcome is not recorded yet
+	// (an attempt of a parallel branch's step that a crash cut short
+	// stays so until the step runs again).
+	StepStarted StepStatus = "started"
+)
+
 // StepInfo describes one step of a run.
 type StepInfo struct {
 	ID string
 	// Key identifies the step within the run (scope, ID and occurrence).
 	Key    string
 	Kind   string
-	Status store.StepStatus
+	Status StepStatus
 	Output json.RawMessage
 	Error  string
 	// Attempts is how many times the step's function ran, counting the
@@ -156,7 +191,7 @@ func (e *Engine) Runs(ctx context.Context, f RunFilter) (RunPage, error) {
 	if err != nil {
 		return RunPage{}, fmt.Errorf("runtime: runs: %w", err)
 	}
-	sf := store.RunFilter{FunctionID: f.FunctionID, Statuses: f.Statuses, EventID: f.EventID}
+	sf := store.RunFilter{FunctionID: f.FunctionID, Statuses: storeStatuses(f.Statuses), EventID: f.EventID}
 	sf.CreatedFrom, sf.CreatedBefore = storedRange(f.Since, f.Until)
 	if f.Cursor != "" {
 		pos, err := decodeCursor(f.Cursor)
@@ -237,14 +272,14 @@ func decodeCursor(c string) (store.RunPos, error) {
 
 func runInfo(r store.Run, steps []store.Step) RunInfo {
 	info := RunInfo{
-		ID: r.ID, FunctionID: r.FunctionID, Status: r.Status, Attempt: r.Attempt,
+		ID: r.ID, FunctionID: r.FunctionID, Status: RunStatus(r.Status), Attempt: r.Attempt,
 		Output: r.Output, Error: r.Error, CreatedAt: r.CreatedAt, StartedAt: r.StartedAt, EndedAt: r.EndedAt,
 		ParentRunID: r.ParentRunID, RerunOf: r.RerunOf, RerunFromStep: r.RerunFromStep, RerunBy: r.RerunBy,
 	}
 	_ = json.Unmarshal(r.Events, &info.Events)
 	for _, s := range steps {
 		info.Steps = append(info.Steps, StepInfo{
-			ID: s.ID, Key: s.Key, Kind: s.Kind, Status: s.Status, Output: s.Output, Error: s.Error,
+			ID: s.ID, Key: s.Key, Kind: s.Kind, Status: StepStatus(s.Status), Output: s.Output, Error: s.Error,
 			Attempts: s.Attempts, StartedAt: s.StartedAt, UpdatedAt: s.UpdatedAt, WakeAt: s.WakeAt,
 		})
 	}

@@ -216,8 +216,6 @@ type uiCount struct {
 // has no count, so the UI lists at most this many plus one.
 const uiCountCap = 100
 
-var uiStatuses = []RunStatus{RunQueued, RunRunning, RunSleeping, RunWaiting, RunBlocked, RunPaused, RunCompleted, RunFailed, RunCancelled, RunSkipped}
-
 func (s *uiServer) functionsPage(r *http.Request) (string, uiPage, error) {
 	ctx := r.Context()
 	paused, err := s.e.Paused(ctx)
@@ -248,7 +246,7 @@ func (s *uiServer) functionsPage(r *http.Request) (string, uiPage, error) {
 				uf.Triggers = append(uf.Triggers, t.event)
 			}
 		}
-		for _, st := range uiStatuses {
+		for _, st := range runStatuses {
 			runs, err := s.listRuns(ctx, RunFilter{FunctionID: id, Statuses: []RunStatus{st}, Limit: uiCountCap + 1})
 			if err != nil {
 				return "", uiPage{}, err
@@ -482,7 +480,7 @@ func parseUITime(v string) (time.Time, error) {
 }
 
 func (s *uiServer) runsFilterData(q url.Values) uiRunsData {
-	d := uiRunsData{Statuses: uiStatuses, Function: q.Get("function"), Status: q.Get("status"),
+	d := uiRunsData{Statuses: runStatuses, Function: q.Get("function"), Status: q.Get("status"),
 		Event: strings.TrimSpace(q.Get("event")), From: q.Get("from"), To: q.Get("to"), ID: q.Get("id")}
 	for id := range s.e.fns {
 		d.Functions = append(d.Functions, id)
@@ -576,13 +574,13 @@ func (s *uiServer) runPageOf(r *http.Request, id string) (string, uiPage, error)
 	for _, st := range ri.Steps {
 		us := uiStep{StepInfo: st, Left: pct(st.StartedAt), Duration: uiDuration(st.UpdatedAt.Sub(st.StartedAt))}
 		us.Width = max(0.4, pct(st.UpdatedAt)-us.Left)
-		if st.Kind == kindWait && st.Status == store.StepCompleted {
+		if st.Kind == kindWait && st.Status == StepCompleted {
 			_, us.ResolvedBy = envelopeHeader(st.Output)
 		}
 		if us.Left+us.Width > 100 {
 			us.Left = 100 - us.Width
 		}
-		pending := st.Status == store.StepSleeping || st.Status == store.StepWaiting || st.Status == store.StepRetrying
+		pending := st.Status == StepSleeping || st.Status == StepWaiting || st.Status == StepRetrying
 		if !st.WakeAt.IsZero() && (pending || st.Kind == kindSleep || st.Kind == kindWait) {
 			us.Deadline = st.WakeAt
 		}

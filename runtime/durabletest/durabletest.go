@@ -617,7 +617,7 @@ func (h *harness) checkUse(res *Result) {
 					continue
 				}
 				found = true
-				if s.Status != store.StepFailed || s.Error != "timed out" {
+				if s.Status != runtime.StepFailed || s.Error != "timed out" {
 					h.t.Errorf("durabletest: TimeoutWait(%q): the wait did not time out: it is %s%s", id, s.Status, describeOutput(s.Output))
 				}
 			}

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/durable-go/durable/runtime"
-	"github.com/durable-go/durable/runtime/store"
 )
 
 // Result is what a run did: its status, output or error, and its journal
@@ -255,7 +254,7 @@ func (r *Result) AssertStepFailed(t testing.TB, id string, contains string) bool
 	if !ok {
 		return false
 	}
-	if s.Status == store.StepFailed && strings.Contains(s.Error, contains) {
+	if s.Status == runtime.StepFailed && strings.Contains(s.Error, contains) {
 		return true
 	}
 	want := fmt.Sprintf("want step %q to fail", id)
@@ -349,7 +348,7 @@ func (r *Result) completedStep(t testing.TB, who, id string) (runtime.StepInfo, 
 	if !ok {
 		return s, false
 	}
-	if s.Status != store.StepCompleted {
+	if s.Status != runtime.StepCompleted {
 		t.Errorf("%s: want step %q of %q to complete; it is %s", who, id, r.fnID, describeStep(s))
 		return s, false
 	}
@@ -417,13 +416,13 @@ func (r *Result) describe() string {
 func describeStep(s runtime.StepInfo) string {
 	var b strings.Builder
 	b.WriteString(string(s.Status))
-	if s.Attempts > 1 || s.Status == store.StepFailed && s.Attempts > 0 {
+	if s.Attempts > 1 || s.Status == runtime.StepFailed && s.Attempts > 0 {
 		fmt.Fprintf(&b, " after %d attempts", s.Attempts)
 	}
 	if s.Error != "" {
 		fmt.Fprintf(&b, ": %s", firstLine(s.Error))
 	}
-	if len(s.Output) > 0 && s.Status == store.StepCompleted {
+	if len(s.Output) > 0 && s.Status == runtime.StepCompleted {
 		fmt.Fprintf(&b, " -> %s", abbrev(string(s.Output)))
 	}
 	return b.String()

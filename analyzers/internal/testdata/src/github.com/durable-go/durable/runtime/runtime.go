@@ -5,8 +5,6 @@ package runtime
 import (
 	"context"
 	"time"
-
-	"github.com/durable-go/durable/runtime/store"
 )
 
 type FunctionOpts struct {
@@ -169,13 +167,13 @@ func (e *Engine) Start(ctx context.Context) error                          { ret
 func (e *Engine) Stop(ctx context.Context) error                           { return nil }
 func (e *Engine) Send(ctx context.Context, evs ...Event) ([]string, error) { return nil, nil }
 
-type RunStatus = store.Status
+type RunStatus string
 
 const (
-	RunQueued    = store.StatusQueued
-	RunRunning   = store.StatusRunning
-	RunCompleted = store.StatusCompleted
-	RunFailed    = store.StatusFailed
+	RunQueued    RunStatus = "queued"
+	RunRunning   RunStatus = "running"
+	RunCompleted RunStatus = "completed"
+	RunFailed    RunStatus = "failed"
 )
 
 type RunInfo struct {
