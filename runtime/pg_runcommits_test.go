@@ -84,7 +84,7 @@ func TestPGRunCommitsBatched(t *testing.T) {
 			t.Fatalf("run %s has %d steps, want %d", r.ID, len(ri.Steps), len(steps))
 		}
 		for k, s := range ri.Steps {
-			if want := fmt.Sprintf("%q", fmt.Sprint(steps[k], i)); s.ID != steps[k] || s.Status != store.StepCompleted || s.Attempts != 1 || string(s.Output) != want {
+			if want := fmt.Sprintf("%q", fmt.Sprint(steps[k], i)); s.ID != steps[k] || s.Status != runtime.StepCompleted || s.Attempts != 1 || string(s.Output) != want {
 				t.Errorf("run %s step %d: %s %s attempts %d output %s; want %s completed attempts 1 output %s", r.ID, k, s.ID, s.Status, s.Attempts, s.Output, steps[k], want)
 			}
 		}
@@ -146,7 +146,7 @@ func TestPGRunCommitsFenced(t *testing.T) {
 		t.Errorf("run is %s, want cancelled", ri.Status)
 	}
 	for _, s := range ri.Steps {
-		if s.Status == store.StepCompleted {
+		if s.Status == runtime.StepCompleted {
 			t.Errorf("step %s recorded completed after the run was cancelled", s.ID)
 		}
 	}
