@@ -92,6 +92,7 @@ type config struct {
 	simpleProtocol bool
 	maxConns       int32
 	maxAttempts    int
+	groupMax       int
 	tracer         pgx.QueryTracer
 }
 
@@ -119,6 +120,11 @@ func MaxAttempts(n int) Option { return func(c *config) { c.maxAttempts = n } }
 // that is also a pgx.BatchTracer sees those.
 func QueryTracer(t pgx.QueryTracer) Option { return func(c *config) { c.tracer = t } }
 
+// GroupCommit sets how many concurrent Updates at most share one
+// transaction (default 32; 1 gives each its own). Each is isolated by a
+// savepoint: one that fails leaves the others' writes alone.
+func GroupCommit(n int) Option { return func(c *config) { c.groupMax = n } }
+
 // Store is a store.Store on a PostgreSQL database.
 type Store struct {
 	pool   *pgxpool.Pool
@@ -127,6 +133,12 @@ type Store struct {
 	// that stores of different schemas do not contend.
 	lockSpace   int32
 	maxAttempts int
+	groupMax    int
+	group       struct {
+		mu      sync.Mutex
+		queue   []*queuedUpdate
+		writers int
+	}
 	// queries maps a statement as written (tables prefixed with "$S.") to the
 	// statement for this schema.
 	queries sync.Map
@@ -148,7 +160,7 @@ var (
 // Open connects to the database dsn (a postgres:// URL or a key=value DSN,
 // as pgx reads it) and migrates the schema to the current version.
 func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
-	cfg := config{schema: "durable", maxAttempts: 10}
+	cfg := config{schema: "durable", maxAttempts: 10, groupMax: defaultGroupMax}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -157,6 +169,9 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	}
 	if cfg.maxAttempts < 1 {
 		return nil, fmt.Errorf("postgres: MaxAttempts %d: want at least 1", cfg.maxAttempts)
+	}
+	if cfg.groupMax < 1 {
+		return nil, fmt.Errorf("postgres: GroupCommit %d: want at least 1", cfg.groupMax)
 	}
 	if cfg.maxConns < 0 {
 		return nil, fmt.Errorf("postgres: MaxConns %d: want at least 1", cfg.maxConns)
@@ -183,6 +198,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		schema:      cfg.schema,
 		lockSpace:   hash32("durable/" + cfg.schema),
 		maxAttempts: cfg.maxAttempts,
+		groupMax:    cfg.groupMax,
 	}
 	if _, err := s.migrate(ctx); err != nil {
 		pool.Close()
@@ -224,8 +240,15 @@ func (s *Store) sql(query string) string {
 }
 
 // Update runs fn in a READ COMMITTED transaction, again in a new one if
-// PostgreSQL aborts it for a serialization failure or a deadlock.
+// PostgreSQL aborts it for a serialization failure or a deadlock. Updates
+// made at the same time share transactions (see GroupCommit).
 func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
+	if s.closed.Load() {
+		return store.ErrClosed
+	}
+	if s.groupMax > 1 {
+		return s.updateGrouped(ctx, fn)
+	}
 	return s.run(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, false, fn)
 }
 

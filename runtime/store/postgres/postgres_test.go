@@ -76,6 +76,7 @@ func TestConformance(t *testing.T) {
 	}{
 		{"ExtendedProtocol", nil},
 		{"SimpleProtocol", []Option{SimpleProtocol()}},
+		{"NoGroupCommit", []Option{GroupCommit(1)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			testDSN(t)
@@ -583,6 +584,7 @@ func TestBadOptions(t *testing.T) {
 		{"empty schema", []Option{Schema("")}, "empty"},
 		{"attempts", []Option{MaxAttempts(0)}, "MaxAttempts"},
 		{"conns", []Option{MaxConns(-1)}, "MaxConns"},
+		{"group", []Option{GroupCommit(0)}, "GroupCommit"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Open(ctx, "postgres://127.0.0.1:1/none", tc.opts...)
@@ -653,4 +655,51 @@ func TestWakeups(t *testing.T) {
 		t.Fatal("Update did not fail")
 	}
 	quiet("a rolled-back insert")
+}
+
+// TestGroupCommit: Updates made at the same time share transactions, each
+// isolated by its savepoint (the conformance suite checks the isolation),
+// and GroupCommit(1) gives each its own.
+func TestGroupCommit(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		opts    []Option
+		grouped bool
+	}{
+		{"default", nil, true},
+		{"off", []Option{GroupCommit(1)}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := openTest(t, tc.opts...)
+			var mu sync.Mutex
+			most := 0
+			s.ObserveCommits(func(c store.CommitStats) {
+				mu.Lock()
+				most = max(most, c.Updates)
+				mu.Unlock()
+			})
+			start := make(chan struct{})
+			var wg sync.WaitGroup
+			for i := range 64 {
+				wg.Go(func() {
+					<-start
+					if err := s.Update(ctx, func(tx store.Tx) error {
+						return tx.PutState(ctx, fmt.Sprint("k", i), []byte("v"))
+					}); err != nil {
+						t.Error(err)
+					}
+				})
+			}
+			close(start)
+			wg.Wait()
+			mu.Lock()
+			defer mu.Unlock()
+			if tc.grouped && most < 2 {
+				t.Errorf("64 concurrent Updates: no transaction held more than %d", most)
+			}
+			if !tc.grouped && most != 1 {
+				t.Errorf("GroupCommit(1): a transaction held %d Updates", most)
+			}
+		})
+	}
 }

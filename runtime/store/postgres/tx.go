@@ -35,6 +35,13 @@ type pgTx struct {
 	// to end.
 	begun    bool
 	readOnly bool
+	// grouped says the transaction is a group's (see Update): savepoint,
+	// unless empty, is the SAVEPOINT of the group's current Update, not sent
+	// yet (it goes with the Update's first statement), and marked says it
+	// was sent.
+	grouped   bool
+	savepoint string
+	marked    bool
 	// locked holds the advisory locks taken (they last until the end of the
 	// transaction), so each is taken once.
 	locked map[int32]bool
@@ -55,36 +62,62 @@ func (t *pgTx) check(err error) error {
 	return err
 }
 
-// start sends the pending BEGIN, if any, together with sql in one batch
-// (one round trip), and returns the batch positioned at sql's result; nil
-// when the transaction had begun (sql is then the caller's to send). The
-// caller closes the batch after reading sql's result.
-func (t *pgTx) start(ctx context.Context, sql string, args []any) (pgx.BatchResults, error) {
-	if t.begun || t.begin == "" {
-		return nil, nil
+// start sends what must precede sql and was not sent yet (BEGIN, a group's
+// SAVEPOINT) together with sql in one batch (one round trip), and returns
+// the batch positioned at sql's result; nil when nothing preceded sql (sql
+// is then the caller's to send). The caller closes the batch after reading
+// sql's result. It also returns the context to send sql under.
+func (t *pgTx) start(ctx context.Context, sql string, args []any) (context.Context, pgx.BatchResults, error) {
+	if t.grouped {
+		// The connection carries the group's other Updates: a statement
+		// must not be interrupted midway (pgx then closes the connection).
+		// A cancelled Update fails before its next statement instead.
+		if err := ctx.Err(); err != nil {
+			return ctx, nil, err
+		}
+		ctx = context.WithoutCancel(ctx)
 	}
-	t.begun = true
+	var prelude []string
+	if !t.begun && t.begin != "" {
+		prelude = append(prelude, t.begin)
+		t.begun = true
+	}
+	if t.savepoint != "" {
+		prelude = append(prelude, t.savepoint)
+		t.savepoint, t.marked = "", true
+	}
+	if len(prelude) == 0 {
+		return ctx, nil, nil
+	}
 	conn, ok := t.db.(*pgxpool.Conn)
 	if !ok || conn.Conn().Config().DefaultQueryExecMode == pgx.QueryExecModeSimpleProtocol {
 		// The simple protocol sends a batch as one multi-statement string:
-		// BEGIN goes alone there.
-		_, err := t.db.Exec(ctx, t.begin)
-		return nil, err
+		// these go alone there.
+		for _, q := range prelude {
+			if _, err := t.db.Exec(ctx, q); err != nil {
+				return ctx, nil, err
+			}
+		}
+		return ctx, nil, nil
 	}
 	b := &pgx.Batch{}
-	b.Queue(t.begin)
+	for _, q := range prelude {
+		b.Queue(q)
+	}
 	b.Queue(sql, args...)
 	br := conn.SendBatch(ctx, b)
-	if _, err := br.Exec(); err != nil {
-		br.Close()
-		return nil, err
+	for range prelude {
+		if _, err := br.Exec(); err != nil {
+			br.Close()
+			return ctx, nil, err
+		}
 	}
-	return br, nil
+	return ctx, br, nil
 }
 
 func (t *pgTx) exec(ctx context.Context, query string, args ...any) (pgconn.CommandTag, error) {
 	sql := t.s.sql(query)
-	br, err := t.start(ctx, sql, args)
+	ctx, br, err := t.start(ctx, sql, args)
 	if err != nil {
 		return pgconn.CommandTag{}, t.check(err)
 	}
@@ -102,7 +135,7 @@ func (t *pgTx) exec(ctx context.Context, query string, args ...any) (pgconn.Comm
 // row runs a query of one row; its Scan reports the errors.
 func (t *pgTx) row(ctx context.Context, query string, args ...any) pgx.Row {
 	sql := t.s.sql(query)
-	br, err := t.start(ctx, sql, args)
+	ctx, br, err := t.start(ctx, sql, args)
 	if err != nil {
 		return errRow{err}
 	}
@@ -140,7 +173,7 @@ func (t *pgTx) queryRow(ctx context.Context, query string, args []any, dest ...a
 // collect runs a query and scans each row with scan.
 func collect[T any](ctx context.Context, t *pgTx, query string, args []any, scan func(pgx.Rows) (T, error)) ([]T, error) {
 	sql := t.s.sql(query)
-	br, err := t.start(ctx, sql, args)
+	ctx, br, err := t.start(ctx, sql, args)
 	if err != nil {
 		return nil, t.check(err)
 	}
