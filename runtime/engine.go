@@ -709,7 +709,18 @@ func (e *Engine) dispatchAll(ctx context.Context, tx store.Tx, envs []envelope) 
 // as budget allows (nil: none); on error it returns no run.
 func (e *Engine) dispatch(ctx context.Context, tx store.Tx, env envelope, budget *slotBudget) ([]store.Run, error) {
 	now := e.clock.Now()
-	inserted, err := tx.InsertEvent(ctx, store.Event{ID: env.ID, Name: env.Name, TS: env.TS, Envelope: env.JSON, ReceivedAt: now})
+	ev := store.Event{ID: env.ID, Name: env.Name, TS: env.TS, Envelope: env.JSON, ReceivedAt: now}
+	var inserted, matched bool
+	var waits []store.Wait
+	var err error
+	if em, ok := tx.(store.EventMatcher); ok && !e.cancelsOnTrigger(env.Name) {
+		// Admission inserts no wait this event could complete: its waits
+		// are found now, with the insert, in one round trip.
+		inserted, waits, err = em.InsertEventMatchWaits(ctx, ev, env.matchParams())
+		matched = true
+	} else {
+		inserted, err = tx.InsertEvent(ctx, ev)
+	}
 	if err != nil || !inserted {
 		return nil, err
 	}
@@ -729,9 +740,10 @@ func (e *Engine) dispatch(ctx context.Context, tx store.Tx, env envelope, budget
 			budget.markQueued()
 		}
 	}
-	waits, err := tx.MatchWaits(ctx, env.matchParams())
-	if err != nil {
-		return nil, err
+	if !matched {
+		if waits, err = tx.MatchWaits(ctx, env.matchParams()); err != nil {
+			return nil, err
+		}
 	}
 	for _, w := range waits {
 		if w.ChildRunID == "" && !strings.HasPrefix(w.StepKey, cancelPrefix) && now.After(w.ExpiresAt) {
@@ -918,6 +930,23 @@ func (e *Engine) finishRun(ctx context.Context, tx store.Tx, r store.Run, status
 		}
 	}
 	return nil
+}
+
+// cancelsOnTrigger reports whether a function that an event named name
+// triggers is cancelled by events of that name: admitting its run inserts
+// a wait (its cancel watch) that the event itself may complete.
+func (e *Engine) cancelsOnTrigger(name string) bool {
+	for _, et := range e.byEvent[name] {
+		if et.fn.flow == nil {
+			continue
+		}
+		for _, c := range et.fn.flow.cancels {
+			if c.Event == name {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // errLostRun means the run is no longer this engine's to change: it was

@@ -240,6 +240,17 @@ type JournalClaimer interface {
 	ClaimRunsWithJournals(ctx context.Context, p ClaimParams) ([]ClaimedRun, error)
 }
 
+// EventMatcher is implemented by the Tx of stores that can store an event
+// and find the waits it may complete in one round trip. The engine uses it
+// when no function that the event starts can insert waits for it (a
+// cancellation on the event that started the run): then the waits are the
+// same before and after the event's runs are admitted.
+type EventMatcher interface {
+	// InsertEventMatchWaits is InsertEvent(ev) and, if that stored ev,
+	// MatchWaits(p); it reports whether it stored ev, and no waits if not.
+	InsertEventMatchWaits(ctx context.Context, ev Event, p MatchWaitsParams) (inserted bool, waits []Wait, err error)
+}
+
 // ClaimParams is a claim of due runs (see ClaimRuns).
 type ClaimParams struct {
 	Owner      string

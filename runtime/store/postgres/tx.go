@@ -1090,51 +1090,90 @@ func (t *pgTx) WaitsForEvent(ctx context.Context, name string) ([]store.Wait, er
 }
 
 func (t *pgTx) MatchWaits(ctx context.Context, p store.MatchWaitsParams) ([]store.Wait, error) {
-	// One round trip: the unkeyed waits of the event, then a row (run_id
-	// NULL) for each distinct path its keyed waits use, found by one index
-	// probe each (a loose index scan), not one row per wait.
-	rows, err := collect(ctx, t, `WITH RECURSIVE p(path) AS (
-		SELECT MIN(match_path) FROM $S.waits WHERE event_name = $1 AND match_path > ''
-		UNION ALL
-		SELECT (SELECT MIN(w.match_path) FROM $S.waits w WHERE w.event_name = $1 AND w.match_path > p.path) FROM p WHERE p.path IS NOT NULL
-	)
-	SELECT run_id, step_key, event_name, if_expr, trigger, child_run_id, expires_at, match_path, match_key FROM $S.waits WHERE event_name = $1 AND match_path = ''
-	UNION ALL
-	SELECT NULL, '', '', '', NULL, '', NULL, path, '' FROM p WHERE path IS NOT NULL`, []any{p.EventName},
-		func(rows pgx.Rows) (store.Wait, error) {
-			var w store.Wait
-			var runID *string
-			var exp *int64
-			var trig []byte
-			err := rows.Scan(&runID, &w.StepKey, &w.EventName, &w.If, &trig, &w.ChildRunID, &exp, &w.MatchPath, &w.MatchKey)
-			if runID != nil {
-				w.RunID = *runID
-			}
-			w.Trigger, w.ExpiresAt = trig, fromNanos(exp)
-			return w, err
-		})
+	rows, err := collect(ctx, t, matchWaits+` SELECT * FROM m`, []any{p.EventName}, scanMatchRow)
 	if err != nil {
 		return nil, err
 	}
-	var out []store.Wait
-	var paths []string
-	for _, w := range rows {
-		if w.RunID == "" {
-			paths = append(paths, w.MatchPath)
-		} else {
-			out = append(out, w)
-		}
+	return t.matchedWaits(ctx, p, rows)
+}
+
+var _ store.EventMatcher = (*pgTx)(nil)
+
+// InsertEventMatchWaits implements store.EventMatcher: the insert and the
+// first query of MatchWaits in one statement, whose rows are the waits
+// only if the insert stored the event.
+func (t *pgTx) InsertEventMatchWaits(ctx context.Context, ev store.Event, p store.MatchWaitsParams) (bool, []store.Wait, error) {
+	rows, err := collect(ctx, t, matchWaits+`, ins AS (
+		INSERT INTO $S.events (id, name, ts, envelope, received_at) VALUES ($2, $1, $3::int8, $4::bytea, $5::int8)
+		ON CONFLICT (id) DO NOTHING RETURNING 1)
+	SELECT m.* FROM m WHERE EXISTS (SELECT 1 FROM ins)
+	UNION ALL
+	SELECT 'i', NULL, '', '', '', NULL, '', NULL, '', '' FROM ins`,
+		[]any{ev.Name, ev.ID, ev.TS, []byte(ev.Envelope), nanos(ev.ReceivedAt)}, scanMatchRow)
+	if err != nil {
+		return false, nil, err
 	}
-	for _, path := range paths {
-		key, ok := p.KeyOf(path)
-		if !ok {
-			continue
+	inserted := slices.ContainsFunc(rows, func(r matchRow) bool { return r.kind == "i" })
+	if !inserted {
+		return false, nil, nil
+	}
+	waits, err := t.matchedWaits(ctx, p, rows)
+	return true, waits, err
+}
+
+// matchWaits defines m, the rows of the first query of MatchWaits for the
+// event named $1: the unkeyed waits of the event (kind 'w'), then a row
+// (kind 'p') for each distinct path its keyed waits use, found by one index
+// probe each (a loose index scan), not one row per wait.
+const matchWaits = `WITH RECURSIVE p(path) AS (
+		SELECT MIN(match_path) FROM $S.waits WHERE event_name = $1 AND match_path > ''
+		UNION ALL
+		SELECT (SELECT MIN(w.match_path) FROM $S.waits w WHERE w.event_name = $1 AND w.match_path > p.path) FROM p WHERE p.path IS NOT NULL
+	), m AS (
+		SELECT 'w' AS kind, run_id, step_key, event_name, if_expr, trigger, child_run_id, expires_at, match_path, match_key FROM $S.waits WHERE event_name = $1 AND match_path = ''
+		UNION ALL
+		SELECT 'p', NULL, '', '', '', NULL, '', NULL, path, '' FROM p WHERE path IS NOT NULL
+	)`
+
+// matchRow is a row of m (see matchWaits).
+type matchRow struct {
+	kind string
+	wait store.Wait
+}
+
+func scanMatchRow(rows pgx.Rows) (matchRow, error) {
+	var r matchRow
+	var runID *string
+	var exp *int64
+	var trig []byte
+	w := &r.wait
+	err := rows.Scan(&r.kind, &runID, &w.StepKey, &w.EventName, &w.If, &trig, &w.ChildRunID, &exp, &w.MatchPath, &w.MatchKey)
+	if runID != nil {
+		w.RunID = *runID
+	}
+	w.Trigger, w.ExpiresAt = trig, fromNanos(exp)
+	return r, err
+}
+
+// matchedWaits completes MatchWaits from m's rows: the unkeyed waits, and
+// for each path, the waits keyed on the event's value there.
+func (t *pgTx) matchedWaits(ctx context.Context, p store.MatchWaitsParams, rows []matchRow) ([]store.Wait, error) {
+	var out []store.Wait
+	for _, r := range rows {
+		switch r.kind {
+		case "w":
+			out = append(out, r.wait)
+		case "p":
+			key, ok := p.KeyOf(r.wait.MatchPath)
+			if !ok {
+				continue
+			}
+			ws, err := t.queryWaits(ctx, `event_name = $1 AND match_path = $2 AND match_key = $3`, p.EventName, r.wait.MatchPath, key)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, ws...)
 		}
-		ws, err := t.queryWaits(ctx, `event_name = $1 AND match_path = $2 AND match_key = $3`, p.EventName, path, key)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, ws...)
 	}
 	store.SortWaits(out)
 	return out, nil
