@@ -54,7 +54,9 @@
 // throttle, priority, concurrency, then the run is stored started or
 // queued); the poll loop claims due runs (engine.go: claim); exec.go
 // executes a claimed run's handler step by step and finishes it
-// (execution.finish, Engine.finishRun). The machinery lives under
+// (execution.finish, Engine.finishRun); what an execution commits of its
+// own run alone joins other runs' in one store call (runcommits.go, on
+// stores that are a store.RunCommitter). The machinery lives under
 // runtime/internal: flowstate keeps flow control's state in the store
 // (idempotency keys, GCRA windows, singleton holders, debounce and batch
 // buffers); expr compiles and evaluates CEL under cost and time limits;
