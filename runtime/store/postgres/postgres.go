@@ -4,9 +4,12 @@
 //
 // # Model
 //
-// Every Update is one PostgreSQL transaction at READ COMMITTED. There is no
-// group commit: the server commits concurrent transactions in parallel, and
-// the pool bounds how many run at once. READ COMMITTED gives each statement
+// Updates run in PostgreSQL transactions at READ COMMITTED. Updates made at
+// the same time share one (group commit, see GroupCommit): each runs after a
+// SAVEPOINT, is rolled back to it alone when it fails, and one COMMIT ends
+// them all, so a busy engine pays one commit (a WAL flush and a round trip)
+// for many Updates; a few such groups run at once. CommitRuns commits many
+// runs' own writes in one statement of its own. READ COMMITTED gives each statement
 // a fresh snapshot, and the store makes every decision that must not race
 // either in one statement whose WHERE clause PostgreSQL re-checks on the
 // newest row version after waiting for its lock, or under an explicit lock
@@ -17,7 +20,8 @@
 //     run; a run updated by another transaction since the snapshot is
 //     re-checked and dropped if it is no longer claimable.
 //   - Fencing: a run belongs to the process named by its lease. UpdateRun
-//     with a RunCond is a single conditional UPDATE; PutOwnedStep and OwnsRun
+//     with a RunCond, and CommitRuns for each run, is a single conditional
+//     UPDATE; PutOwnedStep and OwnsRun
 //     lock the run row they check (FOR NO KEY UPDATE) until commit, so a
 //     takeover or cancellation (an UPDATE of that row) waits for the owner's
 //     commit or makes the owner's check fail: a stale owner's writes are
@@ -34,8 +38,9 @@
 // SERIALIZABLE would give the same guarantees without the locks, but aborts
 // claimers that merely read the same index range, and its retries would cost
 // more than the locks. Deadlocks between these locks are possible in rare
-// orders (a claim and a release of the same key); PostgreSQL detects them
-// and aborts one transaction, and Update runs its fn again in a new
+// orders (a claim and a release of the same key, or two groups of Updates
+// whose locks cross); PostgreSQL detects them and aborts one transaction,
+// and Update runs its fn again (with the rest of its group) in a new
 // transaction, as the store.Store contract allows. Update retries a
 // transaction only when PostgreSQL reports a serialization failure (40001)
 // or a deadlock (40P01): then the server guarantees that nothing of it was
