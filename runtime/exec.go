@@ -790,7 +790,7 @@ func (x *execution) hasSettled() bool {
 }
 
 // settle records the outcome of a step.Run attempt whose start is already
-// committed; the run's next commit carries it.
+// committed, or the end of a sleep; the run's next commit carries it.
 func (x *execution) settle(st store.Step) {
 	x.mu.Lock()
 	x.journal[st.Key] = st
@@ -851,7 +851,7 @@ func (x *execution) Run(ctx context.Context, id string, fn func(ctx context.Cont
 		x.commitStep(ctx, st)
 	} else if x.hasSettled() {
 		// The outcomes of the steps before it (the previous step, the
-		// branches of a Parallel) are committed before it runs: a step's
+		// branches of a Parallel, an ended sleep) are committed before it runs: a step's
 		// effects never run again once a later step has run, and a
 		// top-level step's lost attempt is charged to the first step run
 		// after a crash, which must then be this one. Each outcome is
@@ -971,8 +971,11 @@ func (x *execution) Sleep(ctx context.Context, id string, d time.Duration, until
 		if now.Before(prior.WakeAt) {
 			x.suspend(prior.WakeAt, store.StatusSleeping, "")
 		}
+		// The end of a sleep has no effect to protect: it goes with the
+		// run's next commit (before its next step runs, or with its end).
+		// Lost with a crash, the sleep ends again on replay.
 		st.Status, st.WakeAt, st.UpdatedAt = store.StepCompleted, prior.WakeAt, now
-		x.commitStep(ctx, st)
+		x.settle(st)
 		x.stepCommitted(ctx, st, string(st.Status), attrSleepUntil.String(st.WakeAt.UTC().Format(time.RFC3339Nano)))
 		return nil
 	}

@@ -48,4 +48,3 @@ func TestGroupRollbackForgetsLocks(t *testing.T) {
 		t.Errorf("the second Update holds the lock %d times, want 1 (taken again after the first's rollback released it)", held)
 	}
 }
-
