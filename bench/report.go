@@ -329,9 +329,11 @@ func (rep *report) machineLine() string {
 func (rep *report) markdown() string {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "Measured %s.\n\nCommand: `%s`\n\n", rep.machineLine(), rep.Command)
-	b.WriteString("| " + strings.Join(header, " | ") + " |\n|" + strings.Repeat("---|", len(header)) + "\n")
-	for _, r := range rep.Rows {
-		b.WriteString("| " + strings.Join(r.cells(), " | ") + " |\n")
+	if len(rep.Rows) > 0 {
+		b.WriteString("| " + strings.Join(header, " | ") + " |\n|" + strings.Repeat("---|", len(header)) + "\n")
+		for _, r := range rep.Rows {
+			b.WriteString("| " + strings.Join(r.cells(), " | ") + " |\n")
+		}
 	}
 	if len(rep.Scale) > 0 {
 		fmt.Fprintf(&b, "\nScale series, durable alone (`%s`, 3-step workflows):\n\n", rep.cfgForRows.scaleVariant)
