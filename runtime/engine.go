@@ -215,7 +215,7 @@ func (e *Engine) Start(ctx context.Context) error {
 		e.wakeups = n.Wakeups()
 	}
 	if rc, ok := e.store.(store.RunCommitter); ok {
-		e.runCommits = &runCommits{store: rc, owner: e.owner, ctx: e.execCtx}
+		e.runCommits = newRunCommits(e.execCtx, rc, e.owner)
 	}
 	e.loops.Add(3)
 	go e.pollLoop()

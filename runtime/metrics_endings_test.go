@@ -161,7 +161,22 @@ durable_runs_finished_total{function="work",status="cancelled"} 1`,
 				tc.act(t, te)
 				want := "# HELP durable_runs_finished_total Runs this engine ended, by function and status (completed, failed, cancelled, skipped).\n" +
 					"# TYPE durable_runs_finished_total counter\n" + tc.want + "\n"
-				if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "durable_runs_finished_total"); err != nil {
+				// A run's end is counted after its commit, which await may
+				// see first: the count is read until it is right or a while
+				// has passed, and once more a little later, so that an end
+				// counted twice is not missed.
+				compare := func() error {
+					return testutil.GatherAndCompare(reg, strings.NewReader(want), "durable_runs_finished_total")
+				}
+				err := compare()
+				for deadline := time.Now().Add(5 * time.Second); err != nil && time.Now().Before(deadline); err = compare() {
+					time.Sleep(10 * time.Millisecond)
+				}
+				if err == nil {
+					time.Sleep(100 * time.Millisecond)
+					err = compare()
+				}
+				if err != nil {
 					t.Error(err)
 				}
 			})

@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"slices"
 	"strings"
 	"time"
@@ -87,43 +86,32 @@ func (s *Store) CommitRuns(ctx context.Context, owner string, commits []store.Ru
 	}
 	args := append([]any{owner, ids, starts, startedAt, deadlines, clears, endStatuses, endedAts, outputs, errs}, steps.args()...)
 	start := time.Now()
-	for attempt := 1; ; attempt++ {
-		if s.closed.Load() {
-			return nil, store.ErrClosed
-		}
+	var done map[string]bool
+	err := s.retry(ctx, func() error {
 		rows, err := s.pool.Query(ctx, s.sql(commitRuns), args...)
-		var done map[string]bool
-		if err == nil {
-			done = make(map[string]bool, len(commits))
-			for rows.Next() {
-				var id string
-				if err = rows.Scan(&id); err != nil {
-					break
-				}
-				done[id] = true
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		done = make(map[string]bool, len(commits))
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return err
 			}
-			rows.Close()
-			if err == nil {
-				err = rows.Err()
-			}
+			done[id] = true
 		}
-		if err == nil {
-			s.observeCommit(start, len(commits))
-			applied := make([]bool, len(commits))
-			for i, c := range commits {
-				applied[i] = done[c.RunID]
-			}
-			return applied, nil
-		}
-		if !retryable(err) || attempt == s.maxAttempts {
-			return nil, fmt.Errorf("postgres: commit runs: %w", err)
-		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(time.Duration(rand.Int64N(int64(time.Millisecond) << min(attempt, 6)))):
-		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: commit runs: %w", err)
 	}
+	s.observeCommit(start, len(commits))
+	applied := make([]bool, len(commits))
+	for i, c := range commits {
+		applied[i] = done[c.RunID]
+	}
+	return applied, nil
 }
 
 // stepColumnsArrays holds steps column by column, as unnest reads them.

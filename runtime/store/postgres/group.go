@@ -13,8 +13,8 @@ import (
 )
 
 // Group commit. Update queues fn; up to groupWriters goroutines each take
-// what is queued (at most Store.groupMax Updates) and run it as one
-// transaction: each Update after a SAVEPOINT (sent with its first
+// what is queued (at most Store.groupMax Updates; see internal/batch) and
+// run it as one transaction: each Update after a SAVEPOINT (sent with its first
 // statement, so it costs no round trip), rolled back to it alone when it
 // fails, and one COMMIT for all. A busy engine's Updates then share
 // commits, which on PostgreSQL cost a WAL flush and a round trip each.
@@ -25,8 +25,11 @@ import (
 // groupWriters is how many group transactions run at once.
 const groupWriters = 4
 
-// defaultGroupMax is the default of GroupCommit.
-const defaultGroupMax = 32
+// defaultGroupMax is the default of GroupCommit, maxGroupMax its most.
+const (
+	defaultGroupMax = 32
+	maxGroupMax     = 48
+)
 
 // queuedUpdate is an Update waiting for its group's commit.
 type queuedUpdate struct {
@@ -47,36 +50,9 @@ func (s *Store) updateGrouped(ctx context.Context, fn func(store.Tx) error) erro
 		return err
 	}
 	q := &queuedUpdate{ctx: ctx, fn: fn, done: make(chan struct{})}
-	s.group.mu.Lock()
-	s.group.queue = append(s.group.queue, q)
-	start := s.group.writers < groupWriters
-	if start {
-		s.group.writers++
-	}
-	s.group.mu.Unlock()
-	if start {
-		go s.writeGroups()
-	}
+	s.group.Add(q)
 	<-q.done
 	return q.err
-}
-
-// writeGroups runs groups until none is queued.
-func (s *Store) writeGroups() {
-	for {
-		s.group.mu.Lock()
-		n := min(len(s.group.queue), s.groupMax)
-		if n == 0 {
-			s.group.writers--
-			s.group.queue = nil
-			s.group.mu.Unlock()
-			return
-		}
-		qs := s.group.queue[:n:n]
-		s.group.queue = s.group.queue[n:]
-		s.group.mu.Unlock()
-		s.runGroup(qs)
-	}
 }
 
 // runGroup runs qs as one transaction, again (those not settled) when

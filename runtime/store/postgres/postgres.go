@@ -70,6 +70,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"github.com/durable-go/durable/internal/batch"
 	"hash/fnv"
 	"io/fs"
 	"math/rand/v2"
@@ -126,7 +127,7 @@ func MaxAttempts(n int) Option { return func(c *config) { c.maxAttempts = n } }
 func QueryTracer(t pgx.QueryTracer) Option { return func(c *config) { c.tracer = t } }
 
 // GroupCommit sets how many concurrent Updates at most share one
-// transaction (default 32; 1 gives each its own). Each is isolated by a
+// transaction (default 32, at most 48; 1 gives each its own). Each is isolated by a
 // savepoint: one that fails leaves the others' writes alone.
 func GroupCommit(n int) Option { return func(c *config) { c.groupMax = n } }
 
@@ -139,11 +140,9 @@ type Store struct {
 	lockSpace   int32
 	maxAttempts int
 	groupMax    int
-	group       struct {
-		mu      sync.Mutex
-		queue   []*queuedUpdate
-		writers int
-	}
+	// group queues the Updates that share transactions (group.go); nil
+	// when groupMax is 1.
+	group *batch.Queue[*queuedUpdate]
 	// queries maps a statement as written (tables prefixed with "$S.") to the
 	// statement for this schema.
 	queries sync.Map
@@ -175,8 +174,8 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	if cfg.maxAttempts < 1 {
 		return nil, fmt.Errorf("postgres: MaxAttempts %d: want at least 1", cfg.maxAttempts)
 	}
-	if cfg.groupMax < 1 {
-		return nil, fmt.Errorf("postgres: GroupCommit %d: want at least 1", cfg.groupMax)
+	if cfg.groupMax < 1 || cfg.groupMax > maxGroupMax {
+		return nil, fmt.Errorf("postgres: GroupCommit %d: want 1 to %d", cfg.groupMax, maxGroupMax)
 	}
 	if cfg.maxConns < 0 {
 		return nil, fmt.Errorf("postgres: MaxConns %d: want at least 1", cfg.maxConns)
@@ -204,6 +203,9 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		lockSpace:   hash32("durable/" + cfg.schema),
 		maxAttempts: cfg.maxAttempts,
 		groupMax:    cfg.groupMax,
+	}
+	if s.groupMax > 1 {
+		s.group = batch.New(s.groupMax, groupWriters, s.runGroup)
 	}
 	if _, err := s.migrate(ctx); err != nil {
 		pool.Close()
@@ -251,7 +253,7 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 	if s.closed.Load() {
 		return store.ErrClosed
 	}
-	if s.groupMax > 1 {
+	if s.group != nil {
 		return s.updateGrouped(ctx, fn)
 	}
 	return s.run(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, false, fn)
@@ -377,6 +379,26 @@ func retryable(err error) bool {
 		return true
 	}
 	return false
+}
+
+// retry runs fn, a statement that is a transaction of its own, again after
+// a random while when PostgreSQL aborts it for a serialization failure or
+// a deadlock (nothing of it is then kept), up to the store's MaxAttempts.
+func (s *Store) retry(ctx context.Context, fn func() error) error {
+	for attempt := 1; ; attempt++ {
+		if s.closed.Load() {
+			return store.ErrClosed
+		}
+		err := fn()
+		if err == nil || !retryable(err) || attempt == s.maxAttempts {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(rand.Int64N(int64(time.Millisecond) << min(attempt, 6)))):
+		}
+	}
 }
 
 // hash32 is a stable 32-bit hash, for advisory lock keys.

@@ -584,7 +584,8 @@ func TestBadOptions(t *testing.T) {
 		{"empty schema", []Option{Schema("")}, "empty"},
 		{"attempts", []Option{MaxAttempts(0)}, "MaxAttempts"},
 		{"conns", []Option{MaxConns(-1)}, "MaxConns"},
-		{"group", []Option{GroupCommit(0)}, "GroupCommit"},
+		{"group none", []Option{GroupCommit(0)}, "GroupCommit 0"},
+		{"group over the subtransaction cache", []Option{GroupCommit(49)}, "GroupCommit 49: want 1 to 48"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Open(ctx, "postgres://127.0.0.1:1/none", tc.opts...)
