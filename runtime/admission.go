@@ -354,33 +354,22 @@ func (a *admission) concurrencyKeys(ctx context.Context) (verdict, error) {
 // is due and both a free slot of the budget and its concurrency limits
 // allow it, queued otherwise.
 func (a *admission) insert(ctx context.Context) (verdict, error) {
-	e, tx, r, now := a.e, a.tx, &a.run, a.now
-	started := false
-	if !r.AvailableAt.After(now) && a.budget.take() {
-		started = true
-		if len(r.Limits) > 0 {
-			var err error
-			if started, err = tx.TakeSlots(ctx, r.ID, r.Limits); err != nil {
-				return next, err
-			}
-		}
-		if !started {
-			a.budget.giveBack()
-		}
-	}
-	if !started {
+	tx, r := a.tx, &a.run
+	if !a.due() {
 		return next, tx.InsertRun(ctx, *r)
 	}
-	// Leased to this engine and starting now: its start is recorded here
-	// rather than by its first commit. Unless its function is paused: the
-	// store then inserts it queued, for a claim to hold.
-	held := *r
-	r.Status, r.LeaseOwner, r.LeaseUntil = store.StatusRunning, e.owner, now.Add(e.lease)
-	r.StartedAt, r.Deadline = now, time.Time{}
-	if d := a.f.opts.Timeouts.Finish; d > 0 {
-		r.Deadline = now.Add(d)
+	if len(r.Limits) > 0 {
+		ok, err := tx.TakeSlots(ctx, r.ID, r.Limits)
+		if err != nil {
+			return next, err
+		}
+		if !ok {
+			a.budget.giveBack()
+			return next, tx.InsertRun(ctx, *r)
+		}
 	}
-	started, err := tx.InsertStartedRun(ctx, store.StartRunParams{Run: *r, HeldDeadline: held.Deadline})
+	held := *r
+	started, err := tx.InsertStartedRun(ctx, a.lease())
 	if err != nil {
 		return next, err
 	}
@@ -390,6 +379,43 @@ func (a *admission) insert(ctx context.Context) (verdict, error) {
 	}
 	a.started = started
 	return next, nil
+}
+
+// due says the run may start now: it is available and the budget has a
+// free slot, which it takes.
+func (a *admission) due() bool {
+	return !a.run.AvailableAt.After(a.now) && a.budget.take()
+}
+
+// lease makes the run leased to this engine and starting now: its start is
+// recorded with its insert rather than by its first commit. Unless its
+// function is paused: the store then inserts it queued, as it was, with its
+// deadline to start (HeldDeadline), for a claim to hold.
+func (a *admission) lease() store.StartRunParams {
+	r := &a.run
+	held := r.Deadline
+	r.Status, r.LeaseOwner, r.LeaseUntil = store.StatusRunning, a.e.owner, a.now.Add(a.e.lease)
+	r.StartedAt, r.Deadline = a.now, time.Time{}
+	if d := a.f.opts.Timeouts.Finish; d > 0 {
+		r.Deadline = a.now.Add(d)
+	}
+	return store.StartRunParams{Run: *r, HeldDeadline: held}
+}
+
+// admitFree is admit for a function without flow control, whose run needs
+// nothing read or decided in a transaction: of the admission stages only
+// delayedEvent changes it (every other one is about an option of flow
+// control), and insert's choice between leased and queued needs only the
+// budget. It returns the run as the store is to insert it, and whether it
+// is leased to this engine.
+func (e *Engine) admitFree(f *Function, env envelope, now time.Time, budget *slotBudget) (store.StartRunParams, bool) {
+	a := &admission{e: e, f: f, flow: &flow{}, env: env, now: now, budget: budget}
+	a.run = e.newRun(f, "["+string(env.JSON)+"]", now)
+	a.delayedEvent(context.Background())
+	if !a.due() {
+		return store.StartRunParams{Run: a.run}, false
+	}
+	return a.lease(), true
 }
 
 func (a *admission) watchCancels(ctx context.Context) (verdict, error) {

@@ -52,6 +52,15 @@ type Engine struct {
 	// runCommits batches the executions' commits of their own runs, when
 	// the store is a store.RunCommitter (set at Start).
 	runCommits *runCommits
+	// sends batches the sends that need no transaction, when the store is
+	// a store.EventSender (see sends.go).
+	sends *sends
+	// flowControlled names the events that start a function with flow
+	// control: their sends need a transaction. cancelsOwnTrigger names
+	// those that also cancel runs of a function they start: admitting its
+	// run inserts a wait (its cancel watch) that the event itself may
+	// complete, so its waits are read after admission (see dispatch).
+	flowControlled, cancelsOwnTrigger map[string]bool
 
 	mu       sync.Mutex
 	running  bool
@@ -163,6 +172,23 @@ func New(opts Options) (*Engine, error) {
 	}
 	for _, f := range opts.Functions {
 		add(f)
+	}
+	e.flowControlled, e.cancelsOwnTrigger = map[string]bool{}, map[string]bool{}
+	for name, ets := range e.byEvent {
+		for _, et := range ets {
+			if !et.fn.flow.controls() {
+				continue
+			}
+			e.flowControlled[name] = true
+			for _, c := range et.fn.flow.cancels {
+				if c.Event == name {
+					e.cancelsOwnTrigger[name] = true
+				}
+			}
+		}
+	}
+	if es, ok := e.store.(store.EventSender); ok {
+		e.sends = newSends(es)
 	}
 	if err := opts.HTTP.check(); err != nil {
 		errs = append(errs, err)
@@ -558,6 +584,19 @@ func (e *Engine) sendEnvelopes(ctx context.Context, envs []envelope) ([]string, 
 	for i, env := range envs {
 		ids[i] = env.ID
 	}
+	if e.sends != nil && e.flowFree(envs) {
+		started, poll, waited, err := e.sendFree(envs)
+		if err != nil {
+			return nil, fmt.Errorf("runtime: send: %w", err)
+		}
+		if !waited {
+			e.launch(started)
+			if poll {
+				e.signal()
+			}
+			return ids, nil
+		}
+	}
 	var started []store.Run
 	var poll bool
 	ctx, fx := withTxEffects(ctx)
@@ -713,7 +752,7 @@ func (e *Engine) dispatch(ctx context.Context, tx store.Tx, env envelope, budget
 	var inserted, matched bool
 	var waits []store.Wait
 	var err error
-	if em, ok := tx.(store.EventMatcher); ok && !e.cancelsOnTrigger(env.Name) {
+	if em, ok := tx.(store.EventMatcher); ok && !e.cancelsOwnTrigger[env.Name] {
 		// Admission inserts no wait this event could complete: its waits
 		// are found now, with the insert, in one round trip.
 		inserted, waits, err = em.InsertEventMatchWaits(ctx, ev, env.matchParams())
@@ -930,23 +969,6 @@ func (e *Engine) finishRun(ctx context.Context, tx store.Tx, r store.Run, status
 		}
 	}
 	return nil
-}
-
-// cancelsOnTrigger reports whether a function that an event named name
-// triggers is cancelled by events of that name: admitting its run inserts
-// a wait (its cancel watch) that the event itself may complete.
-func (e *Engine) cancelsOnTrigger(name string) bool {
-	for _, et := range e.byEvent[name] {
-		if et.fn.flow == nil {
-			continue
-		}
-		for _, c := range et.fn.flow.cancels {
-			if c.Event == name {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // errLostRun means the run is no longer this engine's to change: it was

@@ -126,6 +126,13 @@ type flow struct {
 	singleKey   *expr.Key
 }
 
+// controls says whether the flow has an option set. A function with none
+// admits its runs without state to read or write (admitFree).
+func (fl *flow) controls() bool {
+	return fl != nil && (len(fl.concurrency) > 0 || fl.throttle != nil || fl.rateLimit != nil || fl.debounce != nil ||
+		fl.batch != nil || fl.idempotency != nil || len(fl.cancels) > 0 || fl.priority != nil || fl.singleton != nil)
+}
+
 type compiledLimit struct {
 	Concurrency
 	key *expr.Key

@@ -77,6 +77,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"QueueStats", testQueueStats},
 		{"CommitObserver", testCommitObserver},
 		{"CommitRuns", testCommitRuns},
+		{"SendEvents", testSendEvents},
 	}
 	tests = append(tests, retentionTests...)
 	tests = append(tests, waitKeyTests...)
