@@ -48,8 +48,9 @@
 // This package holds the user's vocabulary (Function, Engine, Options,
 // Event, the errors, RunInfo with its RunStatus and StepStatus, which
 // runinfo.go converts from the store's) and the engine's life of a run: an
-// event is checked and stored by Engine.Send (engine.go), which admits a
-// run per trigger (admission.go: admissionStages, the ordered decisions of
+// event is checked and stored by Engine.Send (engine.go; sends.go gathers
+// the sends that need no transaction into one store call, on stores that
+// are a store.EventSender), which admits a run per trigger (admission.go: admissionStages, the ordered decisions of
 // flow control: idempotency, rate limit, singleton, debounce, batch,
 // throttle, priority, concurrency, then the run is stored started or
 // queued); the poll loop claims due runs (engine.go: claim); exec.go

@@ -9,7 +9,8 @@
 // SAVEPOINT, is rolled back to it alone when it fails, and one COMMIT ends
 // them all, so a busy engine pays one commit (a WAL flush and a round trip)
 // for many Updates; a few such groups run at once. CommitRuns commits many
-// runs' own writes in one statement of its own. READ COMMITTED gives each statement
+// runs' own writes, and SendEvents many sends' events and new runs, in one
+// statement of its own. READ COMMITTED gives each statement
 // a fresh snapshot, and the store makes every decision that must not race
 // either in one statement whose WHERE clause PostgreSQL re-checks on the
 // newest row version after waiting for its lock, or under an explicit lock
