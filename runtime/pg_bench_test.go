@@ -108,6 +108,55 @@ func benchmarkStepsOn(b *testing.B, st *postgres.Store, count *queryCounter, inF
 	b.ReportMetric(float64(count.n.Load()-from)/float64(b.N), "queries/run")
 }
 
+// BenchmarkPGJobBulk works 1-step jobs enqueued in bulk beforehand, as
+// River's own benchmark (river bench) does: b.N events are sent 5,000 per
+// Send to an engine not yet started (their runs are queued), then an engine
+// with 1,000 workers starts and claims them; it reports jobs/s from the
+// start until the last job ended, and the statements per job of that part.
+func BenchmarkPGJobBulk(b *testing.B) {
+	const perSend, workers = 5000, 1000
+	var count queryCounter
+	st := openPG(b, pgSchema(b), postgres.MaxConns(32), postgres.QueryTracer(&count))
+	var finished atomic.Int64
+	done := make(chan struct{})
+	fn := runtime.NewFunction(runtime.FunctionOpts{ID: "bulk"}, runtime.EventTrigger("bench/bulk", ""),
+		func(ctx context.Context, in runtime.Input[map[string]any]) (any, error) {
+			if _, err := step.Run(ctx, "work", func(ctx context.Context) (int, error) { return 1, nil }); err != nil {
+				return nil, err
+			}
+			if finished.Add(1) == int64(b.N) {
+				close(done)
+			}
+			return nil, nil
+		})
+	eng, err := runtime.New(runtime.Options{Store: st, Functions: []*runtime.Function{fn}, Workers: workers})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	for sent := 0; sent < b.N; sent += perSend {
+		events := make([]runtime.Event, min(perSend, b.N-sent))
+		for i := range events {
+			events[i] = runtime.Event{Name: "bench/bulk", Data: map[string]int{"i": sent + i}}
+		}
+		if _, err := eng.Send(ctx, events...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	from := count.n.Load()
+	b.ResetTimer()
+	start := time.Now()
+	if err := eng.Start(ctx); err != nil {
+		b.Fatal(err)
+	}
+	defer eng.Stop(ctx)
+	<-done
+	elapsed := time.Since(start).Seconds()
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/elapsed, "runs/s")
+	b.ReportMetric(float64(count.n.Load()-from)/float64(b.N), "queries/run")
+}
+
 // BenchmarkPGWakeLatency measures the time from Send in one process to the
 // first step of the run it starts beginning in another: two engines on two
 // stores (two pools, two listeners) of one schema. The sender is not

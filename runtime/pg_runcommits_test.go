@@ -10,7 +10,7 @@ import (
 
 	"github.com/durable-go/durable/runtime"
 	"github.com/durable-go/durable/runtime/step"
-	"github.com/durable-go/durable/runtime/store"
+	"github.com/durable-go/durable/runtime/store/storetest"
 )
 
 // TestPGRunCommitsBatched: on PostgreSQL, executions of many runs commit
@@ -19,13 +19,7 @@ import (
 // several runs.
 func TestPGRunCommitsBatched(t *testing.T) {
 	st := openPG(t, pgSchema(t))
-	var mu sync.Mutex
-	maxRuns := 0
-	st.ObserveCommits(func(c store.CommitStats) {
-		mu.Lock()
-		maxRuns = max(maxRuns, c.Updates)
-		mu.Unlock()
-	})
+	largest := storetest.LargestCommit(st)
 	steps := []string{"reserve", "charge", "ship"}
 	fn := runtime.NewFunction(runtime.FunctionOpts{ID: "order"}, runtime.EventTrigger("test/order", ""),
 		func(ctx context.Context, in runtime.Input[map[string]int]) (any, error) {
@@ -89,10 +83,8 @@ func TestPGRunCommitsBatched(t *testing.T) {
 			}
 		}
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if maxRuns < 2 {
-		t.Errorf("no commit carried more than one run (largest: %d) with 64 runs in flight", maxRuns)
+	if most := largest(); most < 2 {
+		t.Errorf("no commit carried more than one run (largest: %d) with 64 runs in flight", most)
 	}
 }
 
@@ -104,9 +96,14 @@ func TestPGRunCommitsFenced(t *testing.T) {
 	st := openPG(t, pgSchema(t))
 	between := make(chan string, 1)
 	resume := make(chan struct{})
+	// handlerDone is closed when the function body returns or is stopped
+	// (deferred functions run either way): by then the second step ran,
+	// or never will in this execution.
+	handlerDone := make(chan struct{})
 	var secondRan atomic.Bool
 	fn := runtime.NewFunction(runtime.FunctionOpts{ID: "fenced"}, runtime.EventTrigger("test/fenced", ""),
 		func(ctx context.Context, in runtime.Input[map[string]any]) (any, error) {
+			defer close(handlerDone)
 			if _, err := step.Run(ctx, "first", func(ctx context.Context) (int, error) { return 1, nil }); err != nil {
 				return nil, err
 			}
@@ -134,7 +131,11 @@ func TestPGRunCommitsFenced(t *testing.T) {
 		t.Fatal(err)
 	}
 	close(resume)
-	time.Sleep(300 * time.Millisecond)
+	select {
+	case <-handlerDone:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the function did not return within 30 s of the cancel")
+	}
 	if secondRan.Load() {
 		t.Error("the step after the cancel ran")
 	}

@@ -460,51 +460,70 @@ func waitTimeout(wg *sync.WaitGroup, d time.Duration) {
 
 // TestUpdateRetriesDeadlock: two Updates that lock two runs in opposite
 // orders deadlock; PostgreSQL aborts one, and Update runs its fn again, so
-// both succeed.
+// both succeed. The two must be in different transactions, which two
+// Updates of one store under group commit need not be (one group would run
+// the first, which waits for the second, forever): they are Updates of one
+// store without group commit, or of two stores (two processes) with it.
 func TestUpdateRetriesDeadlock(t *testing.T) {
-	s := openTest(t)
-	now := time.Now()
-	if err := s.Update(ctx, func(tx store.Tx) error {
-		for _, id := range []string{"a", "b"} {
-			if err := tx.InsertRun(ctx, store.Run{ID: id, FunctionID: "fn", Status: store.StatusQueued, Events: json.RawMessage(`[]`),
-				CreatedAt: now, AvailableAt: now}); err != nil {
-				return err
+	for _, tc := range []struct {
+		name   string
+		stores func(t *testing.T) [2]*Store
+	}{
+		{"one store without group commit", func(t *testing.T) [2]*Store {
+			s := openTest(t, GroupCommit(1))
+			return [2]*Store{s, s}
+		}},
+		{"two stores with group commit", func(t *testing.T) [2]*Store {
+			schema := testSchema(t)
+			return [2]*Store{openSchema(t, schema), openSchema(t, schema)}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			stores := tc.stores(t)
+			now := time.Now()
+			if err := stores[0].Update(ctx, func(tx store.Tx) error {
+				for _, id := range []string{"a", "b"} {
+					if err := tx.InsertRun(ctx, store.Run{ID: id, FunctionID: "fn", Status: store.StatusQueued, Events: json.RawMessage(`[]`),
+						CreatedAt: now, AvailableAt: now}); err != nil {
+						return err
+					}
+				}
+				return nil
+			}); err != nil {
+				t.Fatal(err)
 			}
-		}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	var calls atomic.Int64
-	var bothLocked sync.WaitGroup
-	bothLocked.Add(2)
-	errs := make(chan error, 2)
-	for _, order := range [][2]string{{"a", "b"}, {"b", "a"}} {
-		go func() {
-			attempt := 0
-			errs <- s.Update(ctx, func(tx store.Tx) error {
-				calls.Add(1)
-				attempt++
-				if _, err := tx.UpdateRun(ctx, order[0], store.RunCond{}, store.RunUpdate{Error: ptr("by " + order[0])}); err != nil {
-					return err
+			var calls atomic.Int64
+			var bothLocked sync.WaitGroup
+			bothLocked.Add(2)
+			errs := make(chan error, 2)
+			for i, order := range [][2]string{{"a", "b"}, {"b", "a"}} {
+				go func() {
+					attempt := 0
+					errs <- stores[i].Update(ctx, func(tx store.Tx) error {
+						calls.Add(1)
+						attempt++
+						if _, err := tx.UpdateRun(ctx, order[0], store.RunCond{}, store.RunUpdate{Error: ptr("by " + order[0])}); err != nil {
+							return err
+						}
+						if attempt == 1 {
+							// Both hold their first row before either asks for its second.
+							bothLocked.Done()
+							bothLocked.Wait()
+						}
+						_, err := tx.UpdateRun(ctx, order[1], store.RunCond{}, store.RunUpdate{Error: ptr("by " + order[0])})
+						return err
+					})
+				}()
+			}
+			for range 2 {
+				if err := <-errs; err != nil {
+					t.Fatalf("Update: %v", err)
 				}
-				if attempt == 1 {
-					// Both hold their first row before either asks for its second.
-					bothLocked.Done()
-					bothLocked.Wait()
-				}
-				_, err := tx.UpdateRun(ctx, order[1], store.RunCond{}, store.RunUpdate{Error: ptr("by " + order[0])})
-				return err
-			})
-		}()
-	}
-	for range 2 {
-		if err := <-errs; err != nil {
-			t.Fatalf("Update: %v", err)
-		}
-	}
-	if n := calls.Load(); n < 3 {
-		t.Fatalf("fn ran %d times, want a retry after the deadlock (3)", n)
+			}
+			if n := calls.Load(); n < 3 {
+				t.Fatalf("fn ran %d times, want a retry after the deadlock (3)", n)
+			}
+		})
 	}
 }
 
@@ -672,13 +691,7 @@ func TestGroupCommit(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := openTest(t, tc.opts...)
-			var mu sync.Mutex
-			most := 0
-			s.ObserveCommits(func(c store.CommitStats) {
-				mu.Lock()
-				most = max(most, c.Updates)
-				mu.Unlock()
-			})
+			largest := storetest.LargestCommit(s)
 			start := make(chan struct{})
 			var wg sync.WaitGroup
 			for i := range 64 {
@@ -693,8 +706,7 @@ func TestGroupCommit(t *testing.T) {
 			}
 			close(start)
 			wg.Wait()
-			mu.Lock()
-			defer mu.Unlock()
+			most := largest()
 			if tc.grouped && most < 2 {
 				t.Errorf("64 concurrent Updates: no transaction held more than %d", most)
 			}

@@ -14,10 +14,7 @@ import (
 // running, an end of a run with limits); steps are written as PutStep
 // writes them, keeping the order they were first recorded in.
 func testCommitRuns(t *testing.T, s store.Store) {
-	rc, ok := s.(store.RunCommitter)
-	if !ok {
-		t.Skip("the store does not implement store.RunCommitter")
-	}
+	rc := optional[store.RunCommitter](t, s)
 	step := func(runID, key string, pos int, status store.StepStatus) store.Step {
 		return store.Step{RunID: runID, Key: key, ID: key, Pos: pos, Kind: "run", Status: status,
 			Output: json.RawMessage(`"` + runID + key + `"`), Attempts: 1, StartedAt: at(time.Duration(pos) + 1), UpdatedAt: at(time.Duration(pos) + 2)}

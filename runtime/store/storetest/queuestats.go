@@ -78,10 +78,7 @@ func testQueueStats(t *testing.T, s store.Store) {
 // committed Update once (in a group or alone), no failed Update and no
 // View, and stops when given nil.
 func testCommitObserver(t *testing.T, s store.Store) {
-	co, ok := s.(store.CommitObserver)
-	if !ok {
-		t.Skipf("%T does not implement store.CommitObserver", s)
-	}
+	co := optional[store.CommitObserver](t, s)
 	var mu sync.Mutex
 	var updates, commits int
 	co.ObserveCommits(func(c store.CommitStats) {

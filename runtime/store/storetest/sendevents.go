@@ -15,10 +15,7 @@ import (
 // of its runs, the runs of a paused function queued with their held
 // deadline, and every other run as given.
 func testSendEvents(t *testing.T, s store.Store) {
-	es, ok := s.(store.EventSender)
-	if !ok {
-		t.Skip("the store does not implement store.EventSender")
-	}
+	es := optional[store.EventSender](t, s)
 	event := func(id, name string) store.Event {
 		return store.Event{ID: id, Name: name, TS: 1700, Envelope: json.RawMessage(`{"name":"` + name + `","id":"` + id + `"}`), ReceivedAt: at(time.Second)}
 	}

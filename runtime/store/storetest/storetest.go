@@ -29,6 +29,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"sync"
 	"testing"
 	"time"
 
@@ -102,6 +103,36 @@ var base = time.Date(2026, 11, 28, 10, 30, 0, 123456789, time.FixedZone("X", 360
 func at(d time.Duration) time.Time { return base.Add(d) }
 
 func ptr[T any](v T) *T { return &v }
+
+// LargestCommit observes the store's commits (replacing any observer it
+// had) and returns a function that reports the most Updates, or runs of a
+// batch, that one commit has carried so far: for tests that check that
+// work made at the same time was committed together.
+func LargestCommit(o store.CommitObserver) func() int {
+	var mu sync.Mutex
+	most := 0
+	o.ObserveCommits(func(c store.CommitStats) {
+		mu.Lock()
+		most = max(most, c.Updates)
+		mu.Unlock()
+	})
+	return func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return most
+	}
+}
+
+// optional returns s as T, an interface a store may implement, and skips
+// the test when it does not.
+func optional[T any](t *testing.T, s store.Store) T {
+	t.Helper()
+	x, ok := s.(T)
+	if !ok {
+		t.Skipf("%T does not implement %s", s, reflect.TypeFor[T]())
+	}
+	return x
+}
 
 var ctx = context.Background()
 
