@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"slices"
 	"sync/atomic"
@@ -67,6 +68,19 @@ func BenchmarkPGWorkflow3Steps(b *testing.B) {
 	var count queryCounter
 	st := openPG(b, pgSchema(b), postgres.MaxConns(32), postgres.QueryTracer(&count))
 	benchmarkStepsOn(b, st, &count, 64, []string{"reserve", "charge", "ship"})
+}
+
+// BenchmarkPGWorkflow3StepsInFlight is BenchmarkPGWorkflow3Steps with 32
+// to 256 runs in flight: the batches of sends and run commits grow with
+// them, and so does throughput while the cores have room.
+func BenchmarkPGWorkflow3StepsInFlight(b *testing.B) {
+	for _, n := range []int{32, 64, 128, 256} {
+		b.Run(fmt.Sprintf("inflight=%d", n), func(b *testing.B) {
+			var count queryCounter
+			st := openPG(b, pgSchema(b), postgres.MaxConns(32), postgres.QueryTracer(&count))
+			benchmarkStepsOn(b, st, &count, n, []string{"reserve", "charge", "ship"})
+		})
+	}
 }
 
 // BenchmarkPGJob is a queue of 1-step jobs on PostgreSQL, 100 in flight.
