@@ -71,7 +71,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"github.com/durable-go/durable/internal/batch"
 	"hash/fnv"
 	"io/fs"
 	"math/rand/v2"
@@ -82,6 +81,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/durable-go/durable/internal/batch"
 	"github.com/durable-go/durable/runtime/store"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
