@@ -17,8 +17,9 @@ var _ store.EventSender = (*Store)(nil)
 // only if none of its event names has a wait (waited lists the others). Of
 // the events with one ID, the first of the batch is the one inserted, and
 // a run is inserted only for an event inserted (stored, by its position in
-// the batch); a run of a paused function is inserted queued, as
-// InsertStartedRun does. One statement is one implicit transaction: one
+// the batch); a run given running of a paused function is inserted queued
+// with its held deadline, as InsertStartedRun does (one given queued is
+// inserted as given: claims hold it). One statement is one implicit transaction: one
 // round trip for every send of the batch.
 const sendEvents = `WITH e AS (
 	SELECT * FROM unnest($1::int4[], $2::text[], $3::text[], $4::int8[], $5::bytea[], $6::int8[]) WITH ORDINALITY
@@ -42,7 +43,7 @@ const sendEvents = `WITH e AS (
 	SELECT r.id, r.function_id, CASE WHEN p.function_id IS NULL THEN r.status ELSE 'queued' END, r.events, r.created_at,
 		CASE WHEN p.function_id IS NULL THEN r.started_at END, r.available_at,
 		CASE WHEN p.function_id IS NULL THEN r.lease_owner END, CASE WHEN p.function_id IS NULL THEN r.lease_until END,
-		CASE WHEN p.function_id IS NULL THEN r.deadline ELSE r.held_deadline END, e.id
+		CASE WHEN p.function_id IS NULL OR r.status <> 'running' THEN r.deadline ELSE r.held_deadline END, e.id
 	FROM r JOIN stored ON stored.ord = r.event_ord JOIN e ON e.ord = r.event_ord
 		LEFT JOIN $S.paused_functions p ON p.function_id = r.function_id
 	ORDER BY r.id

@@ -79,9 +79,9 @@ func testSendEvents(t *testing.T, s store.Store) {
 	}, {
 		name: "a paused function's run is held",
 		send: store.EventSend{Events: []store.Event{event("e4", "shop/ordered")},
-			Runs: []store.SentRun{{Event: 0, StartRunParams: newRun("r4", "paused", "e4", true)}}},
-		want:   store.EventSendResult{Stored: []bool{true}, Started: []bool{false}},
-		runs:   []store.Run{newRun("r4", "paused", "e4", false).Run},
+			Runs: []store.SentRun{{Event: 0, StartRunParams: newRun("r4", "paused", "e4", true)}, {Event: 0, StartRunParams: newRun("r4q", "paused", "e4", false)}}},
+		want:   store.EventSendResult{Stored: []bool{true}, Started: []bool{false, true}},
+		runs:   []store.Run{newRun("r4", "paused", "e4", false).Run, newRun("r4q", "paused", "e4", false).Run},
 		events: []bool{true},
 	}, {
 		name: "an ID sent earlier in the batch starts nothing",
