@@ -30,25 +30,6 @@ func (c *statementCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d p
 
 func (c *statementCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
 
-// awaitRunStatus polls the run until it has the status, for at most 30 s.
-func awaitRunStatus(t *testing.T, eng *runtime.Engine, id string, want runtime.RunStatus) runtime.RunInfo {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		ri, err := eng.Run(context.Background(), id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if ri.Status == want {
-			return ri
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("run %s is %s after 30 s, want %s", id, ri.Status, want)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 // onlyRunOf returns the one run whose first event is eventID.
 func onlyRunOf(t *testing.T, eng *runtime.Engine, eventID string) runtime.RunInfo {
 	t.Helper()
@@ -88,6 +69,7 @@ func TestPGSendsBatched(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer eng.Stop(ctx)
+	te := &testEngine{Engine: eng}
 	ids := make([]string, n)
 	var sent sync.WaitGroup
 	for i := range n {
@@ -105,7 +87,7 @@ func TestPGSendsBatched(t *testing.T) {
 		t.FailNow()
 	}
 	for i, id := range ids {
-		awaitRunStatus(t, eng, onlyRunOf(t, eng, id).ID, runtime.RunCompleted)
+		te.await(t, onlyRunOf(t, eng, id).ID, runtime.RunCompleted)
 		if got := ran[i].Load(); got != 1 {
 			t.Errorf("the run of send %d ran its step %d times, want once", i, got)
 		}
@@ -142,6 +124,7 @@ func TestPGSendsThatNeedATransaction(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer eng.Stop(ctx)
+	te := &testEngine{Engine: eng}
 	send := func(t *testing.T, ev runtime.Event) string {
 		t.Helper()
 		ids, err := eng.Send(ctx, ev)
@@ -153,33 +136,33 @@ func TestPGSendsThatNeedATransaction(t *testing.T) {
 
 	t.Run("an event a run waits for", func(t *testing.T) {
 		run := onlyRunOf(t, eng, send(t, runtime.Event{Name: "test/ordered", Data: map[string]any{}}))
-		awaitRunStatus(t, eng, run.ID, runtime.RunWaiting)
+		te.await(t, run.ID, runtime.RunWaiting)
 		send(t, runtime.Event{Name: "test/paid", Data: map[string]any{}})
-		awaitRunStatus(t, eng, run.ID, runtime.RunCompleted)
+		te.await(t, run.ID, runtime.RunCompleted)
 	})
 	t.Run("an ID sent twice", func(t *testing.T) {
 		for range 2 {
 			send(t, runtime.Event{ID: "twice", Name: "test/job", Data: map[string]any{}})
 		}
-		awaitRunStatus(t, eng, onlyRunOf(t, eng, "twice").ID, runtime.RunCompleted)
+		te.await(t, onlyRunOf(t, eng, "twice").ID, runtime.RunCompleted)
 	})
 	t.Run("a paused function", func(t *testing.T) {
 		if err := eng.Pause(ctx, "job"); err != nil {
 			t.Fatal(err)
 		}
 		run := onlyRunOf(t, eng, send(t, runtime.Event{Name: "test/job", Data: map[string]any{}}))
-		awaitRunStatus(t, eng, run.ID, runtime.RunPaused)
+		te.await(t, run.ID, runtime.RunPaused)
 		if n, err := eng.Resume(ctx, "job", runtime.ResumeOpts{}); err != nil || n != 1 {
 			t.Fatalf("Resume = %d, %v; want the 1 run held", n, err)
 		}
-		awaitRunStatus(t, eng, run.ID, runtime.RunCompleted)
+		te.await(t, run.ID, runtime.RunCompleted)
 	})
 	t.Run("an event stamped in the future", func(t *testing.T) {
 		ts := time.Now().Add(time.Hour).UnixMilli()
 		run := onlyRunOf(t, eng, send(t, runtime.Event{Name: "test/job", TS: ts, Data: map[string]any{}}))
 		// Thirty polls: a run due now would have started.
 		time.Sleep(300 * time.Millisecond)
-		if ri := awaitRunStatus(t, eng, run.ID, runtime.RunQueued); !ri.StartedAt.IsZero() {
+		if ri := te.await(t, run.ID, runtime.RunQueued); !ri.StartedAt.IsZero() {
 			t.Errorf("the run of an event an hour ahead started at %v", ri.StartedAt)
 		}
 	})
