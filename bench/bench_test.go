@@ -21,6 +21,7 @@ func TestEveryWorkloadOnce(t *testing.T) {
 	cfg, err := parseFlags([]string{
 		"-pg", pg, "-reps", "1", "-runs", "24", "-workflow-inflight", "4", "-job-inflight", "6",
 		"-latency-samples", "20", "-latency-gap", "0", "-wake-runs", "16", "-wake-margin", "2s", "-wake-workers", "8",
+		"-bulk-runs", "30", "-bulk-workers", "8",
 		"-scale-inflight", "1,4", "-scale-totals", "8", "-pg-conns", "4", "-cell-timeout", "2m", "-trace-sql",
 	}, &cellJSON)
 	if err != nil {
@@ -45,8 +46,16 @@ func TestEveryWorkloadOnce(t *testing.T) {
 			t.Errorf("%s: statements add up to %d round trips, counted %d", c.summary(), sum, c.RoundTrips)
 		}
 	}
-	if want := len(variants()) * len(metrics); len(rep.Rows) != want {
-		t.Errorf("%d rows, want %d (every variant × metric)", len(rep.Rows), want)
+	want := 0
+	for _, v := range variants() {
+		for _, m := range metrics {
+			if m.workload != workloadBulk || v.Bulk {
+				want++
+			}
+		}
+	}
+	if len(rep.Rows) != want {
+		t.Errorf("%d rows, want %d (every variant × metric, the bulk workload without DBOS)", len(rep.Rows), want)
 	}
 	for _, r := range rep.Rows {
 		v, _ := findVariant(r.Variant)

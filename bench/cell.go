@@ -18,10 +18,11 @@ const (
 	workloadJob      = "job1"      // 1-step jobs, a fixed number in flight
 	workloadLatency  = "latency"   // send → first step's body, one run at a time
 	workloadWake     = "wake"      // runs sleeping until one instant, woken at once
+	workloadBulk     = "jobbulk"   // 1-step jobs enqueued in bulk, then worked (River's own benchmark)
 	workloadScale    = "scale"     // durable alone: 3-step workflows, in flight × total
 )
 
-var workloadNames = []string{workloadWorkflow, workloadJob, workloadLatency, workloadWake}
+var workloadNames = []string{workloadWorkflow, workloadJob, workloadBulk, workloadLatency, workloadWake}
 
 // cellSpec is one measurement: one variant, one workload, one repetition.
 // It is what the parent hands a child process (as JSON).
@@ -149,7 +150,7 @@ func runCellErr(parent context.Context, spec cellSpec, res *cellResult) error {
 		server = &serverCPU{admin: spec.Admin, dbName: name}
 	}
 	col := newCollector(spec.Runs)
-	shape := &runShape{steps: spec.Steps, workers: spec.InFlight}
+	shape := &runShape{steps: spec.Steps, workers: spec.InFlight, deferStart: spec.Workload == workloadBulk}
 	inst, err := v.open(ctx, env, shape, col.hooks(spec.Workload == workloadLatency))
 	if err != nil {
 		return fmt.Errorf("open %s: %w", spec.Variant, err)
@@ -194,6 +195,15 @@ func runCellErr(parent context.Context, spec cellSpec, res *cellResult) error {
 		if err := wakeAtOnce(ctx, inst, col, shape, spec, m, res); err != nil {
 			return err
 		}
+	case workloadBulk:
+		loader, ok := inst.(bulkLoader)
+		if !ok {
+			return fmt.Errorf("%s cannot enqueue in bulk", spec.Variant)
+		}
+		if err := burnDown(ctx, loader, col, spec.Runs, m, res); err != nil {
+			return err
+		}
+		res.RunsPerSec = float64(spec.Runs) / res.Seconds
 	default:
 		return fmt.Errorf("unknown workload %q", spec.Workload)
 	}
@@ -286,6 +296,35 @@ func driveRuns(ctx context.Context, inst instance, col *collector, n, inFlight i
 		}
 	}
 	return nil
+}
+
+// bulkBatch is how many runs one bulk enqueue carries: River's benchmark
+// inserts 5,000 per InsertMany.
+const bulkBatch = 5000
+
+// burnDown enqueues n runs bulkBatch at a time while the system's workers
+// are stopped, then starts them and measures from the start until the
+// last run finished, as River's benchmark (river bench -n) does.
+func burnDown(ctx context.Context, loader bulkLoader, col *collector, n int, m *meter, res *cellResult) error {
+	for from := 0; from < n; from += bulkBatch {
+		if err := loader.sendMany(ctx, from, min(bulkBatch, n-from)); err != nil {
+			return fmt.Errorf("enqueue runs %d and on: %w", from, err)
+		}
+	}
+	if err := m.start(ctx); err != nil {
+		return err
+	}
+	if err := loader.start(ctx); err != nil {
+		return err
+	}
+	for finished := range n {
+		select {
+		case <-col.done:
+		case <-ctx.Done():
+			return fmt.Errorf("%d of %d runs finished before the cell's timeout", finished, n)
+		}
+	}
+	return m.stop(ctx, res)
 }
 
 // sampleLatency sends n runs one at a time and returns, for each, the time

@@ -32,6 +32,8 @@ type config struct {
 	wakeRuns         int
 	wakeMargin       time.Duration
 	wakeWorkers      int
+	bulkRuns         int
+	bulkWorkers      int
 	scaleVariant     string
 	scaleInFlight    []int
 	scaleTotals      []int
@@ -90,10 +92,12 @@ func parseFlags(args []string, cellJSON *string) (config, error) {
 	fs.StringVar(&cfg.pg, "pg", os.Getenv("DURABLE_TEST_POSTGRES"), "PostgreSQL URL of a database on a server where the benchmark may create and drop databases (one per cell); default $DURABLE_TEST_POSTGRES; empty skips the PostgreSQL variants")
 	fs.IntVar(&cfg.reps, "reps", 3, "repetitions of every cell")
 	fs.StringVar(&variantList, "variants", "all", "comma-separated variants to run (all, or any of: "+strings.Join(variantIDs(), ", ")+"); a system name (durable, dbos, river) selects all its variants")
-	fs.StringVar(&workloadList, "workloads", "workflow3,job1,latency,wake,scale", "comma-separated workloads")
+	fs.StringVar(&workloadList, "workloads", "workflow3,job1,jobbulk,latency,wake,scale", "comma-separated workloads")
 	fs.IntVar(&cfg.runs, "runs", 10000, "runs per repetition of the workflow3 and job1 workloads")
 	fs.IntVar(&cfg.workflowInFlight, "workflow-inflight", 64, "3-step workflows in flight")
 	fs.IntVar(&cfg.jobInFlight, "job-inflight", 100, "1-step jobs in flight")
+	fs.IntVar(&cfg.bulkRuns, "bulk-runs", 100000, "1-step jobs of the jobbulk workload, enqueued 5,000 per call before the workers start")
+	fs.IntVar(&cfg.bulkWorkers, "bulk-workers", 1000, "workers of the jobbulk workload (durable's Workers, River's MaxWorkers; River's benchmark found about 1,000 best)")
 	fs.IntVar(&cfg.latencySamples, "latency-samples", 500, "latency samples per repetition (one run at a time)")
 	fs.DurationVar(&cfg.latencyGap, "latency-gap", 5*time.Millisecond, "random pause of up to this between a latency run finishing and the next send")
 	fs.IntVar(&cfg.wakeRuns, "wake-runs", 10000, "sleeping runs woken at once")
@@ -134,7 +138,7 @@ func parseFlags(args []string, cellJSON *string) (config, error) {
 	if v, ok := findVariant(cfg.scaleVariant); !ok || v.System != "durable" {
 		return cfg, fmt.Errorf("-scale-variant %q: want a durable variant (%s)", cfg.scaleVariant, strings.Join(variantIDs(), ", "))
 	}
-	for name, n := range map[string]int{"-reps": cfg.reps, "-runs": cfg.runs, "-workflow-inflight": cfg.workflowInFlight, "-job-inflight": cfg.jobInFlight, "-latency-samples": cfg.latencySamples, "-wake-runs": cfg.wakeRuns, "-wake-workers": cfg.wakeWorkers, "-pg-conns": cfg.pgConns} {
+	for name, n := range map[string]int{"-reps": cfg.reps, "-runs": cfg.runs, "-workflow-inflight": cfg.workflowInFlight, "-job-inflight": cfg.jobInFlight, "-latency-samples": cfg.latencySamples, "-wake-runs": cfg.wakeRuns, "-wake-workers": cfg.wakeWorkers, "-bulk-runs": cfg.bulkRuns, "-bulk-workers": cfg.bulkWorkers, "-pg-conns": cfg.pgConns} {
 		if n < 1 {
 			return cfg, fmt.Errorf("%s: must be at least 1, got %d", name, n)
 		}
@@ -240,6 +244,9 @@ func run(ctx context.Context, cfg config, command string) (*report, error) {
 			// none always runs first (or right after another's load).
 			for k := range active {
 				id := active[(k+r)%len(active)]
+				if v, _ := findVariant(id); w == workloadBulk && !v.Bulk {
+					continue
+				}
 				cells = append(cells, cfg.spec(id, w, r))
 			}
 		}
@@ -293,6 +300,8 @@ func (cfg config) spec(id, w string, r int) cellSpec {
 		s.Runs, s.InFlight, s.Steps = cfg.runs, cfg.workflowInFlight, 3
 	case workloadJob:
 		s.Runs, s.InFlight, s.Steps = cfg.runs, cfg.jobInFlight, 1
+	case workloadBulk:
+		s.Runs, s.InFlight, s.Steps = cfg.bulkRuns, cfg.bulkWorkers, 1
 	case workloadLatency:
 		s.Runs, s.InFlight, s.Steps, s.LatencyGap = cfg.latencySamples, cfg.jobInFlight, 1, cfg.latencyGap
 	case workloadWake:

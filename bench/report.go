@@ -81,6 +81,7 @@ type metric struct {
 var metrics = []metric{
 	{workloadWorkflow, "runs/s", true, func(r cellResult) float64 { return r.RunsPerSec }},
 	{workloadJob, "jobs/s", true, func(r cellResult) float64 { return r.RunsPerSec }},
+	{workloadBulk, "jobs/s", true, func(r cellResult) float64 { return r.RunsPerSec }},
 	{workloadLatency, "p50 ms", false, func(r cellResult) float64 { return r.P50ms }},
 	{workloadLatency, "p99 ms", false, func(r cellResult) float64 { return r.P99ms }},
 	{workloadWake, "s until all done", false, func(r cellResult) float64 { return r.WakeSeconds }},
@@ -159,7 +160,7 @@ func (rep *report) buildRows(active []string) {
 			refMedian := 0.0
 			for _, id := range active {
 				v, _ := findVariant(id)
-				if v.Store != st {
+				if v.Store != st || m.workload == workloadBulk && !v.Bulk {
 					continue
 				}
 				cells := rep.ok(id, m.workload)
@@ -230,7 +231,7 @@ func (c cellResult) summary() string {
 		return s + " FAILED: " + c.Error
 	}
 	switch c.Spec.Workload {
-	case workloadWorkflow, workloadJob, workloadScale:
+	case workloadWorkflow, workloadJob, workloadBulk, workloadScale:
 		s += fmt.Sprintf(" %.0f runs/s", c.RunsPerSec)
 	case workloadLatency:
 		s += fmt.Sprintf(" p50 %.2f ms p99 %.2f ms", c.P50ms, c.P99ms)
@@ -384,8 +385,8 @@ func (rep *report) write(mdPath, jsonPath string) error {
 }
 
 func cfgSummary(cfg config) string {
-	return fmt.Sprintf("%d repetitions; workflow3 %d runs, %d in flight; job1 %d runs, %d in flight; latency %d samples; wake %d runs; PostgreSQL pools %d connections",
-		cfg.reps, cfg.runs, cfg.workflowInFlight, cfg.runs, cfg.jobInFlight, cfg.latencySamples, cfg.wakeRuns, cfg.pgConns)
+	return fmt.Sprintf("%d repetitions; workflow3 %d runs, %d in flight; job1 %d runs, %d in flight; jobbulk %d jobs, %d workers; latency %d samples; wake %d runs; PostgreSQL pools %d connections",
+		cfg.reps, cfg.runs, cfg.workflowInFlight, cfg.runs, cfg.jobInFlight, cfg.bulkRuns, cfg.bulkWorkers, cfg.latencySamples, cfg.wakeRuns, cfg.pgConns)
 }
 
 // fairness states how the systems are measured alike.
@@ -396,6 +397,7 @@ func fairness(cfg config) []string {
 		"A run counts as finished when its last step's result is committed: durable and DBOS commit a step before step.Run or RunAsStep returns; River commits a job's completion after Work returns, in batches, and reports it to a subscription (Client.Subscribe, job completed), which is when a River run counts as finished. No system's later bookkeeping (a run's final status) is waited for.",
 		fmt.Sprintf("Latency: from the call that sends or enqueues (Engine.Send, RunWorkflow, Client.Insert) to the start of the first step's body, in the same process; one run at a time, the next sent when the previous finished plus a random pause of up to %s.", cfg.latencyGap),
 		fmt.Sprintf("Wake: %d runs each sleep durably until one instant (durable step.SleepUntil, DBOS Sleep, River JobSnooze), then run one step; every run must be asleep before the instant, and the time is from the instant until the last run finished. Runs executing at once after the wake: %d for durable and River, unbounded for DBOS (a goroutine per workflow).", cfg.wakeRuns, cfg.wakeWorkers),
+		fmt.Sprintf("Bulk (jobbulk), the regime of River's own benchmark (river bench -n): %d 1-step jobs are enqueued %d per call (durable: Engine.Send of %d events; River: Client.InsertMany) while the system's workers are stopped, then %d workers start (durable's Workers, River's MaxWorkers), and the time is from the start until the last job finished. DBOS has no bulk enqueue and is not in this workload.", cfg.bulkRuns, bulkBatch, bulkBatch, cfg.bulkWorkers),
 		fmt.Sprintf("Throughput workloads keep exactly N runs sent and not finished; durable's Workers and River's MaxWorkers are N; DBOS runs each workflow in its own goroutine. PostgreSQL: every system's pgx pool has %d connections.", cfg.pgConns),
 	}
 }

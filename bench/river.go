@@ -178,11 +178,14 @@ func startRiver[D riverdriver.Driver[TTx], TTx any](ctx context.Context, driver 
 			}
 		}
 	}()
-	if err := client.Start(ctx); err != nil {
-		unsubscribe()
-		return nil, fmt.Errorf("river: %w", err)
+	inst := &riverInstance[TTx]{client: client, unsubscribe: unsubscribe}
+	if !shape.deferStart {
+		if err := inst.start(ctx); err != nil {
+			unsubscribe()
+			return nil, err
+		}
 	}
-	return &riverInstance[TTx]{client: client, unsubscribe: unsubscribe}, nil
+	return inst, nil
 }
 
 type riverInstance[TTx any] struct {
@@ -193,6 +196,23 @@ type riverInstance[TTx any] struct {
 
 func (r *riverInstance[TTx]) send(ctx context.Context, i int) error {
 	_, err := r.client.Insert(ctx, stepArgs{I: i}, nil)
+	return err
+}
+
+func (r *riverInstance[TTx]) start(ctx context.Context) error {
+	if err := r.client.Start(ctx); err != nil {
+		return fmt.Errorf("river: %w", err)
+	}
+	return nil
+}
+
+// sendMany inserts n jobs in one InsertMany, as River's benchmark does.
+func (r *riverInstance[TTx]) sendMany(ctx context.Context, from, n int) error {
+	params := make([]river.InsertManyParams, n)
+	for k := range params {
+		params[k].Args = stepArgs{I: from + k}
+	}
+	_, err := r.client.InsertMany(ctx, params)
 	return err
 }
 

@@ -21,7 +21,10 @@ type variant struct {
 	System   string // durable, dbos or river
 	Store    string // sqlite or postgres
 	Settings string // the fairness settings, stated in the output
-	open     func(ctx context.Context, env cellEnv, shape *runShape, h hooks) (instance, error)
+	// Bulk says the system can enqueue many runs in one call before its
+	// workers start (the jobbulk workload): its instances are bulkLoaders.
+	Bulk bool
+	open func(ctx context.Context, env cellEnv, shape *runShape, h hooks) (instance, error)
 }
 
 const (
@@ -48,6 +51,9 @@ type runShape struct {
 	// workers bounds the runs executing at once in the process where the
 	// system has such a bound (durable's Workers, River's MaxWorkers).
 	workers int
+	// deferStart leaves the system's workers stopped until the instance's
+	// start (bulkLoader): runs enqueued before then wait in the store.
+	deferStart bool
 }
 
 // hooks are how a run tells the benchmark where it is. i is the index the
@@ -66,17 +72,27 @@ type instance interface {
 	close(ctx context.Context) error
 }
 
+// bulkLoader is an instance of a system that enqueues in bulk (variant.Bulk),
+// opened with runShape.deferStart.
+type bulkLoader interface {
+	instance
+	// sendMany enqueues runs from to from+n-1 in one call.
+	sendMany(ctx context.Context, from, n int) error
+	// start starts the workers.
+	start(ctx context.Context) error
+}
+
 // variants lists every system variant the benchmark knows, in table order.
 func variants() []variant {
 	return []variant{
-		{ID: "durable/sqlite-normal", System: "durable", Store: storeSQLite, Settings: "WAL, synchronous=NORMAL (like for like with the peers), group commit", open: openDurable("NORMAL")},
-		{ID: "durable/sqlite-full", System: "durable", Store: storeSQLite, Settings: "WAL, synchronous=FULL (durable's default: every commit fsynced), group commit", open: openDurable("FULL")},
+		{ID: "durable/sqlite-normal", System: "durable", Store: storeSQLite, Settings: "WAL, synchronous=NORMAL (like for like with the peers), group commit", Bulk: true, open: openDurable("NORMAL")},
+		{ID: "durable/sqlite-full", System: "durable", Store: storeSQLite, Settings: "WAL, synchronous=FULL (durable's default: every commit fsynced), group commit", Bulk: true, open: openDurable("FULL")},
 		{ID: "dbos/sqlite", System: "dbos", Store: storeSQLite, Settings: "DBOS's SQLite system database: WAL, synchronous=NORMAL, busy_timeout 5 s, 8 connections (fixed by DBOS)", open: openDBOS},
-		{ID: "river/sqlite", System: "river", Store: storeSQLite, Settings: "riversqlite on modernc.org/sqlite: WAL, synchronous=NORMAL, busy_timeout 5 s, 1 connection (as riversqlite's docs advise), default fetch cooldown (100 ms)", open: openRiverSQLite},
-		{ID: "durable/postgres", System: "durable", Store: storePostgres, Settings: "runtime/store/postgres, pool of -pg-conns connections, LISTEN/NOTIFY", open: openDurable("")},
+		{ID: "river/sqlite", System: "river", Store: storeSQLite, Settings: "riversqlite on modernc.org/sqlite: WAL, synchronous=NORMAL, busy_timeout 5 s, 1 connection (as riversqlite's docs advise), default fetch cooldown (100 ms)", Bulk: true, open: openRiverSQLite},
+		{ID: "durable/postgres", System: "durable", Store: storePostgres, Settings: "runtime/store/postgres, pool of -pg-conns connections, LISTEN/NOTIFY", Bulk: true, open: openDurable("")},
 		{ID: "dbos/postgres", System: "dbos", Store: storePostgres, Settings: "DBOS system database in a pool of -pg-conns connections", open: openDBOS},
-		{ID: "river/postgres", System: "river", Store: storePostgres, Settings: "riverpgxv5, pool of -pg-conns connections, default fetch cooldown (100 ms)", open: openRiverPG(0)},
-		{ID: "river/postgres-1ms", System: "river", Store: storePostgres, Settings: "riverpgxv5, pool of -pg-conns connections, fetch cooldown 1 ms", open: openRiverPG(time.Millisecond)},
+		{ID: "river/postgres", System: "river", Store: storePostgres, Settings: "riverpgxv5, pool of -pg-conns connections, default fetch cooldown (100 ms)", Bulk: true, open: openRiverPG(0)},
+		{ID: "river/postgres-1ms", System: "river", Store: storePostgres, Settings: "riverpgxv5, pool of -pg-conns connections, fetch cooldown 1 ms", Bulk: true, open: openRiverPG(time.Millisecond)},
 	}
 }
 
@@ -153,11 +169,14 @@ func openDurable(synchronous string) func(ctx context.Context, env cellEnv, shap
 			st.Close()
 			return nil, err
 		}
-		if err := eng.Start(ctx); err != nil {
-			st.Close()
-			return nil, err
+		inst := &durableInstance{eng: eng, st: st}
+		if !shape.deferStart {
+			if err := inst.start(ctx); err != nil {
+				st.Close()
+				return nil, err
+			}
 		}
-		return &durableInstance{eng: eng, st: st}, nil
+		return inst, nil
 	}
 }
 
@@ -168,6 +187,18 @@ type durableInstance struct {
 
 func (d *durableInstance) send(ctx context.Context, i int) error {
 	_, err := d.eng.Send(ctx, runtime.Event{Name: "bench/run.requested", Data: runData{I: i}})
+	return err
+}
+
+func (d *durableInstance) start(ctx context.Context) error { return d.eng.Start(ctx) }
+
+// sendMany sends n events in one Send: one store call.
+func (d *durableInstance) sendMany(ctx context.Context, from, n int) error {
+	events := make([]runtime.Event, n)
+	for k := range events {
+		events[k] = runtime.Event{Name: "bench/run.requested", Data: runData{I: from + k}}
+	}
+	_, err := d.eng.Send(ctx, events...)
 	return err
 }
 
