@@ -81,13 +81,16 @@ func routes() []route {
 
 // httpServer is the state of one API handler.
 type httpServer struct {
-	m          Manager
-	opts       APIOptions
-	eventKeys  *secretSet
-	webhooks   []webhook
-	tokens     *secretSet
-	limiter    *rateLimiter
-	mux        *http.ServeMux
+	m    Manager
+	opts APIOptions
+	// fns and statuses are the engine's, fixed by runtime.New.
+	fns       []Function
+	statuses  []string
+	eventKeys *secretSet
+	webhooks  []webhook
+	tokens    *secretSet
+	limiter   *rateLimiter
+	mux       *http.ServeMux
 }
 
 type webhook struct {
@@ -101,6 +104,8 @@ func NewAPI(m Manager, o APIOptions) http.Handler {
 	s := &httpServer{
 		m:         m,
 		opts:      o,
+		fns:       m.Functions(),
+		statuses:  m.RunStatuses(),
 		eventKeys: newSecretSet(o.EventKeys),
 		tokens:    newSecretSet(o.ManagementTokens),
 		mux:       http.NewServeMux(),

@@ -23,7 +23,7 @@ func (s *httpServer) listFunctions(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := httpapi.FunctionList{Functions: []httpapi.Function{}}
-	for _, fn := range s.m.Functions() {
+	for _, fn := range s.fns {
 		out.Functions = append(out.Functions, functionJSON(fn, paused))
 	}
 	writeJSON(w, http.StatusOK, out)
@@ -45,7 +45,7 @@ func (s *httpServer) getFunction(w http.ResponseWriter, r *http.Request) {
 // function returns the function of the path's {id}, or answers 404.
 func (s *httpServer) function(w http.ResponseWriter, r *http.Request) (Function, bool) {
 	id := r.PathValue("id")
-	for _, fn := range s.m.Functions() {
+	for _, fn := range s.fns {
 		if fn.ID == id {
 			return fn, true
 		}
@@ -174,9 +174,9 @@ func (s *httpServer) listRuns(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, httpapi.RunList{Runs: append([]httpapi.Run{}, runs...), NextCursor: next})
 }
 
-func (s *httpServer) statusList() string { return strings.Join(s.m.RunStatuses(), ", ") }
+func (s *httpServer) statusList() string { return strings.Join(s.statuses, ", ") }
 
-func (s *httpServer) knownStatus(st string) bool { return slices.Contains(s.m.RunStatuses(), st) }
+func (s *httpServer) knownStatus(st string) bool { return slices.Contains(s.statuses, st) }
 
 func (s *httpServer) getRun(w http.ResponseWriter, r *http.Request) {
 	run, err := s.m.Run(r.Context(), r.PathValue("id"))

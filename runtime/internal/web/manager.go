@@ -32,7 +32,9 @@ type Manager interface {
 	// Log is the engine's logger.
 	Log() *slog.Logger
 
-	// Functions lists the engine's functions, sorted by ID.
+	// Functions lists the engine's functions, sorted by ID. They, the
+	// event types and the run statuses are fixed once runtime.New
+	// returns: NewAPI and NewUI read them once.
 	Functions() []Function
 	// EventTypes maps the names of the catalogued event types to what
 	// the UI needs of them.

@@ -41,16 +41,20 @@ const (
 
 // uiServer is one UI handler.
 type uiServer struct {
-	m      Manager
-	opts   UIOptions
-	pages  map[string]*template.Template
-	assets http.Handler
-	mux    *http.ServeMux
+	m    Manager
+	opts UIOptions
+	// fns, types and statuses are the engine's, fixed by runtime.New.
+	fns      []Function
+	types    map[string]EventType
+	statuses []string
+	pages    map[string]*template.Template
+	assets   http.Handler
+	mux      *http.ServeMux
 }
 
 // NewUI returns the web UI of runtime's Engine.UI, serving m.
 func NewUI(m Manager, o UIOptions) http.Handler {
-	s := &uiServer{m: m, opts: o, mux: http.NewServeMux()}
+	s := &uiServer{m: m, opts: o, fns: m.Functions(), types: m.EventTypes(), statuses: m.RunStatuses(), mux: http.NewServeMux()}
 	sub, err := fs.Sub(uiFiles, "uiassets")
 	if err != nil {
 		panic(err) // the embedded directory exists: a build without it fails

@@ -238,7 +238,7 @@ func (s *uiServer) functionsPage(r *http.Request) (string, uiPage, error) {
 		return "", uiPage{}, err
 	}
 	var fns []uiFunction
-	for _, f := range s.m.Functions() {
+	for _, f := range s.fns {
 		uf := uiFunction{ID: f.ID, Name: f.Name, Flow: f.Flow, PausedSince: paused[f.ID]}
 		for _, t := range f.Triggers {
 			switch {
@@ -250,7 +250,7 @@ func (s *uiServer) functionsPage(r *http.Request) (string, uiPage, error) {
 				uf.Triggers = append(uf.Triggers, t.Event)
 			}
 		}
-		for _, st := range s.m.RunStatuses() {
+		for _, st := range s.statuses {
 			runs, err := s.listRuns(ctx, RunFilter{FunctionID: f.ID, Statuses: []string{st}, Limit: uiCountCap + 1})
 			if err != nil {
 				return "", uiPage{}, err
@@ -401,9 +401,9 @@ func parseUITime(v string) (time.Time, error) {
 }
 
 func (s *uiServer) runsFilterData(q url.Values) uiRunsData {
-	d := uiRunsData{Statuses: s.m.RunStatuses(), Function: q.Get("function"), Status: q.Get("status"),
+	d := uiRunsData{Statuses: s.statuses, Function: q.Get("function"), Status: q.Get("status"),
 		Event: strings.TrimSpace(q.Get("event")), From: q.Get("from"), To: q.Get("to"), ID: q.Get("id")}
-	for _, f := range s.m.Functions() {
+	for _, f := range s.fns {
 		d.Functions = append(d.Functions, f.ID)
 	}
 	return d
@@ -711,20 +711,20 @@ func (s *uiServer) openWaits(ctx context.Context, ev store.Event) ([]uiOpenWait,
 		k := w.RunID + "\x00" + w.StepKey
 		watch := strings.HasPrefix(w.StepKey, journal.CancelPrefix)
 		ow := uiOpenWait{RunID: w.RunID, Step: steps[k], If: w.If, Expires: w.ExpiresAt}
-		ok, evalErr, err := matches[i].Matches, matches[i].EvalErr, matches[i].Err
+		m := matches[i]
 		// In the order dispatch decides: a wait or Cancel watch past its
 		// timeout is resolved by no event (a wait's run records the
 		// timeout when it next executes).
 		switch {
-		case err != nil:
-			ow.Why = "It cannot be judged: " + err.Error()
+		case m.Err != nil:
+			ow.Why = "It cannot be judged: " + m.Err.Error()
 		case watch && now.After(w.ExpiresAt):
 			ow.Why = "It expired at " + uiTime(w.ExpiresAt) + ": this Cancel watch no longer cancels its run."
 		case now.After(w.ExpiresAt):
 			ow.Why = "It timed out at " + uiTime(w.ExpiresAt) + ": no event resolves it; its run records the timeout when it next executes."
-		case evalErr != nil:
-			ow.Why = "Its If expression failed on this event: " + evalErr.Error()
-		case !ok:
+		case m.EvalErr != nil:
+			ow.Why = "Its If expression failed on this event: " + m.EvalErr.Error()
+		case !m.Matches:
 			ow.Why = "Its If expression is false for this event."
 		case started[k].After(ev.ReceivedAt):
 			ow.Why = "It matches, but it began after this event was received: only later events (or its Lookback) resolve it."
@@ -775,7 +775,7 @@ func (s *uiServer) whyNoRun(name string, runs []httpapi.Run, skips []string) str
 	}
 	var triggered, waited bool
 	var conds, collected []string
-	for _, f := range s.m.Functions() {
+	for _, f := range s.fns {
 		waited = waited || slices.Contains(f.CancelOn, name)
 		for _, t := range f.Triggers {
 			if t.Cron != "" || t.Event != name {
@@ -808,14 +808,14 @@ func (s *uiServer) whyNoRun(name string, runs []httpapi.Run, skips []string) str
 // its functions and the catalogued ones.
 func (s *uiServer) eventNames() []string {
 	seen := map[string]bool{}
-	for _, f := range s.m.Functions() {
+	for _, f := range s.fns {
 		for _, t := range f.Triggers {
 			if t.Cron == "" {
 				seen[t.Event] = true
 			}
 		}
 	}
-	for name := range s.m.EventTypes() {
+	for name := range s.types {
 		seen[name] = true
 	}
 	return slices.Sorted(maps.Keys(seen))

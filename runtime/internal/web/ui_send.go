@@ -29,27 +29,26 @@ func (s *uiServer) sendPage(r *http.Request) (string, uiPage, error) {
 	if name == "" && len(d.Names) > 0 {
 		d.Name = d.Names[0]
 	}
-	if raw := s.m.EventTypes()[d.Name].Schema; len(raw) > 0 {
+	if raw := s.types[d.Name].Schema; len(raw) > 0 {
 		d.Data, d.HasSchema = schemaSkeleton(raw), true
 	}
 	return "send", uiPage{Title: "Send an event", Data: d}, nil
 }
 
-// sendEvent sends the form's event as Engine.Send does, which validates it
-// against its type's schema: violations are shown by JSON pointer and
-// nothing is stored.
+// sendEvent sends the form's event, validated against its type's schema
+// as Engine.Send does: violations are shown by JSON pointer and nothing
+// is stored.
 func (s *uiServer) sendEvent(w http.ResponseWriter, r *http.Request) error {
 	d := uiSendData{Names: s.eventNames(), Name: strings.TrimSpace(r.PostFormValue("name")),
 		Data: r.PostFormValue("data"), ID: strings.TrimSpace(r.PostFormValue("id"))}
-	typ := s.m.EventTypes()[d.Name]
-	sens := typ.Sensitive
+	typ := s.types[d.Name]
 	var data any
 	fail := func(msg string) error {
 		// The form comes back without the values of sensitive fields: no
 		// page shows them.
-		if sens != nil {
+		if typ.Sensitive != nil {
 			if m, ok := data.(map[string]any); ok {
-				d.Data = clearSensitive(sens, m)
+				d.Data = clearSensitive(typ.Sensitive, m)
 			} else {
 				d.Data = schemaSkeleton(typ.Schema)
 			}
