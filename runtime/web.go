@@ -28,17 +28,13 @@ func (m webManager) Running() bool      { return m.e.isRunning() }
 func (m webManager) Store() store.Store { return m.e.store }
 func (m webManager) Now() time.Time     { return m.e.clock.Now() }
 func (m webManager) Log() *slog.Logger  { return m.e.log }
-func (m webManager) CheckRunIf(src string) error {
-	_, err := expr.Compile(src, false, defaultLimits.eval)
-	return err
-}
 
 func (m webManager) Functions() []web.Function {
 	ids := slices.Sorted(maps.Keys(m.e.fns))
 	out := make([]web.Function, 0, len(ids))
 	for _, id := range ids {
 		f := m.e.fns[id]
-		wf := web.Function{ID: id, Name: f.Name(), Triggers: []httpapi.Trigger{}, Flow: flowSummary(f.opts),
+		wf := web.Function{ID: id, Name: f.Name(), Flow: flowSummary(f.opts),
 			Collects: f.opts.BatchEvents != nil || f.opts.Debounce != nil}
 		for _, t := range f.triggers {
 			wf.Triggers = append(wf.Triggers, httpapi.Trigger{Event: t.event, If: t.ifSrc, Cron: t.cron})
@@ -202,6 +198,11 @@ func (m webManager) RerunRuns(ctx context.Context, f web.RunFilter) (int, error)
 	return n, webError(err)
 }
 
+func (m webManager) CheckRunIf(src string) error {
+	_, err := expr.Compile(src, false, defaultLimits.eval)
+	return err
+}
+
 func bulkFilter(f web.RunFilter) BulkFilter {
 	return BulkFilter{FunctionID: f.FunctionID, Statuses: runStatusesOf(f.Statuses), Since: f.Since, Until: f.Until, If: f.If}
 }
@@ -231,12 +232,12 @@ func (m webManager) MatchWaits(ev store.Event, waits []store.Wait) ([]web.WaitMa
 	return out, nil
 }
 
-func (m webManager) Skips(ctx context.Context, limit int) (map[string][]string, error) {
+func (m webManager) Skips(ctx context.Context, limit int) ([]web.Skip, error) {
 	evs, err := web.ListEvents(ctx, m.e.store, store.EventFilter{Name: FunctionSkippedEvent, Limit: limit})
 	if err != nil {
 		return nil, err
 	}
-	out := map[string][]string{}
+	var out []web.Skip
 	for _, ev := range evs {
 		var env struct {
 			Data FunctionSkippedData `json:"data"`
@@ -244,15 +245,11 @@ func (m webManager) Skips(ctx context.Context, limit int) (map[string][]string, 
 		if json.Unmarshal(ev.Envelope, &env) != nil {
 			continue
 		}
-		var about struct {
-			ID string `json:"id"`
-		}
-		_ = json.Unmarshal(env.Data.Event, &about)
-		msg := env.Data.FunctionID + ": " + env.Data.Reason
+		why := env.Data.Reason
 		if env.Data.Message != "" {
-			msg = env.Data.FunctionID + ": " + env.Data.Message
+			why = env.Data.Message
 		}
-		out[about.ID] = append(out[about.ID], msg)
+		out = append(out, web.Skip{Event: env.Data.Event, FunctionID: env.Data.FunctionID, Why: why})
 	}
 	return out, nil
 }

@@ -55,7 +55,10 @@ func (s *httpServer) function(w http.ResponseWriter, r *http.Request) (Function,
 }
 
 func functionJSON(fn Function, paused map[string]time.Time) httpapi.Function {
-	f := httpapi.Function{ID: fn.ID, Name: fn.Name, Triggers: append([]httpapi.Trigger{}, fn.Triggers...)}
+	f := httpapi.Function{ID: fn.ID, Name: fn.Name, Triggers: fn.Triggers}
+	if f.Triggers == nil {
+		f.Triggers = []httpapi.Trigger{}
+	}
 	if since, ok := paused[fn.ID]; ok {
 		f.Paused, f.PausedSince = true, &since
 	}
@@ -171,7 +174,10 @@ func (s *httpServer) listRuns(w http.ResponseWriter, r *http.Request) {
 		s.engineError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, httpapi.RunList{Runs: append([]httpapi.Run{}, runs...), NextCursor: next})
+	if runs == nil {
+		runs = []httpapi.Run{}
+	}
+	writeJSON(w, http.StatusOK, httpapi.RunList{Runs: runs, NextCursor: next})
 }
 
 func (s *httpServer) statusList() string { return strings.Join(s.statuses, ", ") }

@@ -82,11 +82,9 @@ type Manager interface {
 	// does when ev arrives: whether each wait's If holds. It fails when
 	// ev's stored envelope cannot be read.
 	MatchWaits(ev store.Event, waits []store.Wait) ([]WaitMatch, error)
-	// Skips says why flow control kept events from starting runs: it
-	// reads the latest durable/function.skipped events (at most limit)
-	// and maps the ID of each event they are about to "function: why"
-	// lines.
-	Skips(ctx context.Context, limit int) (map[string][]string, error)
+	// Skips says why flow control kept events from starting runs, from
+	// the latest durable/function.skipped events (at most limit).
+	Skips(ctx context.Context, limit int) ([]Skip, error)
 }
 
 // Function describes a function of the engine.
@@ -100,6 +98,16 @@ type Function struct {
 	Collects bool
 	// CancelOn are the events of its Cancel options.
 	CancelOn []string
+}
+
+// Skip is an event that flow control kept from starting a run of a
+// function.
+type Skip struct {
+	// Event is the envelope of the event.
+	Event      json.RawMessage
+	FunctionID string
+	// Why is the reason in words (or its code when it has none).
+	Why string
 }
 
 // EventType is what the UI needs of a catalogued event type.

@@ -613,7 +613,7 @@ func (s *uiServer) eventsPage(r *http.Request) (string, uiPage, error) {
 		d.Next = strconv.FormatInt(last.ReceivedAt.UnixNano(), 10) + "_" + last.ID
 		evs = evs[:uiEventPage]
 	}
-	skips, err := s.m.Skips(r.Context(), uiSkipScan)
+	skips, err := s.skips(r.Context())
 	if err != nil {
 		return "", uiPage{}, err
 	}
@@ -641,7 +641,7 @@ func (s *uiServer) eventPage(r *http.Request) (string, uiPage, error) {
 	if err != nil {
 		return "", uiPage{}, err
 	}
-	skips, err := s.m.Skips(r.Context(), uiSkipScan)
+	skips, err := s.skips(r.Context())
 	if err != nil {
 		return "", uiPage{}, err
 	}
@@ -764,6 +764,21 @@ func (s *uiServer) runsOfEvent(ctx context.Context, id string) ([]httpapi.Run, e
 // uiSkipScan bounds the durable/function.skipped events read to say why
 // an event started no run.
 const uiSkipScan = 500
+
+// skips maps event IDs to the messages of the latest
+// durable/function.skipped events about them.
+func (s *uiServer) skips(ctx context.Context) (map[string][]string, error) {
+	list, err := s.m.Skips(ctx, uiSkipScan)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]string{}
+	for _, sk := range list {
+		_, id := envelopeHeader(sk.Event)
+		out[id] = append(out[id], sk.FunctionID+": "+sk.Why)
+	}
+	return out, nil
+}
 
 // whyNoRun says why an event of this name started no run, from what the
 // engine records: no function triggers on it, or every trigger has a
