@@ -10,11 +10,9 @@ import (
 
 	"github.com/durable-go/durable/runtime/internal/expr"
 	"github.com/durable-go/durable/runtime/internal/flowstate"
+	"github.com/durable-go/durable/runtime/internal/journal"
 	"github.com/durable-go/durable/runtime/store"
 )
-
-// cancelPrefix marks the waits that watch for a function's Cancel events.
-const cancelPrefix = "cancel/"
 
 // forever stands for "no expiry" in a cancel watch (about a century).
 const forever = 100 * 365 * 24 * time.Hour
@@ -433,7 +431,7 @@ func (e *Engine) watchCancels(ctx context.Context, tx store.Tx, f *Function, run
 		if c.Timeout > 0 {
 			exp = now.Add(c.Timeout)
 		}
-		if err := tx.InsertWait(ctx, keyed(store.Wait{RunID: runID, StepKey: cancelPrefix + strconv.Itoa(i), EventName: c.Event, If: c.If, Trigger: trigger, ExpiresAt: exp})); err != nil {
+		if err := tx.InsertWait(ctx, keyed(store.Wait{RunID: runID, StepKey: journal.CancelPrefix + strconv.Itoa(i), EventName: c.Event, If: c.If, Trigger: trigger, ExpiresAt: exp})); err != nil {
 			return err
 		}
 	}

@@ -57,12 +57,19 @@
 // executes a claimed run's handler step by step and finishes it
 // (execution.finish, Engine.finishRun); what an execution commits of its
 // own run alone joins other runs' in one store call (runcommits.go, on
-// stores that are a store.RunCommitter). The machinery lives under
-// runtime/internal: flowstate keeps flow control's state in the store
-// (idempotency keys, GCRA windows, singleton holders, debounce and batch
-// buffers); expr compiles and evaluates CEL under cost and time limits;
-// eventschema compiles the event schemas and validates event data; seal
-// encrypts sensitive fields; cronspec parses cron schedules; quote bounds
-// and escapes input quoted in errors; jsonptr writes JSON pointers; runctx
-// is the seam to the step package. Stores are in runtime/store.
+// stores that are a store.RunCommitter). The HTTP API and the UI are
+// configured and returned here (http.go: HTTPOptions, Engine.Handler,
+// NewHTTPServer; ui.go: UIOptions, Dev, Engine.UI; web.go: webManager,
+// all they see of the engine). The machinery lives under runtime/internal:
+// flowstate keeps flow control's state in the store (idempotency keys,
+// GCRA windows, singleton holders, debounce and batch buffers); expr
+// compiles and evaluates CEL under cost and time limits; eventschema
+// compiles the event schemas and validates event data; seal encrypts
+// sensitive fields; cronspec parses cron schedules; quote bounds and
+// escapes input quoted in errors; jsonptr writes JSON pointers; journal
+// names the step kinds and the keys of Cancel watches; runctx is the seam
+// to the step package; web serves the HTTP API (ingest, webhooks, the
+// management API, health checks, keys and rate limits) and the UI (pages,
+// sessions, the embedded assets). Stores are in runtime/store; the HTTP
+// API's wire types in runtime/httpapi.
 package runtime

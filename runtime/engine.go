@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/durable-go/durable/runtime/internal/expr"
+	"github.com/durable-go/durable/runtime/internal/journal"
 	"github.com/durable-go/durable/runtime/internal/quote"
 	"github.com/durable-go/durable/runtime/store"
 	"github.com/oklog/ulid/v2"
@@ -785,7 +786,7 @@ func (e *Engine) dispatch(ctx context.Context, tx store.Tx, env envelope, budget
 		}
 	}
 	for _, w := range waits {
-		if w.ChildRunID == "" && !strings.HasPrefix(w.StepKey, cancelPrefix) && now.After(w.ExpiresAt) {
+		if w.ChildRunID == "" && !strings.HasPrefix(w.StepKey, journal.CancelPrefix) && now.After(w.ExpiresAt) {
 			// The wait timed out; its run records that when it wakes. A
 			// later event must not resolve it meanwhile.
 			continue
@@ -802,7 +803,7 @@ func (e *Engine) dispatch(ctx context.Context, tx store.Tx, env envelope, budget
 			continue
 		}
 		budget.markQueued()
-		if strings.HasPrefix(w.StepKey, cancelPrefix) {
+		if strings.HasPrefix(w.StepKey, journal.CancelPrefix) {
 			if err := e.cancelByEvent(ctx, tx, w, env, now); err != nil {
 				return nil, err
 			}

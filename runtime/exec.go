@@ -20,20 +20,10 @@ import (
 
 	"github.com/durable-go/durable/runtime/internal/expr"
 	"github.com/durable-go/durable/runtime/internal/hooks"
+	"github.com/durable-go/durable/runtime/internal/journal"
 	"github.com/durable-go/durable/runtime/internal/runctx"
 	"github.com/durable-go/durable/runtime/store"
 	"go.opentelemetry.io/otel/attribute"
-)
-
-// Step kinds as recorded in the journal.
-const (
-	kindRun    = "run"
-	kindSleep  = "sleep"
-	kindWait   = "wait"
-	kindInvoke = "invoke"
-	kindSend   = "send"
-	// kindVersion records the version of a change a run follows (step.Version).
-	kindVersion = "version"
 )
 
 // timedOut is the error recorded for a wait or invoke whose timeout passed.
@@ -751,7 +741,7 @@ func (x *execution) mayHaveWaits() bool {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	for _, st := range x.journal {
-		if st.Kind == kindWait || st.Kind == kindInvoke {
+		if st.Kind == journal.KindWait || st.Kind == journal.KindInvoke {
 			return true
 		}
 	}
@@ -816,7 +806,7 @@ func (x *execution) commitStep(ctx context.Context, st store.Step) {
 
 // Run implements runctx.Exec.
 func (x *execution) Run(ctx context.Context, id string, fn func(ctx context.Context) (any, error), opts runctx.StepOptions) (json.RawMessage, error) {
-	st, prior := x.next(ctx, id, kindRun)
+	st, prior := x.next(ctx, id, journal.KindRun)
 	if prior != nil {
 		switch prior.Status {
 		case store.StepCompleted:
@@ -959,7 +949,7 @@ func callStep(ctx context.Context, fn func(ctx context.Context) (any, error)) (o
 
 // Sleep implements runctx.Exec.
 func (x *execution) Sleep(ctx context.Context, id string, d time.Duration, until time.Time) error {
-	st, prior := x.next(ctx, id, kindSleep)
+	st, prior := x.next(ctx, id, journal.KindSleep)
 	now := x.e.clock.Now()
 	if prior != nil {
 		if prior.Status == store.StepCompleted {
@@ -1003,7 +993,7 @@ func (x *execution) WaitForEvent(ctx context.Context, id, name, ifExpr string, t
 			return nil, NonRetriable(fmt.Errorf("step %q: If expression: %w", id, err))
 		}
 	}
-	st, prior := x.next(ctx, id, kindWait)
+	st, prior := x.next(ctx, id, journal.KindWait)
 	if prior != nil {
 		return x.resolved(ctx, id, *prior)
 	}
@@ -1110,7 +1100,7 @@ func hashString(s string) string {
 
 // SendEvents implements runctx.Exec.
 func (x *execution) SendEvents(ctx context.Context, id string, events []runctx.OutEvent) ([]string, error) {
-	st, prior := x.next(ctx, id, kindSend)
+	st, prior := x.next(ctx, id, journal.KindSend)
 	if prior != nil && prior.Status == store.StepCompleted {
 		var ids []string
 		if err := json.Unmarshal(prior.Output, &ids); err != nil {
@@ -1175,7 +1165,7 @@ func (x *execution) Invoke(ctx context.Context, id, functionID string, data any,
 	if target == nil {
 		return nil, NonRetriable(fmt.Errorf("step %q: invoked function %q is not registered with this engine", id, functionID))
 	}
-	st, prior := x.next(ctx, id, kindInvoke)
+	st, prior := x.next(ctx, id, journal.KindInvoke)
 	if prior != nil {
 		return x.resolved(ctx, id, *prior)
 	}

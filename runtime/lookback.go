@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/durable-go/durable/runtime/internal/expr"
+	"github.com/durable-go/durable/runtime/internal/journal"
 	"github.com/durable-go/durable/runtime/store"
 )
 
@@ -119,7 +120,7 @@ func (x *execution) takenEvents() map[string]bool {
 	_ = json.Unmarshal(x.run.Events, &events) // events() checked them
 	x.mu.Lock()
 	for _, st := range x.journal {
-		if st.Kind == kindWait && st.Status == store.StepCompleted {
+		if st.Kind == journal.KindWait && st.Status == store.StepCompleted {
 			events = append(events, st.Output)
 		}
 	}

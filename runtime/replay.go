@@ -8,6 +8,7 @@ import (
 	"os"
 	"slices"
 
+	"github.com/durable-go/durable/runtime/internal/journal"
 	"github.com/durable-go/durable/runtime/store"
 )
 
@@ -66,7 +67,7 @@ func (e *Engine) CheckReplay(ctx context.Context, runID string) error {
 	}
 	for _, s := range steps {
 		// A Version step the code no longer calls is a removed change.
-		if !x.reached[s.Key] && s.Kind != kindVersion {
+		if !x.reached[s.Key] && s.Kind != journal.KindVersion {
 			return fmt.Errorf("runtime: run %s: %w", runID, &NonDeterminismError{Expected: describeRecorded(s), Actual: "the end of the function"})
 		}
 	}

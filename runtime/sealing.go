@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/durable-go/durable/runtime/internal/journal"
 	"github.com/durable-go/durable/runtime/internal/seal"
 	"github.com/durable-go/durable/runtime/store"
 )
@@ -143,7 +144,7 @@ func (e *Engine) openRunEvents(r store.Run, events []json.RawMessage) ([]json.Ra
 // openStepOutput decrypts the result of a WaitForEvent step (an envelope as
 // stored) for the handler; other results are returned as they are.
 func (x *execution) openStepOutput(st store.Step) json.RawMessage {
-	if st.Kind != kindWait {
+	if st.Kind != journal.KindWait {
 		return st.Output
 	}
 	plain, err := x.e.events.openEnvelope(st.Output)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"net/http"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/propagation"
@@ -85,18 +84,6 @@ func traceparentOf(env json.RawMessage) string {
 		return ""
 	}
 	return string(tail[len(traceparentField) : len(traceparentField)+traceparentLen])
-}
-
-// requestTraceContext is the context of an ingest request: when no server
-// middleware started a span for it, the W3C trace context of its
-// traceparent header (if valid) becomes the parent of the runs its events
-// start, so that a producer in another process continues its trace.
-func requestTraceContext(r *http.Request) context.Context {
-	ctx := r.Context()
-	if trace.SpanContextFromContext(ctx).IsValid() || r.Header.Get("traceparent") == "" {
-		return ctx
-	}
-	return propagation.TraceContext{}.Extract(ctx, propagation.HeaderCarrier(r.Header))
 }
 
 // contextWithTraceparent returns ctx with the remote span context of the

@@ -251,8 +251,8 @@ func TestUIPages(t *testing.T) {
 		{"runs by time, none", "runs?from=2199-01-01T00:00", []string{"No run matches."}},
 		{"run search by ID", "runs?id=" + fx.failed, []string{"always-fails", "card declined", `data-step="boom"`}},
 		{"completed run", "runs/" + fx.completed, []string{`data-step="reserve" data-status="completed"`, `data-step="charge" data-status="completed"`,
-			"2 attempts", "&#34;shipped&#34;: &#34;ord-1&#34;", `href="../runs?function=process-order"`, "Invoked by:"}},
-		{"waiting run", "runs/" + fx.waiting, []string{`data-step="wait-payment" data-status="waiting"`, "until ", `id="cancel"`, `class="pending"`}},
+			"2 attempts", "&#34;shipped&#34;: &#34;ord-1&#34;", `href="../runs?function=process-order"`, "Invoked by:", "<dt>Started</dt>", "<dt>Ended</dt>"}},
+		{"waiting run", "runs/" + fx.waiting, []string{`data-step="wait-payment" data-status="waiting"`, "until ", `id="cancel"`, `class="pending"`, "<dt>Started</dt>"}},
 		{"sleeping run", "runs/" + fx.sleeping, []string{`data-step="nap" data-status="sleeping"`, "until "}},
 		{"skipped run", "runs/" + fx.skipped, []string{"skipped", "idempotency"}},
 		{"events", "events", []string{fx.orderEvent, "shop/order.created", "process-order: completed", "sleeper: skipped",
@@ -269,6 +269,7 @@ func TestUIPages(t *testing.T) {
 		"runs by event ID":            {fx.waiting, fx.failed},
 		"runs by event name":          {fx.completed, fx.sleeping},
 		"runs by time, none":          {fx.completed},
+		"waiting run":                 {"<dt>Ended</dt>"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/durable-go/durable/runtime/internal/journal"
 	"github.com/durable-go/durable/runtime/store"
 )
 
@@ -42,8 +43,8 @@ func (x *execution) Version(ctx context.Context, id string, max int) (int, error
 	switch {
 	case seen && !recorded:
 		x.failRun(&NonDeterminismError{Expected: fmt.Sprintf("%s at position %d", actual, prior.Pos+1), Actual: fmt.Sprintf("%s at position %d", actual, pos+1)})
-	case recorded && prior.Kind != kindVersion:
-		x.failRun(&NonDeterminismError{Expected: fmt.Sprintf("%s (a %s step)", actual, prior.Kind), Actual: fmt.Sprintf("%s (a %s step)", actual, kindVersion)})
+	case recorded && prior.Kind != journal.KindVersion:
+		x.failRun(&NonDeterminismError{Expected: fmt.Sprintf("%s (a %s step)", actual, prior.Kind), Actual: fmt.Sprintf("%s (a %s step)", actual, journal.KindVersion)})
 	case recorded:
 		v, err := strconv.Atoi(string(prior.Output))
 		if err != nil {
@@ -60,7 +61,7 @@ func (x *execution) Version(ctx context.Context, id string, max int) (int, error
 		x.stop(errReplayEnd)
 	}
 	now := x.e.clock.Now()
-	st := store.Step{RunID: x.run.ID, Key: key, ID: id, Scope: scope, Pos: pos, Kind: kindVersion,
+	st := store.Step{RunID: x.run.ID, Key: key, ID: id, Scope: scope, Pos: pos, Kind: journal.KindVersion,
 		Status: store.StepCompleted, Output: json.RawMessage(strconv.Itoa(max)), StartedAt: now, UpdatedAt: now}
 	x.commitStep(ctx, st)
 	x.stepCommitted(ctx, st, string(st.Status), attrVersion.Int(max))
@@ -74,7 +75,7 @@ func (x *execution) Version(ctx context.Context, id string, max int) (int, error
 func (x *execution) skipRemovedVersions(scope, key string) int {
 	pos := x.pos[scope]
 	list := x.byScope[scope]
-	for pos < len(list) && list[pos].Kind == kindVersion && list[pos].Key != key {
+	for pos < len(list) && list[pos].Kind == journal.KindVersion && list[pos].Key != key {
 		if x.reached != nil {
 			x.reached[list[pos].Key] = true
 		}

@@ -1,4 +1,4 @@
-package runtime
+package web
 
 import (
 	"bytes"
@@ -29,31 +29,28 @@ func (s *uiServer) sendPage(r *http.Request) (string, uiPage, error) {
 	if name == "" && len(d.Names) > 0 {
 		d.Name = d.Names[0]
 	}
-	if raw, ok := s.e.eventSchemas[d.Name]; ok {
+	if raw := s.types[d.Name].Schema; len(raw) > 0 {
 		d.Data, d.HasSchema = schemaSkeleton(raw), true
 	}
 	return "send", uiPage{Title: "Send an event", Data: d}, nil
 }
 
-// sendEvent sends the form's event with Engine.Send, which validates it
-// against its type's schema: violations are shown by JSON pointer and
-// nothing is stored.
+// sendEvent sends the form's event, validated against its type's schema
+// as Engine.Send does: violations are shown by JSON pointer and nothing
+// is stored.
 func (s *uiServer) sendEvent(w http.ResponseWriter, r *http.Request) error {
 	d := uiSendData{Names: s.eventNames(), Name: strings.TrimSpace(r.PostFormValue("name")),
 		Data: r.PostFormValue("data"), ID: strings.TrimSpace(r.PostFormValue("id"))}
-	var sens *seal.Sensitivity
-	if s.e.events != nil && s.e.events.types[d.Name] != nil {
-		sens = s.e.events.types[d.Name].sens
-	}
+	typ := s.types[d.Name]
 	var data any
 	fail := func(msg string) error {
 		// The form comes back without the values of sensitive fields: no
 		// page shows them.
-		if sens != nil {
+		if typ.Sensitive != nil {
 			if m, ok := data.(map[string]any); ok {
-				d.Data = clearSensitive(sens, m)
+				d.Data = clearSensitive(typ.Sensitive, m)
 			} else {
-				d.Data = schemaSkeleton(s.e.eventSchemas[d.Name])
+				d.Data = schemaSkeleton(typ.Schema)
 			}
 			msg += " The sensitive fields were cleared: type them again."
 		}
@@ -76,8 +73,8 @@ func (s *uiServer) sendEvent(w http.ResponseWriter, r *http.Request) error {
 	if _, ok := data.(map[string]any); !ok {
 		return fail("The data must be a JSON object.")
 	}
-	ids, err := s.e.Send(r.Context(), Event{Name: d.Name, Data: data, ID: d.ID})
-	var ve *EventValidationError
+	id, err := s.m.Send(r.Context(), d.Name, d.ID, data)
+	var ve *SchemaError
 	if errors.As(err, &ve) {
 		d.Violations = ve.Violations
 		return fail("The event does not match the schema of " + d.Name + "; nothing was sent.")
@@ -85,7 +82,7 @@ func (s *uiServer) sendEvent(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fail(err.Error())
 	}
-	redirect(w, r, "events/"+url.PathEscape(ids[0])+"?sent=1")
+	redirect(w, r, "events/"+url.PathEscape(id)+"?sent=1")
 	return nil
 }
 

@@ -1,4 +1,4 @@
-package runtime
+package web
 
 import (
 	"bytes"
@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -15,7 +16,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/durable-go/durable/runtime/internal/expr"
+	"github.com/durable-go/durable/runtime/httpapi"
+	"github.com/durable-go/durable/runtime/internal/journal"
 	"github.com/durable-go/durable/runtime/internal/seal"
 	"github.com/durable-go/durable/runtime/store"
 )
@@ -68,7 +70,7 @@ func (s *uiServer) render(w http.ResponseWriter, r *http.Request, status int, na
 		tmpl = "live" // the live view's refresh
 	}
 	if err := s.pages[name].ExecuteTemplate(&buf, tmpl, p); err != nil {
-		s.e.log.Error("durable: ui: rendering a page", "page", name, "err", err)
+		s.m.Log().Error("durable: ui: rendering a page", "page", name, "err", err)
 		http.Error(w, "the page could not be rendered", http.StatusInternalServerError)
 		return
 	}
@@ -121,6 +123,19 @@ func uiDuration(d time.Duration) string {
 		return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
 	}
 	return fmt.Sprintf("%dd%02dh", int(d.Hours())/24, int(d.Hours())%24)
+}
+
+// runDuration is how long a run has taken: from its start to its end, or
+// to now while it goes on; "" before it starts.
+func runDuration(ri httpapi.Run, now time.Time) string {
+	if ri.StartedAt == nil {
+		return ""
+	}
+	end := now
+	if ri.EndedAt != nil {
+		end = *ri.EndedAt
+	}
+	return uiDuration(end.Sub(*ri.StartedAt))
 }
 
 // uiJSON pretty-prints JSON with every sensitive value redacted.
@@ -218,36 +233,25 @@ const uiCountCap = 100
 
 func (s *uiServer) functionsPage(r *http.Request) (string, uiPage, error) {
 	ctx := r.Context()
-	paused, err := s.e.Paused(ctx)
+	paused, err := s.m.Paused(ctx)
 	if err != nil {
 		return "", uiPage{}, err
 	}
 	var fns []uiFunction
-	ids := make([]string, 0, len(s.e.fns))
-	for id := range s.e.fns {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	for _, id := range ids {
-		f := s.e.fns[id]
-		uf := uiFunction{ID: id, Name: f.Name(), Flow: flowSummary(f.Opts())}
-		for _, p := range paused {
-			if p.FunctionID == id {
-				uf.PausedSince = p.Since
-			}
-		}
-		for _, t := range f.triggers {
+	for _, f := range s.fns {
+		uf := uiFunction{ID: f.ID, Name: f.Name, Flow: f.Flow, PausedSince: paused[f.ID]}
+		for _, t := range f.Triggers {
 			switch {
-			case t.cron != "":
-				uf.Triggers = append(uf.Triggers, "cron "+t.cron)
-			case t.ifSrc != "":
-				uf.Triggers = append(uf.Triggers, t.event+" if "+t.ifSrc)
+			case t.Cron != "":
+				uf.Triggers = append(uf.Triggers, "cron "+t.Cron)
+			case t.If != "":
+				uf.Triggers = append(uf.Triggers, t.Event+" if "+t.If)
 			default:
-				uf.Triggers = append(uf.Triggers, t.event)
+				uf.Triggers = append(uf.Triggers, t.Event)
 			}
 		}
-		for _, st := range runStatuses {
-			runs, err := s.listRuns(ctx, RunFilter{FunctionID: id, Statuses: []RunStatus{st}, Limit: uiCountCap + 1})
+		for _, st := range s.statuses {
+			runs, err := s.listRuns(ctx, RunFilter{FunctionID: f.ID, Statuses: []string{st}, Limit: uiCountCap + 1})
 			if err != nil {
 				return "", uiPage{}, err
 			}
@@ -258,8 +262,8 @@ func (s *uiServer) functionsPage(r *http.Request) (string, uiPage, error) {
 			if len(runs) > uiCountCap {
 				n = strconv.Itoa(uiCountCap) + "+"
 			}
-			q := url.Values{"function": {id}, "status": {string(st)}}
-			uf.Counts = append(uf.Counts, uiCount{Status: string(st), N: n, Link: "runs?" + q.Encode()})
+			q := url.Values{"function": {f.ID}, "status": {st}}
+			uf.Counts = append(uf.Counts, uiCount{Status: st, N: n, Link: "runs?" + q.Encode()})
 		}
 		fns = append(fns, uf)
 	}
@@ -272,11 +276,11 @@ func (s *uiServer) pauseFunction(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	var err error
 	if r.PostFormValue("resume") == "1" {
-		_, err = s.e.Resume(r.Context(), id, ResumeOpts{SkipHeld: r.PostFormValue("skip") == "1"})
+		_, err = s.m.Resume(r.Context(), id, r.PostFormValue("skip") == "1")
 	} else {
-		err = s.e.Pause(r.Context(), id)
+		err = s.m.Pause(r.Context(), id)
 	}
-	if errors.Is(err, ErrFunctionNotFound) {
+	if errors.Is(err, ErrNotFound) {
 		return uiNotFound{"No function has the ID " + strconv.Quote(id) + "."}
 	}
 	if err != nil {
@@ -286,88 +290,12 @@ func (s *uiServer) pauseFunction(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// flowSummary lists a function's flow-control options, one line each.
-func flowSummary(o FunctionOpts) []string {
-	var out []string
-	key := func(k string) string {
-		if k == "" {
-			return ""
-		}
-		return " per " + k
-	}
-	retries := DefaultRetries
-	if o.Retries != nil {
-		retries = o.Retries.Retries
-	}
-	out = append(out, fmt.Sprintf("retries: %d", retries))
-	for _, c := range o.Concurrency {
-		sc := ""
-		if c.Scope == ScopeGlobal {
-			sc = " (global)"
-		}
-		out = append(out, fmt.Sprintf("concurrency: %d%s%s", c.Limit, key(c.Key), sc))
-	}
-	if t := o.Throttle; t != nil {
-		out = append(out, fmt.Sprintf("throttle: %d per %v, burst %d%s", t.Limit, t.Period, t.Burst, key(t.Key)))
-	}
-	if rl := o.RateLimit; rl != nil {
-		out = append(out, fmt.Sprintf("rate limit: %d per %v%s", rl.Limit, rl.Period, key(rl.Key)))
-	}
-	if d := o.Debounce; d != nil {
-		s := fmt.Sprintf("debounce: %v%s", d.Period, key(d.Key))
-		if d.Timeout > 0 {
-			s += fmt.Sprintf(", at most %v", d.Timeout)
-		}
-		out = append(out, s)
-	}
-	if b := o.BatchEvents; b != nil {
-		out = append(out, fmt.Sprintf("batch: up to %d events or %v%s", b.MaxSize, b.Timeout, key(b.Key)))
-	}
-	if o.Idempotency != "" {
-		p := o.IdempotencyPeriod
-		if p == 0 {
-			p = DefaultIdempotencyPeriod
-		}
-		out = append(out, fmt.Sprintf("idempotency: %s for %v", o.Idempotency, p))
-	}
-	if sg := o.Singleton; sg != nil {
-		mode := sg.Mode
-		if mode == "" {
-			mode = SingletonSkip
-		}
-		out = append(out, fmt.Sprintf("singleton (%s)%s", mode, key(sg.Key)))
-	}
-	if p := o.Priority; p != nil {
-		out = append(out, "priority: "+p.Run)
-	}
-	for _, c := range o.Cancel {
-		s := "cancel on " + c.Event
-		if c.If != "" {
-			s += " if " + c.If
-		}
-		if c.Timeout > 0 {
-			s += fmt.Sprintf(" within %v", c.Timeout)
-		}
-		out = append(out, s)
-	}
-	if o.Timeouts.Start > 0 {
-		out = append(out, fmt.Sprintf("start timeout: %v", o.Timeouts.Start))
-	}
-	if o.Timeouts.Finish > 0 {
-		out = append(out, fmt.Sprintf("finish timeout: %v", o.Timeouts.Finish))
-	}
-	if o.OnFailure != nil {
-		out = append(out, "on failure: "+o.ID+"-failure")
-	}
-	return out
-}
-
 // ---- runs
 
 // listRuns is the one place the UI lists runs through the engine.
-func (s *uiServer) listRuns(ctx context.Context, f RunFilter) ([]RunInfo, error) {
-	page, err := s.e.Runs(ctx, f)
-	return page.Runs, err
+func (s *uiServer) listRuns(ctx context.Context, f RunFilter) ([]httpapi.Run, error) {
+	runs, _, err := s.m.Runs(ctx, f)
+	return runs, err
 }
 
 // uiRunPage is how many runs the runs page lists at once.
@@ -375,7 +303,7 @@ const uiRunPage = 50
 
 type uiRunsData struct {
 	Functions []string
-	Statuses  []RunStatus
+	Statuses  []string
 	// The filters as given.
 	Function, Status, Event, From, To, ID string
 	Runs                                  []uiRunRow
@@ -384,7 +312,7 @@ type uiRunsData struct {
 }
 
 type uiRunRow struct {
-	RunInfo
+	httpapi.Run
 	EventName, EventID string
 	Duration           string
 }
@@ -392,7 +320,7 @@ type uiRunRow struct {
 func (s *uiServer) runsPage(r *http.Request) (string, uiPage, error) {
 	q := r.URL.Query()
 	if id := strings.TrimSpace(q.Get("id")); id != "" {
-		if _, err := s.e.Run(r.Context(), id); err == nil {
+		if _, err := s.m.Run(r.Context(), id); err == nil {
 			// The run exists: its page is the answer.
 			return s.runPageOf(r, id)
 		}
@@ -401,7 +329,7 @@ func (s *uiServer) runsPage(r *http.Request) (string, uiPage, error) {
 	d := s.runsFilterData(q)
 	f := RunFilter{FunctionID: d.Function, Limit: uiRunPage, Cursor: q.Get("cursor")}
 	if d.Status != "" {
-		f.Statuses = []RunStatus{RunStatus(d.Status)}
+		f.Statuses = []string{d.Status}
 	}
 	var errs []string
 	parse := func(field, v string) time.Time {
@@ -426,34 +354,27 @@ func (s *uiServer) runsPage(r *http.Request) (string, uiPage, error) {
 			f.EventID = d.Event
 		}
 	}
-	page, err := s.e.Runs(r.Context(), f)
+	runs, next, err := s.m.Runs(r.Context(), f)
 	if err != nil {
 		return "runs", uiPage{Title: "Runs", Error: err.Error(), Data: d}, nil
 	}
-	now := s.e.clock.Now()
-	for _, ri := range page.Runs {
-		row := uiRunRow{RunInfo: ri}
+	now := s.m.Now()
+	for _, ri := range runs {
+		row := uiRunRow{Run: ri, Duration: runDuration(ri, now)}
 		if len(ri.Events) > 0 {
 			row.EventName, row.EventID = envelopeHeader(ri.Events[0])
 		}
-		if !ri.StartedAt.IsZero() {
-			end := ri.EndedAt
-			if end.IsZero() {
-				end = now
-			}
-			row.Duration = uiDuration(end.Sub(ri.StartedAt))
-		}
 		d.Runs = append(d.Runs, row)
 	}
-	if page.Next != "" {
-		next := url.Values{}
+	if next != "" {
+		more := url.Values{}
 		for k, v := range q {
 			if k != "cursor" && k != "partial" {
-				next[k] = v
+				more[k] = v
 			}
 		}
-		next.Set("cursor", page.Next)
-		d.Next = "runs?" + next.Encode()
+		more.Set("cursor", next)
+		d.Next = "runs?" + more.Encode()
 	}
 	return "runs", uiPage{Title: "Runs", Data: d}, nil
 }
@@ -480,19 +401,18 @@ func parseUITime(v string) (time.Time, error) {
 }
 
 func (s *uiServer) runsFilterData(q url.Values) uiRunsData {
-	d := uiRunsData{Statuses: runStatuses, Function: q.Get("function"), Status: q.Get("status"),
+	d := uiRunsData{Statuses: s.statuses, Function: q.Get("function"), Status: q.Get("status"),
 		Event: strings.TrimSpace(q.Get("event")), From: q.Get("from"), To: q.Get("to"), ID: q.Get("id")}
-	for id := range s.e.fns {
-		d.Functions = append(d.Functions, id)
+	for _, f := range s.fns {
+		d.Functions = append(d.Functions, f.ID)
 	}
-	slices.Sort(d.Functions)
 	return d
 }
 
 // ---- one run
 
 type uiRunData struct {
-	Run    RunInfo
+	Run    httpapi.Run
 	Events []uiEventRef
 	Steps  []uiStep
 	// Span of the waterfall.
@@ -510,7 +430,7 @@ type uiEventRef struct {
 }
 
 type uiStep struct {
-	StepInfo
+	httpapi.Step
 	// Bar and Pending are the waterfall's bars, in percent of the span:
 	// what the step took, and the sleep or wait still to come.
 	Left, Width     float64
@@ -528,14 +448,15 @@ func (s *uiServer) runPage(r *http.Request) (string, uiPage, error) {
 }
 
 func (s *uiServer) runPageOf(r *http.Request, id string) (string, uiPage, error) {
-	ri, err := s.e.Run(r.Context(), id)
-	if errors.Is(err, ErrRunNotFound) {
+	ri, err := s.m.Run(r.Context(), id)
+	if errors.Is(err, ErrNotFound) {
 		return "", uiPage{}, uiNotFound{"No run has the ID " + strconv.Quote(id) + "."}
 	}
 	if err != nil {
 		return "", uiPage{}, err
 	}
-	d := uiRunData{Run: ri, Cancellable: !ri.Status.Terminal(), Rerunnable: ri.Status.Terminal()}
+	over := store.Status(ri.Status).Terminal()
+	d := uiRunData{Run: ri, Cancellable: !over, Rerunnable: over}
 	for _, ev := range ri.Events {
 		name, eid := envelopeHeader(ev)
 		d.Events = append(d.Events, uiEventRef{ID: eid, Name: name, JSON: ev})
@@ -546,10 +467,10 @@ func (s *uiServer) runPageOf(r *http.Request, id string) (string, uiPage, error)
 			d.RerunFrom = st.ID
 		}
 	}
-	now := s.e.clock.Now()
-	d.From, d.To = ri.CreatedAt, ri.EndedAt
-	if d.To.IsZero() {
-		d.To = now
+	now := s.m.Now()
+	d.From, d.To = ri.CreatedAt, now
+	if ri.EndedAt != nil {
+		d.To = *ri.EndedAt
 	}
 	for _, st := range ri.Steps {
 		if !st.StartedAt.IsZero() && st.StartedAt.Before(d.From) {
@@ -559,32 +480,26 @@ func (s *uiServer) runPageOf(r *http.Request, id string) (string, uiPage, error)
 			d.To = st.UpdatedAt
 		}
 	}
-	if !ri.StartedAt.IsZero() {
-		end := ri.EndedAt
-		if end.IsZero() {
-			end = now
-		}
-		d.Duration = uiDuration(end.Sub(ri.StartedAt))
-	}
+	d.Duration = runDuration(ri, now)
 	span := float64(d.To.Sub(d.From))
 	if span <= 0 {
 		span = 1
 	}
 	pct := func(t time.Time) float64 { return min(100, max(0, 100*float64(t.Sub(d.From))/span)) }
 	for _, st := range ri.Steps {
-		us := uiStep{StepInfo: st, Left: pct(st.StartedAt), Duration: uiDuration(st.UpdatedAt.Sub(st.StartedAt))}
+		us := uiStep{Step: st, Left: pct(st.StartedAt), Duration: uiDuration(st.UpdatedAt.Sub(st.StartedAt))}
 		us.Width = max(0.4, pct(st.UpdatedAt)-us.Left)
-		if st.Kind == kindWait && st.Status == StepCompleted {
+		if st.Kind == journal.KindWait && st.Status == string(store.StepCompleted) {
 			_, us.ResolvedBy = envelopeHeader(st.Output)
 		}
 		if us.Left+us.Width > 100 {
 			us.Left = 100 - us.Width
 		}
-		pending := st.Status == StepSleeping || st.Status == StepWaiting || st.Status == StepRetrying
-		if !st.WakeAt.IsZero() && (pending || st.Kind == kindSleep || st.Kind == kindWait) {
-			us.Deadline = st.WakeAt
+		pending := slices.Contains([]store.StepStatus{store.StepSleeping, store.StepWaiting, store.StepRetrying}, store.StepStatus(st.Status))
+		if st.WakeAt != nil && (pending || st.Kind == journal.KindSleep || st.Kind == journal.KindWait) {
+			us.Deadline = *st.WakeAt
 		}
-		if pending && !ri.Status.Terminal() {
+		if pending && !over {
 			// From the step's last change to now (the span's end); the
 			// deadline, possibly days away, is written beside it.
 			us.PendLeft = us.Left + us.Width
@@ -597,8 +512,8 @@ func (s *uiServer) runPageOf(r *http.Request, id string) (string, uiPage, error)
 
 func (s *uiServer) cancelRun(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
-	if err := s.e.Cancel(r.Context(), id); err != nil {
-		if errors.Is(err, ErrRunNotFound) {
+	if err := s.m.Cancel(r.Context(), id); err != nil {
+		if errors.Is(err, ErrNotFound) {
 			return uiNotFound{"No run has the ID " + strconv.Quote(id) + "."}
 		}
 		return err
@@ -611,11 +526,11 @@ func (s *uiServer) cancelRun(w http.ResponseWriter, r *http.Request) error {
 // form names, and shows the new run.
 func (s *uiServer) rerunRun(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
-	newID, err := s.e.Rerun(r.Context(), id, RerunOpts{FromStep: r.PostFormValue("step")})
+	newID, err := s.m.Rerun(r.Context(), id, r.PostFormValue("step"))
 	switch {
-	case errors.Is(err, ErrRunNotFound):
+	case errors.Is(err, ErrNotFound):
 		return uiNotFound{"No run has the ID " + strconv.Quote(id) + "."}
-	case errors.Is(err, ErrRunNotFinished), errors.Is(err, ErrStepNotFound):
+	case errors.Is(err, ErrNotFinished), errors.Is(err, ErrUnknownStep):
 		name, p, perr := s.runPageOf(r, id)
 		if perr != nil {
 			return perr
@@ -647,7 +562,7 @@ type uiEventRow struct {
 	ID, Name   string
 	ReceivedAt time.Time
 	JSON       json.RawMessage
-	Runs       []RunInfo
+	Runs       []httpapi.Run
 	// Skips are the messages of the durable/function.skipped events
 	// about the event: flow control kept it from starting a run.
 	Skips []string
@@ -689,7 +604,7 @@ func (s *uiServer) eventsPage(r *http.Request) (string, uiPage, error) {
 		}
 		f.Before = &store.EventPos{ReceivedAt: time.Unix(0, n), ID: id}
 	}
-	evs, err := s.listEvents(r.Context(), f)
+	evs, err := ListEvents(r.Context(), s.m.Store(), f)
 	if err != nil {
 		return "", uiPage{}, err
 	}
@@ -715,7 +630,7 @@ func (s *uiServer) eventsPage(r *http.Request) (string, uiPage, error) {
 func (s *uiServer) eventPage(r *http.Request) (string, uiPage, error) {
 	id := r.PathValue("id")
 	var ev store.Event
-	err := s.e.store.View(r.Context(), func(tx store.Tx) error {
+	err := s.m.Store().View(r.Context(), func(tx store.Tx) error {
 		var err error
 		ev, err = tx.GetEvent(r.Context(), id)
 		return err
@@ -760,14 +675,14 @@ func (s *uiServer) openWaits(ctx context.Context, ev store.Event) ([]uiOpenWait,
 	var waits []store.Wait
 	started := map[string]time.Time{}
 	steps := map[string]string{}
-	err := s.e.store.View(ctx, func(tx store.Tx) error {
+	err := s.m.Store().View(ctx, func(tx store.Tx) error {
 		var err error
 		if waits, err = tx.WaitsForEvent(ctx, ev.Name); err != nil {
 			return err
 		}
 		store.SortWaits(waits)
 		for _, w := range waits[:min(len(waits), uiOpenWaitsShown)] {
-			if strings.HasPrefix(w.StepKey, cancelPrefix) {
+			if strings.HasPrefix(w.StepKey, journal.CancelPrefix) {
 				continue
 			}
 			st, err := tx.GetStep(ctx, w.RunID, w.StepKey)
@@ -786,31 +701,30 @@ func (s *uiServer) openWaits(ctx context.Context, ev store.Event) ([]uiOpenWait,
 	}
 	more := max(0, len(waits)-uiOpenWaitsShown)
 	waits = waits[:len(waits)-more]
-	vars, err := expr.DecodeEnvelope(ev.Envelope)
+	matches, err := s.m.MatchWaits(ev, waits)
 	if err != nil {
-		return nil, 0, fmt.Errorf("event %s: stored envelope: %w", ev.ID, err)
+		return nil, 0, err
 	}
-	env := envelope{ID: ev.ID, Name: ev.Name, TS: ev.TS, JSON: ev.Envelope, vars: vars}
-	now := s.e.clock.Now()
+	now := s.m.Now()
 	out := make([]uiOpenWait, 0, len(waits))
-	for _, w := range waits {
+	for i, w := range waits {
 		k := w.RunID + "\x00" + w.StepKey
-		watch := strings.HasPrefix(w.StepKey, cancelPrefix)
+		watch := strings.HasPrefix(w.StepKey, journal.CancelPrefix)
 		ow := uiOpenWait{RunID: w.RunID, Step: steps[k], If: w.If, Expires: w.ExpiresAt}
-		ok, evalErr, err := s.e.waitMatches(w, env)
+		m := matches[i]
 		// In the order dispatch decides: a wait or Cancel watch past its
 		// timeout is resolved by no event (a wait's run records the
 		// timeout when it next executes).
 		switch {
-		case err != nil:
-			ow.Why = "It cannot be judged: " + err.Error()
+		case m.Err != nil:
+			ow.Why = "It cannot be judged: " + m.Err.Error()
 		case watch && now.After(w.ExpiresAt):
 			ow.Why = "It expired at " + uiTime(w.ExpiresAt) + ": this Cancel watch no longer cancels its run."
 		case now.After(w.ExpiresAt):
 			ow.Why = "It timed out at " + uiTime(w.ExpiresAt) + ": no event resolves it; its run records the timeout when it next executes."
-		case evalErr != nil:
-			ow.Why = "Its If expression failed on this event: " + evalErr.Error()
-		case !ok:
+		case m.EvalErr != nil:
+			ow.Why = "Its If expression failed on this event: " + m.EvalErr.Error()
+		case !m.Matches:
 			ow.Why = "Its If expression is false for this event."
 		case started[k].After(ev.ReceivedAt):
 			ow.Why = "It matches, but it began after this event was received: only later events (or its Lookback) resolve it."
@@ -826,9 +740,11 @@ func (s *uiServer) openWaits(ctx context.Context, ev store.Event) ([]uiOpenWait,
 	return out, more, nil
 }
 
-func (s *uiServer) listEvents(ctx context.Context, f store.EventFilter) ([]store.Event, error) {
+// ListEvents lists the events of st that f selects, on stores whose
+// transactions are a store.EventLister.
+func ListEvents(ctx context.Context, st store.Store, f store.EventFilter) ([]store.Event, error) {
 	var out []store.Event
-	err := s.e.store.View(ctx, func(tx store.Tx) error {
+	err := st.View(ctx, func(tx store.Tx) error {
 		l, ok := tx.(store.EventLister)
 		if !ok {
 			return fmt.Errorf("runtime: ui: the store's transactions (%T) cannot list events (store.EventLister)", tx)
@@ -841,7 +757,7 @@ func (s *uiServer) listEvents(ctx context.Context, f store.EventFilter) ([]store
 }
 
 // runsOfEvent lists the runs whose first event is id.
-func (s *uiServer) runsOfEvent(ctx context.Context, id string) ([]RunInfo, error) {
+func (s *uiServer) runsOfEvent(ctx context.Context, id string) ([]httpapi.Run, error) {
 	return s.listRuns(ctx, RunFilter{EventID: id, Limit: 20})
 }
 
@@ -852,24 +768,14 @@ const uiSkipScan = 500
 // skips maps event IDs to the messages of the latest
 // durable/function.skipped events about them.
 func (s *uiServer) skips(ctx context.Context) (map[string][]string, error) {
-	evs, err := s.listEvents(ctx, store.EventFilter{Name: FunctionSkippedEvent, Limit: uiSkipScan})
+	list, err := s.m.Skips(ctx, uiSkipScan)
 	if err != nil {
 		return nil, err
 	}
 	out := map[string][]string{}
-	for _, ev := range evs {
-		var env struct {
-			Data FunctionSkippedData `json:"data"`
-		}
-		if json.Unmarshal(ev.Envelope, &env) != nil {
-			continue
-		}
-		_, id := envelopeHeader(env.Data.Event)
-		msg := env.Data.FunctionID + ": " + env.Data.Reason
-		if env.Data.Message != "" {
-			msg = env.Data.FunctionID + ": " + env.Data.Message
-		}
-		out[id] = append(out[id], msg)
+	for _, sk := range list {
+		_, id := envelopeHeader(sk.Event)
+		out[id] = append(out[id], sk.FunctionID+": "+sk.Why)
 	}
 	return out, nil
 }
@@ -878,57 +784,54 @@ func (s *uiServer) skips(ctx context.Context) (map[string][]string, error) {
 // engine records: no function triggers on it, or every trigger has a
 // condition. Runs that flow control skipped are listed as runs (status
 // skipped, with the reason).
-func (s *uiServer) whyNoRun(name string, runs []RunInfo, skips []string) string {
+func (s *uiServer) whyNoRun(name string, runs []httpapi.Run, skips []string) string {
 	if len(runs) > 0 || len(skips) > 0 {
 		return ""
 	}
-	ts := s.e.byEvent[name]
-	if len(ts) == 0 {
-		waited := false
-		for _, f := range s.e.fns {
-			for _, c := range f.opts.Cancel {
-				if c.Event == name {
-					waited = true
-				}
+	var triggered, waited bool
+	var conds, collected []string
+	for _, f := range s.fns {
+		waited = waited || slices.Contains(f.CancelOn, name)
+		for _, t := range f.Triggers {
+			if t.Cron != "" || t.Event != name {
+				continue
+			}
+			triggered = true
+			switch {
+			case f.Collects:
+				collected = append(collected, f.ID)
+			case t.If == "":
+				return "" // a run was started and deleted since (retention)
+			default:
+				conds = append(conds, f.ID+": "+t.If)
 			}
 		}
-		if waited {
-			return "No function triggers on " + name + "; it may cancel runs (Cancel) or resume runs waiting for it."
-		}
+	}
+	switch {
+	case !triggered && waited:
+		return "No function triggers on " + name + "; it may cancel runs (Cancel) or resume runs waiting for it."
+	case !triggered:
 		return "No function triggers on " + name + " (it may have resumed runs waiting for it)."
-	}
-	var conds, batched []string
-	for _, t := range ts {
-		if t.fn.opts.BatchEvents != nil || t.fn.opts.Debounce != nil {
-			batched = append(batched, t.fn.ID())
-			continue
-		}
-		if t.t.ifSrc == "" {
-			return "" // a run was started and deleted since (retention)
-		}
-		conds = append(conds, t.fn.ID()+": "+t.t.ifSrc)
-	}
-	if len(batched) > 0 {
+	case len(collected) > 0:
 		// Runs are listed by their first event; a batch holds several.
-		return "No run started with it; it may be in a batch or debounced run of " + strings.Join(batched, ", ") + " started by another event."
+		return "No run started with it; it may be in a batch or debounced run of " + strings.Join(collected, ", ") + " started by another event."
 	}
 	return "No trigger's condition held (" + strings.Join(conds, "; ") + ")."
 }
 
+// eventNames lists the event types this engine knows: those that trigger
+// its functions and the catalogued ones.
 func (s *uiServer) eventNames() []string {
 	seen := map[string]bool{}
-	for name := range s.e.byEvent {
-		seen[name] = true
-	}
-	if s.e.events != nil {
-		for name := range s.e.events.types {
-			seen[name] = true
+	for _, f := range s.fns {
+		for _, t := range f.Triggers {
+			if t.Cron == "" {
+				seen[t.Event] = true
+			}
 		}
 	}
-	var out []string
-	for n := range seen {
-		out = append(out, n)
+	for name := range s.types {
+		seen[name] = true
 	}
-	slices.Sort(out)
-	return out
+	return slices.Sorted(maps.Keys(seen))
 }

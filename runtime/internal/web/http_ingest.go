@@ -1,8 +1,8 @@
-package runtime
+package web
 
 import (
 	"bytes"
-	"encoding/json"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/durable-go/durable/runtime/httpapi"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // ingest serves POST /e/{key}: it stores the events of an Inngest-style
@@ -29,7 +31,7 @@ func (s *httpServer) ingest(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if wh := s.webhookOf(r.PathValue("key")); wh >= 0 {
-		if err := httpapi.VerifySignature(r.Header.Get(httpapi.SignatureHeader), body, s.webhooks[wh].secrets, s.e.clock.Now(), s.opts.SignatureTolerance); err != nil {
+		if err := httpapi.VerifySignature(r.Header.Get(httpapi.SignatureHeader), body, s.webhooks[wh].secrets, s.m.Now(), s.opts.SignatureTolerance); err != nil {
 			writeError(w, http.StatusUnauthorized, httpapi.CodeInvalidSignature, err.Error())
 			return
 		}
@@ -48,37 +50,19 @@ func (s *httpServer) ingest(w http.ResponseWriter, r *http.Request) {
 		writeProblems(w, code, msg, problems)
 		return
 	}
-	events := make([]Event, len(decoded))
-	// The engine's limits are checked here too, event by event, so that
-	// each problem names its event's index and field.
-	for i, d := range decoded {
-		events[i] = Event{Name: d.Name, Data: d.Data, ID: d.ID, TS: d.TS, V: d.V}
-		at := "/" + strconv.Itoa(i)
-		if len(decoded) == 1 && bytes.TrimLeft(body, " \t\r\n")[0] == '{' {
-			at = ""
-		}
-		if err := s.e.lim.checkEvent(i, d.Name, d.ID); err != nil {
-			problems = append(problems, problem(i, at, err))
-			continue
-		}
-		var compact bytes.Buffer
-		if err := json.Compact(&compact, d.Data); err == nil {
-			if err := s.e.lim.checkData(i, d.Name, d.ID, compact.Bytes()); err != nil {
-				problems = append(problems, problem(i, at+"/data", err))
+	ids, problems, err := s.m.Ingest(requestTraceContext(r), decoded)
+	if len(problems) > 0 {
+		// A single event object is the root of the body; events of an
+		// array are under their index.
+		single := len(decoded) == 1 && bytes.TrimLeft(body, " \t\r\n")[0] == '{'
+		for i, p := range problems {
+			if p.Index != nil && !single {
+				problems[i].Pointer = "/" + strconv.Itoa(*p.Index) + p.Pointer
 			}
 		}
-	}
-	if len(problems) > 0 {
 		writeProblems(w, httpapi.CodeInvalidEvents, "the events are invalid; nothing was stored", problems)
 		return
 	}
-	envs, err := s.e.envelopes(events, nil)
-	if err != nil {
-		single := len(decoded) == 1 && bytes.TrimLeft(body, " \t\r\n")[0] == '{'
-		writeProblems(w, httpapi.CodeInvalidEvents, "the events are invalid; nothing was stored", sendProblems(err, single))
-		return
-	}
-	ids, err := s.e.sendEnvelopes(requestTraceContext(r), envs)
 	if err != nil {
 		s.engineError(w, r, err)
 		return
@@ -111,35 +95,16 @@ func (s *httpServer) readBody(w http.ResponseWriter, r *http.Request, limit int6
 	return nil, false
 }
 
-func problem(i int, ptr string, err error) httpapi.Problem {
-	return httpapi.Problem{Index: &i, Pointer: ptr, Message: err.Error()}
-}
-
-// sendProblems lists the problems of an error of envelopes: schema
-// violations by event and pointer, other refusals by their message.
-func sendProblems(err error, single bool) []httpapi.Problem {
-	var errs []error
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		errs = j.Unwrap()
-	} else {
-		errs = []error{err}
+// requestTraceContext is the context of an ingest request: when no server
+// middleware started a span for it, the W3C trace context of its
+// traceparent header (if valid) becomes the parent of the runs its events
+// start, so that a producer in another process continues its trace.
+func requestTraceContext(r *http.Request) context.Context {
+	ctx := r.Context()
+	if trace.SpanContextFromContext(ctx).IsValid() || r.Header.Get("traceparent") == "" {
+		return ctx
 	}
-	var out []httpapi.Problem
-	for _, err := range errs {
-		var ve *EventValidationError
-		if !errors.As(err, &ve) {
-			out = append(out, httpapi.Problem{Message: err.Error()})
-			continue
-		}
-		at := "/" + strconv.Itoa(ve.Index)
-		if single {
-			at = ""
-		}
-		for _, v := range ve.Violations {
-			out = append(out, httpapi.Problem{Index: &ve.Index, Pointer: at + v.Pointer, Message: v.Reason})
-		}
-	}
-	return out
+	return propagation.TraceContext{}.Extract(ctx, propagation.HeaderCarrier(r.Header))
 }
 
 func writeProblems(w http.ResponseWriter, code, msg string, problems []httpapi.Problem) {

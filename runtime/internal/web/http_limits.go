@@ -1,4 +1,4 @@
-package runtime
+package web
 
 import (
 	"crypto/sha256"

@@ -1,4 +1,4 @@
-package runtime
+package web
 
 import (
 	"bytes"
@@ -13,35 +13,28 @@ import (
 	"time"
 
 	"github.com/durable-go/durable/runtime/httpapi"
-	"github.com/durable-go/durable/runtime/internal/expr"
 	"github.com/durable-go/durable/runtime/store"
 )
 
 func (s *httpServer) listFunctions(w http.ResponseWriter, r *http.Request) {
-	ids := make([]string, 0, len(s.e.fns))
-	for id := range s.e.fns {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	paused, err := s.paused(r)
+	paused, err := s.m.Paused(r.Context())
 	if err != nil {
 		s.engineError(w, r, err)
 		return
 	}
 	out := httpapi.FunctionList{Functions: []httpapi.Function{}}
-	for _, id := range ids {
-		out.Functions = append(out.Functions, functionJSON(s.e.fns[id], paused))
+	for _, fn := range s.fns {
+		out.Functions = append(out.Functions, functionJSON(fn, paused))
 	}
 	writeJSON(w, http.StatusOK, out)
 }
 
 func (s *httpServer) getFunction(w http.ResponseWriter, r *http.Request) {
-	fn := s.e.fns[r.PathValue("id")]
-	if fn == nil {
-		writeError(w, http.StatusNotFound, httpapi.CodeNotFound, "no function "+strconv.Quote(r.PathValue("id")))
+	fn, ok := s.function(w, r)
+	if !ok {
 		return
 	}
-	paused, err := s.paused(r)
+	paused, err := s.m.Paused(r.Context())
 	if err != nil {
 		s.engineError(w, r, err)
 		return
@@ -49,37 +42,35 @@ func (s *httpServer) getFunction(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, functionJSON(fn, paused))
 }
 
-// paused returns when each paused function's pause began.
-func (s *httpServer) paused(r *http.Request) (map[string]time.Time, error) {
-	list, err := s.e.Paused(r.Context())
-	if err != nil {
-		return nil, err
+// function returns the function of the path's {id}, or answers 404.
+func (s *httpServer) function(w http.ResponseWriter, r *http.Request) (Function, bool) {
+	id := r.PathValue("id")
+	for _, fn := range s.fns {
+		if fn.ID == id {
+			return fn, true
+		}
 	}
-	out := make(map[string]time.Time, len(list))
-	for _, p := range list {
-		out[p.FunctionID] = p.Since
-	}
-	return out, nil
+	writeError(w, http.StatusNotFound, httpapi.CodeNotFound, "no function "+strconv.Quote(id))
+	return Function{}, false
 }
 
-func functionJSON(fn *Function, paused map[string]time.Time) httpapi.Function {
-	f := httpapi.Function{ID: fn.ID(), Name: fn.Name(), Triggers: []httpapi.Trigger{}}
-	for _, t := range fn.triggers {
-		f.Triggers = append(f.Triggers, httpapi.Trigger{Event: t.event, If: t.ifSrc, Cron: t.cron})
+func functionJSON(fn Function, paused map[string]time.Time) httpapi.Function {
+	f := httpapi.Function{ID: fn.ID, Name: fn.Name, Triggers: fn.Triggers}
+	if f.Triggers == nil {
+		f.Triggers = []httpapi.Trigger{}
 	}
-	if since, ok := paused[fn.ID()]; ok {
+	if since, ok := paused[fn.ID]; ok {
 		f.Paused, f.PausedSince = true, &since
 	}
 	return f
 }
 
 func (s *httpServer) pauseFunction(w http.ResponseWriter, r *http.Request) {
-	fn := s.e.fns[r.PathValue("id")]
-	if fn == nil {
-		writeError(w, http.StatusNotFound, httpapi.CodeNotFound, "no function "+strconv.Quote(r.PathValue("id")))
+	fn, ok := s.function(w, r)
+	if !ok {
 		return
 	}
-	if err := s.e.Pause(r.Context(), fn.ID()); err != nil {
+	if err := s.m.Pause(r.Context(), fn.ID); err != nil {
 		s.engineError(w, r, err)
 		return
 	}
@@ -87,16 +78,15 @@ func (s *httpServer) pauseFunction(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *httpServer) resumeFunction(w http.ResponseWriter, r *http.Request) {
-	fn := s.e.fns[r.PathValue("id")]
-	if fn == nil {
-		writeError(w, http.StatusNotFound, httpapi.CodeNotFound, "no function "+strconv.Quote(r.PathValue("id")))
+	fn, ok := s.function(w, r)
+	if !ok {
 		return
 	}
 	var req httpapi.ResumeRequest
 	if !s.readJSON(w, r, &req) {
 		return
 	}
-	n, err := s.e.Resume(r.Context(), fn.ID(), ResumeOpts{SkipHeld: req.SkipHeld})
+	n, err := s.m.Resume(r.Context(), fn.ID, req.SkipHeld)
 	if err != nil {
 		s.engineError(w, r, err)
 		return
@@ -104,8 +94,8 @@ func (s *httpServer) resumeFunction(w http.ResponseWriter, r *http.Request) {
 	s.pauseState(w, r, fn, n)
 }
 
-func (s *httpServer) pauseState(w http.ResponseWriter, r *http.Request, fn *Function, held int) {
-	paused, err := s.paused(r)
+func (s *httpServer) pauseState(w http.ResponseWriter, r *http.Request, fn Function, held int) {
+	paused, err := s.m.Paused(r.Context())
 	if err != nil {
 		s.engineError(w, r, err)
 		return
@@ -116,7 +106,7 @@ func (s *httpServer) pauseState(w http.ResponseWriter, r *http.Request, fn *Func
 func (s *httpServer) getEvent(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	var ev store.Event
-	err := s.e.store.View(r.Context(), func(tx store.Tx) error {
+	err := s.m.Store().View(r.Context(), func(tx store.Tx) error {
 		var err error
 		ev, err = tx.GetEvent(r.Context(), id)
 		return err
@@ -145,10 +135,10 @@ func (s *httpServer) listRuns(w http.ResponseWriter, r *http.Request) {
 	var bad []string
 	for _, v := range q["status"] {
 		for _, st := range strings.Split(v, ",") {
-			if !knownStatus(st) {
-				bad = append(bad, fmt.Sprintf("status %s is not one of %s", strconv.Quote(st), statusList()))
+			if !s.knownStatus(st) {
+				bad = append(bad, fmt.Sprintf("status %s is not one of %s", strconv.Quote(st), s.statusList()))
 			}
-			f.Statuses = append(f.Statuses, RunStatus(st))
+			f.Statuses = append(f.Statuses, st)
 		}
 	}
 	for _, p := range []struct {
@@ -171,7 +161,7 @@ func (s *httpServer) listRuns(w http.ResponseWriter, r *http.Request) {
 		f.Limit = n
 	}
 	if f.If != "" {
-		if _, err := expr.Compile(f.If, false, defaultLimits.eval); err != nil {
+		if err := s.m.CheckRunIf(f.If); err != nil {
 			bad = append(bad, "if: "+err.Error())
 		}
 	}
@@ -179,49 +169,42 @@ func (s *httpServer) listRuns(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, httpapi.CodeInvalidRequest, strings.Join(bad, "; "))
 		return
 	}
-	page, err := s.e.Runs(r.Context(), f)
+	runs, next, err := s.m.Runs(r.Context(), f)
 	if err != nil {
 		s.engineError(w, r, err)
 		return
 	}
-	out := httpapi.RunList{Runs: []httpapi.Run{}, NextCursor: page.Next}
-	for _, ri := range page.Runs {
-		out.Runs = append(out.Runs, runJSON(ri))
+	if runs == nil {
+		runs = []httpapi.Run{}
 	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, httpapi.RunList{Runs: runs, NextCursor: next})
 }
 
-func statusList() string {
-	names := make([]string, len(runStatuses))
-	for i, st := range runStatuses {
-		names[i] = string(st)
-	}
-	return strings.Join(names, ", ")
-}
+func (s *httpServer) statusList() string { return strings.Join(s.statuses, ", ") }
 
-func knownStatus(s string) bool { return slices.Contains(runStatuses, RunStatus(s)) }
+func (s *httpServer) knownStatus(st string) bool { return slices.Contains(s.statuses, st) }
 
 func (s *httpServer) getRun(w http.ResponseWriter, r *http.Request) {
-	info, err := s.e.Run(r.Context(), r.PathValue("id"))
+	run, err := s.m.Run(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.engineError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, runJSON(info))
+	writeJSON(w, http.StatusOK, run)
 }
 
 func (s *httpServer) cancelRun(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	if err := s.e.Cancel(r.Context(), id); err != nil {
+	if err := s.m.Cancel(r.Context(), id); err != nil {
 		s.engineError(w, r, err)
 		return
 	}
-	info, err := s.e.Run(r.Context(), id)
+	run, err := s.m.Run(r.Context(), id)
 	if err != nil {
 		s.engineError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, runJSON(info))
+	writeJSON(w, http.StatusOK, run)
 }
 
 func (s *httpServer) rerunRun(w http.ResponseWriter, r *http.Request) {
@@ -229,7 +212,7 @@ func (s *httpServer) rerunRun(w http.ResponseWriter, r *http.Request) {
 	if !s.readJSON(w, r, &req) {
 		return
 	}
-	id, err := s.e.Rerun(r.Context(), r.PathValue("id"), RerunOpts{FromStep: req.FromStep})
+	id, err := s.m.Rerun(r.Context(), r.PathValue("id"), req.FromStep)
 	if err != nil {
 		s.engineError(w, r, err)
 		return
@@ -238,28 +221,28 @@ func (s *httpServer) rerunRun(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *httpServer) cancelRuns(w http.ResponseWriter, r *http.Request) {
-	s.bulk(w, r, s.e.CancelRuns)
+	s.bulk(w, r, s.m.CancelRuns)
 }
 
 func (s *httpServer) rerunRuns(w http.ResponseWriter, r *http.Request) {
-	s.bulk(w, r, s.e.RerunRuns)
+	s.bulk(w, r, s.m.RerunRuns)
 }
 
-func (s *httpServer) bulk(w http.ResponseWriter, r *http.Request, op func(context.Context, BulkFilter) (int, error)) {
+func (s *httpServer) bulk(w http.ResponseWriter, r *http.Request, op func(context.Context, RunFilter) (int, error)) {
 	var req httpapi.BulkRequest
 	if !s.readJSON(w, r, &req) {
 		return
 	}
-	f := BulkFilter{FunctionID: req.FunctionID, If: req.If}
+	f := RunFilter{FunctionID: req.FunctionID, If: req.If}
 	var bad []string
 	if req.FunctionID == "" && len(req.Statuses) == 0 && req.Since == nil && req.Until == nil && req.If == "" {
 		bad = append(bad, "select the runs: give at least one of function_id, statuses, since, until, if")
 	}
 	for _, st := range req.Statuses {
-		if !knownStatus(st) {
-			bad = append(bad, fmt.Sprintf("statuses: %s is not one of %s", strconv.Quote(st), statusList()))
+		if !s.knownStatus(st) {
+			bad = append(bad, fmt.Sprintf("statuses: %s is not one of %s", strconv.Quote(st), s.statusList()))
 		}
-		f.Statuses = append(f.Statuses, RunStatus(st))
+		f.Statuses = append(f.Statuses, st)
 	}
 	if req.Since != nil {
 		f.Since = *req.Since
@@ -268,7 +251,7 @@ func (s *httpServer) bulk(w http.ResponseWriter, r *http.Request, op func(contex
 		f.Until = *req.Until
 	}
 	if f.If != "" {
-		if _, err := expr.Compile(f.If, false, defaultLimits.eval); err != nil {
+		if err := s.m.CheckRunIf(f.If); err != nil {
 			bad = append(bad, "if: "+err.Error())
 		}
 	}
@@ -305,30 +288,4 @@ func (s *httpServer) readJSON(w http.ResponseWriter, r *http.Request, v any) boo
 		return false
 	}
 	return true
-}
-
-func runJSON(ri RunInfo) httpapi.Run {
-	out := httpapi.Run{
-		ID: ri.ID, FunctionID: ri.FunctionID, Status: string(ri.Status), Attempt: ri.Attempt,
-		Events: ri.Events, Output: ri.Output, Error: ri.Error, CreatedAt: ri.CreatedAt,
-		StartedAt: timePtr(ri.StartedAt), EndedAt: timePtr(ri.EndedAt), ParentRunID: ri.ParentRunID,
-		Invoked: ri.Invoked, RerunOf: ri.RerunOf, RerunFromStep: ri.RerunFromStep, RerunBy: ri.RerunBy,
-	}
-	if out.Events == nil {
-		out.Events = []json.RawMessage{}
-	}
-	for _, st := range ri.Steps {
-		out.Steps = append(out.Steps, httpapi.Step{
-			ID: st.ID, Key: st.Key, Kind: st.Kind, Status: string(st.Status), Output: st.Output, Error: st.Error,
-			Attempts: st.Attempts, StartedAt: st.StartedAt, UpdatedAt: st.UpdatedAt, WakeAt: timePtr(st.WakeAt),
-		})
-	}
-	return out
-}
-
-func timePtr(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	return &t
 }
