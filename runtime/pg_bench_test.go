@@ -134,7 +134,7 @@ func BenchmarkPGJobBulk(b *testing.B) {
 	var finished atomic.Int64
 	done := make(chan struct{})
 	fn := runtime.NewFunction(runtime.FunctionOpts{ID: "bulk"}, runtime.EventTrigger("bench/bulk", ""),
-		func(ctx context.Context, in runtime.Input[map[string]any]) (any, error) {
+		func(ctx context.Context, in runtime.Input[struct{ I int }]) (any, error) {
 			if _, err := step.Run(ctx, "work", func(ctx context.Context) (int, error) { return 1, nil }); err != nil {
 				return nil, err
 			}
