@@ -105,12 +105,7 @@ func (s *httpServer) pauseState(w http.ResponseWriter, r *http.Request, fn Funct
 
 func (s *httpServer) getEvent(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	var ev store.Event
-	err := s.m.Store().View(r.Context(), func(tx store.Tx) error {
-		var err error
-		ev, err = tx.GetEvent(r.Context(), id)
-		return err
-	})
+	ev, err := getEvent(r.Context(), s.m, id)
 	if errors.Is(err, store.ErrNotFound) {
 		writeError(w, http.StatusNotFound, httpapi.CodeNotFound, "no event "+strconv.Quote(id)+" (or it is past its retention)")
 		return

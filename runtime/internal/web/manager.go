@@ -167,3 +167,12 @@ func (e *SchemaError) Unwrap() error { return e.Err }
 type Violation struct {
 	Pointer, Reason string
 }
+
+// getEvent reads one event from the engine's store.
+func getEvent(ctx context.Context, m Manager, id string) (ev store.Event, err error) {
+	err = m.Store().View(ctx, func(tx store.Tx) error {
+		ev, err = tx.GetEvent(ctx, id)
+		return err
+	})
+	return ev, err
+}

@@ -629,12 +629,7 @@ func (s *uiServer) eventsPage(r *http.Request) (string, uiPage, error) {
 
 func (s *uiServer) eventPage(r *http.Request) (string, uiPage, error) {
 	id := r.PathValue("id")
-	var ev store.Event
-	err := s.m.Store().View(r.Context(), func(tx store.Tx) error {
-		var err error
-		ev, err = tx.GetEvent(r.Context(), id)
-		return err
-	})
+	ev, err := getEvent(r.Context(), s.m, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return "", uiPage{}, uiNotFound{"No event has the ID " + strconv.Quote(id) + " (or it was deleted by retention)."}
 	}
