@@ -155,13 +155,7 @@ func (s *httpServer) listRuns(w http.ResponseWriter, r *http.Request) {
 		}
 		f.Limit = n
 	}
-	if f.If != "" {
-		if err := s.m.CheckRunIf(f.If); err != nil {
-			bad = append(bad, "if: "+err.Error())
-		}
-	}
-	if len(bad) > 0 {
-		writeError(w, http.StatusBadRequest, httpapi.CodeInvalidRequest, strings.Join(bad, "; "))
+	if s.refuseFilter(w, f, bad) {
 		return
 	}
 	runs, next, err := s.m.Runs(r.Context(), f)
@@ -245,13 +239,7 @@ func (s *httpServer) bulk(w http.ResponseWriter, r *http.Request, op func(contex
 	if req.Until != nil {
 		f.Until = *req.Until
 	}
-	if f.If != "" {
-		if err := s.m.CheckRunIf(f.If); err != nil {
-			bad = append(bad, "if: "+err.Error())
-		}
-	}
-	if len(bad) > 0 {
-		writeError(w, http.StatusBadRequest, httpapi.CodeInvalidRequest, strings.Join(bad, "; "))
+	if s.refuseFilter(w, f, bad) {
 		return
 	}
 	n, err := op(r.Context(), f)
@@ -260,6 +248,22 @@ func (s *httpServer) bulk(w http.ResponseWriter, r *http.Request, op func(contex
 		return
 	}
 	writeJSON(w, http.StatusOK, httpapi.BulkResponse{Count: n})
+}
+
+// refuseFilter adds f's If, when it does not compile, to the problems
+// found in a request's run filter (bad) and, when there are any, answers
+// 400 with all of them and returns true.
+func (s *httpServer) refuseFilter(w http.ResponseWriter, f RunFilter, bad []string) bool {
+	if f.If != "" {
+		if err := s.m.CheckRunIf(f.If); err != nil {
+			bad = append(bad, "if: "+err.Error())
+		}
+	}
+	if len(bad) == 0 {
+		return false
+	}
+	writeError(w, http.StatusBadRequest, httpapi.CodeInvalidRequest, strings.Join(bad, "; "))
+	return true
 }
 
 // readJSON decodes a management request's body into v (an empty body
