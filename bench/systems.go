@@ -64,9 +64,10 @@ type hooks struct {
 	done   func(i int) // the run's last step returned
 }
 
-// instance is a started system: send starts run i (the call whose time
-// starts the latency interval); close stops the system and releases its
-// store.
+// instance is an opened system, started unless it was opened with
+// runShape.deferStart (then bulkLoader.start starts it): send starts run i
+// (the call whose time starts the latency interval); close stops the
+// system and releases its store.
 type instance interface {
 	send(ctx context.Context, i int) error
 	close(ctx context.Context) error
