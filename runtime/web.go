@@ -198,8 +198,10 @@ func (m webManager) RerunRuns(ctx context.Context, f web.RunFilter) (int, error)
 	return n, webError(err)
 }
 
+// CheckRunIf compiles src as Runs and the bulk operations do; the error
+// names the request's field, "if".
 func (m webManager) CheckRunIf(src string) error {
-	_, err := expr.Compile(src, false, defaultLimits.eval)
+	_, err := compileRunIf("if", src)
 	return err
 }
 

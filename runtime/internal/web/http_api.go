@@ -256,7 +256,7 @@ func (s *httpServer) bulk(w http.ResponseWriter, r *http.Request, op func(contex
 func (s *httpServer) refuseFilter(w http.ResponseWriter, f RunFilter, bad []string) bool {
 	if f.If != "" {
 		if err := s.m.CheckRunIf(f.If); err != nil {
-			bad = append(bad, "if: "+err.Error())
+			bad = append(bad, err.Error())
 		}
 	}
 	if len(bad) == 0 {

@@ -75,7 +75,7 @@ type Manager interface {
 	CancelRuns(ctx context.Context, f RunFilter) (int, error)
 	RerunRuns(ctx context.Context, f RunFilter) (int, error)
 	// CheckRunIf compiles a RunFilter's If as Runs does, to refuse a
-	// wrong one before anything is done.
+	// wrong one before anything is done; the error starts "if: ".
 	CheckRunIf(src string) error
 
 	// MatchWaits judges waits for ev's name against ev, as the engine

@@ -19,8 +19,8 @@ var _ store.EventSender = (*Store)(nil)
 // a run is inserted only for an event inserted (stored, by its position in
 // the batch); a run given running of a paused function is inserted queued
 // with its held deadline, as InsertStartedRun does (one given queued is
-// inserted as given: claims hold it). One statement is one implicit transaction: one
-// round trip for every send of the batch.
+// inserted as given: claims hold it). One statement is one implicit
+// transaction: one round trip for every send of the batch.
 const sendEvents = `WITH e AS (
 	SELECT * FROM unnest($1::int4[], $2::text[], $3::text[], $4::int8[], $5::bytea[], $6::int8[]) WITH ORDINALITY
 		AS e(send, id, name, ts, envelope, received_at, ord)
