@@ -49,7 +49,7 @@ func TestEveryWorkloadOnce(t *testing.T) {
 	want := 0
 	for _, v := range variants() {
 		for _, m := range metrics {
-			if m.workload != workloadBulk || v.Bulk {
+			if v.runs(m.workload) {
 				want++
 			}
 		}

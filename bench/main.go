@@ -244,7 +244,7 @@ func run(ctx context.Context, cfg config, command string) (*report, error) {
 			// none always runs first (or right after another's load).
 			for k := range active {
 				id := active[(k+r)%len(active)]
-				if v, _ := findVariant(id); w == workloadBulk && !v.Bulk {
+				if v, _ := findVariant(id); !v.runs(w) {
 					continue
 				}
 				cells = append(cells, cfg.spec(id, w, r))

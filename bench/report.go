@@ -160,7 +160,7 @@ func (rep *report) buildRows(active []string) {
 			refMedian := 0.0
 			for _, id := range active {
 				v, _ := findVariant(id)
-				if v.Store != st || m.workload == workloadBulk && !v.Bulk {
+				if v.Store != st || !v.runs(m.workload) {
 					continue
 				}
 				cells := rep.ok(id, m.workload)

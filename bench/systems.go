@@ -27,6 +27,10 @@ type variant struct {
 	open func(ctx context.Context, env cellEnv, shape *runShape, h hooks) (instance, error)
 }
 
+// runs says whether the variant takes part in workload w: every one but
+// jobbulk, which needs a bulk enqueue.
+func (v variant) runs(w string) bool { return w != workloadBulk || v.Bulk }
+
 const (
 	storeSQLite   = "sqlite"
 	storePostgres = "postgres"
