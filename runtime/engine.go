@@ -383,7 +383,8 @@ func (e *Engine) claim() bool {
 		e.log.Error("durable: claiming runs", "err", err)
 	}
 	e.claimedWaiting.Add(int64(len(runs)))
-	for _, c := range runs {
+	for i := range runs {
+		c := &runs[i] // not a copy: each goroutine would carry one
 		e.inflight.Add(1)
 		go func() {
 			// A slot is free unless Send took it meanwhile; then this run

@@ -21,6 +21,7 @@ import (
 	"github.com/durable-go/durable/runtime/internal/expr"
 	"github.com/durable-go/durable/runtime/internal/hooks"
 	"github.com/durable-go/durable/runtime/internal/journal"
+	"github.com/durable-go/durable/runtime/internal/jsonarray"
 	"github.com/durable-go/durable/runtime/internal/runctx"
 	"github.com/durable-go/durable/runtime/store"
 	"go.opentelemetry.io/otel/attribute"
@@ -32,8 +33,8 @@ const timedOut = "timed out"
 // execution runs a run's handler once, from the top: memoized steps return
 // their recorded results, new steps execute and commit, and the first step
 // that cannot finish now (a sleep, a wait, a retry) suspends the run. The
-// handler runs in its own goroutine, which a suspension ends with
-// runtime.Goexit: deferred calls run, and nothing can swallow it.
+// handler runs in the goroutine of the run's slot, which a suspension ends
+// with runtime.Goexit: deferred calls run, and nothing can swallow it.
 type execution struct {
 	e      *Engine
 	fn     *Function
@@ -41,8 +42,12 @@ type execution struct {
 	policy RetryPolicy
 	first  json.RawMessage // the triggering envelope, `event` in wait expressions
 
-	mu       sync.Mutex
-	journal  map[string]store.Step
+	mu sync.Mutex
+	// journal holds the run's steps by key: those recorded before this
+	// execution and those it records. Made on first use, as settled,
+	// byScope and par are: a job of one step needs no more than journal
+	// and settled, and a map of whole steps is large.
+	journal  map[string]*store.Step
 	byScope  map[string][]store.Step
 	pos      map[string]int
 	occ      map[string]int
@@ -61,7 +66,7 @@ type execution struct {
 	// with the run's next commit (another step's start, a sleep, the run's
 	// end), so that recording each attempt before it runs costs about no
 	// transaction more.
-	settled map[string]store.Step
+	settled map[string]*store.Step
 	// lostOutcome says the commit that failed held the outcome of a
 	// top-level step: its attempt is to be charged as interrupted.
 	lostOutcome bool
@@ -109,10 +114,10 @@ func (e *Engine) execute(r store.Run, fresh bool, journal *[]store.Step) {
 		e.finishOwned(ctx, r, store.StatusCancelled, nil, reason)
 		return
 	}
-	var steps []store.Step
 	// A run that never started has an empty journal: its first commit
 	// records the start.
-	if err := e.loadJournal(ctx, r, fresh, journal, &steps); err != nil {
+	steps, err := e.loadJournal(ctx, r, fresh, journal)
+	if err != nil {
 		e.log.Error("durable: loading journal", "run", r.ID, "err", err)
 		e.releaseRun(r, e.clock.Now().Add(time.Second))
 		return
@@ -136,7 +141,15 @@ func (e *Engine) execute(r store.Run, fresh bool, journal *[]store.Step) {
 		return
 	}
 	ctx = x.observeStart(ctx, steps, fresh)
-	out, err, panicked, exited := x.callHandler(ctx, plain)
+	// The handler runs in this goroutine: conclude is deferred, as a
+	// suspension ends the goroutine (runtime.Goexit).
+	x.callHandler(ctx, plain, x.conclude)
+}
+
+// conclude records how the handler ended: the run finishes, is retried or
+// parks, or, lost to this execution, is left to be executed again.
+func (x *execution) conclude(out any, err error, panicked, exited bool) {
+	e, r := x.e, x.run
 	defer x.observeEnd(err, exited)
 	switch {
 	case x.lost != nil:
@@ -168,14 +181,15 @@ func (e *Engine) execute(r store.Run, fresh bool, journal *[]store.Step) {
 func newExecution(e *Engine, f *Function, r store.Run, steps []store.Step) *execution {
 	x := &execution{
 		e: e, fn: f, run: r, policy: f.retryPolicy(),
-		journal: make(map[string]store.Step, len(steps)),
-		settled: map[string]store.Step{},
-		byScope: map[string][]store.Step{},
-		pos:     map[string]int{}, occ: map[string]int{}, par: map[string]int{},
+		pos: map[string]int{}, occ: map[string]int{},
 	}
-	for _, s := range steps {
-		x.journal[s.Key] = s
-		x.byScope[s.Scope] = append(x.byScope[s.Scope], s)
+	if len(steps) > 0 {
+		x.journal = make(map[string]*store.Step, len(steps))
+		x.byScope = map[string][]store.Step{}
+	}
+	for i := range steps {
+		x.journal[steps[i].Key] = &steps[i]
+		x.byScope[steps[i].Scope] = append(x.byScope[steps[i].Scope], steps[i])
 	}
 	for _, list := range x.byScope {
 		sort.Slice(list, func(i, j int) bool { return list[i].Pos < list[j].Pos })
@@ -183,10 +197,11 @@ func newExecution(e *Engine, f *Function, r store.Run, steps []store.Step) *exec
 	return x
 }
 
-// events decodes the run's event envelopes, as stored.
+// events splits the run's stored array of event envelopes; each envelope
+// is decoded where it is used (the handler's input, a wait's `event`).
 func (x *execution) events() ([]json.RawMessage, error) {
-	var events []json.RawMessage
-	if err := json.Unmarshal(x.run.Events, &events); err != nil {
+	events, err := jsonarray.Split(x.run.Events)
+	if err != nil {
 		return nil, fmt.Errorf("run %s: events are not valid JSON: %v", x.run.ID, err)
 	}
 	if len(events) > 0 {
@@ -195,49 +210,44 @@ func (x *execution) events() ([]json.RawMessage, error) {
 	return events, nil
 }
 
-func (e *Engine) loadJournal(ctx context.Context, r store.Run, fresh bool, prefetched *[]store.Step, steps *[]store.Step) error {
+func (e *Engine) loadJournal(ctx context.Context, r store.Run, fresh bool, prefetched *[]store.Step) ([]store.Step, error) {
 	if fresh {
-		return nil
+		return nil, nil
 	}
 	if prefetched != nil {
-		*steps = *prefetched
-		return nil
+		return *prefetched, nil
 	}
-	return e.store.View(ctx, func(tx store.Tx) error {
+	var steps []store.Step
+	err := e.store.View(ctx, func(tx store.Tx) error {
 		var err error
-		*steps, err = tx.ListSteps(ctx, r.ID)
+		steps, err = tx.ListSteps(ctx, r.ID)
 		return err
 	})
+	return steps, err
 }
 
-// callHandler runs the handler in its own goroutine and reports how it ended.
-func (x *execution) callHandler(ctx context.Context, events []json.RawMessage) (out any, err error, panicked, exited bool) {
-	type result struct {
-		out      any
-		err      error
-		panicked bool
-		exited   bool
-	}
-	done := make(chan result, 1)
-	hctx := runctx.With(ctx, x)
-	go func() {
-		returned := false
-		defer func() {
-			if returned {
-				return
-			}
-			if p := recover(); p != nil {
-				done <- result{err: fmt.Errorf("panic: %v\n%s", p, debug.Stack()), panicked: true}
-				return
-			}
-			done <- result{exited: true}
-		}()
-		o, err := x.fn.invoke(hctx, events, x.run.ID, x.run.Attempt)
-		returned = true
-		done <- result{out: o, err: err}
+// callHandler runs the handler in the calling goroutine, then calls then
+// with how it ended, from a deferred call: a step that suspends the run
+// ends the goroutine with runtime.Goexit (exited), and a panic is
+// recovered (panicked). Nothing after callHandler runs once the handler
+// has exited: then is where the caller goes on.
+func (x *execution) callHandler(ctx context.Context, events []json.RawMessage, then func(out any, err error, panicked, exited bool)) {
+	var out any
+	var err error
+	returned := false
+	defer func() {
+		if returned {
+			then(out, err, false, false)
+			return
+		}
+		if p := recover(); p != nil {
+			then(nil, fmt.Errorf("panic: %v\n%s", p, debug.Stack()), true, false)
+			return
+		}
+		then(nil, nil, false, true)
 	}()
-	r := <-done
-	return r.out, r.err, r.panicked, r.exited
+	out, err = x.fn.invoke(runctx.With(ctx, x), events, x.run.ID, x.run.Attempt)
+	returned = true
 }
 
 // permanent reports whether retrying the function body cannot help: the
@@ -510,7 +520,7 @@ func (x *execution) commitOwn(end *store.RunEnd) error {
 	}
 	c := store.RunCommit{RunID: x.run.ID, ClearInterrupted: x.clearInterrupted, End: end}
 	for _, st := range x.settled {
-		c.Steps = append(c.Steps, st)
+		c.Steps = append(c.Steps, *st)
 	}
 	// The settled steps of a Parallel's branches were recorded when they
 	// started; a new one is the only step of its commit. Key order only
@@ -555,7 +565,7 @@ func (x *execution) update(fn func(tx store.Tx) error) error {
 		x.mu.Lock()
 		settled := make([]store.Step, 0, len(x.settled))
 		for _, st := range x.settled {
-			settled = append(settled, st)
+			settled = append(settled, *st)
 		}
 		x.mu.Unlock()
 		flushed = flushed[:0]
@@ -695,7 +705,7 @@ func (x *execution) next(ctx context.Context, id, kind string) (store.Step, *sto
 	if list := x.byScope[scope]; pos < len(list) {
 		expected = &list[pos]
 	}
-	prior, seen := x.journal[key]
+	recorded, seen := x.journal[key]
 	if x.reached != nil {
 		x.reached[key] = true
 	}
@@ -706,10 +716,10 @@ func (x *execution) next(ctx context.Context, id, kind string) (store.Step, *sto
 	switch {
 	case expected != nil && expected.Key != key:
 		x.failRun(&NonDeterminismError{Expected: describeRecorded(*expected), Actual: actual})
-	case seen && prior.Pos != pos:
-		x.failRun(&NonDeterminismError{Expected: fmt.Sprintf("%s at position %d", actual, prior.Pos+1), Actual: fmt.Sprintf("%s at position %d", actual, pos+1)})
-	case seen && prior.Kind != kind:
-		x.failRun(&NonDeterminismError{Expected: fmt.Sprintf("%s (a %s step)", actual, prior.Kind), Actual: fmt.Sprintf("%s (a %s step)", actual, kind)})
+	case seen && recorded.Pos != pos:
+		x.failRun(&NonDeterminismError{Expected: fmt.Sprintf("%s at position %d", actual, recorded.Pos+1), Actual: fmt.Sprintf("%s at position %d", actual, pos+1)})
+	case seen && recorded.Kind != kind:
+		x.failRun(&NonDeterminismError{Expected: fmt.Sprintf("%s (a %s step)", actual, recorded.Kind), Actual: fmt.Sprintf("%s (a %s step)", actual, kind)})
 	}
 	if x.replay && !seen {
 		if x.run.Status.Terminal() {
@@ -720,6 +730,7 @@ func (x *execution) next(ctx context.Context, id, kind string) (store.Step, *sto
 	now := x.e.clock.Now()
 	st := store.Step{RunID: x.run.ID, Key: key, ID: id, Scope: scope, Pos: pos, Kind: kind, StartedAt: now, UpdatedAt: now}
 	if seen {
+		prior := *recorded
 		st.StartedAt, st.Attempts = prior.StartedAt, prior.Attempts
 		return st, &prior
 	}
@@ -769,8 +780,16 @@ func (x *execution) takeInterrupted(scope string) int {
 
 func (x *execution) remember(st store.Step) {
 	x.mu.Lock()
-	x.journal[st.Key] = st
+	x.record(&st)
 	x.mu.Unlock()
+}
+
+// record puts st in the journal; x.mu is held.
+func (x *execution) record(st *store.Step) {
+	if x.journal == nil {
+		x.journal = map[string]*store.Step{}
+	}
+	x.journal[st.Key] = st
 }
 
 func (x *execution) hasSettled() bool {
@@ -783,8 +802,11 @@ func (x *execution) hasSettled() bool {
 // committed, or the end of a sleep; the run's next commit carries it.
 func (x *execution) settle(st store.Step) {
 	x.mu.Lock()
-	x.journal[st.Key] = st
-	x.settled[st.Key] = st
+	x.record(&st)
+	if x.settled == nil {
+		x.settled = map[string]*store.Step{}
+	}
+	x.settled[st.Key] = &st
 	x.mu.Unlock()
 }
 
@@ -1235,6 +1257,9 @@ func (x *execution) Parallel(ctx context.Context, n int, branch func(ctx context
 	scope := scopeOf(ctx)
 	x.mu.Lock()
 	k := x.par[scope]
+	if x.par == nil {
+		x.par = map[string]int{}
+	}
 	x.par[scope] = k + 1
 	x.mu.Unlock()
 	var wg sync.WaitGroup

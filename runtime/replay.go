@@ -53,7 +53,16 @@ func (e *Engine) CheckReplay(ctx context.Context, runID string) error {
 	if err != nil {
 		return fmt.Errorf("runtime: run %s: %w", runID, err)
 	}
-	_, herr, panicked, exited := x.callHandler(ctx, plain)
+	// The handler runs in a goroutine of its own: a replay that reaches
+	// the end of the journal ends it with runtime.Goexit.
+	type ending struct {
+		err              error
+		panicked, exited bool
+	}
+	done := make(chan ending, 1)
+	go x.callHandler(ctx, plain, func(_ any, err error, panicked, exited bool) { done <- ending{err, panicked, exited} })
+	end := <-done
+	herr, panicked, exited := end.err, end.panicked, end.exited
 	switch {
 	case x.fatal != nil:
 		return fmt.Errorf("runtime: run %s: %w", runID, x.fatal)

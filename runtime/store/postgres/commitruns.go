@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/durable-go/durable/runtime/store"
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 var _ store.RunCommitter = (*Store)(nil)
@@ -65,8 +66,8 @@ func (s *Store) CommitRuns(ctx context.Context, owner string, commits []store.Ru
 	var (
 		ids                            = make([]string, len(commits))
 		starts, clears                 = make([]bool, len(commits)), make([]bool, len(commits))
-		startedAt, deadlines, endedAts = make([]*int64, len(commits)), make([]*int64, len(commits)), make([]*int64, len(commits))
-		endStatuses, errs              = make([]*string, len(commits)), make([]*string, len(commits))
+		startedAt, deadlines, endedAts = make([]pgtype.Int8, len(commits)), make([]pgtype.Int8, len(commits)), make([]pgtype.Int8, len(commits))
+		endStatuses, errs              = make([]pgtype.Text, len(commits)), make([]pgtype.Text, len(commits))
 		outputs                        = make([][]byte, len(commits))
 		steps                          stepColumnsArrays
 	)
@@ -74,11 +75,11 @@ func (s *Store) CommitRuns(ctx context.Context, owner string, commits []store.Ru
 		c := commits[i]
 		ids[j], clears[j] = c.RunID, c.ClearInterrupted
 		if c.Start != nil {
-			starts[j], startedAt[j], deadlines[j] = true, nanos(c.Start.StartedAt), nanos(c.Start.Deadline)
+			starts[j], startedAt[j], deadlines[j] = true, int8Nanos(c.Start.StartedAt), int8Nanos(c.Start.Deadline)
 		}
 		if e := c.End; e != nil {
-			status := string(e.Status)
-			endStatuses[j], endedAts[j], outputs[j], errs[j] = &status, nanos(e.EndedAt), bytesOrNil(e.Output), nullString(e.Error)
+			endStatuses[j] = pgtype.Text{String: string(e.Status), Valid: true}
+			endedAts[j], outputs[j], errs[j] = int8Nanos(e.EndedAt), bytesOrNil(e.Output), nullText(e.Error)
 		}
 		for _, st := range c.Steps {
 			steps.add(st)
@@ -119,15 +120,15 @@ type stepColumnsArrays struct {
 	runIDs, keys, ids, scopes, kinds, statuses []string
 	pos, attempts                              []int32
 	outputs                                    [][]byte
-	errs                                       []*string
-	wakeAts, startedAts, updatedAts            []*int64
+	errs                                       []pgtype.Text
+	wakeAts, startedAts, updatedAts            []pgtype.Int8
 }
 
 func (a *stepColumnsArrays) add(s store.Step) {
 	a.runIDs, a.keys, a.ids, a.scopes = append(a.runIDs, s.RunID), append(a.keys, s.Key), append(a.ids, s.ID), append(a.scopes, s.Scope)
 	a.pos, a.kinds, a.statuses = append(a.pos, int32(s.Pos)), append(a.kinds, s.Kind), append(a.statuses, string(s.Status))
-	a.outputs, a.errs, a.attempts = append(a.outputs, bytesOrNil(s.Output)), append(a.errs, nullString(s.Error)), append(a.attempts, int32(s.Attempts))
-	a.wakeAts, a.startedAts, a.updatedAts = append(a.wakeAts, nanos(s.WakeAt)), append(a.startedAts, nanos(s.StartedAt)), append(a.updatedAts, nanos(s.UpdatedAt))
+	a.outputs, a.errs, a.attempts = append(a.outputs, bytesOrNil(s.Output)), append(a.errs, nullText(s.Error)), append(a.attempts, int32(s.Attempts))
+	a.wakeAts, a.startedAts, a.updatedAts = append(a.wakeAts, int8Nanos(s.WakeAt)), append(a.startedAts, int8Nanos(s.StartedAt)), append(a.updatedAts, int8Nanos(s.UpdatedAt))
 }
 
 // args are the arrays in the order of commitRuns' $11 to $23. An empty

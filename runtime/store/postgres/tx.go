@@ -13,6 +13,7 @@ import (
 	"github.com/durable-go/durable/runtime/store"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -275,6 +276,26 @@ func nanos(t time.Time) *int64 {
 	return &n
 }
 
+// int8Nanos is nanos without an allocation, for arrays of many values.
+func int8Nanos(t time.Time) pgtype.Int8 {
+	if t.IsZero() {
+		return pgtype.Int8{}
+	}
+	return pgtype.Int8{Int64: t.UnixNano(), Valid: true}
+}
+
+// nullText is nullString without an allocation.
+func nullText(s string) pgtype.Text {
+	return pgtype.Text{String: s, Valid: s != ""}
+}
+
+func fromInt8(n pgtype.Int8) time.Time {
+	if !n.Valid {
+		return time.Time{}
+	}
+	return time.Unix(0, n.Int64)
+}
+
 func fromNanos(n *int64) time.Time {
 	if n == nil {
 		return time.Time{}
@@ -361,42 +382,52 @@ func qualified(table, columns string) string {
 	return strings.Join(cols, ", ")
 }
 
-// scanRun scans runColumns, then extra.
-func scanRun(row pgx.Row, extra ...any) (store.Run, error) {
-	var r store.Run
-	var status string
-	var started, ended, leaseUntil, deadline *int64
-	var created, avail int64
-	var owner, errText, parent, parentKey, blockedOn, rerunOf, rerunFrom, rerunBy *string
-	var events, output, limits []byte
-	err := row.Scan(append([]any{&r.ID, &r.FunctionID, &status, &events, &r.Attempt, &created, &started, &ended, &avail,
-		&owner, &leaseUntil, &output, &errText, &parent, &parentKey, &deadline, &limits, &blockedOn, &r.Interrupted,
-		&rerunOf, &rerunFrom, &rerunBy}, extra...)...)
-	if err != nil {
-		return r, err
+// runScanner scans rows of runColumns, then extra. Its targets are
+// reused from row to row, so that a row allocates only its strings and
+// bytes: a claim scans a thousand rows at a time.
+type runScanner struct {
+	r                                      store.Run
+	status                                 string
+	created, avail                         int64
+	started, ended, leaseUntil, deadline   pgtype.Int8
+	owner, errText, parent, parentKey      pgtype.Text
+	blockedOn, rerunOf, rerunFrom, rerunBy pgtype.Text
+	events, output, limits                 []byte
+	dest                                   []any
+}
+
+func newRunScanner(extra ...any) *runScanner {
+	s := &runScanner{}
+	s.dest = append([]any{&s.r.ID, &s.r.FunctionID, &s.status, &s.events, &s.r.Attempt, &s.created, &s.started, &s.ended, &s.avail,
+		&s.owner, &s.leaseUntil, &s.output, &s.errText, &s.parent, &s.parentKey, &s.deadline, &s.limits, &s.blockedOn, &s.r.Interrupted,
+		&s.rerunOf, &s.rerunFrom, &s.rerunBy}, extra...)
+	return s
+}
+
+func (s *runScanner) scan(row pgx.Row) (store.Run, error) {
+	s.r = store.Run{}
+	s.events, s.output, s.limits = nil, nil, nil
+	if err := row.Scan(s.dest...); err != nil {
+		return store.Run{}, err
 	}
-	if len(limits) > 0 {
-		if err := json.Unmarshal(limits, &r.Limits); err != nil {
+	r := s.r
+	if len(s.limits) > 0 {
+		if err := json.Unmarshal(s.limits, &r.Limits); err != nil {
 			return r, fmt.Errorf("run %s: limits: %w", r.ID, err)
 		}
 	}
-	str := func(p *string) string {
-		if p == nil {
-			return ""
-		}
-		return *p
-	}
-	r.Status, r.Events = store.Status(status), events
-	r.CreatedAt, r.StartedAt, r.EndedAt, r.AvailableAt = time.Unix(0, created), fromNanos(started), fromNanos(ended), time.Unix(0, avail)
-	r.LeaseOwner, r.LeaseUntil = str(owner), fromNanos(leaseUntil)
-	r.Output, r.Error = output, str(errText)
-	r.ParentRunID, r.ParentStepKey, r.Deadline = str(parent), str(parentKey), fromNanos(deadline)
-	r.BlockedOn = str(blockedOn)
-	r.RerunOf, r.RerunFromStep, r.RerunBy = str(rerunOf), str(rerunFrom), str(rerunBy)
+	r.Status, r.Events = store.Status(s.status), s.events
+	r.CreatedAt, r.StartedAt, r.EndedAt, r.AvailableAt = time.Unix(0, s.created), fromInt8(s.started), fromInt8(s.ended), time.Unix(0, s.avail)
+	r.LeaseOwner, r.LeaseUntil = s.owner.String, fromInt8(s.leaseUntil)
+	r.Output, r.Error = s.output, s.errText.String
+	r.ParentRunID, r.ParentStepKey, r.Deadline = s.parent.String, s.parentKey.String, fromInt8(s.deadline)
+	r.BlockedOn = s.blockedOn.String
+	r.RerunOf, r.RerunFromStep, r.RerunBy = s.rerunOf.String, s.rerunFrom.String, s.rerunBy.String
 	return r, nil
 }
 
-func scanRuns(rows pgx.Rows) (store.Run, error) { return scanRun(rows) }
+// scanRun scans one row of runColumns.
+func scanRun(row pgx.Row) (store.Run, error) { return newRunScanner().scan(row) }
 
 func (t *pgTx) InsertRun(ctx context.Context, r store.Run) error {
 	var limits []byte
@@ -459,7 +490,8 @@ func (t *pgTx) ListRuns(ctx context.Context, f store.RunFilter) ([]store.Run, er
 		args = append(args, f.Limit)
 		q += fmt.Sprintf(` LIMIT $%d::int8`, len(args))
 	}
-	return collect(ctx, t, q, args, scanRuns)
+	sc := newRunScanner()
+	return collect(ctx, t, q, args, func(rows pgx.Rows) (store.Run, error) { return sc.scan(rows) })
 }
 
 func (t *pgTx) UpdateRun(ctx context.Context, id string, cond store.RunCond, u store.RunUpdate) (bool, error) {
@@ -620,24 +652,30 @@ func (t *pgTx) TakeSlots(ctx context.Context, runID string, limits []store.Limit
 }
 
 func (t *pgTx) ClaimRuns(ctx context.Context, owner string, now, leaseUntil time.Time, limit int) ([]store.Run, error) {
-	return t.claimRuns(ctx, store.ClaimParams{Owner: owner, Now: now, LeaseUntil: leaseUntil, Limit: limit})
+	claimed, err := t.claimRuns(ctx, store.ClaimParams{Owner: owner, Now: now, LeaseUntil: leaseUntil, Limit: limit})
+	runs := make([]store.Run, len(claimed))
+	for i, c := range claimed {
+		runs[i] = c.Run
+	}
+	return runs, err
 }
 
 // ClaimRunsWithJournals claims as ClaimRuns, then reads the steps of the
 // claimed runs that have any in one statement.
 func (t *pgTx) ClaimRunsWithJournals(ctx context.Context, p store.ClaimParams) ([]store.ClaimedRun, error) {
-	runs, err := t.claimRuns(ctx, p)
-	if err != nil || len(runs) == 0 {
+	out, err := t.claimRuns(ctx, p)
+	if err != nil || len(out) == 0 {
 		return nil, err
 	}
-	out := make([]store.ClaimedRun, len(runs))
-	index := map[string]int{}
+	var index map[string]int
 	var ids []string
-	for i, r := range runs {
-		out[i].Run = r
-		if !store.FreshJournal(r) {
-			index[r.ID] = i
-			ids = append(ids, r.ID)
+	for i, c := range out {
+		if !store.FreshJournal(c.Run) {
+			if index == nil {
+				index = map[string]int{}
+			}
+			index[c.Run.ID] = i
+			ids = append(ids, c.Run.ID)
 		}
 	}
 	if len(ids) == 0 {
@@ -682,15 +720,15 @@ var claimFree = `WITH cand AS (
 // runs with limits (which take slots or become blocked, in order, under
 // their keys' locks) and those a pause may hold take statements of their
 // own.
-func (t *pgTx) claimRuns(ctx context.Context, p store.ClaimParams) ([]store.Run, error) {
-	var out []store.Run
+func (t *pgTx) claimRuns(ctx context.Context, p store.ClaimParams) ([]store.ClaimedRun, error) {
+	var out []store.ClaimedRun
 	used := map[string]int{} // slots held per key, counted under the key's lock
 	for len(out) < p.Limit {
 		want := p.Limit - len(out)
 		// SKIP LOCKED: runs another claimer (or any writer) holds are left
 		// to it; a run changed since this statement's snapshot is re-checked
 		// on its newest version before it is locked.
-		candidates, err := collect(ctx, t, claimFree, []any{p.Now.UnixNano(), want, p.Owner, nanos(p.LeaseUntil)}, scanCandidate)
+		candidates, err := collect(ctx, t, claimFree, []any{p.Now.UnixNano(), want, p.Owner, nanos(p.LeaseUntil)}, newCandidateScanner())
 		if err != nil || len(candidates) == 0 {
 			return out, err
 		}
@@ -730,11 +768,14 @@ func (t *pgTx) claimRuns(ctx context.Context, p store.ClaimParams) ([]store.Run,
 			}
 			passedOver = passedOver || blocked
 		}
+		if out == nil {
+			out = make([]store.ClaimedRun, 0, len(candidates))
+		}
 		for i, c := range candidates {
 			if claimed[i] {
 				r := c.run
 				r.Status, r.LeaseOwner, r.LeaseUntil = store.StatusRunning, p.Owner, p.LeaseUntil
-				out = append(out, r)
+				out = append(out, store.ClaimedRun{Run: r})
 			}
 		}
 		if len(candidates) < want && !passedOver {
@@ -879,11 +920,15 @@ type claimCandidate struct {
 	claimed bool
 }
 
-func scanCandidate(rows pgx.Rows) (claimCandidate, error) {
-	var c claimCandidate
-	var err error
-	c.run, err = scanRun(rows, &c.paused, &c.claimed)
-	return c, err
+// newCandidateScanner returns a scan of claimFree's rows, reusing its
+// targets from row to row.
+func newCandidateScanner() func(pgx.Rows) (claimCandidate, error) {
+	var paused, claimed bool
+	sc := newRunScanner(&paused, &claimed)
+	return func(rows pgx.Rows) (claimCandidate, error) {
+		r, err := sc.scan(rows)
+		return claimCandidate{run: r, paused: paused, claimed: claimed}, err
+	}
 }
 
 // holdPaused makes r, which never started, paused if its function still
