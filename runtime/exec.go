@@ -217,10 +217,14 @@ func (e *Engine) loadJournal(ctx context.Context, r store.Run, fresh bool, prefe
 	if prefetched != nil {
 		return *prefetched, nil
 	}
+	return e.readJournal(ctx, r.ID)
+}
+
+func (e *Engine) readJournal(ctx context.Context, runID string) ([]store.Step, error) {
 	var steps []store.Step
 	err := e.store.View(ctx, func(tx store.Tx) error {
 		var err error
-		steps, err = tx.ListSteps(ctx, r.ID)
+		steps, err = tx.ListSteps(ctx, runID)
 		return err
 	})
 	return steps, err

@@ -69,8 +69,12 @@ func (s *Store) CommitRuns(ctx context.Context, owner string, commits []store.Ru
 		startedAt, deadlines, endedAts = make([]pgtype.Int8, len(commits)), make([]pgtype.Int8, len(commits)), make([]pgtype.Int8, len(commits))
 		endStatuses, errs              = make([]pgtype.Text, len(commits)), make([]pgtype.Text, len(commits))
 		outputs                        = make([][]byte, len(commits))
-		steps                          stepColumnsArrays
 	)
+	n := 0
+	for _, c := range commits {
+		n += len(c.Steps)
+	}
+	steps := newStepColumnsArrays(n)
 	for j, i := range order {
 		c := commits[i]
 		ids[j], clears[j] = c.RunID, c.ClearInterrupted
@@ -122,6 +126,15 @@ type stepColumnsArrays struct {
 	outputs                                    [][]byte
 	errs                                       []pgtype.Text
 	wakeAts, startedAts, updatedAts            []pgtype.Int8
+}
+
+func newStepColumnsArrays(n int) *stepColumnsArrays {
+	return &stepColumnsArrays{
+		runIDs: make([]string, 0, n), keys: make([]string, 0, n), ids: make([]string, 0, n), scopes: make([]string, 0, n),
+		kinds: make([]string, 0, n), statuses: make([]string, 0, n), pos: make([]int32, 0, n), attempts: make([]int32, 0, n),
+		outputs: make([][]byte, 0, n), errs: make([]pgtype.Text, 0, n),
+		wakeAts: make([]pgtype.Int8, 0, n), startedAts: make([]pgtype.Int8, 0, n), updatedAts: make([]pgtype.Int8, 0, n),
+	}
 }
 
 func (a *stepColumnsArrays) add(s store.Step) {

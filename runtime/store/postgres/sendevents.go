@@ -47,7 +47,9 @@ const sendEvents = `WITH e AS (
 	FROM r JOIN stored ON stored.ord = r.event_ord JOIN e ON e.ord = r.event_ord
 		LEFT JOIN $S.paused_functions p ON p.function_id = r.function_id
 	ORDER BY r.id
-	RETURNING id, status
+	RETURNING id, status, function_id, created_at, event_id
+), indexed AS (
+	INSERT INTO $S.run_index (id, function_id, created_at, event_id) SELECT id, function_id, created_at, event_id FROM runs
 )
 SELECT 'w', send::text, '' FROM waited
 UNION ALL SELECT 'e', ord::text, '' FROM stored

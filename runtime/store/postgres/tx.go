@@ -434,8 +434,12 @@ func (t *pgTx) InsertRun(ctx context.Context, r store.Run) error {
 	if len(r.Limits) > 0 {
 		limits, _ = json.Marshal(r.Limits)
 	}
-	_, err := t.exec(ctx, `INSERT INTO $S.runs (`+runColumns+`, event_id) VALUES ($1, $2, $3, $4::bytea, $5::int4, $6::int8, $7::int8, $8::int8, $9::int8,
-		$10, $11::int8, $12::bytea, $13, $14, $15, $16::int8, $17::bytea, $18, $19::int4, $20, $21, $22, $23)`,
+	_, err := t.exec(ctx, `WITH r AS (
+			INSERT INTO $S.runs (`+runColumns+`, event_id) VALUES ($1, $2, $3, $4::bytea, $5::int4, $6::int8, $7::int8, $8::int8, $9::int8,
+			$10, $11::int8, $12::bytea, $13, $14, $15, $16::int8, $17::bytea, $18, $19::int4, $20, $21, $22, $23)
+			RETURNING id, function_id, created_at, event_id
+		)
+		`+indexRuns,
 		r.ID, r.FunctionID, string(r.Status), []byte(r.Events), r.Attempt, nanos(r.CreatedAt), nanos(r.StartedAt), nanos(r.EndedAt),
 		nanos(r.AvailableAt), nullString(r.LeaseOwner), nanos(r.LeaseUntil), bytesOrNil(r.Output), nullString(r.Error),
 		nullString(r.ParentRunID), nullString(r.ParentStepKey), nanos(r.Deadline), limits, nullString(r.BlockedOn), r.Interrupted,
@@ -446,46 +450,54 @@ func (t *pgTx) InsertRun(ctx context.Context, r store.Run) error {
 	return err
 }
 
+// indexRuns records in run_index the runs a statement's WITH query r
+// inserted (returning id, function_id, created_at and event_id). Every
+// insert of a run goes with it: the run's function, creation and first
+// event are found through run_index (migration 8).
+const indexRuns = `INSERT INTO $S.run_index (id, function_id, created_at, event_id) SELECT id, function_id, created_at, event_id FROM r`
+
 func (t *pgTx) GetRun(ctx context.Context, id string) (store.Run, error) {
 	r, err := scanRun(t.row(ctx, `SELECT `+runColumns+` FROM $S.runs WHERE id = $1`, id))
 	return r, notFound(t.check(err))
 }
 
 func (t *pgTx) ListRuns(ctx context.Context, f store.RunFilter) ([]store.Run, error) {
-	q := `SELECT ` + runColumns + ` FROM $S.runs WHERE true`
+	// Function, creation and first event are matched and ordered in
+	// run_index, the rest in runs.
+	q := `SELECT ` + qualified("r", runColumns) + ` FROM $S.run_index i JOIN $S.runs r ON r.id = i.id WHERE true`
 	var args []any
 	if f.FunctionID != "" {
 		args = append(args, f.FunctionID)
-		q += fmt.Sprintf(` AND function_id = $%d`, len(args))
+		q += fmt.Sprintf(` AND i.function_id = $%d`, len(args))
 	}
 	if len(f.Statuses) > 0 {
 		args = append(args, statusStrings(f.Statuses))
-		q += fmt.Sprintf(` AND status = ANY($%d::text[])`, len(args))
+		q += fmt.Sprintf(` AND r.status = ANY($%d::text[])`, len(args))
 	}
 	if !f.CreatedFrom.IsZero() {
 		args = append(args, f.CreatedFrom.UnixNano())
-		q += fmt.Sprintf(` AND created_at >= $%d::int8`, len(args))
+		q += fmt.Sprintf(` AND i.created_at >= $%d::int8`, len(args))
 	}
 	if !f.CreatedBefore.IsZero() {
 		args = append(args, f.CreatedBefore.UnixNano())
-		q += fmt.Sprintf(` AND created_at < $%d::int8`, len(args))
+		q += fmt.Sprintf(` AND i.created_at < $%d::int8`, len(args))
 	}
 	if f.EventID != "" {
 		args = append(args, f.EventID)
-		q += fmt.Sprintf(` AND event_id = $%d`, len(args))
+		q += fmt.Sprintf(` AND i.event_id = $%d`, len(args))
 	}
 	if f.ParentRunID != "" {
 		args = append(args, f.ParentRunID)
-		q += fmt.Sprintf(` AND parent_run_id = $%d`, len(args))
+		q += fmt.Sprintf(` AND r.parent_run_id = $%d`, len(args))
 	}
 	if f.NotRerun {
-		q += ` AND rerun_by IS NULL`
+		q += ` AND r.rerun_by IS NULL`
 	}
 	if f.After != nil {
 		args = append(args, f.After.CreatedAt.UnixNano(), f.After.ID)
-		q += fmt.Sprintf(` AND (created_at, id) < ($%d::int8, $%d)`, len(args)-1, len(args))
+		q += fmt.Sprintf(` AND (i.created_at, i.id) < ($%d::int8, $%d)`, len(args)-1, len(args))
 	}
-	q += ` ORDER BY created_at DESC, id DESC`
+	q += ` ORDER BY i.created_at DESC, i.id DESC`
 	if f.Limit > 0 {
 		args = append(args, f.Limit)
 		q += fmt.Sprintf(` LIMIT $%d::int8`, len(args))
@@ -571,6 +583,11 @@ func (t *pgTx) UpdateRun(ctx context.Context, id string, cond store.RunCond, u s
 	}
 	if claimable(store.Status(status)) && (u.Status != nil || u.AvailableAt != nil) {
 		t.wake = true
+	}
+	if u.Events != nil {
+		if _, err := t.exec(ctx, `UPDATE $S.run_index SET event_id = $1 WHERE id = $2`, nullString(store.FirstEventID(u.Events)), id); err != nil {
+			return false, err
+		}
 	}
 	if len(limits) > 0 && u.Status != nil && *u.Status != store.StatusRunning {
 		var rl []store.Limit
@@ -921,13 +938,14 @@ type claimCandidate struct {
 }
 
 // newCandidateScanner returns a scan of claimFree's rows, reusing its
-// targets from row to row.
-func newCandidateScanner() func(pgx.Rows) (claimCandidate, error) {
+// targets from row to row. The candidates are pointers: a claim's slice
+// of them grows as its rows arrive, and a run is large to copy.
+func newCandidateScanner() func(pgx.Rows) (*claimCandidate, error) {
 	var paused, claimed bool
 	sc := newRunScanner(&paused, &claimed)
-	return func(rows pgx.Rows) (claimCandidate, error) {
+	return func(rows pgx.Rows) (*claimCandidate, error) {
 		r, err := sc.scan(rows)
-		return claimCandidate{run: r, paused: paused, claimed: claimed}, err
+		return &claimCandidate{run: r, paused: paused, claimed: claimed}, err
 	}
 }
 
@@ -1274,9 +1292,6 @@ func (t *pgTx) PutExpiringState(ctx context.Context, p store.PutStateParams) err
 	return err
 }
 
-// terminalStatuses lists the statuses of runs that are over.
-var terminalStatuses = []string{string(store.StatusCompleted), string(store.StatusFailed), string(store.StatusCancelled), string(store.StatusSkipped)}
-
 func (t *pgTx) DeleteFinishedRuns(ctx context.Context, p store.DeleteRunsParams) (int, error) {
 	if t.readOnly {
 		return 0, errors.New("postgres: DeleteFinishedRuns in a read-only View")
@@ -1300,6 +1315,8 @@ func (t *pgTx) DeleteFinishedRuns(ctx context.Context, p store.DeleteRunsParams)
 		DELETE FROM $S.waits WHERE run_id IN (SELECT id FROM doomed)
 	), slots AS (
 		DELETE FROM $S.slots WHERE run_id IN (SELECT id FROM doomed)
+	), indexed AS (
+		DELETE FROM $S.run_index WHERE id IN (SELECT id FROM doomed)
 	)
 	DELETE FROM $S.runs WHERE id IN (SELECT id FROM doomed)`, statusStrings(terminal), nanos(p.EndedBefore), p.Limit)
 	return int(tag.RowsAffected()), err
@@ -1314,8 +1331,10 @@ func (t *pgTx) DeleteEvents(ctx context.Context, p store.DeleteEventsParams) (in
 	}
 	tag, err := t.exec(ctx, `DELETE FROM $S.events WHERE id IN (
 		SELECT id FROM $S.events WHERE received_at < $1::int8
-		AND received_at < COALESCE((SELECT MIN(created_at) FROM $S.runs WHERE status <> ALL($3::text[])), 9223372036854775807)
-		ORDER BY received_at LIMIT $2::int4 FOR UPDATE SKIP LOCKED)`, nanos(p.ReceivedBefore), p.Limit, terminalStatuses)
+		AND received_at < COALESCE(LEAST(
+			(SELECT MIN(created_at) FROM $S.runs WHERE status NOT IN ('completed', 'failed', 'cancelled', 'skipped', 'running')),
+			(SELECT MIN(created_at) FROM $S.runs WHERE status = 'running')), 9223372036854775807)
+		ORDER BY received_at LIMIT $2::int4 FOR UPDATE SKIP LOCKED)`, nanos(p.ReceivedBefore), p.Limit)
 	return int(tag.RowsAffected()), err
 }
 
@@ -1368,8 +1387,9 @@ func (t *pgTx) ResumeFunction(ctx context.Context, p store.ResumeParams) (store.
 			limits []byte
 		}
 		runs, err := collect(ctx, t, `UPDATE $S.runs SET status = 'skipped', ended_at = $1::int8, error = $2, lease_owner = NULL, lease_until = NULL, blocked_on = NULL
-			WHERE function_id = $3 AND status IN ('paused', 'queued', 'blocked') AND started_at IS NULL AND created_at >= $4::int8
-			RETURNING id, limits`, []any{p.At.UnixNano(), nullString(p.Reason), p.FunctionID, since},
+			FROM $S.run_index i WHERE i.id = runs.id AND i.function_id = $3 AND i.created_at >= $4::int8
+			AND runs.status IN ('paused', 'queued', 'blocked') AND runs.started_at IS NULL
+			RETURNING runs.id, runs.limits`, []any{p.At.UnixNano(), nullString(p.Reason), p.FunctionID, since},
 			func(rows pgx.Rows) (skipped, error) {
 				var s skipped
 				err := rows.Scan(&s.id, &s.limits)
@@ -1420,12 +1440,16 @@ func (t *pgTx) InsertStartedRun(ctx context.Context, p store.StartRunParams) (bo
 	// One statement: the run as given, or held (queued, never started)
 	// when its function is paused.
 	var status string
-	err := t.queryRow(ctx, `WITH p AS (SELECT EXISTS (SELECT 1 FROM $S.paused_functions WHERE function_id = $2) AS paused)
+	err := t.queryRow(ctx, `WITH p AS (SELECT EXISTS (SELECT 1 FROM $S.paused_functions WHERE function_id = $2) AS paused), r AS (
 		INSERT INTO $S.runs (`+runColumns+`, event_id) SELECT $1, $2, CASE WHEN p.paused THEN 'queued' ELSE $3 END, $4::bytea, $5::int4, $6::int8,
 			CASE WHEN p.paused THEN NULL ELSE $7::int8 END, $8::int8, $9::int8,
 			CASE WHEN p.paused THEN NULL ELSE $10 END, CASE WHEN p.paused THEN NULL ELSE $11::int8 END,
 			$12::bytea, $13, $14, $15, CASE WHEN p.paused THEN $24::int8 ELSE $16::int8 END, $17::bytea, $18, $19::int4, $20, $21, $22, $23
-		FROM p RETURNING status`,
+		FROM p RETURNING id, function_id, created_at, event_id, status
+	), indexed AS (
+		`+indexRuns+`
+	)
+	SELECT status FROM r`,
 		[]any{r.ID, r.FunctionID, string(r.Status), []byte(r.Events), r.Attempt, nanos(r.CreatedAt), nanos(r.StartedAt), nanos(r.EndedAt),
 			nanos(r.AvailableAt), nullString(r.LeaseOwner), nanos(r.LeaseUntil), bytesOrNil(r.Output), nullString(r.Error),
 			nullString(r.ParentRunID), nullString(r.ParentStepKey), nanos(r.Deadline), limits, nullString(r.BlockedOn), r.Interrupted,
