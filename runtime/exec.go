@@ -44,9 +44,10 @@ type execution struct {
 
 	mu sync.Mutex
 	// journal holds the run's steps by key: those recorded before this
-	// execution and those it records. Made on first use, as settled,
-	// byScope and par are: a job of one step needs no more than journal
-	// and settled, and a map of whole steps is large.
+	// execution and those it records. It holds pointers, as settled does:
+	// a map's groups hold its values, and a step is large. Both are made
+	// on first use, as byScope and par are: a run's first execution needs
+	// no map for the journal it does not have.
 	journal  map[string]*store.Step
 	byScope  map[string][]store.Step
 	pos      map[string]int
