@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"reflect"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
 )
 
 // observer is what an engine reports through: spans (OpenTelemetry),
@@ -22,6 +24,10 @@ import (
 // lives in this file, trace.go and metrics.go.
 type observer struct {
 	tracer trace.Tracer
+	// given says the tracer's provider came from Options; untraced, then,
+	// that it takes no traces. Without one the global provider is looked
+	// at when each span starts, as it may be set later.
+	given, untraced bool
 	// metrics is nil when off: every hook checks it first.
 	metrics *metrics
 	// stepLog is the base of the loggers step.Logger returns.
@@ -41,6 +47,9 @@ func newObserver(opts Options, e *Engine) (*observer, error) {
 		tp = otel.GetTracerProvider()
 	}
 	o := &observer{tracer: tp.Tracer(tracerName), stepLog: opts.Logger, clock: e.clock, store: e.store}
+	if opts.TracerProvider != nil {
+		o.given, o.untraced = true, takesNoTraces(opts.TracerProvider)
+	}
 	if o.stepLog == nil {
 		o.stepLog = slog.Default()
 	}
@@ -52,6 +61,33 @@ func newObserver(opts Options, e *Engine) (*observer, error) {
 		o.metrics = m
 	}
 	return o, nil
+}
+
+// startSpan starts the span named name+id. When no trace is taken (no
+// provider given and none set globally, or a no-op one) it returns ctx and
+// a span that does nothing, shared: the default global provider's tracer
+// would return one that records nothing as well, after allocating it and
+// its name, for every run and every step.
+func (o *observer) startSpan(ctx context.Context, name, id string, opts ...trace.SpanStartOption) (context.Context, trace.Span) {
+	if o.untraced || !o.given && takesNoTraces(otel.GetTracerProvider()) {
+		return ctx, noSpan
+	}
+	return o.tracer.Start(ctx, name+id, opts...)
+}
+
+// noSpan is the span of what is not traced.
+var noSpan = trace.SpanFromContext(context.Background())
+
+// takesNoTraces reports whether tp is known to record nothing: a no-op
+// provider, or the global provider as it is until one is set (its type is
+// internal to OpenTelemetry: a provider not recognised is assumed to trace).
+func takesNoTraces(tp trace.TracerProvider) bool {
+	switch tp.(type) {
+	case noop.TracerProvider, *noop.TracerProvider:
+		return true
+	}
+	t := reflect.TypeOf(tp)
+	return t.Kind() == reflect.Pointer && t.Elem().Name() == "tracerProvider" && t.Elem().PkgPath() == "go.opentelemetry.io/otel/internal/global"
 }
 
 // runObs is what one execution of a run observes: its span, the spans of
@@ -103,7 +139,7 @@ func (x *execution) observeStart(ctx context.Context, journal []store.Step, fres
 		o.metrics.runsStarted.WithLabelValues(x.fn.ID()).Inc()
 	}
 	ctx = contextWithTraceparent(ctx, x.first)
-	ctx, span := o.tracer.Start(ctx, "durable.run "+x.fn.ID(), trace.WithSpanKind(trace.SpanKindConsumer))
+	ctx, span := o.startSpan(ctx, "durable.run ", x.fn.ID(), trace.WithSpanKind(trace.SpanKindConsumer))
 	if span.IsRecording() {
 		span.SetAttributes(attrFunction.String(x.fn.ID()), attrRunID.String(x.run.ID),
 			attrAttempt.Int(x.run.Attempt), attrResumed.Bool(!fresh))
@@ -199,7 +235,7 @@ func (x *execution) stepStarted(ctx context.Context, st store.Step, branch bool)
 		attempt++
 	}
 	ctx = context.WithValue(ctx, stepScopeKey{}, stepScope{x: x, id: st.ID})
-	ctx, span := o.tracer.Start(ctx, "durable.step "+st.ID)
+	ctx, span := o.startSpan(ctx, "durable.step ", st.ID)
 	if span.IsRecording() {
 		span.SetAttributes(attrFunction.String(x.fn.ID()), attrRunID.String(x.run.ID),
 			attrStepID.String(st.ID), attrStepKind.String(st.Kind), attrAttempt.Int(attempt))
@@ -310,7 +346,7 @@ func (g *replayGate) WithGroup(name string) slog.Handler {
 // journal answers makes none. status is the step's outcome as recorded,
 // or timed_out.
 func (x *execution) stepCommitted(ctx context.Context, st store.Step, status string, attrs ...attribute.KeyValue) {
-	_, span := x.e.obs.tracer.Start(ctx, "durable.step "+st.ID)
+	_, span := x.e.obs.startSpan(ctx, "durable.step ", st.ID)
 	if span.IsRecording() {
 		span.SetAttributes(attrFunction.String(x.fn.ID()), attrRunID.String(x.run.ID),
 			attrStepID.String(st.ID), attrStepKind.String(st.Kind), attrAttempt.Int(max(st.Attempts, 1)),
@@ -394,7 +430,7 @@ func (o *observer) committed(ctx context.Context, fx *txEffects) {
 		o.runFinished(r.functionID, r.status)
 	}
 	for _, w := range fx.resolved {
-		_, span := o.tracer.Start(ctx, "durable.step "+w.step.ID)
+		_, span := o.startSpan(ctx, "durable.step ", w.step.ID)
 		if span.IsRecording() {
 			// The transaction that resolved the wait did not read the
 			// waiting run: its function is read now, only when traced.

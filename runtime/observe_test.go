@@ -17,11 +17,13 @@ import (
 	"github.com/durable-go/durable/runtime/internal/vclock"
 	"github.com/durable-go/durable/runtime/step"
 	"github.com/durable-go/durable/runtime/store/sqlite"
+	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
 )
 
 // startObserved starts an engine with opts (its Store, Clock and
@@ -445,5 +447,42 @@ func TestTraceInvoke(t *testing.T) {
 	if callees[0].SpanContext.TraceID() != callers[0].SpanContext.TraceID() || callees[0].Parent.SpanID() != callers[0].SpanContext.SpanID() {
 		t.Errorf("callee's span: trace %s parent %s, want the invoking execution's span %s/%s",
 			callees[0].SpanContext.TraceID(), callees[0].Parent.SpanID(), callers[0].SpanContext.TraceID(), callers[0].SpanContext.SpanID())
+	}
+}
+
+// TestTraceThroughTheGlobalProvider: an engine given no TracerProvider
+// makes no spans while the global provider is OpenTelemetry's default, and
+// traces through the provider set globally later, as a program that sets
+// it after creating its engine expects.
+func TestTraceThroughTheGlobalProvider(t *testing.T) {
+	fn := runtime.NewFunction(runtime.FunctionOpts{ID: "global"}, runtime.EventTrigger("test/global.requested", ""),
+		func(ctx context.Context, in runtime.Input[map[string]any]) (any, error) {
+			return step.Run(ctx, "work", func(ctx context.Context) (int, error) { return 1, nil })
+		})
+	te := startObserved(t, runtime.Options{Functions: []*runtime.Function{fn}}, true)
+	before := te.send(t, "test/global.requested", map[string]any{})
+	te.advanceUntil(t, te.onlyRun(t, "global"), time.Second, runtime.RunCompleted)
+
+	exp := tracetest.NewInMemoryExporter()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp))
+	t.Cleanup(func() { tp.Shutdown(context.Background()) })
+	otel.SetTracerProvider(tp)
+	t.Cleanup(func() { otel.SetTracerProvider(noop.NewTracerProvider()) })
+	after := te.send(t, "test/global.requested", map[string]any{})
+	runs, err := runList(te.Runs(context.Background(), runtime.RunFilter{EventID: after}))
+	if err != nil || len(runs) != 1 {
+		t.Fatalf("runs of event %s (the first was %s): %v, %v; want one", after, before, runs, err)
+	}
+	runID := runs[0].ID
+	te.advanceUntil(t, runID, time.Second, runtime.RunCompleted)
+	te.close()
+
+	spans := exp.GetSpans()
+	runSpans := spansNamed(spans, "durable.run global")
+	if len(runSpans) != 1 || stubAttr(runSpans[0], "durable.run.id").AsString() != runID {
+		t.Fatalf("run spans %v, want one, of run %s (the run before the provider was set makes none)", names(spans), runID)
+	}
+	if steps := spansNamed(spans, "durable.step work"); len(steps) != 1 || steps[0].Parent.SpanID() != runSpans[0].SpanContext.SpanID() {
+		t.Errorf("step spans %v, want one, a child of the run's", names(spans))
 	}
 }
