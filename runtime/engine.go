@@ -307,33 +307,32 @@ const maxIdlePoll = 15 * time.Second
 func (e *Engine) pollLoop() {
 	defer e.loops.Done()
 	idle := e.poll
+	// backlog says the last claim got every run it asked for: more may be
+	// due, and the next claim goes ahead without looking first.
+	backlog := false
 	for {
 		if e.stopping.Load() {
 			return
 		}
-		// Look (a read) before claiming (a write): most wake-ups find
-		// nothing due, and the writer is the store's bottleneck.
 		wait := idle
-		var next time.Time
-		var ok bool
-		err := e.store.View(e.execCtx, func(tx store.Tx) error {
-			var err error
-			next, ok, err = tx.NextAvailable(e.execCtx)
-			return err
-		})
-		if err != nil && !errors.Is(err, store.ErrClosed) {
-			e.log.Error("durable: looking for due runs", "err", err)
-		}
-		if ok {
-			if d := next.Sub(e.clock.Now()); d < wait {
-				wait = max(d, 0)
-			}
+		if backlog {
+			wait = 0
+		} else {
+			// Look (a read) before claiming (a write): most wake-ups find
+			// nothing due, and the writer is the store's bottleneck.
+			wait = e.lookForDue(wait)
 		}
 		if wait == 0 {
-			if e.claim() {
+			asked, full := e.claim()
+			if full {
+				backlog = true
 				continue
 			}
-			// Due work but no free slot: an execution ending will signal.
+			if asked > 0 {
+				backlog = false // fewer were due than slots were free
+			}
+			// No free slot (an execution ending will signal), or nothing
+			// more due now.
 			wait = e.poll
 		}
 		select {
@@ -352,14 +351,36 @@ func (e *Engine) pollLoop() {
 	}
 }
 
+// lookForDue returns how long until a run is due, at most wait: 0 if one
+// is due now.
+func (e *Engine) lookForDue(wait time.Duration) time.Duration {
+	var next time.Time
+	var ok bool
+	err := e.store.View(e.execCtx, func(tx store.Tx) error {
+		var err error
+		next, ok, err = tx.NextAvailable(e.execCtx)
+		return err
+	})
+	if err != nil && !errors.Is(err, store.ErrClosed) {
+		e.log.Error("durable: looking for due runs", "err", err)
+	}
+	if ok {
+		if d := next.Sub(e.clock.Now()); d < wait {
+			wait = max(d, 0)
+		}
+	}
+	return wait
+}
+
 // claim leases as many due runs as there are free slots and starts them. It
-// reports whether it filled every free slot (there may be more work). Slots
-// are taken when each execution starts, not held during the claim, so that
-// Send can keep handing new runs straight to free slots meanwhile.
-func (e *Engine) claim() bool {
+// returns how many it asked for (0: no slot was free, and it read nothing)
+// and whether it got them all (there may be more work). Slots are taken
+// when each execution starts, not held during the claim, so that Send can
+// keep handing new runs straight to free slots meanwhile.
+func (e *Engine) claim() (asked int, full bool) {
 	free := cap(e.slots) - len(e.slots) - int(e.claimedWaiting.Load())
 	if free <= 0 {
-		return false
+		return 0, false
 	}
 	var runs []store.ClaimedRun
 	withJournals := false // the claim read the runs' journals
@@ -399,7 +420,7 @@ func (e *Engine) claim() bool {
 			e.executeInSlot(c.Run, store.FreshJournal(c.Run), journal)
 		}()
 	}
-	return len(runs) == free && err == nil
+	return free, len(runs) == free && err == nil
 }
 
 // executeInSlot executes r, then gives back its slot and its place among
