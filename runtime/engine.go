@@ -382,24 +382,8 @@ func (e *Engine) claim() (asked int, full bool) {
 	if free <= 0 {
 		return 0, false
 	}
-	var runs []store.ClaimedRun
-	withJournals := false // the claim read the runs' journals
 	now := e.clock.Now()
-	err := e.store.Update(e.execCtx, func(tx store.Tx) error {
-		p := store.ClaimParams{Owner: e.owner, Now: now, LeaseUntil: now.Add(e.lease), Limit: free}
-		if jc, ok := tx.(store.JournalClaimer); ok {
-			var err error
-			runs, err = jc.ClaimRunsWithJournals(e.execCtx, p)
-			withJournals = true
-			return err
-		}
-		claimed, err := tx.ClaimRuns(e.execCtx, p.Owner, p.Now, p.LeaseUntil, p.Limit)
-		runs = make([]store.ClaimedRun, len(claimed))
-		for i, r := range claimed {
-			runs[i].Run = r
-		}
-		return err
-	})
+	runs, err := e.claimRuns(store.ClaimParams{Owner: e.owner, Now: now, LeaseUntil: now.Add(e.lease), Limit: free})
 	if err != nil && !errors.Is(err, store.ErrClosed) && !errors.Is(err, context.Canceled) {
 		e.log.Error("durable: claiming runs", "err", err)
 	}
@@ -412,15 +396,43 @@ func (e *Engine) claim() (asked int, full bool) {
 			// (leased, its lease renewed) waits for the next one.
 			e.slots <- struct{}{}
 			e.claimedWaiting.Add(-1)
-			// A rerun from a step has the steps it keeps in its journal.
+			// Steps the claim did not read are read by the execution (a
+			// rerun from a step has the steps it keeps in its journal).
 			var journal *[]store.Step
-			if withJournals {
+			if c.Steps != nil {
 				journal = &c.Steps
 			}
 			e.executeInSlot(c.Run, store.FreshJournal(c.Run), journal)
 		}()
 	}
 	return free, len(runs) == free && err == nil
+}
+
+// claimRuns claims through the store's RunClaimer if it has one, and in
+// an Update otherwise. Runs returned with an error are claimed all the
+// same (a RunClaimer's): only an Update that failed claimed none.
+func (e *Engine) claimRuns(p store.ClaimParams) ([]store.ClaimedRun, error) {
+	if rc, ok := e.store.(store.RunClaimer); ok {
+		return rc.ClaimRunBatch(e.execCtx, p)
+	}
+	var runs []store.ClaimedRun
+	err := e.store.Update(e.execCtx, func(tx store.Tx) error {
+		if jc, ok := tx.(store.JournalClaimer); ok {
+			var err error
+			runs, err = jc.ClaimRunsWithJournals(e.execCtx, p)
+			return err
+		}
+		claimed, err := tx.ClaimRuns(e.execCtx, p.Owner, p.Now, p.LeaseUntil, p.Limit)
+		runs = make([]store.ClaimedRun, len(claimed))
+		for i, r := range claimed {
+			runs[i].Run = r
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err // rolled back: nothing was claimed
+	}
+	return runs, nil
 }
 
 // executeInSlot executes r, then gives back its slot and its place among

@@ -262,10 +262,24 @@ type ClaimParams struct {
 // ClaimedRun is a run a claim leased, with its journal.
 type ClaimedRun struct {
 	Run Run
-	// Steps are the run's steps as ListSteps returns them. A run that
-	// never started and is no rerun from a step has none, and they are not
-	// read (FreshJournal).
+	// Steps are the run's steps as ListSteps returns them (not nil, even
+	// when it has none), or nil when the claim did not read them: a run
+	// that never started and is no rerun from a step has none
+	// (FreshJournal), and the engine reads the others' itself.
 	Steps []Step
+}
+
+// RunClaimer is implemented by stores that claim runs in fewer round
+// trips outside a transaction of the caller's than in one (PostgreSQL: one
+// statement in its own implicit transaction, where a transaction costs a
+// BEGIN and a COMMIT more). The engine claims through it when the store
+// has it, and through Update otherwise.
+type RunClaimer interface {
+	// ClaimRunBatch claims the runs a transaction's ClaimRuns would (in
+	// another order, perhaps) and commits the claim, returning the runs
+	// with their journals where it read them. With an error it still
+	// returns the runs it claimed: they are leased to p.Owner.
+	ClaimRunBatch(ctx context.Context, p ClaimParams) ([]ClaimedRun, error)
 }
 
 // FreshJournal reports whether r has an empty journal without reading it:

@@ -684,9 +684,15 @@ func (t *pgTx) ClaimRunsWithJournals(ctx context.Context, p store.ClaimParams) (
 	if err != nil || len(out) == 0 {
 		return nil, err
 	}
+	return out, t.readJournals(ctx, out)
+}
+
+// readJournals sets the Steps of the claimed runs that may have any (not
+// FreshJournal), read in one statement.
+func (t *pgTx) readJournals(ctx context.Context, claimed []store.ClaimedRun) error {
 	var index map[string]int
 	var ids []string
-	for i, c := range out {
+	for i, c := range claimed {
 		if !store.FreshJournal(c.Run) {
 			if index == nil {
 				index = map[string]int{}
@@ -696,18 +702,21 @@ func (t *pgTx) ClaimRunsWithJournals(ctx context.Context, p store.ClaimParams) (
 		}
 	}
 	if len(ids) == 0 {
-		return out, nil
+		return nil
 	}
 	steps, err := collect(ctx, t, `SELECT `+stepColumns+` FROM $S.steps WHERE run_id = ANY($1::text[]) ORDER BY run_id, seq`, []any{ids},
 		func(rows pgx.Rows) (store.Step, error) { return scanStep(rows) })
 	if err != nil {
-		return nil, err
+		return err
+	}
+	for _, i := range index {
+		claimed[i].Steps = []store.Step{}
 	}
 	for _, s := range steps {
 		i := index[s.RunID]
-		out[i].Steps = append(out[i].Steps, s)
+		claimed[i].Steps = append(claimed[i].Steps, s)
 	}
-	return out, nil
+	return nil
 }
 
 // claimFree locks up to limit due runs, oldest first, and in the same

@@ -518,6 +518,9 @@ func (t *sqlTx) ClaimRunsWithJournals(ctx context.Context, p store.ClaimParams) 
 		if out[i].Steps, err = t.ListSteps(ctx, r.ID); err != nil {
 			return nil, err
 		}
+		if out[i].Steps == nil {
+			out[i].Steps = []store.Step{} // read, and empty
+		}
 	}
 	return out, nil
 }

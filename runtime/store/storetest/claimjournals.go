@@ -21,6 +21,36 @@ func testClaimRunsWithJournals(t *testing.T, s store.Store) {
 	if !jc {
 		t.Skip("the store's Tx does not implement store.JournalClaimer")
 	}
+	checkJournalClaim(t, s, func(p store.ClaimParams) []store.ClaimedRun {
+		var got []store.ClaimedRun
+		update(t, s, func(tx store.Tx) error {
+			var err error
+			got, err = tx.(store.JournalClaimer).ClaimRunsWithJournals(ctx, p)
+			return err
+		})
+		return got
+	})
+}
+
+// testClaimRunBatch: a store that implements RunClaimer claims as
+// ClaimRunsWithJournals does, the runs with limits or of a paused function
+// included.
+func testClaimRunBatch(t *testing.T, s store.Store) {
+	rc, ok := s.(store.RunClaimer)
+	if !ok {
+		t.Skip("the store does not implement store.RunClaimer")
+	}
+	checkJournalClaim(t, s, func(p store.ClaimParams) []store.ClaimedRun {
+		got, err := rc.ClaimRunBatch(ctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	})
+}
+
+// checkJournalClaim checks a claim that returns journals, made by claim.
+func checkJournalClaim(t *testing.T, s store.Store, claim func(store.ClaimParams) []store.ClaimedRun) {
 	journalStep := func(runID, key string, pos int) store.Step {
 		return store.Step{RunID: runID, Key: key, ID: key, Pos: pos, Kind: "run", Status: store.StepCompleted,
 			Output: json.RawMessage(`"` + runID + key + `"`), Attempts: 1, StartedAt: at(time.Duration(pos) + 1), UpdatedAt: at(time.Duration(pos) + 2)}
@@ -32,6 +62,8 @@ func testClaimRunsWithJournals(t *testing.T, s store.Store) {
 	k1 := store.Limit{Key: "k", Limit: 1}
 	rerun := run("rerun", store.StatusQueued, 0, 3)
 	rerun.RerunFromStep = `"b"/0`
+	retried := started(run("retried", store.StatusQueued, 0, 3), store.StatusQueued)
+	retried.Attempt = 1
 	cases := []struct {
 		run     store.Run
 		steps   []store.Step // in the order they are recorded
@@ -41,6 +73,8 @@ func testClaimRunsWithJournals(t *testing.T, s store.Store) {
 		{run: started(run("woken", store.StatusSleeping, 0, 2), store.StatusSleeping),
 			steps: []store.Step{journalStep("woken", `"b"/0`, 0), journalStep("woken", `"a"/0`, 1)}, claimed: true},
 		{run: rerun, steps: []store.Step{journalStep("rerun", `"a"/0`, 0)}, claimed: true},
+		// Started, no step recorded yet: an empty journal, read.
+		{run: retried, claimed: true},
 		{run: started(limited("limited", 4, k1), store.StatusWaiting), steps: []store.Step{journalStep("limited", `"w"/0`, 0)}, claimed: true},
 		{run: started(limited("blocked", 5, k1), store.StatusSleeping), steps: []store.Step{journalStep("blocked", `"s"/0`, 0)}},
 		{run: started(run("notdue", store.StatusSleeping, 0, 2*time.Hour), store.StatusSleeping), steps: []store.Step{journalStep("notdue", `"s"/0`, 0)}},
@@ -61,12 +95,7 @@ func testClaimRunsWithJournals(t *testing.T, s store.Store) {
 		}
 	}
 	now := at(time.Hour)
-	var got []store.ClaimedRun
-	update(t, s, func(tx store.Tx) error {
-		var err error
-		got, err = tx.(store.JournalClaimer).ClaimRunsWithJournals(ctx, store.ClaimParams{Owner: "w", Now: now, LeaseUntil: now.Add(time.Minute), Limit: 10})
-		return err
-	})
+	got := claim(store.ClaimParams{Owner: "w", Now: now, LeaseUntil: now.Add(time.Minute), Limit: 10})
 	var gotIDs []string
 	for _, c := range got {
 		gotIDs = append(gotIDs, c.Run.ID)
@@ -84,6 +113,9 @@ func testClaimRunsWithJournals(t *testing.T, s store.Store) {
 				i, c.Run.ID, c.Run.Status, c.Run.LeaseOwner, c.Run.LeaseUntil, now.Add(time.Minute))
 		}
 		same(t, "claimed run "+c.Run.ID, c.Run, getRun(t, s, c.Run.ID))
+		if !store.FreshJournal(c.Run) && c.Steps == nil {
+			t.Errorf("run %s: journal not read (nil), want it read", c.Run.ID)
+		}
 		if len(journals[c.Run.ID]) == 0 {
 			if len(c.Steps) != 0 {
 				t.Errorf("run %s: journal %v, want none", c.Run.ID, c.Steps)
@@ -96,12 +128,7 @@ func testClaimRunsWithJournals(t *testing.T, s store.Store) {
 		t.Errorf("run blocked: status %s on %q, want blocked on k", r.Status, r.BlockedOn)
 	}
 	// Nothing more is due.
-	update(t, s, func(tx store.Tx) error {
-		var err error
-		got, err = tx.(store.JournalClaimer).ClaimRunsWithJournals(ctx, store.ClaimParams{Owner: "w", Now: now, LeaseUntil: now.Add(time.Minute), Limit: 10})
-		return err
-	})
-	if len(got) != 0 {
+	if got = claim(store.ClaimParams{Owner: "w", Now: now, LeaseUntil: now.Add(time.Minute), Limit: 10}); len(got) != 0 {
 		t.Errorf("second claim: %d runs, want none", len(got))
 	}
 }

@@ -51,6 +51,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ClaimRuns", testClaimRuns},
 		{"ClaimRunsConcurrent", testClaimRunsConcurrent},
 		{"ClaimRunsWithJournals", testClaimRunsWithJournals},
+		{"ClaimRunBatch", testClaimRunBatch},
 		{"ClaimBlockedHandsOn", testClaimBlockedHandsOn},
 		{"RenewLeases", testRenewLeases},
 		{"ReleaseExpired", testReleaseExpired},
