@@ -9,8 +9,9 @@
 // SAVEPOINT, is rolled back to it alone when it fails, and one COMMIT ends
 // them all, so a busy engine pays one commit (a WAL flush and a round trip)
 // for many Updates; a few such groups run at once. CommitRuns commits many
-// runs' own writes, and SendEvents many sends' events and new runs, in one
-// statement of its own. READ COMMITTED gives each statement
+// runs' own writes, SendEvents many sends' events and new runs, and
+// ClaimRunBatch claims the due runs that need no decision of their own, in
+// one statement of its own. READ COMMITTED gives each statement
 // a fresh snapshot, and the store makes every decision that must not race
 // either in one statement whose WHERE clause PostgreSQL re-checks on the
 // newest row version after waiting for its lock, or under an explicit lock
@@ -57,6 +58,12 @@
 // does not requeue running runs, since their owners may be alive.
 //
 // # Schema
+//
+// A run's row changes status at least twice (claimed, ended), and each such
+// change writes a new entry in every index of runs: runs is indexed only by
+// what claims, leases and retention look up, and the columns that never
+// change (function, creation, first event) are indexed in run_index, a row
+// written once per run, which listings join.
 //
 // Tables live in one PostgreSQL schema (Schema, default "durable"); every
 // statement names it, so no search_path is needed (which PgBouncer in
