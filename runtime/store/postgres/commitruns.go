@@ -18,12 +18,7 @@ var _ store.RunCommitter = (*Store)(nil)
 // UPDATE re-checks status and owner on the newest version of the row after
 // waiting for a concurrent writer, and the steps are written only for the
 // runs it updated. One statement is one implicit transaction: no BEGIN, no
-// COMMIT, one round trip for every run of the batch. The fence is written
-// so that no index can serve it (IS NOT DISTINCT FROM, the same test as =
-// here, as $1 is never NULL): the runs are found by their IDs. With
-// "status = 'running' AND lease_owner = $1" the planner scans runs_leased
-// for every running run of the owner instead, and that index holds the
-// entries of every run the owner claimed since the last vacuum.
+// COMMIT, one round trip for every run of the batch.
 const commitRuns = `WITH c AS (
 	SELECT * FROM unnest($2::text[], $3::bool[], $4::int8[], $5::int8[], $6::bool[], $7::text[], $8::int8[], $9::bytea[], $10::text[])
 		AS c(run_id, start, started_at, deadline, clear_interrupted, end_status, ended_at, output, error)
@@ -40,7 +35,7 @@ const commitRuns = `WITH c AS (
 		lease_until = CASE WHEN c.end_status IS NULL THEN r.lease_until END,
 		blocked_on = CASE WHEN c.end_status IS NULL THEN r.blocked_on END
 	FROM c
-	WHERE r.id = c.run_id AND (r.status, r.lease_owner) IS NOT DISTINCT FROM ('running', $1)
+	WHERE r.id = c.run_id AND r.status = 'running' AND r.lease_owner = $1
 		AND (c.end_status IS NULL OR r.limits IS NULL)
 	RETURNING r.id
 ), s AS (
