@@ -56,8 +56,17 @@ durable_runs_finished_total{function="ok",status="completed"} 2
 durable_runs_started_total{function="bad"} 1
 durable_runs_started_total{function="ok"} 2
 `
-	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "durable_runs_started_total", "durable_runs_finished_total"); err != nil {
-		t.Error(err)
+	// A run's end is counted just after its commit, which advanceUntil
+	// may see first: the counters are read until they agree, or 5 s.
+	var gatherErr error
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		gatherErr = testutil.GatherAndCompare(reg, strings.NewReader(want), "durable_runs_started_total", "durable_runs_finished_total")
+		if gatherErr == nil || time.Now().After(deadline) {
+			break
+		}
+	}
+	if gatherErr != nil {
+		t.Error(gatherErr)
 	}
 	counts := histogramCounts(t, reg, "durable_step_duration_seconds")
 	for series, want := range map[string]uint64{
