@@ -1261,10 +1261,10 @@ func (x *execution) mockedInvoke(ctx context.Context, st store.Step, out any, er
 func (x *execution) Parallel(ctx context.Context, n int, branch func(ctx context.Context, i int)) error {
 	scope := scopeOf(ctx)
 	x.mu.Lock()
-	k := x.par[scope]
 	if x.par == nil {
 		x.par = map[string]int{}
 	}
+	k := x.par[scope]
 	x.par[scope] = k + 1
 	x.mu.Unlock()
 	var wg sync.WaitGroup
