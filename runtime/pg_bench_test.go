@@ -70,6 +70,17 @@ func BenchmarkPGWorkflow3Steps(b *testing.B) {
 	benchmarkStepsOn(b, st, &count, 64, []string{"reserve", "charge", "ship"})
 }
 
+// BenchmarkPGWorkflow3StepsConcurrencyLimited is BenchmarkPGWorkflow3Steps
+// with a per-key concurrency limit (1,000 keys, limit 5 each): every run
+// takes a slot when it is claimed, which the claim decides under the key's
+// lock, and gives it back when it ends.
+func BenchmarkPGWorkflow3StepsConcurrencyLimited(b *testing.B) {
+	var count queryCounter
+	st := openPG(b, pgSchema(b), postgres.MaxConns(32), postgres.QueryTracer(&count))
+	benchmarkStepsOn(b, st, &count, 64, []string{"reserve", "charge", "ship"},
+		runtime.Concurrency{Limit: 5, Key: "event.data.key"})
+}
+
 // BenchmarkPGWorkflow3StepsInFlight is BenchmarkPGWorkflow3Steps with 32
 // to 256 runs in flight: the batches of sends and run commits grow with
 // them, and so does throughput while the cores have room.
@@ -91,11 +102,13 @@ func BenchmarkPGJob(b *testing.B) {
 }
 
 // benchmarkStepsOn runs b.N runs of steps on st, inFlight at once, each
-// started by its own event, and reports runs/s, steps/s and the statements
-// (round trips, BEGIN and COMMIT included; a batch is one) sent per run.
-func benchmarkStepsOn(b *testing.B, st *postgres.Store, count *queryCounter, inFlight int, steps []string) {
+// started by its own event (its data's key is the run's number modulo
+// 1,000) under the concurrency limits given, and reports runs/s, steps/s
+// and the statements (round trips, BEGIN and COMMIT included; a batch is
+// one) sent per run.
+func benchmarkStepsOn(b *testing.B, st *postgres.Store, count *queryCounter, inFlight int, steps []string, limits ...runtime.Concurrency) {
 	done := make(chan struct{}, inFlight)
-	fn := runtime.NewFunction(runtime.FunctionOpts{ID: "bench"}, runtime.EventTrigger("bench/run.requested", ""),
+	fn := runtime.NewFunction(runtime.FunctionOpts{ID: "bench", Concurrency: limits}, runtime.EventTrigger("bench/run.requested", ""),
 		func(ctx context.Context, in runtime.Input[map[string]any]) (any, error) {
 			for _, id := range steps {
 				if _, err := step.Run(ctx, id, func(ctx context.Context) (string, error) { return id, nil }); err != nil {
@@ -116,7 +129,7 @@ func benchmarkStepsOn(b *testing.B, st *postgres.Store, count *queryCounter, inF
 	defer eng.Stop(ctx)
 	from := count.n.Load()
 	drive(b, inFlight, len(steps), done, func(i int) error {
-		_, err := eng.Send(ctx, runtime.Event{Name: "bench/run.requested", Data: map[string]int{"i": i}})
+		_, err := eng.Send(ctx, runtime.Event{Name: "bench/run.requested", Data: map[string]int{"i": i, "key": i % 1000}})
 		return err
 	})
 	b.ReportMetric(float64(count.n.Load()-from)/float64(b.N), "queries/run")
